@@ -1,0 +1,188 @@
+// The decision procedure shared by appends and dry runs; see decider.h.
+#include "engine/internal/decider.h"
+
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "engine/json_codec.h"
+#include "engine/payload.h"
+#include "engine/status_macros.h"
+#include "engine/validate.h"
+
+namespace ogi::engine_internal {
+namespace {
+
+// The content of an event for idempotency: what the producer submitted, normalised, without engine fields.
+v1::Event ContentOf(const v1::Event& event) {
+  v1::Event content = event;
+  content.clear_recorded_at();
+  content.clear_version();
+  content.clear_position();
+  content.clear_expected_version();
+  return content;
+}
+
+}  // namespace
+
+uint64_t ContentFingerprint(const v1::Event& normalized_event) {
+  // Canonical text (fields in number order, one spelling per value), not re-serialized protobuf bytes.
+  return absl::HashOf(MessageToJson(ContentOf(normalized_event)));
+}
+
+Decider::IdKey Decider::KeyOf(const std::string& event_id) {
+  return {absl::HashOf(event_id), absl::HashOf(event_id.size(), event_id, 0x6f6769u)};
+}
+
+void Decider::BeginRequest() {
+  in_request_ = true;
+  undo_cases_.clear();
+  undo_agencies_.clear();
+  undo_ids_.clear();
+  accepted_at_begin_ = accepted_;
+}
+
+void Decider::AbortRequest() {
+  for (auto it = undo_cases_.rbegin(); it != undo_cases_.rend(); ++it) {
+    if (it->second) {
+      cases_[it->first] = std::move(*it->second);
+    } else {
+      cases_.erase(it->first);
+    }
+  }
+  for (auto it = undo_agencies_.rbegin(); it != undo_agencies_.rend(); ++it) {
+    if (it->second) {
+      agencies_[it->first] = std::move(*it->second);
+    } else {
+      agencies_.erase(it->first);
+    }
+  }
+  for (const IdKey& key : undo_ids_) pending_ids_.erase(key);
+  accepted_ = accepted_at_begin_;
+  in_request_ = false;
+}
+
+absl::StatusOr<CaseState*> Decider::Case(const std::string& id) {
+  auto it = cases_.find(id);
+  if (it == cases_.end()) {
+    OGI_ASSIGN_OR_RETURN(CaseState loaded, source_.LoadCase(id));
+    it = cases_.emplace(id, std::move(loaded)).first;
+  }
+  return &it->second;
+}
+
+absl::StatusOr<AgencyState*> Decider::Agency(const std::string& id) {
+  auto it = agencies_.find(id);
+  if (it == agencies_.end()) {
+    OGI_ASSIGN_OR_RETURN(AgencyState loaded, source_.LoadAgency(id));
+    it = agencies_.emplace(id, std::move(loaded)).first;
+  }
+  return &it->second;
+}
+
+absl::StatusOr<std::optional<Decision>> Decider::CheckEventId(const v1::Event& normalized, uint64_t fingerprint) {
+  const std::string& id = normalized.event_id();
+  const std::string label = StreamLabel(normalized);
+  auto reused = [&]() {
+    return absl::AlreadyExistsError(
+        absl::StrCat(label, ": field 'eventId' refused: ", id, " was already used for an event with other content"));
+  };
+  const bool agency = IsAgencyPayload(normalized.payload_case());
+  StreamId stream{agency ? StreamId::Kind::kAgency : StreamId::Kind::kCase,
+                  agency ? normalized.agency_id() : normalized.case_id()};
+  if (auto it = pending_ids_.find(KeyOf(id)); it != pending_ids_.end()) {
+    if (it->second.fingerprint != fingerprint) return reused();
+    Decision d;
+    d.kind = Decision::Kind::kDuplicate;
+    d.stream = std::move(stream);
+    d.version = it->second.version;
+    d.duplicate_of_accepted = it->second.accepted_index;
+    return d;
+  }
+  OGI_ASSIGN_OR_RETURN(std::optional<v1::Event> stored, source_.LoadByEventId(id));
+  if (!stored) return std::optional<Decision>();
+  if (ContentFingerprint(*stored) != fingerprint) return reused();
+  Decision d;
+  d.kind = Decision::Kind::kDuplicate;
+  d.stream = std::move(stream);
+  d.version = stored->version();
+  d.duplicate_position = stored->position();
+  return d;
+}
+
+absl::StatusOr<Decision> Decider::Decide(const v1::Event& event) {
+  OGI_RETURN_IF_ERROR(ValidateEvent(event, today_));
+  const bool agency = IsAgencyPayload(event.payload_case());
+  const std::string label = StreamLabel(event);
+  Decision d;
+  d.event = event;
+  d.event.clear_expected_version();
+
+  CaseState* case_state = nullptr;
+  AgencyState* agency_state = nullptr;
+  uint32_t current_version;
+  if (agency) {
+    OGI_ASSIGN_OR_RETURN(agency_state, Agency(event.agency_id()));
+    current_version = agency_state->version;
+    d.stream = StreamId{StreamId::Kind::kAgency, event.agency_id()};
+  } else {
+    OGI_ASSIGN_OR_RETURN(case_state, Case(event.case_id()));
+    current_version = case_state->version;
+    d.stream = StreamId{StreamId::Kind::kCase, event.case_id()};
+    // Every stored case event names its agency, so exports and reports need no lookup.
+    if (d.event.agency_id().empty()) d.event.set_agency_id(case_state->agency_id);
+  }
+
+  uint64_t fingerprint = 0;
+  if (!event.event_id().empty()) {
+    fingerprint = ContentFingerprint(d.event);
+    OGI_ASSIGN_OR_RETURN(std::optional<Decision> duplicate, CheckEventId(d.event, fingerprint));
+    if (duplicate) return std::move(*duplicate);
+  }
+  if (event.has_expected_version() && event.expected_version() != current_version) {
+    return absl::AbortedError(absl::StrCat(label, ": expectedVersion ", event.expected_version(),
+                                           " does not match the current version ", current_version,
+                                           "; read the stream again and retry"));
+  }
+
+  std::optional<CaseChange> change;
+  if (agency) {
+    bool parent_registered = false;
+    if (event.payload_case() == v1::Event::kAgencyRegistered && !event.agency_registered().parent_id().empty()) {
+      OGI_ASSIGN_OR_RETURN(AgencyState * parent, Agency(event.agency_registered().parent_id()));
+      parent_registered = parent->version > 0;
+      // Agency() may rehash the map: look the agency up again.
+      OGI_ASSIGN_OR_RETURN(agency_state, Agency(event.agency_id()));
+    }
+    OGI_RETURN_IF_ERROR(DecideAgencyEvent(*agency_state, event, parent_registered));
+  } else {
+    if (event.payload_case() == v1::Event::kReceived) {
+      OGI_ASSIGN_OR_RETURN(AgencyState * owner, Agency(event.agency_id()));
+      if (owner->version == 0) {
+        return absl::NotFoundError(absl::StrCat(label, ": field 'agencyId' refused: agency ", event.agency_id(),
+                                                " is not registered"));
+      }
+      OGI_ASSIGN_OR_RETURN(case_state, Case(event.case_id()));
+    }
+    OGI_ASSIGN_OR_RETURN(change, DecideCaseEvent(*case_state, d.event));
+  }
+
+  // Accepted: record the effect, with undo information when inside a request.
+  d.version = current_version + 1;
+  if (agency) {
+    if (in_request_) undo_agencies_.emplace_back(event.agency_id(), *agency_state);
+    if (in_request_ && current_version == 0) undo_agencies_.back().second.reset();
+    ApplyAgencyEvent(*agency_state, d.event);
+  } else {
+    if (in_request_) undo_cases_.emplace_back(event.case_id(), *case_state);
+    if (in_request_ && current_version == 0) undo_cases_.back().second.reset();
+    ApplyCaseChange(*case_state, *change, d.event.agency_id());
+  }
+  if (!event.event_id().empty()) {
+    const IdKey key = KeyOf(event.event_id());
+    pending_ids_[key] = PendingId{fingerprint, static_cast<uint32_t>(accepted_), d.version};
+    if (in_request_) undo_ids_.push_back(key);
+  }
+  ++accepted_;
+  return d;
+}
+
+}  // namespace ogi::engine_internal

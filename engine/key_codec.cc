@@ -1,0 +1,112 @@
+// Key and value encodings of the event store; the layout is documented in key_codec.h.
+#include "engine/key_codec.h"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include "absl/strings/str_cat.h"
+
+namespace ogi {
+namespace {
+
+constexpr size_t kPositionSize = 8;
+constexpr size_t kVersionSize = 4;
+static_assert(kLinkSize == SHA256_DIGEST_LENGTH, "the chain link is one SHA-256 digest");
+
+void StoreBigEndian(char* out, uint64_t value, size_t size) {
+  for (size_t i = 0; i < size; ++i) {
+    out[size - 1 - i] = static_cast<char>(value & 0xff);
+    value >>= 8;
+  }
+}
+
+uint64_t LoadBigEndian(const char* in, size_t size) {
+  uint64_t value = 0;
+  for (size_t i = 0; i < size; ++i) value = (value << 8) | static_cast<uint8_t>(in[i]);
+  return value;
+}
+
+}  // namespace
+
+std::string EncodePosition(uint64_t position) {
+  std::string out(kPositionSize, '\0');
+  StoreBigEndian(out.data(), position, kPositionSize);
+  return out;
+}
+
+absl::StatusOr<uint64_t> DecodePosition(absl::string_view bytes) {
+  if (bytes.size() != kPositionSize) {
+    return absl::DataLossError(absl::StrCat("stored position has ", bytes.size(), " bytes, want 8"));
+  }
+  return LoadBigEndian(bytes.data(), kPositionSize);
+}
+
+std::string EncodeStreamPrefix(const StreamId& stream) {
+  std::string out;
+  out.reserve(stream.id.size() + 2 + kVersionSize);
+  out.push_back(static_cast<char>(stream.kind));
+  out.append(stream.id);
+  out.push_back('\0');
+  return out;
+}
+
+std::string EncodeStreamKey(const StreamId& stream, uint32_t version) {
+  std::string out = EncodeStreamPrefix(stream);
+  char buf[kVersionSize];
+  StoreBigEndian(buf, version, kVersionSize);
+  out.append(buf, kVersionSize);
+  return out;
+}
+
+absl::StatusOr<DecodedStreamKey> DecodeStreamKey(absl::string_view key) {
+  if (key.size() < 2 + kVersionSize || key[key.size() - kVersionSize - 1] != '\0' ||
+      (key[0] != static_cast<char>(StreamId::Kind::kAgency) &&
+       key[0] != static_cast<char>(StreamId::Kind::kCase))) {
+    return absl::DataLossError("malformed stream index key");
+  }
+  DecodedStreamKey out;
+  out.stream.kind = static_cast<StreamId::Kind>(key[0]);
+  out.stream.id = std::string(key.substr(1, key.size() - 2 - kVersionSize));
+  out.version = static_cast<uint32_t>(LoadBigEndian(key.data() + key.size() - kVersionSize, kVersionSize));
+  return out;
+}
+
+std::string EncodeLogValue(absl::string_view link, absl::string_view record) {
+  std::string out;
+  out.reserve(1 + link.size() + record.size());
+  out.push_back(static_cast<char>(kLogValueFormat));
+  out.append(link.data(), link.size());
+  out.append(record.data(), record.size());
+  return out;
+}
+
+absl::StatusOr<LogValue> DecodeLogValue(absl::string_view value) {
+  if (value.size() < 1 + kLinkSize) {
+    return absl::DataLossError(absl::StrCat("stored event has ", value.size(), " bytes, too short"));
+  }
+  if (static_cast<uint8_t>(value[0]) != kLogValueFormat) {
+    return absl::DataLossError(
+        absl::StrCat("stored event has unknown format ", static_cast<int>(static_cast<uint8_t>(value[0]))));
+  }
+  return LogValue{value.substr(1, kLinkSize), value.substr(1 + kLinkSize)};
+}
+
+std::string ChainLink(absl::string_view prev_link, absl::string_view record) {
+  // One digest context per thread, reused: creating one per call would cost an allocation per event.
+  struct Context {
+    Context() : ctx(EVP_MD_CTX_new()) {}
+    ~Context() { EVP_MD_CTX_free(ctx); }
+    EVP_MD_CTX* ctx;
+  };
+  thread_local Context context;
+  std::string out(kLinkSize, '\0');
+  unsigned int size = 0;
+  // These calls fail only on allocation failure inside OpenSSL, which is not recoverable here.
+  (void)EVP_DigestInit_ex(context.ctx, EVP_sha256(), nullptr);
+  (void)EVP_DigestUpdate(context.ctx, prev_link.data(), prev_link.size());
+  (void)EVP_DigestUpdate(context.ctx, record.data(), record.size());
+  (void)EVP_DigestFinal_ex(context.ctx, reinterpret_cast<unsigned char*>(out.data()), &size);
+  return out;
+}
+
+}  // namespace ogi

@@ -1,0 +1,234 @@
+// Shape rules of events; see validate.h. The rules follow shared/spec/events.md; where the spec does not say
+// whether a field is required, docs/EVENTS.md records the choice made here.
+#include "engine/validate.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "engine/civil_date.h"
+#include "engine/payload.h"
+#include "engine/status_macros.h"
+
+namespace ogi {
+namespace {
+
+// Collects the stream label so every message of one event starts the same way.
+class Checker {
+ public:
+  Checker(const v1::Event& event, absl::CivilDay recording_day)
+      : label_(StreamLabel(event)), recording_day_(recording_day) {}
+
+  absl::Status Error(absl::string_view field, absl::string_view what) const {
+    return absl::InvalidArgumentError(absl::StrCat(label_, ": field '", field, "' ", what));
+  }
+
+  absl::Status Required(absl::string_view field, bool present) const {
+    return present ? absl::OkStatus() : Error(field, "is required");
+  }
+
+  absl::Status Id(absl::string_view field, absl::string_view value, size_t max_length) const {
+    if (value.empty()) return Error(field, "is required");
+    if (value.size() > max_length) return Error(field, absl::StrCat("is longer than ", max_length, " characters"));
+    for (const char c : value) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return Error(field, "contains a control character");
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status StreamId(absl::string_view field, absl::string_view value) const {
+    if (value.empty()) return Error(field, "is required");
+    if (value.size() > kMaxStreamIdLength) {
+      return Error(field, absl::StrCat("is longer than ", kMaxStreamIdLength, " characters"));
+    }
+    for (const char c : value) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' && c != '/' &&
+          c != '-') {
+        return Error(field, "may contain only A-Z a-z 0-9 . _ : / -");
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // Checks an optional date; `required` makes an empty one an error.
+  absl::Status Date(absl::string_view field, absl::string_view value, bool required) const {
+    if (value.empty()) return required ? Error(field, "is required") : absl::OkStatus();
+    auto day = ParseCivilDay(value);
+    if (!day.ok()) return Error(field, day.status().message());
+    return absl::OkStatus();
+  }
+
+  absl::Status NotAfterRecording(absl::string_view field, absl::string_view value) const {
+    auto day = ParseCivilDay(value);
+    if (day.ok() && *day > recording_day_) {
+      return Error(field, absl::StrCat("is ", value, ", after the day it is recorded (",
+                                       FormatCivilDay(recording_day_), ")"));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status NonNegative(absl::string_view field, int64_t value) const {
+    return value < 0 ? Error(field, "must not be negative") : absl::OkStatus();
+  }
+
+ private:
+  std::string label_;
+  absl::CivilDay recording_day_;
+};
+
+absl::Status ValidateCasePayload(const Checker& c, absl::string_view p, const v1::Event& e) {
+  auto f = [&](absl::string_view field) { return absl::StrCat(p, ".", field); };
+  switch (e.payload_case()) {
+    case v1::Event::kReceived: {
+      const auto& r = e.received();
+      OGI_RETURN_IF_ERROR(c.Required(f("applicant"), r.has_applicant()));
+      OGI_RETURN_IF_ERROR(c.Required(f("applicant.category"),
+                                     r.applicant().category() != v1::Applicant::CATEGORY_UNSPECIFIED));
+      return c.NonNegative(f("items"), r.items());
+    }
+    case v1::Event::kCorrectionRequested:
+      return c.Date(f("dueOn"), e.correction_requested().due_on(), /*required=*/false);
+    case v1::Event::kCorrectionReceived:
+      return absl::OkStatus();
+    case v1::Event::kConsultationStarted:
+      return c.Id(f("consultationId"), e.consultation_started().consultation_id(), kMaxEventIdLength);
+    case v1::Event::kConsultationEnded:
+      return c.Id(f("consultationId"), e.consultation_ended().consultation_id(), kMaxEventIdLength);
+    case v1::Event::kExtended: {
+      const int days = e.extended().working_days();
+      if (days < 1 || days > kMaxExtensionWorkingDays) {
+        return c.Error(f("workingDays"), absl::StrCat("must be 1 to ", kMaxExtensionWorkingDays));
+      }
+      return absl::OkStatus();
+    }
+    case v1::Event::kDelayFixed:
+      return c.Date(f("dueOn"), e.delay_fixed().due_on(), /*required=*/true);
+    case v1::Event::kReviewed:
+      return c.Required(f("decision"), e.reviewed().decision() != v1::Reviewed::DECISION_UNSPECIFIED);
+    case v1::Event::kFeeNoticed: {
+      const auto& n = e.fee_noticed();
+      OGI_RETURN_IF_ERROR(c.Required(f("method"), n.method() != v1::FeeNoticed::METHOD_UNSPECIFIED));
+      OGI_RETURN_IF_ERROR(c.NonNegative(f("amountFen"), n.amount_fen()));
+      OGI_RETURN_IF_ERROR(c.NonNegative(f("pages"), n.pages()));
+      if (n.method() == v1::FeeNoticed::PER_PAGE && n.pages() < 1) {
+        return c.Error(f("pages"), "is required (at least 1) for method PER_PAGE");
+      }
+      return absl::OkStatus();
+    }
+    case v1::Event::kFeePaid:
+      return c.NonNegative(f("amountFen"), e.fee_paid().amount_fen());
+    case v1::Event::kAnswered:
+      return c.Required(f("outcome"), e.answered().outcome() != v1::Answered::OUTCOME_UNSPECIFIED);
+    case v1::Event::kWithdrawn:
+      return absl::OkStatus();
+    case v1::Event::kReanswered:
+      return c.Required(f("outcome"), e.reanswered().outcome() != v1::Answered::OUTCOME_UNSPECIFIED);
+    case v1::Event::kArchived:
+      return absl::OkStatus();
+    case v1::Event::kAppealFiled:
+      OGI_RETURN_IF_ERROR(c.Id(f("appealId"), e.appeal_filed().appeal_id(), kMaxEventIdLength));
+      return c.Required(f("kind"), e.appeal_filed().kind() != v1::AppealFiled::KIND_UNSPECIFIED);
+    case v1::Event::kAppealDecided:
+      OGI_RETURN_IF_ERROR(c.Id(f("appealId"), e.appeal_decided().appeal_id(), kMaxEventIdLength));
+      return c.Required(f("result"), e.appeal_decided().result() != v1::AppealDecided::RESULT_UNSPECIFIED);
+    default:
+      return c.Error(p, "is not a case payload");
+  }
+}
+
+absl::Status ValidateAgencyPayload(const Checker& c, const v1::Event& e) {
+  switch (e.payload_case()) {
+    case v1::Event::kAgencyRegistered: {
+      const auto& r = e.agency_registered();
+      OGI_RETURN_IF_ERROR(c.Required("agencyRegistered.name", !r.name().empty()));
+      if (r.parent_id().empty()) return absl::OkStatus();
+      OGI_RETURN_IF_ERROR(c.StreamId("agencyRegistered.parentId", r.parent_id()));
+      if (r.parent_id() == e.agency_id()) return c.Error("agencyRegistered.parentId", "names the agency itself");
+      return absl::OkStatus();
+    }
+    case v1::Event::kAgencyRenamed:
+      return c.Required("agencyRenamed.name", !e.agency_renamed().name().empty());
+    case v1::Event::kDocumentIssued: {
+      const auto& d = e.document_issued();
+      OGI_RETURN_IF_ERROR(c.Id("documentIssued.documentId", d.document_id(), kMaxEventIdLength));
+      OGI_RETURN_IF_ERROR(c.Required("documentIssued.kind", d.kind() != v1::DocumentIssued::KIND_UNSPECIFIED));
+      return c.Date("documentIssued.validUntil", d.valid_until(), /*required=*/false);
+    }
+    case v1::Event::kDocumentRepealed:
+      return c.Id("documentRepealed.documentId", e.document_repealed().document_id(), kMaxEventIdLength);
+    case v1::Event::kDocumentExpired:
+      return c.Id("documentExpired.documentId", e.document_expired().document_id(), kMaxEventIdLength);
+    case v1::Event::kDecisionsRecorded:
+      OGI_RETURN_IF_ERROR(c.Required("decisionsRecorded.kind",
+                                     e.decisions_recorded().kind() != v1::DecisionsRecorded::KIND_UNSPECIFIED));
+      return c.NonNegative("decisionsRecorded.count", e.decisions_recorded().count());
+    case v1::Event::kFeesCollected:
+      return c.NonNegative("feesCollected.amountFen", e.fees_collected().amount_fen());
+    case v1::Event::kNarrativeSet: {
+      const auto& n = e.narrative_set();
+      if (n.year() < 1000 || n.year() > 9999) return c.Error("narrativeSet.year", "must be a year such as 2023");
+      OGI_RETURN_IF_ERROR(
+          c.Required("narrativeSet.section", n.section() != v1::NarrativeSet::SECTION_UNSPECIFIED));
+      return c.Required("narrativeSet.text", !n.text().empty());
+    }
+    default:
+      return c.Error(PayloadName(e.payload_case()), "is not an agency payload");
+  }
+}
+
+}  // namespace
+
+std::string StreamLabel(const v1::Event& event) {
+  if (IsAgencyPayload(event.payload_case()) || event.case_id().empty()) {
+    return absl::StrCat("agency ", event.agency_id().empty() ? "(none)" : event.agency_id());
+  }
+  return absl::StrCat("case ", event.case_id());
+}
+
+absl::Status ValidateStreamId(absl::string_view field, absl::string_view id) {
+  v1::Event unnamed;
+  return Checker(unnamed, absl::CivilDay()).StreamId(field, id);
+}
+
+absl::Status ValidateEvent(const v1::Event& event, absl::CivilDay recording_day) {
+  const Checker c(event, recording_day);
+  const PayloadCase payload = event.payload_case();
+  if (payload == v1::Event::PAYLOAD_NOT_SET) {
+    return c.Error("payload", "is missing: give exactly one payload such as 'received'");
+  }
+  if (event.has_recorded_at() || event.version() != 0 || event.position() != 0) {
+    return c.Error("recordedAt/version/position", "is set by the engine, not by producers");
+  }
+  if (!event.event_id().empty()) OGI_RETURN_IF_ERROR(c.Id("eventId", event.event_id(), kMaxEventIdLength));
+  if (event.actor().size() > kMaxActorLength) {
+    return c.Error("actor", absl::StrCat("is longer than ", kMaxActorLength, " characters"));
+  }
+  OGI_RETURN_IF_ERROR(c.Date("occurredOn", event.occurred_on(), /*required=*/true));
+  OGI_RETURN_IF_ERROR(c.NotAfterRecording("occurredOn", event.occurred_on()));
+
+  if (IsAgencyPayload(payload)) {
+    OGI_RETURN_IF_ERROR(c.StreamId("agencyId", event.agency_id()));
+    if (!event.case_id().empty()) return c.Error("caseId", "must not be given on an agency event");
+    if (event.has_expected_version() && payload == v1::Event::kAgencyRegistered && event.expected_version() != 0) {
+      return c.Error("expectedVersion", "must be 0 on agencyRegistered");
+    }
+    return ValidateAgencyPayload(c, event);
+  }
+
+  OGI_RETURN_IF_ERROR(c.StreamId("caseId", event.case_id()));
+  if (payload == v1::Event::kReceived || !event.agency_id().empty()) {
+    OGI_RETURN_IF_ERROR(c.StreamId("agencyId", event.agency_id()));
+  }
+  if (payload != v1::Event::kAmended) return ValidateCasePayload(c, PayloadName(payload), event);
+
+  const auto& amended = event.amended();
+  if (amended.version() < 1) return c.Error("amended.version", "is required (the version of the event corrected)");
+  OGI_RETURN_IF_ERROR(c.Required("amended.reason", !amended.reason().empty()));
+  if (amended.replacement_case() == v1::Amended::REPLACEMENT_NOT_SET) {
+    return c.Error("amended", "needs a replacement payload of the corrected event's type, e.g. 'received'");
+  }
+  OGI_RETURN_IF_ERROR(c.Date("amended.occurredOn", amended.occurred_on(), /*required=*/false));
+  OGI_RETURN_IF_ERROR(c.NotAfterRecording("amended.occurredOn", amended.occurred_on()));
+  const v1::Event replacement = AmendmentReplacement(event);
+  return ValidateCasePayload(c, absl::StrCat("amended.", PayloadName(replacement.payload_case())), replacement);
+}
+
+}  // namespace ogi
