@@ -6,6 +6,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+
 #include "engine/json_codec.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
@@ -14,19 +15,25 @@
 
 namespace ogi {
 
-absl::Status AppendCommand(EventStore& store, const std::string& json, std::optional<uint32_t> expected_version,
+absl::Status AppendCommand(EventStore& store, const std::string& json,
+                           std::optional<uint32_t> expected_version,
                            std::ostream& out) {
-  OGI_ASSIGN_OR_RETURN(v1::Event event, ParseEventJson(json, EngineFields::kRefuse));
+  OGI_ASSIGN_OR_RETURN(v1::Event event,
+                       ParseEventJson(json, EngineFields::kRefuse));
   if (expected_version) event.set_expected_version(*expected_version);
-  OGI_ASSIGN_OR_RETURN(std::vector<AppendedEvent> appended, store.Append({event}));
+  OGI_ASSIGN_OR_RETURN(std::vector<AppendedEvent> appended,
+                       store.Append({event}));
   const AppendedEvent& a = appended.front();
-  out << "position " << a.position << " (" << StreamLabel(event) << " version " << a.version << ")";
-  if (a.outcome == AppendedEvent::Outcome::kDuplicate) out << ": already stored with this eventId; nothing written";
+  out << "position " << a.position << " (" << StreamLabel(event) << " version "
+      << a.version << ")";
+  if (a.outcome == AppendedEvent::Outcome::kDuplicate)
+    out << ": already stored with this eventId; nothing written";
   out << "\n";
   return absl::OkStatus();
 }
 
-absl::Status ExportCommand(EventStore& store, const ExportOptions& options, std::ostream& out) {
+absl::Status ExportCommand(EventStore& store, const ExportOptions& options,
+                           std::ostream& out) {
   std::string line;
   auto write = [&](const v1::Event& event) {
     line = MessageToJson(event);
@@ -35,15 +42,20 @@ absl::Status ExportCommand(EventStore& store, const ExportOptions& options, std:
   };
   if (!options.case_id.empty()) {
     OGI_RETURN_IF_ERROR(ValidateStreamId("--case", options.case_id));
-    OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
-                         store.ReadStream({StreamId::Kind::kCase, options.case_id}));
-    if (events.empty()) return absl::NotFoundError(absl::StrCat("case ", options.case_id, ": unknown case"));
+    OGI_ASSIGN_OR_RETURN(
+        std::vector<v1::Event> events,
+        store.ReadStream({StreamId::Kind::kCase, options.case_id}));
+    if (events.empty())
+      return absl::NotFoundError(
+          absl::StrCat("case ", options.case_id, ": unknown case"));
     for (const v1::Event& event : events) {
-      if (options.agency_id.empty() || event.agency_id() == options.agency_id) write(event);
+      if (options.agency_id.empty() || event.agency_id() == options.agency_id)
+        write(event);
     }
   } else {
     OGI_RETURN_IF_ERROR(store.ScanLog(1, [&](const v1::Event& event) {
-      if (options.agency_id.empty() || event.agency_id() == options.agency_id) write(event);
+      if (options.agency_id.empty() || event.agency_id() == options.agency_id)
+        write(event);
       return absl::OkStatus();
     }));
   }
@@ -52,17 +64,19 @@ absl::Status ExportCommand(EventStore& store, const ExportOptions& options, std:
   return absl::OkStatus();
 }
 
-absl::Status StatsCommand(EventStore& store, OutputFormat format, std::ostream& out) {
+absl::Status StatsCommand(EventStore& store, OutputFormat format,
+                          std::ostream& out) {
   OGI_ASSIGN_OR_RETURN(StoreStats stats, store.Stats());
   StoreStatsProjection projection;
   OGI_RETURN_IF_ERROR(CatchUp(store, projection));
   const std::string head_hash = absl::BytesToHexString(stats.head_link);
   if (format == OutputFormat::kJson) {
-    std::string json = absl::StrCat("{\"events\":", stats.events, ",\"cases\":", stats.cases,
-                                    ",\"concludedCases\":", projection.concluded_cases(),
-                                    ",\"agencies\":", stats.agencies, ",\"headPosition\":", stats.events,
-                                    ",\"headHash\":\"", head_hash, "\",\"bytesOnDisk\":", stats.bytes_on_disk,
-                                    ",\"eventsByPayload\":{");
+    std::string json = absl::StrCat(
+        "{\"events\":", stats.events, ",\"cases\":", stats.cases,
+        ",\"concludedCases\":", projection.concluded_cases(),
+        ",\"agencies\":", stats.agencies, ",\"headPosition\":", stats.events,
+        ",\"headHash\":\"", head_hash,
+        "\",\"bytesOnDisk\":", stats.bytes_on_disk, ",\"eventsByPayload\":{");
     bool first = true;
     for (const auto& [payload, count] : projection.events_by_payload()) {
       absl::StrAppend(&json, first ? "" : ",", "\"", payload, "\":", count);
@@ -72,16 +86,25 @@ absl::Status StatsCommand(EventStore& store, OutputFormat format, std::ostream& 
     out << json;
     return absl::OkStatus();
   }
-  out << absl::StrFormat("events        %d (positions 1-%d)\n", stats.events, stats.events);
-  out << absl::StrFormat("cases         %d (%d concluded, %d open)\n", stats.cases, projection.concluded_cases(),
+  out << absl::StrFormat("events        %d", stats.events);
+  if (stats.events > 0)
+    out << absl::StrFormat(" (positions 1-%d)", stats.events);
+  out << "\n";
+  out << absl::StrFormat("cases         %d (%d concluded, %d open)\n",
+                         stats.cases, projection.concluded_cases(),
                          stats.cases - projection.concluded_cases());
   out << absl::StrFormat("agencies      %d\n", stats.agencies);
   if (!projection.first_date().empty()) {
-    out << absl::StrFormat("dates         %s to %s (effective)\n", projection.first_date(), projection.last_date());
+    out << absl::StrFormat("dates         %s to %s (effective)\n",
+                           projection.first_date(), projection.last_date());
   }
   out << absl::StrFormat("head hash     %s\n", head_hash);
-  out << absl::StrFormat("size on disk  %.1f MiB (%.1f bytes/event)\n", stats.bytes_on_disk / 1048576.0,
-                         stats.events == 0 ? 0.0 : static_cast<double>(stats.bytes_on_disk) / stats.events);
+  out << absl::StrFormat(
+      "size on disk  %.1f MiB (%.1f bytes/event)\n",
+      stats.bytes_on_disk / 1048576.0,
+      stats.events == 0
+          ? 0.0
+          : static_cast<double>(stats.bytes_on_disk) / stats.events);
   out << "events by payload:\n";
   for (const auto& [payload, count] : projection.events_by_payload()) {
     out << absl::StrFormat("  %-22s %d\n", payload, count);

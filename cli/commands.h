@@ -1,8 +1,10 @@
-// The `ogi` sub-commands as functions: each takes its parsed options and the streams to write to, and returns a
-// Status, so tests call them directly and main.cc only parses flags and prints the one error at the top.
+// The `ogi` sub-commands as functions: each takes its parsed options and the
+// streams to write to, and returns a Status, so tests call them directly and
+// main.cc only parses flags and prints the one error at the top.
 //
-// Output conventions: results on `out`; progress and per-line refusals on `err`; the returned Status carries the
-// one-line summary of a failure. Applicant personal data appears only where --show-personal-data asks for it.
+// Output conventions: results on `out`; progress and per-line refusals on
+// `err`; the returned Status carries the one-line summary of a failure.
+// Applicant personal data appears only where --show-personal-data asks for it.
 #ifndef OGI_CLI_COMMANDS_H_
 #define OGI_CLI_COMMANDS_H_
 
@@ -12,6 +14,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+
 #include "engine/event_store.h"
 
 namespace ogi {
@@ -21,9 +24,9 @@ enum class PersonalData { kMasked, kShown };
 enum class Progress { kOff, kOn };
 
 struct ImportOptions {
-  std::string path;                // a JSON Lines file, or "-" for standard input
-  size_t batch_events = 10000;     // events per atomic, synced batch
-  size_t max_errors = 100;         // refusals printed before validation stops
+  std::string path;             // a JSON Lines file, or "-" for standard input
+  size_t batch_events = 10000;  // events per atomic, synced batch
+  size_t max_errors = 100;      // refusals printed before validation stops
   Progress progress = Progress::kOff;
 };
 
@@ -34,32 +37,45 @@ struct ImportSummary {
   double seconds = 0;
 };
 
-// Validates the whole file against the store and the lines before each line; if any line is refused, writes
-// "PATH:LINE: message" to `err` for each (up to max_errors), writes nothing to the store and returns
-// kInvalidArgument. Otherwise appends the events in atomic batches and writes a summary line to `out`.
-// Re-importing the same events is a no-op for those with an eventId. Returns kNotFound if the file is missing.
-absl::StatusOr<ImportSummary> ImportCommand(EventStore& store, const ImportOptions& options, std::ostream& out,
+// Validates the whole file against the store and the lines before each line; if
+// any line is refused, writes "PATH:LINE: message" to `err` for each (up to
+// max_errors), writes nothing to the store and returns kInvalidArgument.
+// Otherwise appends the events in atomic batches and writes a summary line to
+// `out`. Re-importing the same events is a no-op for those with an eventId.
+// Returns kNotFound if the file is missing.
+absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
+                                            const ImportOptions& options,
+                                            std::ostream& out,
                                             std::ostream& err);
 
-// Appends one event given as JSON; `expected_version`, if set, overrides the event's. Writes
-// "position P (STREAM version V)" to `out`, or notes a duplicate.
-absl::Status AppendCommand(EventStore& store, const std::string& json, std::optional<uint32_t> expected_version,
+// Appends one event given as JSON; `expected_version`, if set, overrides the
+// event's. Writes "position P (STREAM version V)" to `out`, or notes a
+// duplicate.
+absl::Status AppendCommand(EventStore& store, const std::string& json,
+                           std::optional<uint32_t> expected_version,
                            std::ostream& out);
 
 struct ExportOptions {
-  std::string case_id;    // only this case's events, if set
-  std::string agency_id;  // only this agency's events (its own and its cases'), if set
+  std::string case_id;  // only this case's events, if set
+  std::string
+      agency_id;  // only this agency's events (its own and its cases'), if set
 };
 
-// Writes the stored events as JSON Lines, with recordedAt, version and position, in position order.
-absl::Status ExportCommand(EventStore& store, const ExportOptions& options, std::ostream& out);
+// Writes the stored events as JSON Lines, with recordedAt, version and
+// position, in position order.
+absl::Status ExportCommand(EventStore& store, const ExportOptions& options,
+                           std::ostream& out);
 
-// Writes the case's timeline for a person (text) or as JSON. Returns kNotFound for an unknown case.
-absl::Status HistoryCommand(EventStore& store, const std::string& case_id, OutputFormat format,
-                            PersonalData personal_data, std::ostream& out);
+// Writes the case's timeline for a person (text) or as JSON. Returns kNotFound
+// for an unknown case.
+absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
+                            OutputFormat format, PersonalData personal_data,
+                            std::ostream& out);
 
-// Writes events, cases, agencies, the head position and link, events by payload and size on disk.
-absl::Status StatsCommand(EventStore& store, OutputFormat format, std::ostream& out);
+// Writes events, cases, agencies, the head position and link, events by payload
+// and size on disk.
+absl::Status StatsCommand(EventStore& store, OutputFormat format,
+                          std::ostream& out);
 
 }  // namespace ogi
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "cli/commands.h"
+
 #include "engine/civil_date.h"
 #include "engine/json_codec.h"
 #include "engine/payload.h"
@@ -20,31 +21,40 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
-// Flattens the set fields of `message` into "path: value" items, in field order.
-void Flatten(const Message& message, const std::string& prefix, std::vector<std::string>& items) {
+// Flattens the set fields of `message` into "path: value" items, in field
+// order.
+void Flatten(const Message& message, const std::string& prefix,
+             std::vector<std::string>& items) {
   std::vector<const FieldDescriptor*> fields;
   message.GetReflection()->ListFields(message, &fields);
   for (const FieldDescriptor* field : fields) {
-    const std::string path = prefix.empty() ? field->json_name() : absl::StrCat(prefix, ".", field->json_name());
+    const std::string path =
+        prefix.empty() ? field->json_name()
+                       : absl::StrCat(prefix, ".", field->json_name());
     const auto* reflection = message.GetReflection();
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_MESSAGE:
         Flatten(reflection->GetMessage(message, field), path, items);
         break;
       case FieldDescriptor::CPPTYPE_STRING:
-        items.push_back(absl::StrCat(path, ": ", reflection->GetString(message, field)));
+        items.push_back(
+            absl::StrCat(path, ": ", reflection->GetString(message, field)));
         break;
       case FieldDescriptor::CPPTYPE_ENUM:
-        items.push_back(absl::StrCat(path, ": ", reflection->GetEnum(message, field)->name()));
+        items.push_back(absl::StrCat(
+            path, ": ", reflection->GetEnum(message, field)->name()));
         break;
       case FieldDescriptor::CPPTYPE_INT32:
-        items.push_back(absl::StrCat(path, ": ", reflection->GetInt32(message, field)));
+        items.push_back(
+            absl::StrCat(path, ": ", reflection->GetInt32(message, field)));
         break;
       case FieldDescriptor::CPPTYPE_INT64:
-        items.push_back(absl::StrCat(path, ": ", reflection->GetInt64(message, field)));
+        items.push_back(
+            absl::StrCat(path, ": ", reflection->GetInt64(message, field)));
         break;
       case FieldDescriptor::CPPTYPE_UINT32:
-        items.push_back(absl::StrCat(path, ": ", reflection->GetUInt32(message, field)));
+        items.push_back(
+            absl::StrCat(path, ": ", reflection->GetUInt32(message, field)));
         break;
       default:
         break;
@@ -54,7 +64,8 @@ void Flatten(const Message& message, const std::string& prefix, std::vector<std:
 
 // Returns the payload's details as "a: x · b: y".
 std::string Details(const v1::Event& event) {
-  const auto* field = event.GetReflection()->GetOneofFieldDescriptor(event, event.GetDescriptor()->oneof_decl(0));
+  const auto* field = event.GetReflection()->GetOneofFieldDescriptor(
+      event, event.GetDescriptor()->oneof_decl(0));
   if (field == nullptr) return "";
   std::vector<std::string> items;
   Flatten(event.GetReflection()->GetMessage(event, field), "", items);
@@ -68,18 +79,24 @@ std::string RecordedLocal(const v1::Event& event) {
 
 }  // namespace
 
-absl::Status HistoryCommand(EventStore& store, const std::string& case_id, OutputFormat format,
-                            PersonalData personal_data, std::ostream& out) {
+absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
+                            OutputFormat format, PersonalData personal_data,
+                            std::ostream& out) {
   OGI_RETURN_IF_ERROR(ValidateStreamId("case", case_id));
-  OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events, store.ReadStream({StreamId::Kind::kCase, case_id}));
-  if (events.empty()) return absl::NotFoundError(absl::StrCat("case ", case_id, ": unknown case"));
+  OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
+                       store.ReadStream({StreamId::Kind::kCase, case_id}));
+  if (events.empty())
+    return absl::NotFoundError(
+        absl::StrCat("case ", case_id, ": unknown case"));
   if (personal_data == PersonalData::kMasked) {
     for (v1::Event& event : events) MaskPersonalData(event);
   }
-  // Amendments beside what they correct: version -> the amendments of it, in order.
+  // Amendments beside what they correct: version -> the amendments of it, in
+  // order.
   std::map<uint32_t, std::vector<const v1::Event*>> amended_by;
   for (const v1::Event& event : events) {
-    if (event.has_amended()) amended_by[event.amended().version()].push_back(&event);
+    if (event.has_amended())
+      amended_by[event.amended().version()].push_back(&event);
   }
 
   if (format == OutputFormat::kJson) {
@@ -87,17 +104,21 @@ absl::Status HistoryCommand(EventStore& store, const std::string& case_id, Outpu
     AppendJsonString(case_id, json);
     absl::StrAppend(&json, ",\"agencyId\":");
     AppendJsonString(events.front().agency_id(), json);
-    absl::StrAppend(&json, ",\"version\":", events.size(), ",\"personalData\":\"",
-                    personal_data == PersonalData::kMasked ? "masked" : "shown", "\",\"events\":[");
+    absl::StrAppend(&json, ",\"version\":", events.size(),
+                    ",\"personalData\":\"",
+                    personal_data == PersonalData::kMasked ? "masked" : "shown",
+                    "\",\"events\":[");
     for (size_t i = 0; i < events.size(); ++i) {
       const v1::Event& event = events[i];
       std::string line = MessageToJson(event);
       line.pop_back();  // reopen the object to add the labels
-      absl::StrAppend(&line, ",\"step\":\"", PayloadName(event.payload_case()), "\",\"stepZh\":\"",
-                      PayloadLabelZh(event.payload_case()), "\",\"stepEn\":\"", PayloadLabelEn(event.payload_case()),
+      absl::StrAppend(&line, ",\"step\":\"", PayloadName(event.payload_case()),
+                      "\",\"stepZh\":\"", PayloadLabelZh(event.payload_case()),
+                      "\",\"stepEn\":\"", PayloadLabelEn(event.payload_case()),
                       "\",\"amendedBy\":[");
       std::vector<uint32_t> versions;
-      for (const v1::Event* a : amended_by[event.version()]) versions.push_back(a->version());
+      for (const v1::Event* a : amended_by[event.version()])
+        versions.push_back(a->version());
       absl::StrAppend(&line, absl::StrJoin(versions, ","), "]}");
       absl::StrAppend(&json, i == 0 ? "" : ",", line);
     }
@@ -106,26 +127,33 @@ absl::Status HistoryCommand(EventStore& store, const std::string& case_id, Outpu
     return absl::OkStatus();
   }
 
-  out << absl::StrFormat("case %s · agency %s · %d events%s\n", case_id, events.front().agency_id(),
-                         events.size(), personal_data == PersonalData::kMasked ? " · personal data masked" : "");
-  out << absl::StrFormat("%3s  %-10s  %-19s  %-16s  %s\n", "v", "effective", "recorded (UTC+8)", "actor",
-                         "step");
+  out << absl::StrFormat(
+      "case %s · agency %s · %d events%s\n", case_id,
+      events.front().agency_id(), events.size(),
+      personal_data == PersonalData::kMasked ? " · personal data masked" : "");
+  out << absl::StrFormat("%3s  %-10s  %-19s  %-16s  %s\n", "v", "effective",
+                         "recorded (UTC+8)", "actor", "step");
   for (const v1::Event& event : events) {
-    out << absl::StrFormat("%3d  %-10s  %-19s  %-16s  %s %s\n", event.version(), event.occurred_on(),
-                           RecordedLocal(event), event.actor().empty() ? "-" : event.actor(),
-                           PayloadLabelZh(event.payload_case()), PayloadLabelEn(event.payload_case()));
+    out << absl::StrFormat("%3d  %-10s  %-19s  %-16s  %s %s\n", event.version(),
+                           event.occurred_on(), RecordedLocal(event),
+                           event.actor().empty() ? "-" : event.actor(),
+                           PayloadLabelZh(event.payload_case()),
+                           PayloadLabelEn(event.payload_case()));
     if (event.has_amended()) {
-      out << absl::StrFormat("       corrects v%d (reason: %s)\n", event.amended().version(),
+      out << absl::StrFormat("       corrects v%d (reason: %s)\n",
+                             event.amended().version(),
                              event.amended().reason());
       continue;
     }
     const std::string details = Details(event);
     if (!details.empty()) out << "       " << details << "\n";
     for (const v1::Event* a : amended_by[event.version()]) {
-      const std::string date = a->amended().occurred_on().empty()
-                                   ? ""
-                                   : absl::StrCat(" · occurredOn: ", a->amended().occurred_on());
-      out << absl::StrFormat("       ↳ corrected by v%d on %s: %s%s\n", a->version(), a->occurred_on(),
+      const std::string date =
+          a->amended().occurred_on().empty()
+              ? ""
+              : absl::StrCat(" · occurredOn: ", a->amended().occurred_on());
+      out << absl::StrFormat("       ↳ corrected by v%d on %s: %s%s\n",
+                             a->version(), a->occurred_on(),
                              Details(AmendmentReplacement(*a)), date);
     }
   }

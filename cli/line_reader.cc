@@ -12,13 +12,15 @@ absl::StatusOr<std::optional<absl::string_view>> LineReader::Next() {
   while (true) {
     const size_t newline = buffer_.find('\n', start_);
     if (newline != std::string::npos || (eof_ && start_ < buffer_.size())) {
-      const size_t end = newline == std::string::npos ? buffer_.size() : newline;
+      const size_t end =
+          newline == std::string::npos ? buffer_.size() : newline;
       absl::string_view line(buffer_.data() + start_, end - start_);
       bytes_read_ += end - start_ + (newline == std::string::npos ? 0 : 1);
       start_ = end + 1;
       ++line_number_;
       if (line.size() > kMaxLineBytes) {
-        return absl::InvalidArgumentError(absl::StrCat("line is longer than ", kMaxLineBytes, " bytes"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("line is longer than ", kMaxLineBytes, " bytes"));
       }
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       return std::optional<absl::string_view>(line);
@@ -26,7 +28,8 @@ absl::StatusOr<std::optional<absl::string_view>> LineReader::Next() {
     if (eof_) return std::optional<absl::string_view>();
     if (buffer_.size() - start_ > kMaxLineBytes + 1) {
       ++line_number_;
-      return absl::InvalidArgumentError(absl::StrCat("line is longer than ", kMaxLineBytes, " bytes"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("line is longer than ", kMaxLineBytes, " bytes"));
     }
     buffer_.erase(0, start_);
     start_ = 0;
@@ -35,7 +38,8 @@ absl::StatusOr<std::optional<absl::string_view>> LineReader::Next() {
     const size_t got = std::fread(buffer_.data() + old, 1, kChunk, file_);
     buffer_.resize(old + got);
     if (got < kChunk) {
-      if (std::ferror(file_)) return absl::UnavailableError("error reading the input");
+      if (std::ferror(file_))
+        return absl::UnavailableError("error reading the input");
       eof_ = true;
     }
   }

@@ -1,4 +1,5 @@
-// Reads a file line by line through one large buffer, for imports of millions of lines.
+// Reads a file line by line through one large buffer, for imports of millions
+// of lines.
 #ifndef OGI_CLI_LINE_READER_H_
 #define OGI_CLI_LINE_READER_H_
 
@@ -19,8 +20,9 @@ class LineReader {
   // `file` must outlive the reader.
   explicit LineReader(std::FILE* file) : file_(file) {}
 
-  // Returns the next line without its "\n" (or "\r\n"), valid until the next call; nullopt at the end of the
-  // file. Returns kInvalidArgument for a line longer than kMaxLineBytes and kUnavailable on a read error.
+  // Returns the next line without its "\n" (or "\r\n"), valid until the next
+  // call; nullopt at the end of the file. Returns kInvalidArgument for a line
+  // longer than kMaxLineBytes and kUnavailable on a read error.
   absl::StatusOr<std::optional<absl::string_view>> Next();
 
   // Number of the line Next() returned last (1-based).
