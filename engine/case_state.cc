@@ -195,19 +195,25 @@ void ApplyEffect(CaseFacts& f, const CaseStep& s) {
   }
 }
 
-// Returns the facts of `steps` (markers skipped), checking every rule and the date order on the way.
+// Returns the facts of `steps`, checking every rule and the date order on the way. Amendment markers change no
+// fact but keep their place in the date order, as on the live path (where an amendment's date raises the floor
+// for later events): a correction may not date an event after an amendment recorded after it, including the
+// amendment making the correction, since an amendment cannot record a step that had not happened yet.
 absl::StatusOr<CaseFacts> RefoldChecked(const std::vector<CaseStep>& steps, absl::string_view label) {
   CaseFacts facts;
+  size_t latest = 0;  // index of the step with the latest date so far
   for (size_t i = 0; i < steps.size(); ++i) {
     const CaseStep& s = steps[i];
+    if (s.on < steps[latest].on) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          label, ": 'amended' refused: with the correction, version ", i + 1, " (", PayloadName(s.payload),
+          ") would be dated ", FormatCivilDay(s.on), ", before version ", latest + 1, " (",
+          PayloadName(steps[latest].payload), ", ", FormatCivilDay(steps[latest].on),
+          "); effective dates never go backwards within a case"));
+    }
+    if (s.on > steps[latest].on) latest = i;
     if (s.payload == v1::Event::kAmended) continue;
     if (i > 0) {
-      if (s.on < facts.last_on) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            label, ": 'amended' refused: with the correction, version ", i + 1, " (", PayloadName(s.payload),
-            ") would be dated ", FormatCivilDay(s.on), ", before an earlier event (", FormatCivilDay(facts.last_on),
-            ")"));
-      }
       OGI_RETURN_IF_ERROR(CheckStep(facts, s, absl::StrCat(label, ": with the correction, version ", i + 1)));
     } else if (s.payload != v1::Event::kReceived) {
       return absl::FailedPreconditionError(absl::StrCat(label, ": version 1 must be 'received'"));
@@ -251,6 +257,7 @@ absl::StatusOr<CaseChange> DecideAmendment(const CaseState& state, const v1::Eve
   if (amended.occurred_on().empty()) replacement.on = original.on;
   std::vector<CaseStep> effective = state.steps;
   effective[target - 1] = replacement;
+  effective.push_back(change.step);  // the amendment itself, for the date order
   OGI_RETURN_IF_ERROR(RefoldChecked(effective, label).status());
   change.replacement = std::move(replacement);
   return change;

@@ -65,6 +65,14 @@ class Checker {
     return absl::OkStatus();
   }
 
+  // Checks an enum field. The JSON codec refuses unknown names, but a producer that builds the proto directly
+  // can set any number, and an unknown one must not reach the reports. `required` refuses 0 (unspecified).
+  absl::Status Enum(absl::string_view field, int value, bool (*is_valid)(int), bool required) const {
+    if (value == 0) return required ? Error(field, "is required") : absl::OkStatus();
+    if (!is_valid(value)) return Error(field, absl::StrCat("has an unknown value ", value));
+    return absl::OkStatus();
+  }
+
   absl::Status NonNegative(absl::string_view field, int64_t value) const {
     return value < 0 ? Error(field, "must not be negative") : absl::OkStatus();
   }
@@ -80,8 +88,9 @@ absl::Status ValidateCasePayload(const Checker& c, absl::string_view p, const v1
     case v1::Event::kReceived: {
       const auto& r = e.received();
       OGI_RETURN_IF_ERROR(c.Required(f("applicant"), r.has_applicant()));
-      OGI_RETURN_IF_ERROR(c.Required(f("applicant.category"),
-                                     r.applicant().category() != v1::Applicant::CATEGORY_UNSPECIFIED));
+      OGI_RETURN_IF_ERROR(c.Enum(f("applicant.category"), r.applicant().category(), v1::Applicant::Category_IsValid,
+                                 /*required=*/true));
+      OGI_RETURN_IF_ERROR(c.Enum(f("channel"), r.channel(), v1::Received::Channel_IsValid, /*required=*/false));
       return c.NonNegative(f("items"), r.items());
     }
     case v1::Event::kCorrectionRequested:
@@ -89,9 +98,13 @@ absl::Status ValidateCasePayload(const Checker& c, absl::string_view p, const v1
     case v1::Event::kCorrectionReceived:
       return absl::OkStatus();
     case v1::Event::kConsultationStarted:
-      return c.Id(f("consultationId"), e.consultation_started().consultation_id(), kMaxEventIdLength);
+      OGI_RETURN_IF_ERROR(c.Id(f("consultationId"), e.consultation_started().consultation_id(), kMaxEventIdLength));
+      return c.Enum(f("party"), e.consultation_started().party(), v1::ConsultationStarted::Party_IsValid,
+                    /*required=*/false);
     case v1::Event::kConsultationEnded:
-      return c.Id(f("consultationId"), e.consultation_ended().consultation_id(), kMaxEventIdLength);
+      OGI_RETURN_IF_ERROR(c.Id(f("consultationId"), e.consultation_ended().consultation_id(), kMaxEventIdLength));
+      return c.Enum(f("opinion"), e.consultation_ended().opinion(), v1::ConsultationEnded::Opinion_IsValid,
+                    /*required=*/false);
     case v1::Event::kExtended: {
       const int days = e.extended().working_days();
       if (days < 1 || days > kMaxExtensionWorkingDays) {
@@ -102,10 +115,10 @@ absl::Status ValidateCasePayload(const Checker& c, absl::string_view p, const v1
     case v1::Event::kDelayFixed:
       return c.Date(f("dueOn"), e.delay_fixed().due_on(), /*required=*/true);
     case v1::Event::kReviewed:
-      return c.Required(f("decision"), e.reviewed().decision() != v1::Reviewed::DECISION_UNSPECIFIED);
+      return c.Enum(f("decision"), e.reviewed().decision(), v1::Reviewed::Decision_IsValid, /*required=*/true);
     case v1::Event::kFeeNoticed: {
       const auto& n = e.fee_noticed();
-      OGI_RETURN_IF_ERROR(c.Required(f("method"), n.method() != v1::FeeNoticed::METHOD_UNSPECIFIED));
+      OGI_RETURN_IF_ERROR(c.Enum(f("method"), n.method(), v1::FeeNoticed::Method_IsValid, /*required=*/true));
       OGI_RETURN_IF_ERROR(c.NonNegative(f("amountFen"), n.amount_fen()));
       OGI_RETURN_IF_ERROR(c.NonNegative(f("pages"), n.pages()));
       if (n.method() == v1::FeeNoticed::PER_PAGE && n.pages() < 1) {
@@ -116,19 +129,19 @@ absl::Status ValidateCasePayload(const Checker& c, absl::string_view p, const v1
     case v1::Event::kFeePaid:
       return c.NonNegative(f("amountFen"), e.fee_paid().amount_fen());
     case v1::Event::kAnswered:
-      return c.Required(f("outcome"), e.answered().outcome() != v1::Answered::OUTCOME_UNSPECIFIED);
+      return c.Enum(f("outcome"), e.answered().outcome(), v1::Answered::Outcome_IsValid, /*required=*/true);
     case v1::Event::kWithdrawn:
       return absl::OkStatus();
     case v1::Event::kReanswered:
-      return c.Required(f("outcome"), e.reanswered().outcome() != v1::Answered::OUTCOME_UNSPECIFIED);
+      return c.Enum(f("outcome"), e.reanswered().outcome(), v1::Answered::Outcome_IsValid, /*required=*/true);
     case v1::Event::kArchived:
       return absl::OkStatus();
     case v1::Event::kAppealFiled:
       OGI_RETURN_IF_ERROR(c.Id(f("appealId"), e.appeal_filed().appeal_id(), kMaxEventIdLength));
-      return c.Required(f("kind"), e.appeal_filed().kind() != v1::AppealFiled::KIND_UNSPECIFIED);
+      return c.Enum(f("kind"), e.appeal_filed().kind(), v1::AppealFiled::Kind_IsValid, /*required=*/true);
     case v1::Event::kAppealDecided:
       OGI_RETURN_IF_ERROR(c.Id(f("appealId"), e.appeal_decided().appeal_id(), kMaxEventIdLength));
-      return c.Required(f("result"), e.appeal_decided().result() != v1::AppealDecided::RESULT_UNSPECIFIED);
+      return c.Enum(f("result"), e.appeal_decided().result(), v1::AppealDecided::Result_IsValid, /*required=*/true);
     default:
       return c.Error(p, "is not a case payload");
   }
@@ -149,7 +162,8 @@ absl::Status ValidateAgencyPayload(const Checker& c, const v1::Event& e) {
     case v1::Event::kDocumentIssued: {
       const auto& d = e.document_issued();
       OGI_RETURN_IF_ERROR(c.Id("documentIssued.documentId", d.document_id(), kMaxEventIdLength));
-      OGI_RETURN_IF_ERROR(c.Required("documentIssued.kind", d.kind() != v1::DocumentIssued::KIND_UNSPECIFIED));
+      OGI_RETURN_IF_ERROR(
+          c.Enum("documentIssued.kind", d.kind(), v1::DocumentIssued::Kind_IsValid, /*required=*/true));
       return c.Date("documentIssued.validUntil", d.valid_until(), /*required=*/false);
     }
     case v1::Event::kDocumentRepealed:
@@ -157,8 +171,8 @@ absl::Status ValidateAgencyPayload(const Checker& c, const v1::Event& e) {
     case v1::Event::kDocumentExpired:
       return c.Id("documentExpired.documentId", e.document_expired().document_id(), kMaxEventIdLength);
     case v1::Event::kDecisionsRecorded:
-      OGI_RETURN_IF_ERROR(c.Required("decisionsRecorded.kind",
-                                     e.decisions_recorded().kind() != v1::DecisionsRecorded::KIND_UNSPECIFIED));
+      OGI_RETURN_IF_ERROR(c.Enum("decisionsRecorded.kind", e.decisions_recorded().kind(),
+                                 v1::DecisionsRecorded::Kind_IsValid, /*required=*/true));
       return c.NonNegative("decisionsRecorded.count", e.decisions_recorded().count());
     case v1::Event::kFeesCollected:
       return c.NonNegative("feesCollected.amountFen", e.fees_collected().amount_fen());
@@ -166,7 +180,7 @@ absl::Status ValidateAgencyPayload(const Checker& c, const v1::Event& e) {
       const auto& n = e.narrative_set();
       if (n.year() < 1000 || n.year() > 9999) return c.Error("narrativeSet.year", "must be a year such as 2023");
       OGI_RETURN_IF_ERROR(
-          c.Required("narrativeSet.section", n.section() != v1::NarrativeSet::SECTION_UNSPECIFIED));
+          c.Enum("narrativeSet.section", n.section(), v1::NarrativeSet::Section_IsValid, /*required=*/true));
       return c.Required("narrativeSet.text", !n.text().empty());
     }
     default:
