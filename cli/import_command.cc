@@ -1,13 +1,18 @@
 // `ogi import`: validate the whole file first, then append it in atomic
 // batches; see commands.h.
+#include <atomic>
 #include <cstdio>
+#include <deque>
 #include <memory>
+#include <optional>
 #include <ostream>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "cli/commands.h"
 #include "cli/line_reader.h"
 
@@ -63,17 +68,108 @@ bool IsBlank(absl::string_view line) {
   return absl::StripAsciiWhitespace(line).empty();
 }
 
-// Prints "\r<phase>: NN% (N lines)" on a terminal, at most every 64 Ki lines.
+// One non-blank input line, parsed.
+struct ParsedLine {
+  uint64_t number;
+  absl::StatusOr<v1::Event> event;  // or why the line could not be read
+};
+
+// Reads and parses the input on a thread of its own and hands over chunks of
+// lines, so JSON parsing overlaps the store's work on the other core.
+// Thread-safe between its thread and one consumer.
+class ParsedLines {
+ public:
+  // `file` must outlive the object.
+  explicit ParsedLines(std::FILE* file)
+      : file_(file), thread_([this] { Run(); }) {}
+  ~ParsedLines() {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    thread_.join();
+  }
+  ParsedLines(const ParsedLines&) = delete;
+  ParsedLines& operator=(const ParsedLines&) = delete;
+
+  // Returns the next chunk of lines in order; an empty chunk at the end. A
+  // read error is the last line of the input.
+  std::vector<ParsedLine> Next() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](ParsedLines* p) { return !p->ready_.empty() || p->done_; }, this));
+    if (ready_.empty()) return {};
+    std::vector<ParsedLine> chunk = std::move(ready_.front());
+    ready_.pop_front();
+    return chunk;
+  }
+
+  uint64_t bytes_read() const { return bytes_read_.load(); }
+  uint64_t lines_read() const { return lines_read_.load(); }
+
+ private:
+  static constexpr size_t kChunkLines = 1024;
+  static constexpr size_t kChunksAhead = 8;
+
+  // Queues `chunk`, waiting while the consumer is kChunksAhead behind.
+  // Returns false if the consumer has gone.
+  bool Hand(std::vector<ParsedLine>& chunk) {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](ParsedLines* p) {
+          return p->ready_.size() < kChunksAhead || p->stop_;
+        },
+        this));
+    if (stop_) return false;
+    ready_.push_back(std::move(chunk));
+    chunk.clear();
+    return true;
+  }
+
+  void Run() {
+    LineReader reader(file_);
+    std::vector<ParsedLine> chunk;
+    while (true) {
+      absl::StatusOr<std::optional<absl::string_view>> line = reader.Next();
+      bytes_read_ = reader.bytes_read();
+      lines_read_ = reader.line_number();
+      if (!line.ok()) {
+        chunk.push_back({reader.line_number(), line.status()});
+        break;
+      }
+      if (!line->has_value()) break;
+      if (IsBlank(**line)) continue;
+      chunk.push_back({reader.line_number(),
+                       ParseEventJson(**line, EngineFields::kIgnore)});
+      if (chunk.size() >= kChunkLines && !Hand(chunk)) return;
+    }
+    if (!chunk.empty() && !Hand(chunk)) return;
+    absl::MutexLock lock(&mu_);
+    done_ = true;
+  }
+
+  std::FILE* const file_;
+  absl::Mutex mu_;
+  std::deque<std::vector<ParsedLine>> ready_ ABSL_GUARDED_BY(mu_);
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<uint64_t> bytes_read_{0};
+  std::atomic<uint64_t> lines_read_{0};
+  std::thread thread_;  // last: started once every member above exists
+};
+
+// Prints "\r<phase>: NN% (N lines)" on a terminal, about every 64 Ki lines.
 void ShowProgress(const ImportOptions& options, std::ostream& err,
-                  absl::string_view phase, const LineReader& reader,
-                  uint64_t total_bytes) {
+                  absl::string_view phase, const ParsedLines& lines,
+                  uint64_t total_bytes, uint64_t& shown) {
   if (options.progress == Progress::kOff ||
-      (reader.line_number() & 0xFFFF) != 0)
+      lines.lines_read() < shown + 65536) {
     return;
+  }
+  shown = lines.lines_read();
   const double percent =
-      total_bytes == 0 ? 100.0 : 100.0 * reader.bytes_read() / total_bytes;
-  err << absl::StrFormat("\r%s: %5.1f%% (%d lines)", phase, percent,
-                         reader.line_number())
+      total_bytes == 0 ? 100.0 : 100.0 * lines.bytes_read() / total_bytes;
+  err << absl::StrFormat("\r%s: %5.1f%% (%d lines)", phase, percent, shown)
       << std::flush;
 }
 
@@ -94,32 +190,21 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
   bool stopped_early = false;
   {
     std::unique_ptr<DryRun> dry_run = store.NewDryRun();
-    LineReader reader(file.get());
-    while (true) {
-      auto line = reader.Next();
-      if (!line.ok()) {
-        err << name << ":" << reader.line_number() << ": "
-            << line.status().message() << "\n";
-        ++errors;
-        break;
-      }
-      if (!line->has_value()) break;
-      ShowProgress(options, err, "validating", reader, total_bytes);
-      if (IsBlank(**line)) continue;
-      absl::Status status;
-      absl::StatusOr<v1::Event> event =
-          ParseEventJson(**line, EngineFields::kIgnore);
-      if (!event.ok()) {
-        status = event.status();
-      } else {
-        status = dry_run->Check(*event).status();
-      }
-      if (status.ok()) continue;
-      err << name << ":" << reader.line_number() << ": " << status.message()
-          << "\n";
-      if (++errors >= options.max_errors) {
-        stopped_early = true;
-        break;
+    ParsedLines lines(file.get());
+    uint64_t shown = 0;
+    for (std::vector<ParsedLine> chunk = lines.Next();
+         !chunk.empty() && !stopped_early; chunk = lines.Next()) {
+      ShowProgress(options, err, "validating", lines, total_bytes, shown);
+      for (ParsedLine& line : chunk) {
+        absl::Status status = line.event.status();
+        if (status.ok())
+          status = dry_run->Check(*std::move(line.event)).status();
+        if (status.ok()) continue;
+        err << name << ":" << line.number << ": " << status.message() << "\n";
+        if (++errors >= options.max_errors) {
+          stopped_early = true;
+          break;
+        }
       }
     }
   }
@@ -135,40 +220,45 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
   // completes it.
   std::rewind(file.get());
   ImportSummary summary;
-  LineReader reader(file.get());
+  ParsedLines lines(file.get());
   std::vector<v1::Event> batch;
   uint64_t first_line = 0;
+  uint64_t last_line = 0;
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
-    auto appended = store.Append(batch);
+    auto appended = store.Append(std::move(batch));
+    batch.clear();
     if (!appended.ok()) {
-      return absl::Status(
-          appended.status().code(),
-          absl::StrCat(name, ":", first_line, "-", reader.line_number(), ": ",
-                       appended.status().message(),
-                       " (earlier batches were stored)"));
+      return absl::Status(appended.status().code(),
+                          absl::StrCat(name, ":", first_line, "-", last_line,
+                                       ": ", appended.status().message(),
+                                       " (earlier batches were stored)"));
     }
     for (const AppendedEvent& a : *appended) {
       ++(a.outcome == AppendedEvent::Outcome::kAppended ? summary.appended
                                                         : summary.duplicates);
     }
-    batch.clear();
     return absl::OkStatus();
   };
-  while (true) {
-    OGI_ASSIGN_OR_RETURN(std::optional<absl::string_view> line, reader.Next());
-    if (!line) break;
-    ShowProgress(options, err, "appending", reader, total_bytes);
-    if (IsBlank(*line)) continue;
-    OGI_ASSIGN_OR_RETURN(v1::Event event,
-                         ParseEventJson(*line, EngineFields::kIgnore));
-    if (batch.empty()) first_line = reader.line_number();
-    batch.push_back(std::move(event));
-    if (batch.size() >= options.batch_events) OGI_RETURN_IF_ERROR(flush());
+  uint64_t shown = 0;
+  for (std::vector<ParsedLine> chunk = lines.Next(); !chunk.empty();
+       chunk = lines.Next()) {
+    ShowProgress(options, err, "appending", lines, total_bytes, shown);
+    for (ParsedLine& line : chunk) {
+      if (!line.event.ok()) {
+        return absl::Status(line.event.status().code(),
+                            absl::StrCat(name, ":", line.number, ": ",
+                                         line.event.status().message()));
+      }
+      if (batch.empty()) first_line = line.number;
+      last_line = line.number;
+      batch.push_back(*std::move(line.event));
+      if (batch.size() >= options.batch_events) OGI_RETURN_IF_ERROR(flush());
+    }
   }
   OGI_RETURN_IF_ERROR(flush());
   if (options.progress == Progress::kOn) err << "\n";
-  summary.lines = reader.line_number();
+  summary.lines = lines.lines_read();
   summary.seconds = absl::ToDoubleSeconds(SystemClock().Now() - start);
   const uint64_t events = summary.appended + summary.duplicates;
   out << absl::StrFormat(

@@ -1,5 +1,6 @@
-// The agency stream's rules: registration in the agency tree, renames, and the documents whose issue, repeal and
-// expiry part 二 of the report counts. Like case_state.h, Decide checks and Apply folds, and replay uses Apply.
+// The agency stream's rules: registration in the agency tree, renames, and the
+// documents whose issue, repeal and expiry part 二 of the report counts. Like
+// case_state.h, Decide checks and Apply folds, and replay uses Apply.
 //
 // Not thread-safe: an AgencyState is owned by one thread at a time.
 #ifndef OGI_ENGINE_AGENCY_STATE_H_
@@ -10,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+
 #include "proto/event.pb.h"
 
 namespace ogi {
@@ -22,13 +24,17 @@ struct AgencyState {
   absl::flat_hash_map<std::string, DocumentStatus> documents;
 };
 
-// Returns OK if `event` (an agency event that passed ValidateEvent) may be appended to an agency in `state`;
-// `parent_registered` says whether agencyRegistered's parentId names a registered agency. Refusals:
-//   kAlreadyExists       agencyRegistered on a registered agency; documentIssued with a used documentId;
-//   kNotFound            any other event on an unregistered agency; a parentId that is not registered;
+// Returns OK if `event` (an agency event that passed ValidateEvent) may be
+// appended to an agency in `state`; `parent_registered` says whether
+// agencyRegistered's parentId names a registered agency. Refusals:
+//   kAlreadyExists       agencyRegistered on a registered agency;
+//   documentIssued with a used documentId; kNotFound            any other event
+//   on an unregistered agency; a parentId that is not registered;
 //                        a repeal or expiry of a document never issued;
-//   kFailedPrecondition  a repeal or expiry of a document already repealed or expired.
-absl::Status DecideAgencyEvent(const AgencyState& state, const v1::Event& event, bool parent_registered);
+//   kFailedPrecondition  a repeal or expiry of a document already repealed or
+//   expired.
+absl::Status DecideAgencyEvent(const AgencyState& state, const v1::Event& event,
+                               bool parent_registered);
 
 // Folds an accepted agency event into `state` (version + 1).
 void ApplyAgencyEvent(AgencyState& state, const v1::Event& event);

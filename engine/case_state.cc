@@ -1,9 +1,11 @@
-// The case lifecycle: StepOf / CheckStep / ApplyEffect, and the amendment refold; see case_state.h.
+// The case lifecycle: StepOf / CheckStep / ApplyEffect, and the amendment
+// refold; see case_state.h.
 #include "engine/case_state.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+
 #include "engine/civil_date.h"
 #include "engine/status_macros.h"
 #include "engine/validate.h"
@@ -28,33 +30,48 @@ std::optional<absl::CivilDay> OptionalDay(absl::string_view text) {
 }
 
 // The payload's name in messages ("answered", "amended.answered").
-std::string StepName(const CaseStep& step) { return std::string(PayloadName(step.payload)); }
+std::string StepName(const CaseStep& step) {
+  return std::string(PayloadName(step.payload));
+}
 
-// Returns the refusal of `step` on a case with `facts` (which has been received), or OK. Date order is checked
-// by the callers, since an amendment checks it over the effective steps.
-absl::Status CheckStep(const CaseFacts& f, const CaseStep& s, absl::string_view label) {
+// Returns the refusal of `step` on a case with `facts` (which has been
+// received), or OK. Date order is checked by the callers, since an amendment
+// checks it over the effective steps.
+absl::Status CheckStep(const CaseFacts& f, const CaseStep& s,
+                       absl::string_view label) {
   auto refuse = [&](absl::string_view field, absl::string_view rule) {
     return absl::FailedPreconditionError(
-        absl::StrCat(label, ": '", field.empty() ? StepName(s) : field, "' refused: ", rule));
+        absl::StrCat(label, ": '", field.empty() ? StepName(s) : field,
+                     "' refused: ", rule));
   };
   const std::string concluded_on = FormatCivilDay(f.concluded_on);
   switch (s.payload) {
     case v1::Event::kReceived:
       return refuse("", "the case was already received");
     case v1::Event::kReanswered:
-      return f.concluded ? absl::OkStatus() : refuse("", "the case is not concluded yet; answer it first");
+      return f.concluded
+                 ? absl::OkStatus()
+                 : refuse("", "the case is not concluded yet; answer it first");
     case v1::Event::kArchived:
-      if (!f.concluded) return refuse("", "the case is not concluded; archive it after the answer");
+      if (!f.concluded)
+        return refuse("",
+                      "the case is not concluded; archive it after the answer");
       if (f.archived) return refuse("", "the case is already archived");
       return absl::OkStatus();
     case v1::Event::kAppealFiled:
-      if (std::any_of(f.appeals.begin(), f.appeals.end(), [&](const Appeal& a) { return a.id == s.ref; })) {
-        return refuse("appealFiled.appealId", absl::StrCat("appeal ", s.ref, " was already filed on this case"));
+      if (std::any_of(f.appeals.begin(), f.appeals.end(),
+                      [&](const Appeal& a) { return a.id == s.ref; })) {
+        return refuse(
+            "appealFiled.appealId",
+            absl::StrCat("appeal ", s.ref, " was already filed on this case"));
       }
       return absl::OkStatus();
     case v1::Event::kAppealDecided:
-      if (std::none_of(f.appeals.begin(), f.appeals.end(), [&](const Appeal& a) { return a.id == s.ref; })) {
-        return refuse("appealDecided.appealId", absl::StrCat("no appeal ", s.ref, " was filed on this case"));
+      if (std::none_of(f.appeals.begin(), f.appeals.end(),
+                       [&](const Appeal& a) { return a.id == s.ref; })) {
+        return refuse(
+            "appealDecided.appealId",
+            absl::StrCat("no appeal ", s.ref, " was filed on this case"));
       }
       return absl::OkStatus();
     default:
@@ -62,57 +79,78 @@ absl::Status CheckStep(const CaseFacts& f, const CaseStep& s, absl::string_view 
   }
   // Everything below is a step before conclusion.
   if (f.concluded) {
-    return refuse("", absl::StrCat("the case was concluded on ", concluded_on,
-                                   "; after conclusion only reanswered, archived, appeals and amended are allowed"));
+    return refuse("",
+                  absl::StrCat("the case was concluded on ", concluded_on,
+                               "; after conclusion only reanswered, archived, "
+                               "appeals and amended are allowed"));
   }
   switch (s.payload) {
     case v1::Event::kCorrectionRequested:
-      if (f.correction_outstanding) return refuse("", "a correction request is already outstanding");
-      if (s.due && *s.due < s.on) return refuse("correctionRequested.dueOn", "is before the request's date");
+      if (f.correction_outstanding)
+        return refuse("", "a correction request is already outstanding");
+      if (s.due && *s.due < s.on)
+        return refuse("correctionRequested.dueOn",
+                      "is before the request's date");
       return absl::OkStatus();
     case v1::Event::kCorrectionReceived:
-      return f.correction_outstanding ? absl::OkStatus() : refuse("", "no correction was requested");
+      return f.correction_outstanding
+                 ? absl::OkStatus()
+                 : refuse("", "no correction was requested");
     case v1::Event::kConsultationStarted:
       if (Contains(f.consultations_seen, s.ref)) {
         return refuse("consultationStarted.consultationId",
-                      absl::StrCat("consultation ", s.ref, " was already started on this case"));
+                      absl::StrCat("consultation ", s.ref,
+                                   " was already started on this case"));
       }
       return absl::OkStatus();
     case v1::Event::kConsultationEnded:
       if (!Contains(f.consultations_open, s.ref)) {
-        return refuse("consultationEnded.consultationId", absl::StrCat("no open consultation ", s.ref));
+        return refuse("consultationEnded.consultationId",
+                      absl::StrCat("no open consultation ", s.ref));
       }
       return absl::OkStatus();
     case v1::Event::kExtended:
       if (f.extension_working_days + s.amount > kMaxExtensionWorkingDays) {
         return refuse("extended.workingDays",
-                      absl::StrCat("extensions would total ", f.extension_working_days + s.amount,
-                                   " working days; at most ", kMaxExtensionWorkingDays, " are allowed"));
+                      absl::StrCat("extensions would total ",
+                                   f.extension_working_days + s.amount,
+                                   " working days; at most ",
+                                   kMaxExtensionWorkingDays, " are allowed"));
       }
       return absl::OkStatus();
     case v1::Event::kDelayFixed:
-      if (s.due && *s.due < s.on) return refuse("delayFixed.dueOn", "is before the event's date");
+      if (s.due && *s.due < s.on)
+        return refuse("delayFixed.dueOn", "is before the event's date");
       return absl::OkStatus();
     case v1::Event::kReviewed:
       return absl::OkStatus();
     case v1::Event::kFeeNoticed:
-      return f.fee_outstanding ? refuse("", "a fee notice is already outstanding") : absl::OkStatus();
+      return f.fee_outstanding
+                 ? refuse("", "a fee notice is already outstanding")
+                 : absl::OkStatus();
     case v1::Event::kFeePaid:
       if (!f.fee_outstanding) return refuse("", "no fee notice is outstanding");
       if (s.amount != f.fee_noticed_fen) {
         return refuse("feePaid.amountFen",
-                      absl::StrCat("the notice asked for ", f.fee_noticed_fen, " fen, not ", s.amount));
+                      absl::StrCat("the notice asked for ", f.fee_noticed_fen,
+                                   " fen, not ", s.amount));
       }
       return absl::OkStatus();
     case v1::Event::kAnswered:
-      if (s.code == v1::Answered::OTHER_NO_CORRECTION && !f.correction_outstanding) {
-        return refuse("answered.outcome", "OTHER_NO_CORRECTION needs an outstanding correction request");
+      if (s.code == v1::Answered::OTHER_NO_CORRECTION &&
+          !f.correction_outstanding) {
+        return refuse(
+            "answered.outcome",
+            "OTHER_NO_CORRECTION needs an outstanding correction request");
       }
       if (s.code == v1::Answered::OTHER_FEE_UNPAID && !f.fee_outstanding) {
-        return refuse("answered.outcome", "OTHER_FEE_UNPAID needs an unpaid fee notice");
+        return refuse("answered.outcome",
+                      "OTHER_FEE_UNPAID needs an unpaid fee notice");
       }
-      if (s.code == v1::Answered::UNAVAILABLE_STILL_UNCLEAR && !f.correction_received) {
-        return refuse("answered.outcome", "UNAVAILABLE_STILL_UNCLEAR needs a received correction");
+      if (s.code == v1::Answered::UNAVAILABLE_STILL_UNCLEAR &&
+          !f.correction_received) {
+        return refuse("answered.outcome",
+                      "UNAVAILABLE_STILL_UNCLEAR needs a received correction");
       }
       return absl::OkStatus();
     case v1::Event::kWithdrawn:
@@ -190,33 +228,42 @@ void ApplyEffect(CaseFacts& f, const CaseStep& s) {
         }
       }
       break;
-    default:  // delayFixed, reviewed, reanswered and amendment markers change no fact used here.
+    default:  // delayFixed, reviewed, reanswered and amendment markers change
+              // no fact used here.
       break;
   }
 }
 
-// Returns the facts of `steps`, checking every rule and the date order on the way. Amendment markers change no
-// fact but keep their place in the date order, as on the live path (where an amendment's date raises the floor
-// for later events): a correction may not date an event after an amendment recorded after it, including the
-// amendment making the correction, since an amendment cannot record a step that had not happened yet.
-absl::StatusOr<CaseFacts> RefoldChecked(const std::vector<CaseStep>& steps, absl::string_view label) {
+// Returns the facts of `steps`, checking every rule and the date order on the
+// way. Amendment markers change no fact but keep their place in the date order,
+// as on the live path (where an amendment's date raises the floor for later
+// events): a correction may not date an event after an amendment recorded after
+// it, including the amendment making the correction, since an amendment cannot
+// record a step that had not happened yet.
+absl::StatusOr<CaseFacts> RefoldChecked(const std::vector<CaseStep>& steps,
+                                        absl::string_view label) {
   CaseFacts facts;
   size_t latest = 0;  // index of the step with the latest date so far
   for (size_t i = 0; i < steps.size(); ++i) {
     const CaseStep& s = steps[i];
     if (s.on < steps[latest].on) {
       return absl::FailedPreconditionError(absl::StrCat(
-          label, ": 'amended' refused: with the correction, version ", i + 1, " (", PayloadName(s.payload),
-          ") would be dated ", FormatCivilDay(s.on), ", before version ", latest + 1, " (",
-          PayloadName(steps[latest].payload), ", ", FormatCivilDay(steps[latest].on),
+          label, ": 'amended' refused: with the correction, version ", i + 1,
+          " (", PayloadName(s.payload), ") would be dated ",
+          FormatCivilDay(s.on), ", before version ", latest + 1, " (",
+          PayloadName(steps[latest].payload), ", ",
+          FormatCivilDay(steps[latest].on),
           "); effective dates never go backwards within a case"));
     }
     if (s.on > steps[latest].on) latest = i;
     if (s.payload == v1::Event::kAmended) continue;
     if (i > 0) {
-      OGI_RETURN_IF_ERROR(CheckStep(facts, s, absl::StrCat(label, ": with the correction, version ", i + 1)));
+      OGI_RETURN_IF_ERROR(CheckStep(
+          facts, s,
+          absl::StrCat(label, ": with the correction, version ", i + 1)));
     } else if (s.payload != v1::Event::kReceived) {
-      return absl::FailedPreconditionError(absl::StrCat(label, ": version 1 must be 'received'"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(label, ": version 1 must be 'received'"));
     }
     ApplyEffect(facts, s);
   }
@@ -230,27 +277,34 @@ void Refold(CaseState& state) {
   }
 }
 
-bool AmendmentKeepsDate(const v1::Event& event) { return event.amended().occurred_on().empty(); }
+bool AmendmentKeepsDate(const v1::Event& event) {
+  return event.amended().occurred_on().empty();
+}
 
-absl::StatusOr<CaseChange> DecideAmendment(const CaseState& state, const v1::Event& event, absl::string_view label) {
+absl::StatusOr<CaseChange> DecideAmendment(const CaseState& state,
+                                           const v1::Event& event,
+                                           absl::string_view label) {
   CaseChange change{StepOf(event), std::nullopt, AmendmentKeepsDate(event)};
   const v1::Amended& amended = event.amended();
   const uint32_t target = amended.version();
   if (target > state.version) {
-    return absl::FailedPreconditionError(absl::StrCat(label, ": 'amended.version' refused: the case has no version ",
-                                                      target, " (its version is ", state.version, ")"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        label, ": 'amended.version' refused: the case has no version ", target,
+        " (its version is ", state.version, ")"));
   }
   const CaseStep& original = state.steps[target - 1];
   if (original.payload == v1::Event::kAmended) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        label, ": 'amended.version' refused: version ", target,
-        " is itself an amendment; amend the original event again (the latest amendment wins)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(label, ": 'amended.version' refused: version ", target,
+                     " is itself an amendment; amend the original event again "
+                     "(the latest amendment wins)"));
   }
   const v1::Event replacement_event = AmendmentReplacement(event);
   if (replacement_event.payload_case() != original.payload) {
     return absl::FailedPreconditionError(absl::StrCat(
-        label, ": 'amended' refused: version ", target, " is '", PayloadName(original.payload),
-        "', the replacement must be '", PayloadName(original.payload), "', not '",
+        label, ": 'amended' refused: version ", target, " is '",
+        PayloadName(original.payload), "', the replacement must be '",
+        PayloadName(original.payload), "', not '",
         PayloadName(replacement_event.payload_case()), "'"));
   }
   CaseStep replacement = StepOf(replacement_event);
@@ -334,35 +388,42 @@ CaseChange CaseChangeOf(const v1::Event& event) {
   return change;
 }
 
-absl::StatusOr<CaseChange> DecideCaseEvent(const CaseState& state, const v1::Event& event) {
+absl::StatusOr<CaseChange> DecideCaseEvent(const CaseState& state,
+                                           const v1::Event& event) {
   const std::string label = absl::StrCat("case ", event.case_id());
   if (event.payload_case() == v1::Event::kReceived) {
     if (state.version > 0) {
-      return absl::AlreadyExistsError(
-          absl::StrCat(label, ": 'received' refused: the case already exists (version ", state.version, ")"));
+      return absl::AlreadyExistsError(absl::StrCat(
+          label, ": 'received' refused: the case already exists (version ",
+          state.version, ")"));
     }
     return CaseChange{StepOf(event), std::nullopt, false};
   }
   if (state.version == 0) {
     return absl::NotFoundError(
-        absl::StrCat(label, ": '", PayloadName(event.payload_case()), "' refused: unknown case (no 'received')"));
+        absl::StrCat(label, ": '", PayloadName(event.payload_case()),
+                     "' refused: unknown case (no 'received')"));
   }
   if (!event.agency_id().empty() && event.agency_id() != state.agency_id) {
-    return absl::FailedPreconditionError(absl::StrCat(label, ": field 'agencyId' is ", event.agency_id(),
-                                                      " but the case belongs to ", state.agency_id));
+    return absl::FailedPreconditionError(
+        absl::StrCat(label, ": field 'agencyId' is ", event.agency_id(),
+                     " but the case belongs to ", state.agency_id));
   }
   const CaseStep step = StepOf(event);
   if (step.on < state.floor_on) {
     return absl::FailedPreconditionError(absl::StrCat(
-        label, ": field 'occurredOn' is ", event.occurred_on(), ", before the case's previous event (",
-        FormatCivilDay(state.floor_on), "); effective dates never go backwards within a case"));
+        label, ": field 'occurredOn' is ", event.occurred_on(),
+        ", before the case's previous event (", FormatCivilDay(state.floor_on),
+        "); effective dates never go backwards within a case"));
   }
-  if (event.payload_case() == v1::Event::kAmended) return DecideAmendment(state, event, label);
+  if (event.payload_case() == v1::Event::kAmended)
+    return DecideAmendment(state, event, label);
   OGI_RETURN_IF_ERROR(CheckStep(state.facts, step, label));
   return CaseChange{step, std::nullopt, false};
 }
 
-void ApplyCaseChange(CaseState& state, const CaseChange& change, absl::string_view agency_id) {
+void ApplyCaseChange(CaseState& state, const CaseChange& change,
+                     absl::string_view agency_id) {
   ++state.version;
   if (state.version == 1) state.agency_id = std::string(agency_id);
   state.floor_on = std::max(state.floor_on, change.step.on);
@@ -375,7 +436,8 @@ void ApplyCaseChange(CaseState& state, const CaseChange& change, absl::string_vi
   state.steps.push_back(change.step);
   if (change.replacement && target >= 1 && target < state.steps.size()) {
     CaseStep replacement = *change.replacement;
-    if (change.replacement_keeps_date) replacement.on = state.steps[target - 1].on;
+    if (change.replacement_keeps_date)
+      replacement.on = state.steps[target - 1].on;
     state.steps[target - 1] = std::move(replacement);
   }
   Refold(state);

@@ -1,14 +1,18 @@
-// The case state machine: the lifecycle rules of shared/spec/events.md in one place.
+// The case state machine: the lifecycle rules of shared/spec/events.md in one
+// place.
 //
-// A case's state is a fold of its events. Each stored event becomes a compact CaseStep (only the facts the rules
-// and the reports need, no free text or personal data); ApplyCaseChange folds it in. DecideCaseEvent checks a new
-// event against the state and returns the change to apply, or the refusal. The live append path, replay after
-// reopen and the projections all use ApplyCaseChange, so a replay cannot disagree with what was accepted.
+// A case's state is a fold of its events. Each stored event becomes a compact
+// CaseStep (only the facts the rules and the reports need, no free text or
+// personal data); ApplyCaseChange folds it in. DecideCaseEvent checks a new
+// event against the state and returns the change to apply, or the refusal. The
+// live append path, replay after reopen and the projections all use
+// ApplyCaseChange, so a replay cannot disagree with what was accepted.
 //
-// Amendments: the state keeps the effective steps (index = version - 1, the amended event's own slot holds a
-// marker). Applying an amendment replaces the target step and refolds every fact from the effective steps; the
-// decision to accept one refolds the same way, checking every rule again, so a case stays valid whatever is
-// corrected.
+// Amendments: the state keeps the effective steps (index = version - 1, the
+// amended event's own slot holds a marker). Applying an amendment replaces the
+// target step and refolds every fact from the effective steps; the decision to
+// accept one refolds the same way, checking every rule again, so a case stays
+// valid whatever is corrected.
 //
 // Not thread-safe: a CaseState is owned by one thread at a time.
 #ifndef OGI_ENGINE_CASE_STATE_H_
@@ -21,6 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+
 #include "engine/payload.h"
 #include "proto/event.pb.h"
 
@@ -29,19 +34,23 @@ namespace ogi {
 // The facts of one event that the rules and the reports use.
 struct CaseStep {
   PayloadCase payload = v1::Event::PAYLOAD_NOT_SET;
-  absl::CivilDay on;          // effective date
-  int32_t code = 0;           // the payload's enum: category, outcome, party, opinion, decision, method, kind, result
-  int32_t channel = 0;        // received: channel
-  int64_t amount = 0;         // received: items; extended: working days; fees: fen; amended: target version
+  absl::CivilDay on;  // effective date
+  int32_t code = 0;   // the payload's enum: category, outcome, party, opinion,
+                      // decision, method, kind, result
+  int32_t channel = 0;  // received: channel
+  int64_t amount = 0;   // received: items; extended: working days; fees: fen;
+                        // amended: target version
   std::optional<absl::CivilDay> due;  // correctionRequested / delayFixed: dueOn
-  std::string ref;            // consultation or appeal id
+  std::string ref;                    // consultation or appeal id
 };
 
-// One accepted event's effect: the step and, for an amendment, the corrected step that replaces its target.
+// One accepted event's effect: the step and, for an amendment, the corrected
+// step that replaces its target.
 struct CaseChange {
   CaseStep step;
   std::optional<CaseStep> replacement;
-  // True when the amendment gives no new date: the replacement keeps the date of the step it replaces.
+  // True when the amendment gives no new date: the replacement keeps the date
+  // of the step it replaces.
   bool replacement_keeps_date = false;
 };
 
@@ -57,11 +66,12 @@ struct Appeal {
 struct CaseFacts {
   bool received = false;
   absl::CivilDay received_on;  // day 0 as first received (counts `new`)
-  absl::CivilDay day_zero;     // day 0 of the answer period: restarts when a correction arrives
+  absl::CivilDay day_zero;     // day 0 of the answer period: restarts when a
+                               // correction arrives
   int32_t category = 0;        // v1::Applicant::Category
   int32_t channel = 0;         // v1::Received::Channel
   int64_t items = 1;
-  absl::CivilDay last_on;      // latest effective date
+  absl::CivilDay last_on;  // latest effective date
   bool correction_outstanding = false;
   int correction_requests = 0;
   bool correction_received = false;
@@ -73,41 +83,49 @@ struct CaseFacts {
   int64_t fee_paid_fen = 0;
   bool concluded = false;
   absl::CivilDay concluded_on;
-  int32_t outcome = 0;  // v1::Answered::Outcome; OTHER_HANDLING for a withdrawal
+  int32_t outcome =
+      0;  // v1::Answered::Outcome; OTHER_HANDLING for a withdrawal
   bool withdrawn = false;
   bool archived = false;
   std::vector<Appeal> appeals;
 };
 
 struct CaseState {
-  uint32_t version = 0;   // number of events in the stream; 0 = the case does not exist
+  uint32_t version =
+      0;  // number of events in the stream; 0 = the case does not exist
   std::string agency_id;  // from `received`
-  // The latest effective date of any event of the case, amendments' own dates included: a new event may not
-  // be dated before it.
+  // The latest effective date of any event of the case, amendments' own dates
+  // included: a new event may not be dated before it.
   absl::CivilDay floor_on;
   std::vector<CaseStep> steps;  // effective steps by version - 1
   CaseFacts facts;
 };
 
-// Returns the step of a stored or submitted case event (for `amended`, the marker step; see CaseChangeOf).
+// Returns the step of a stored or submitted case event (for `amended`, the
+// marker step; see CaseChangeOf).
 CaseStep StepOf(const v1::Event& event);
 
-// Returns the change a stored case event makes (StepOf plus, for an amendment, the replacement step). Replay
-// folds stored events with ApplyCaseChange(state, CaseChangeOf(event), event.agency_id()).
-// REQUIRES: event passed ValidateEvent when it was appended.
+// Returns the change a stored case event makes (StepOf plus, for an amendment,
+// the replacement step). Replay folds stored events with ApplyCaseChange(state,
+// CaseChangeOf(event), event.agency_id()). REQUIRES: event passed ValidateEvent
+// when it was appended.
 CaseChange CaseChangeOf(const v1::Event& event);
 
 // Returns the change to apply for `event` on a case in `state`, or the refusal:
 //   kNotFound            the case does not exist and `event` is not `received`;
 //   kAlreadyExists       `received` on a case that exists;
-//   kFailedPrecondition  the lifecycle does not allow the step now, the date is before the case's previous
+//   kFailedPrecondition  the lifecycle does not allow the step now, the date is
+//   before the case's previous
 //                        event, or the agencyId differs from the case's.
 // Messages name the case, the payload field and the rule, and no personal data.
 // REQUIRES: ValidateEvent(event, ...) is OK and event is a case event.
-absl::StatusOr<CaseChange> DecideCaseEvent(const CaseState& state, const v1::Event& event);
+absl::StatusOr<CaseChange> DecideCaseEvent(const CaseState& state,
+                                           const v1::Event& event);
 
-// Folds an accepted change into `state` (version + 1). `agency_id` is the stream's agency (the stored event's).
-void ApplyCaseChange(CaseState& state, const CaseChange& change, absl::string_view agency_id);
+// Folds an accepted change into `state` (version + 1). `agency_id` is the
+// stream's agency (the stored event's).
+void ApplyCaseChange(CaseState& state, const CaseChange& change,
+                     absl::string_view agency_id);
 
 }  // namespace ogi
 

@@ -10,7 +10,8 @@ namespace {
 
 constexpr int kChinaStandardOffsetSeconds = 8 * 60 * 60;
 
-// Reads `count` ASCII digits starting at `pos`; returns -1 if any is not a digit.
+// Reads `count` ASCII digits starting at `pos`; returns -1 if any is not a
+// digit.
 int Digits(absl::string_view text, size_t pos, size_t count) {
   int value = 0;
   for (size_t i = pos; i < pos + count; ++i) {
@@ -22,21 +23,27 @@ int Digits(absl::string_view text, size_t pos, size_t count) {
 
 }  // namespace
 
-absl::TimeZone AgencyTimeZone() { return absl::FixedTimeZone(kChinaStandardOffsetSeconds); }
+absl::TimeZone AgencyTimeZone() {
+  return absl::FixedTimeZone(kChinaStandardOffsetSeconds);
+}
 
 absl::StatusOr<absl::CivilDay> ParseCivilDay(absl::string_view text) {
   auto bad = [&]() {
     return absl::InvalidArgumentError(
-        absl::StrCat("\"", text.size() <= 32 ? text : text.substr(0, 32), "\" is not a date YYYY-MM-DD"));
+        absl::StrCat("\"", text.size() <= 32 ? text : text.substr(0, 32),
+                     "\" is not a date YYYY-MM-DD"));
   };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
   const int year = Digits(text, 0, 4);
   const int month = Digits(text, 5, 2);
   const int day = Digits(text, 8, 2);
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > 31) return bad();
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > 31)
+    return bad();
   const absl::CivilDay civil(year, month, day);
-  // CivilDay normalises 2023-02-30 to 2023-03-02; a real date survives the round trip.
-  if (civil.year() != year || civil.month() != month || civil.day() != day) return bad();
+  // CivilDay normalises 2023-02-30 to 2023-03-02; a real date survives the
+  // round trip.
+  if (civil.year() != year || civil.month() != month || civil.day() != day)
+    return bad();
   return civil;
 }
 

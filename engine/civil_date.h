@@ -1,8 +1,9 @@
 // Effective dates: civil dates in the agency's calendar, written "YYYY-MM-DD".
 //
-// The agency calendar is China Standard Time. China has kept UTC+8 without daylight saving since 1991, so the
-// engine uses a fixed UTC+8 zone rather than the tz database (which a fresh machine may lack): the recording date
-// of an instant is its date at UTC+8, and a year boundary never moves a case.
+// The agency calendar is China Standard Time. China has kept UTC+8 without
+// daylight saving since 1991, so the engine uses a fixed UTC+8 zone rather than
+// the tz database (which a fresh machine may lack): the recording date of an
+// instant is its date at UTC+8, and a year boundary never moves a case.
 #ifndef OGI_ENGINE_CIVIL_DATE_H_
 #define OGI_ENGINE_CIVIL_DATE_H_
 
@@ -18,8 +19,9 @@ namespace ogi {
 // Returns the agency calendar's time zone (fixed UTC+8).
 absl::TimeZone AgencyTimeZone();
 
-// Parses exactly "YYYY-MM-DD" (four-digit year 1000-9999, two-digit month and day) naming a real calendar day.
-// Returns kInvalidArgument otherwise; the message quotes the text (dates are not personal data).
+// Parses exactly "YYYY-MM-DD" (four-digit year 1000-9999, two-digit month and
+// day) naming a real calendar day. Returns kInvalidArgument otherwise; the
+// message quotes the text (dates are not personal data).
 absl::StatusOr<absl::CivilDay> ParseCivilDay(absl::string_view text);
 
 // Returns "YYYY-MM-DD".

@@ -3,7 +3,6 @@
 
 #include "absl/time/clock.h"
 
-
 namespace ogi {
 namespace {
 
@@ -15,7 +14,8 @@ class RealClock final : public Clock {
 }  // namespace
 
 Clock& SystemClock() {
-  // Leaked on purpose: a function-local static that is never destroyed is safe to use during shutdown.
+  // Leaked on purpose: a function-local static that is never destroyed is safe
+  // to use during shutdown.
   static RealClock* const clock = new RealClock;
   return *clock;
 }

@@ -1,5 +1,6 @@
-// The source of "now" for the engine: the UTC instant an event is recorded at (recordedAt), from which the
-// recording date in the agency's calendar is derived. Injected so tests are deterministic (FakeClock in
+// The source of "now" for the engine: the UTC instant an event is recorded at
+// (recordedAt), from which the recording date in the agency's calendar is
+// derived. Injected so tests are deterministic (FakeClock in
 // tests/testing/fake_clock.h).
 #ifndef OGI_ENGINE_CLOCK_H_
 #define OGI_ENGINE_CLOCK_H_
@@ -8,7 +9,8 @@
 
 namespace ogi {
 
-// Thread-safe implementations only: the event store calls Now() from whichever thread leads a commit.
+// Thread-safe implementations only: the event store calls Now() from whichever
+// thread leads a commit.
 class Clock {
  public:
   virtual ~Clock() = default;

@@ -1,17 +1,22 @@
-// The event store: the immutable, hash-chained log of every case and agency event, on RocksDB.
+// The event store: the immutable, hash-chained log of every case and agency
+// event, on RocksDB.
 //
-// Write path (one data path for every producer): Append → ValidateEvent → Decide (case_state.h /
-// agency_state.h, against the state cache plus the events decided before in the same commit) → one atomic
-// rocksdb::WriteBatch holding the log entries, stream and eventId index entries, with the WAL synced → success.
-// Concurrent Append calls queue; the writer at the head of the queue commits the whole queue as one group
-// (LevelDB's DBImpl::Write), so many threads share one fsync while positions stay gap-free and every version
-// check sees the events committed before it. Each call stays atomic on its own: a refused call writes nothing
-// and does not affect the others of its group.
+// Write path (one data path for every producer): Append → ValidateEvent →
+// Decide (case_state.h / agency_state.h, against the state cache plus the
+// events decided before in the same commit) → one atomic rocksdb::WriteBatch
+// holding the log entries, stream and eventId index entries, with the WAL
+// synced → success. Concurrent Append calls queue; the writer at the head of
+// the queue commits the whole queue as one group (LevelDB's DBImpl::Write), so
+// many threads share one fsync while positions stay gap-free and every version
+// check sees the events committed before it. Each call stays atomic on its own:
+// a refused call writes nothing and does not affect the others of its group.
 //
-// Read path: streams in version order, the global log from a position, an event by eventId. Replay of a case
-// after reopen goes through the same ApplyCaseChange as the live path. Layout: engine/key_codec.h.
+// Read path: streams in version order, the global log from a position, an event
+// by eventId. Replay of a case after reopen goes through the same
+// ApplyCaseChange as the live path. Layout: engine/key_codec.h.
 //
-// Thread-safe. One process may open a store for writing at a time (RocksDB's lock file).
+// Thread-safe. One process may open a store for writing at a time (RocksDB's
+// lock file).
 #ifndef OGI_ENGINE_EVENT_STORE_H_
 #define OGI_ENGINE_EVENT_STORE_H_
 
@@ -24,6 +29,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+
 #include "engine/clock.h"
 #include "engine/key_codec.h"
 #include "proto/event.pb.h"
@@ -33,25 +39,29 @@ namespace ogi {
 struct AppendedEvent {
   enum class Outcome { kAppended, kDuplicate };
   Outcome outcome;
-  uint64_t position;  // the new event's, or for a duplicate the stored original's
+  uint64_t
+      position;  // the new event's, or for a duplicate the stored original's
   uint32_t version;
 };
 
 struct StoreStats {
-  uint64_t events = 0;      // = head position
-  uint64_t cases = 0;       // case streams
-  uint64_t agencies = 0;    // agency streams
-  std::string head_link;    // chain link of the head (kLinkSize bytes; zeros for an empty store)
+  uint64_t events = 0;    // = head position
+  uint64_t cases = 0;     // case streams
+  uint64_t agencies = 0;  // agency streams
+  std::string head_link;  // chain link of the head (kLinkSize bytes; zeros for
+                          // an empty store)
   uint64_t bytes_on_disk = 0;
 };
 
-// A dry run of appends: decides events one at a time against the store plus the events it accepted before, and
-// writes nothing. Not thread-safe. Must not outlive the store that made it.
+// A dry run of appends: decides events one at a time against the store plus the
+// events it accepted before, and writes nothing. Not thread-safe. Must not
+// outlive the store that made it.
 class DryRun {
  public:
   virtual ~DryRun() = default;
-  // Returns what Append would return for this one event after the events this dry run accepted before;
-  // an accepted event is remembered, a refused one is not.
+  // Returns what Append would return for this one event after the events this
+  // dry run accepted before; an accepted event is remembered, a refused one is
+  // not.
   virtual absl::StatusOr<AppendedEvent> Check(const v1::Event& event) = 0;
 };
 
@@ -59,38 +69,52 @@ class EventStore {
  public:
   struct Options {
     std::string path;  // created if missing
-    // The source of recordedAt and of the recording date. nullptr: SystemClock(). Must outlive the store.
+    // The source of recordedAt and of the recording date. nullptr:
+    // SystemClock(). Must outlive the store.
     Clock* clock = nullptr;
-    // Case states kept in memory between appends; beyond it the cache is emptied and refilled from the log.
+    // Case states kept in memory between appends; beyond it the cache is
+    // emptied and refilled from the log.
     size_t case_cache_capacity = 100000;
   };
 
-  // Opens or creates the store. Returns kUnavailable if it cannot be opened (e.g. locked by another process),
-  // kDataLoss if it is not an ogi store or its head does not decode.
-  static absl::StatusOr<std::unique_ptr<EventStore>> Open(const Options& options);
+  // Opens or creates the store. Returns kUnavailable if it cannot be opened
+  // (e.g. locked by another process), kDataLoss if it is not an ogi store or
+  // its head does not decode.
+  static absl::StatusOr<std::unique_ptr<EventStore>> Open(
+      const Options& options);
 
   virtual ~EventStore() = default;
 
-  // Appends `events` atomically (all or none), to one or several streams, and returns once they are durable
-  // (WAL synced), with one result per event in order. Errors: kInvalidArgument (malformed), kNotFound (unknown
-  // case or agency), kAlreadyExists (a second `received` or registration, a reused eventId with other content),
-  // kFailedPrecondition (the lifecycle refuses the step), kAborted (expectedVersion mismatch), kDataLoss (stored
-  // state does not decode), kUnavailable (I/O: the store then refuses every later append, since it cannot know
-  // what is durable). The message names the event's index when there are several, its stream and field.
-  virtual absl::StatusOr<std::vector<AppendedEvent>> Append(absl::Span<const v1::Event> events) = 0;
+  // Appends `events` atomically (all or none), to one or several streams, and
+  // returns once they are durable (WAL synced), with one result per event in
+  // order. Errors: kInvalidArgument (malformed), kNotFound (unknown case or
+  // agency), kAlreadyExists (a second `received` or registration, a reused
+  // eventId with other content), kFailedPrecondition (the lifecycle refuses the
+  // step), kAborted (expectedVersion mismatch), kDataLoss (stored state does
+  // not decode), kUnavailable (I/O: the store then refuses every later append,
+  // since it cannot know what is durable). The message names the event's index
+  // when there are several, its stream and field.
+  virtual absl::StatusOr<std::vector<AppendedEvent>> Append(
+      absl::Span<const v1::Event> events) = 0;
 
   // Returns a new dry run over the store's current state.
   virtual std::unique_ptr<DryRun> NewDryRun() = 0;
 
-  // Returns the stream's events in version order (empty if it does not exist); kDataLoss if one does not decode.
-  virtual absl::StatusOr<std::vector<v1::Event>> ReadStream(const StreamId& stream) = 0;
+  // Returns the stream's events in version order (empty if it does not exist);
+  // kDataLoss if one does not decode.
+  virtual absl::StatusOr<std::vector<v1::Event>> ReadStream(
+      const StreamId& stream) = 0;
 
-  // Calls `visit` with each event from position `from` (1 = the start) in position order, until the end of the
-  // log or the first non-OK status from `visit`, which is returned. kDataLoss if a stored event does not decode.
-  virtual absl::Status ScanLog(uint64_t from, absl::FunctionRef<absl::Status(const v1::Event&)> visit) = 0;
+  // Calls `visit` with each event from position `from` (1 = the start) in
+  // position order, until the end of the log or the first non-OK status from
+  // `visit`, which is returned. kDataLoss if a stored event does not decode.
+  virtual absl::Status ScanLog(
+      uint64_t from,
+      absl::FunctionRef<absl::Status(const v1::Event&)> visit) = 0;
 
   // Returns the stored event with this eventId, or nullopt.
-  virtual absl::StatusOr<std::optional<v1::Event>> FindByEventId(absl::string_view event_id) = 0;
+  virtual absl::StatusOr<std::optional<v1::Event>> FindByEventId(
+      absl::string_view event_id) = 0;
 
   // Returns the position of the last event (0 when empty).
   virtual uint64_t HeadPosition() = 0;

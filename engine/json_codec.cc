@@ -1,4 +1,5 @@
-// The strict reflective JSON parser and writer of the interchange format; see json_codec.h.
+// The strict reflective JSON parser and writer of the interchange format; see
+// json_codec.h.
 #include "engine/json_codec.h"
 
 #include <charconv>
@@ -10,6 +11,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/timestamp.pb.h"
+
 #include "engine/status_macros.h"
 
 namespace ogi {
@@ -23,10 +25,12 @@ using google::protobuf::Reflection;
 constexpr int kMaxDepth = 16;
 
 bool IsTimestamp(const Descriptor* descriptor) {
-  return descriptor->full_name() == google::protobuf::Timestamp::descriptor()->full_name();
+  return descriptor->full_name() ==
+         google::protobuf::Timestamp::descriptor()->full_name();
 }
 
-// Returns true if `text` is well-formed UTF-8 (no overlongs, no surrogates, at most U+10FFFF).
+// Returns true if `text` is well-formed UTF-8 (no overlongs, no surrogates, at
+// most U+10FFFF).
 bool IsValidUtf8(absl::string_view text) {
   size_t i = 0;
   const size_t n = text.size();
@@ -56,7 +60,8 @@ bool IsValidUtf8(absl::string_view text) {
       if ((cc & 0xC0) != 0x80) return false;
       cp = (cp << 6) | (cc & 0x3F);
     }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+        (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
         (cp >= 0xD800 && cp <= 0xDFFF)) {
       return false;
     }
@@ -83,11 +88,14 @@ void AppendUtf8(uint32_t cp, std::string& out) {
   }
 }
 
-// A recursive-descent parser over one line. Errors carry the dotted path of the field being parsed.
+// A recursive-descent parser over one line. Errors carry the dotted path of the
+// field being parsed.
 class Parser {
  public:
   Parser(absl::string_view text, EngineFields engine_fields)
-      : p_(text.data()), end_(text.data() + text.size()), engine_fields_(engine_fields) {}
+      : p_(text.data()),
+        end_(text.data() + text.size()),
+        engine_fields_(engine_fields) {}
 
   absl::Status ParseTop(Message& message) {
     SkipSpace();
@@ -101,12 +109,16 @@ class Parser {
   absl::Status Syntax(absl::string_view what) const {
     return absl::InvalidArgumentError(absl::StrCat("malformed JSON: ", what));
   }
-  static absl::Status FieldError(absl::string_view path, absl::string_view what) {
-    return absl::InvalidArgumentError(absl::StrCat("field '", path, "': ", what));
+  static absl::Status FieldError(absl::string_view path,
+                                 absl::string_view what) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("field '", path, "': ", what));
   }
 
   void SkipSpace() {
-    while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\r' || *p_ == '\n')) ++p_;
+    while (p_ != end_ &&
+           (*p_ == ' ' || *p_ == '\t' || *p_ == '\r' || *p_ == '\n'))
+      ++p_;
   }
 
   bool Consume(char c) {
@@ -119,14 +131,16 @@ class Parser {
   }
 
   bool ConsumeLiteral(absl::string_view word) {
-    if (static_cast<size_t>(end_ - p_) >= word.size() && absl::string_view(p_, word.size()) == word) {
+    if (static_cast<size_t>(end_ - p_) >= word.size() &&
+        absl::string_view(p_, word.size()) == word) {
       p_ += word.size();
       return true;
     }
     return false;
   }
 
-  // Parses a JSON string (the opening quote not yet consumed) into `out`, unescaped and checked as UTF-8.
+  // Parses a JSON string (the opening quote not yet consumed) into `out`,
+  // unescaped and checked as UTF-8.
   absl::Status ParseString(std::string& out) {
     SkipSpace();
     if (p_ == end_ || *p_ != '"') return Syntax("expected a string");
@@ -137,7 +151,8 @@ class Parser {
       if (p_ == end_) return Syntax("unterminated string");
       const char c = *p_;
       if (c == '"') break;
-      if (static_cast<uint8_t>(c) < 0x20) return Syntax("control character in a string");
+      if (static_cast<uint8_t>(c) < 0x20)
+        return Syntax("control character in a string");
       if (c != '\\') {
         ++p_;
         continue;
@@ -147,22 +162,40 @@ class Parser {
       if (p_ == end_) return Syntax("unterminated escape");
       const char e = *p_++;
       switch (e) {
-        case '"': out.push_back('"'); break;
-        case '\\': out.push_back('\\'); break;
-        case '/': out.push_back('/'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
+        case '"':
+          out.push_back('"');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case '/':
+          out.push_back('/');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
         case 'u': {
           uint32_t cp = 0;
           OGI_RETURN_IF_ERROR(ParseHex4(cp));
           if (cp >= 0xD800 && cp <= 0xDBFF) {
             uint32_t low = 0;
-            if (!ConsumeLiteral("\\u")) return Syntax("unpaired surrogate in \\u escape");
+            if (!ConsumeLiteral("\\u"))
+              return Syntax("unpaired surrogate in \\u escape");
             OGI_RETURN_IF_ERROR(ParseHex4(low));
-            if (low < 0xDC00 || low > 0xDFFF) return Syntax("unpaired surrogate in \\u escape");
+            if (low < 0xDC00 || low > 0xDFFF)
+              return Syntax("unpaired surrogate in \\u escape");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
             return Syntax("unpaired surrogate in \\u escape");
@@ -200,8 +233,9 @@ class Parser {
     return absl::OkStatus();
   }
 
-  // Skips any JSON value (used for nothing but error recovery is not attempted: unknown fields are errors).
-  // Parses an integer written as a JSON number or as a decimal string; refuses fractions and exponents.
+  // Skips any JSON value (used for nothing but error recovery is not attempted:
+  // unknown fields are errors). Parses an integer written as a JSON number or
+  // as a decimal string; refuses fractions and exponents.
   template <typename T>
   absl::Status ParseInteger(absl::string_view path, T& out) {
     SkipSpace();
@@ -219,13 +253,18 @@ class Parser {
       }
       digits = absl::string_view(start, p_ - start);
     }
-    if (digits.empty() || digits == "-") return FieldError(path, "must be a whole number");
-    if (digits.size() > 1 && (digits[0] == '0' || (digits[0] == '-' && digits[1] == '0'))) {
+    if (digits.empty() || digits == "-")
+      return FieldError(path, "must be a whole number");
+    if (digits.size() > 1 &&
+        (digits[0] == '0' || (digits[0] == '-' && digits[1] == '0'))) {
       return FieldError(path, "must be a whole number without leading zeros");
     }
-    const auto result = std::from_chars(digits.data(), digits.data() + digits.size(), out);
-    if (result.ec == std::errc::result_out_of_range) return FieldError(path, "is out of range");
-    if (result.ec != std::errc() || result.ptr != digits.data() + digits.size()) {
+    const auto result =
+        std::from_chars(digits.data(), digits.data() + digits.size(), out);
+    if (result.ec == std::errc::result_out_of_range)
+      return FieldError(path, "is out of range");
+    if (result.ec != std::errc() ||
+        result.ptr != digits.data() + digits.size()) {
       return FieldError(path, "must be a whole number");
     }
     return absl::OkStatus();
@@ -237,27 +276,32 @@ class Parser {
     absl::Time t;
     std::string err;
     if (!absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
-      return FieldError(path, "must be an RFC 3339 instant such as 2024-01-12T00:00:00Z");
+      return FieldError(
+          path, "must be an RFC 3339 instant such as 2024-01-12T00:00:00Z");
     }
     auto& ts = static_cast<google::protobuf::Timestamp&>(message);
     const int64_t seconds = absl::ToUnixSeconds(t);
     ts.set_seconds(seconds);
-    ts.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+    ts.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(seconds)) /
+                                      absl::Nanoseconds(1)));
     return absl::OkStatus();
   }
 
-  absl::Status ParseField(Message& message, const FieldDescriptor* field, const std::string& path, int depth) {
+  absl::Status ParseField(Message& message, const FieldDescriptor* field,
+                          const std::string& path, int depth) {
     const Reflection* reflection = message.GetReflection();
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_MESSAGE: {
         Message* child = reflection->MutableMessage(&message, field);
-        if (IsTimestamp(field->message_type())) return ParseTimestamp(path, *child);
+        if (IsTimestamp(field->message_type()))
+          return ParseTimestamp(path, *child);
         return ParseObject(*child, path, depth + 1);
       }
       case FieldDescriptor::CPPTYPE_STRING: {
         std::string value;
         SkipSpace();
-        if (p_ == end_ || *p_ != '"') return FieldError(path, "must be a string");
+        if (p_ == end_ || *p_ != '"')
+          return FieldError(path, "must be a string");
         OGI_RETURN_IF_ERROR(ParseString(value));
         reflection->SetString(&message, field, std::move(value));
         return absl::OkStatus();
@@ -265,12 +309,16 @@ class Parser {
       case FieldDescriptor::CPPTYPE_ENUM: {
         std::string name;
         SkipSpace();
-        if (p_ == end_ || *p_ != '"') return FieldError(path, "must be a string naming a value");
+        if (p_ == end_ || *p_ != '"')
+          return FieldError(path, "must be a string naming a value");
         OGI_RETURN_IF_ERROR(ParseString(name));
         const auto* value = field->enum_type()->FindValueByName(name);
         if (value == nullptr || value->number() == 0) {
-          // Enum names are codes, never personal data, so the value may be quoted (truncated).
-          return FieldError(path, absl::StrCat("unknown value \"", absl::string_view(name).substr(0, 48), "\""));
+          // Enum names are codes, never personal data, so the value may be
+          // quoted (truncated).
+          return FieldError(
+              path, absl::StrCat("unknown value \"",
+                                 absl::string_view(name).substr(0, 48), "\""));
         }
         reflection->SetEnumValue(&message, field, value->number());
         return absl::OkStatus();
@@ -311,14 +359,17 @@ class Parser {
         return absl::OkStatus();
       }
       default:
-        return FieldError(path, "has a type the interchange format does not use");
+        return FieldError(path,
+                          "has a type the interchange format does not use");
     }
   }
 
-  absl::Status ParseObject(Message& message, const std::string& parent, int depth) {
+  absl::Status ParseObject(Message& message, const std::string& parent,
+                           int depth) {
     if (depth >= kMaxDepth) return Syntax("nesting too deep");
     if (!Consume('{')) {
-      return parent.empty() ? Syntax("expected an object") : FieldError(parent, "must be an object");
+      return parent.empty() ? Syntax("expected an object")
+                            : FieldError(parent, "must be an object");
     }
     const Descriptor* descriptor = message.GetDescriptor();
     const Reflection* reflection = message.GetReflection();
@@ -331,14 +382,18 @@ class Parser {
       if (!Consume(':')) return Syntax("expected ':' after a key");
       std::string path = parent.empty() ? key : absl::StrCat(parent, ".", key);
       const FieldDescriptor* field = descriptor->FindFieldByCamelcaseName(key);
-      if (field == nullptr || field->is_repeated() || field->json_name() != key) {
-        return FieldError(absl::string_view(path).substr(0, 160), "unknown field");
+      if (field == nullptr || field->is_repeated() ||
+          field->json_name() != key) {
+        return FieldError(absl::string_view(path).substr(0, 160),
+                          "unknown field");
       }
       for (int number : seen) {
         if (number == field->number()) return FieldError(path, "appears twice");
       }
       seen.push_back(field->number());
-      const bool engine_field = parent.empty() && (key == "recordedAt" || key == "version" || key == "position");
+      const bool engine_field =
+          parent.empty() &&
+          (key == "recordedAt" || key == "version" || key == "position");
       if (engine_field && engine_fields_ == EngineFields::kRefuse) {
         return FieldError(path, "is set by the engine, not by producers");
       }
@@ -347,10 +402,13 @@ class Parser {
         // JSON null means "not set".
       } else {
         if (const auto* oneof = field->containing_oneof(); oneof != nullptr) {
-          if (const FieldDescriptor* other = reflection->GetOneofFieldDescriptor(message, oneof);
+          if (const FieldDescriptor* other =
+                  reflection->GetOneofFieldDescriptor(message, oneof);
               other != nullptr && other != field) {
-            return FieldError(path, absl::StrCat("only one of '", other->json_name(), "' and '", key,
-                                                 "' may be given (one payload per event)"));
+            return FieldError(
+                path,
+                absl::StrCat("only one of '", other->json_name(), "' and '",
+                             key, "' may be given (one payload per event)"));
           }
         }
         OGI_RETURN_IF_ERROR(ParseField(message, field, path, depth));
@@ -367,15 +425,19 @@ class Parser {
   EngineFields engine_fields_;
 };
 
-void AppendValue(const Message& message, const FieldDescriptor* field, std::string& out) {
+void AppendValue(const Message& message, const FieldDescriptor* field,
+                 std::string& out) {
   const Reflection* reflection = message.GetReflection();
   switch (field->cpp_type()) {
     case FieldDescriptor::CPPTYPE_MESSAGE: {
       const Message& child = reflection->GetMessage(message, field);
       if (IsTimestamp(field->message_type())) {
         const auto& ts = static_cast<const google::protobuf::Timestamp&>(child);
-        const absl::Time t = absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
-        AppendJsonString(absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone()), out);
+        const absl::Time t =
+            absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+        AppendJsonString(
+            absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ", t, absl::UTCTimeZone()),
+            out);
       } else {
         out.append(MessageToJson(child));
       }
@@ -410,7 +472,8 @@ void AppendValue(const Message& message, const FieldDescriptor* field, std::stri
 
 }  // namespace
 
-absl::StatusOr<v1::Event> ParseEventJson(absl::string_view json, EngineFields engine_fields) {
+absl::StatusOr<v1::Event> ParseEventJson(absl::string_view json,
+                                         EngineFields engine_fields) {
   v1::Event event;
   Parser parser(json, engine_fields);
   OGI_RETURN_IF_ERROR(parser.ParseTop(event));
@@ -423,11 +486,21 @@ void AppendJsonString(absl::string_view text, std::string& out) {
   for (const char c : text) {
     const auto u = static_cast<uint8_t>(c);
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
       default:
         if (u < 0x20) {
           out.append("\\u00");

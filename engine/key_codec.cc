@@ -1,4 +1,5 @@
-// Key and value encodings of the event store; the layout is documented in key_codec.h.
+// Key and value encodings of the event store; the layout is documented in
+// key_codec.h.
 #include "engine/key_codec.h"
 
 #include <openssl/evp.h>
@@ -11,7 +12,8 @@ namespace {
 
 constexpr size_t kPositionSize = 8;
 constexpr size_t kVersionSize = 4;
-static_assert(kLinkSize == SHA256_DIGEST_LENGTH, "the chain link is one SHA-256 digest");
+static_assert(kLinkSize == SHA256_DIGEST_LENGTH,
+              "the chain link is one SHA-256 digest");
 
 void StoreBigEndian(char* out, uint64_t value, size_t size) {
   for (size_t i = 0; i < size; ++i) {
@@ -22,7 +24,8 @@ void StoreBigEndian(char* out, uint64_t value, size_t size) {
 
 uint64_t LoadBigEndian(const char* in, size_t size) {
   uint64_t value = 0;
-  for (size_t i = 0; i < size; ++i) value = (value << 8) | static_cast<uint8_t>(in[i]);
+  for (size_t i = 0; i < size; ++i)
+    value = (value << 8) | static_cast<uint8_t>(in[i]);
   return value;
 }
 
@@ -36,7 +39,8 @@ std::string EncodePosition(uint64_t position) {
 
 absl::StatusOr<uint64_t> DecodePosition(absl::string_view bytes) {
   if (bytes.size() != kPositionSize) {
-    return absl::DataLossError(absl::StrCat("stored position has ", bytes.size(), " bytes, want 8"));
+    return absl::DataLossError(
+        absl::StrCat("stored position has ", bytes.size(), " bytes, want 8"));
   }
   return LoadBigEndian(bytes.data(), kPositionSize);
 }
@@ -59,7 +63,8 @@ std::string EncodeStreamKey(const StreamId& stream, uint32_t version) {
 }
 
 absl::StatusOr<DecodedStreamKey> DecodeStreamKey(absl::string_view key) {
-  if (key.size() < 2 + kVersionSize || key[key.size() - kVersionSize - 1] != '\0' ||
+  if (key.size() < 2 + kVersionSize ||
+      key[key.size() - kVersionSize - 1] != '\0' ||
       (key[0] != static_cast<char>(StreamId::Kind::kAgency) &&
        key[0] != static_cast<char>(StreamId::Kind::kCase))) {
     return absl::DataLossError("malformed stream index key");
@@ -67,7 +72,8 @@ absl::StatusOr<DecodedStreamKey> DecodeStreamKey(absl::string_view key) {
   DecodedStreamKey out;
   out.stream.kind = static_cast<StreamId::Kind>(key[0]);
   out.stream.id = std::string(key.substr(1, key.size() - 2 - kVersionSize));
-  out.version = static_cast<uint32_t>(LoadBigEndian(key.data() + key.size() - kVersionSize, kVersionSize));
+  out.version = static_cast<uint32_t>(
+      LoadBigEndian(key.data() + key.size() - kVersionSize, kVersionSize));
   return out;
 }
 
@@ -82,17 +88,20 @@ std::string EncodeLogValue(absl::string_view link, absl::string_view record) {
 
 absl::StatusOr<LogValue> DecodeLogValue(absl::string_view value) {
   if (value.size() < 1 + kLinkSize) {
-    return absl::DataLossError(absl::StrCat("stored event has ", value.size(), " bytes, too short"));
+    return absl::DataLossError(
+        absl::StrCat("stored event has ", value.size(), " bytes, too short"));
   }
   if (static_cast<uint8_t>(value[0]) != kLogValueFormat) {
     return absl::DataLossError(
-        absl::StrCat("stored event has unknown format ", static_cast<int>(static_cast<uint8_t>(value[0]))));
+        absl::StrCat("stored event has unknown format ",
+                     static_cast<int>(static_cast<uint8_t>(value[0]))));
   }
   return LogValue{value.substr(1, kLinkSize), value.substr(1 + kLinkSize)};
 }
 
 std::string ChainLink(absl::string_view prev_link, absl::string_view record) {
-  // One digest context per thread, reused: creating one per call would cost an allocation per event.
+  // One digest context per thread, reused: creating one per call would cost an
+  // allocation per event.
   struct Context {
     Context() : ctx(EVP_MD_CTX_new()) {}
     ~Context() { EVP_MD_CTX_free(ctx); }
@@ -101,11 +110,13 @@ std::string ChainLink(absl::string_view prev_link, absl::string_view record) {
   thread_local Context context;
   std::string out(kLinkSize, '\0');
   unsigned int size = 0;
-  // These calls fail only on allocation failure inside OpenSSL, which is not recoverable here.
+  // These calls fail only on allocation failure inside OpenSSL, which is not
+  // recoverable here.
   (void)EVP_DigestInit_ex(context.ctx, EVP_sha256(), nullptr);
   (void)EVP_DigestUpdate(context.ctx, prev_link.data(), prev_link.size());
   (void)EVP_DigestUpdate(context.ctx, record.data(), record.size());
-  (void)EVP_DigestFinal_ex(context.ctx, reinterpret_cast<unsigned char*>(out.data()), &size);
+  (void)EVP_DigestFinal_ex(context.ctx,
+                           reinterpret_cast<unsigned char*>(out.data()), &size);
   return out;
 }
 

@@ -1,30 +1,44 @@
-// The RocksDB layout of the event store: column families, key encodings and stored values.
+// The RocksDB layout of the event store: column families, key encodings and
+// stored values.
 //
 // Grammar (all integers big-endian, so byte order is numeric order):
 //
 //   column family "default"
-//     "format"                                  -> "ogi-store-1"            written when the store is created
-//     "count/cases", "count/agencies"           -> u64                      streams created so far; updated in
-//                                                                           the same batch as the events
-//   column family "log"                         the global log, one entry per event, in commit order
+//     "format"                                  -> "ogi-store-1" written when
+//     the store is created "count/cases", "count/agencies"           -> u64
+//     streams created so far; updated in
+//                                                                           the
+//                                                                           same
+//                                                                           batch
+//                                                                           as
+//                                                                           the
+//                                                                           events
+//   column family "log"                         the global log, one entry per
+//   event, in commit order
 //     position:u64                              -> LogValue
 //     LogValue   := format:u8 (=1) link:32 bytes record
-//     record     := the serialized ogi.v1.Event as stored (engine fields set, expected_version cleared)
-//     link       := SHA-256(link of position-1 || record); the link before position 1 is 32 zero bytes
-//   column family "streams"                     one entry per event, per stream, in version order
-//     kind:u8 ('a' agency | 'c' case) stream_id 0x00 version:u32 -> position:u64
+//     record     := the serialized ogi.v1.Event as stored (engine fields set,
+//     expected_version cleared) link       := SHA-256(link of position-1 ||
+//     record); the link before position 1 is 32 zero bytes
+//   column family "streams"                     one entry per event, per
+//   stream, in version order
+//     kind:u8 ('a' agency | 'c' case) stream_id 0x00 version:u32 ->
+//     position:u64
 //   column family "event_ids"                   producers' idempotency keys
 //     event_id                                  -> position:u64
 //
-// Positions start at 1 and are gap-free; versions start at 1 within each stream. Stream ids never contain 0x00
-// (validate.cc allows only [A-Za-z0-9._:/-]), so the 0x00 separator makes one stream's keys a contiguous range
-// that no other stream's keys fall inside.
+// Positions start at 1 and are gap-free; versions start at 1 within each
+// stream. Stream ids never contain 0x00 (validate.cc allows only
+// [A-Za-z0-9._:/-]), so the 0x00 separator makes one stream's keys a contiguous
+// range that no other stream's keys fall inside.
 //
-// Every append writes all of its entries, in all column families, in one WriteBatch with the WAL synced, so a
-// crash leaves either all of an append or none of it. With WALRecoveryMode::kPointInTimeRecovery, a torn WAL
-// tail (an append that never returned success) is dropped on reopen; everything acknowledged is kept.
-// The log column family is the source of truth: "streams" and "event_ids" are indexes over it and can be checked
-// against it (and, with the links, the log can be checked against itself).
+// Every append writes all of its entries, in all column families, in one
+// WriteBatch with the WAL synced, so a crash leaves either all of an append or
+// none of it. With WALRecoveryMode::kPointInTimeRecovery, a torn WAL tail (an
+// append that never returned success) is dropped on reopen; everything
+// acknowledged is kept. The log column family is the source of truth: "streams"
+// and "event_ids" are indexes over it and can be checked against it (and, with
+// the links, the log can be checked against itself).
 #ifndef OGI_ENGINE_KEY_CODEC_H_
 #define OGI_ENGINE_KEY_CODEC_H_
 
@@ -59,13 +73,15 @@ struct StreamId {
 // Returns the 8-byte big-endian encoding of `position`.
 std::string EncodePosition(uint64_t position);
 
-// Returns the position encoded by EncodePosition; kDataLoss if `bytes` is not 8 bytes long.
+// Returns the position encoded by EncodePosition; kDataLoss if `bytes` is not 8
+// bytes long.
 absl::StatusOr<uint64_t> DecodePosition(absl::string_view bytes);
 
 // Returns the key of `stream`'s event at `version` in the "streams" family.
 std::string EncodeStreamKey(const StreamId& stream, uint32_t version);
 
-// Returns the prefix shared by every key of `stream` (kind, id and the 0x00 separator).
+// Returns the prefix shared by every key of `stream` (kind, id and the 0x00
+// separator).
 std::string EncodeStreamPrefix(const StreamId& stream);
 
 struct DecodedStreamKey {
@@ -73,10 +89,12 @@ struct DecodedStreamKey {
   uint32_t version;
 };
 
-// Returns the stream and version of a "streams" key; kDataLoss if the key is malformed.
+// Returns the stream and version of a "streams" key; kDataLoss if the key is
+// malformed.
 absl::StatusOr<DecodedStreamKey> DecodeStreamKey(absl::string_view key);
 
-// The parts of a "log" value. The views point into the decoded value, which must outlive them.
+// The parts of a "log" value. The views point into the decoded value, which
+// must outlive them.
 struct LogValue {
   absl::string_view link;
   absl::string_view record;
@@ -85,7 +103,8 @@ struct LogValue {
 // Returns the "log" value for `record` with chain `link` (kLinkSize bytes).
 std::string EncodeLogValue(absl::string_view link, absl::string_view record);
 
-// Returns the parts of a "log" value; kDataLoss if it is too short or of an unknown format.
+// Returns the parts of a "log" value; kDataLoss if it is too short or of an
+// unknown format.
 absl::StatusOr<LogValue> DecodeLogValue(absl::string_view value);
 
 // Returns the chain link SHA-256(prev_link || record) (kLinkSize bytes).

@@ -15,12 +15,18 @@ struct PayloadInfo {
 
 constexpr PayloadInfo kPayloads[] = {
     {v1::Event::kReceived, "received", "收到申请", "application received"},
-    {v1::Event::kCorrectionRequested, "correctionRequested", "补正告知", "correction requested"},
-    {v1::Event::kCorrectionReceived, "correctionReceived", "收到补正", "correction received"},
-    {v1::Event::kConsultationStarted, "consultationStarted", "征求意见", "consultation started"},
-    {v1::Event::kConsultationEnded, "consultationEnded", "征求意见结束", "consultation ended"},
-    {v1::Event::kExtended, "extended", "延长答复期限", "answer period extended"},
-    {v1::Event::kDelayFixed, "delayFixed", "确定合理答复期限", "later due date fixed"},
+    {v1::Event::kCorrectionRequested, "correctionRequested", "补正告知",
+     "correction requested"},
+    {v1::Event::kCorrectionReceived, "correctionReceived", "收到补正",
+     "correction received"},
+    {v1::Event::kConsultationStarted, "consultationStarted", "征求意见",
+     "consultation started"},
+    {v1::Event::kConsultationEnded, "consultationEnded", "征求意见结束",
+     "consultation ended"},
+    {v1::Event::kExtended, "extended", "延长答复期限",
+     "answer period extended"},
+    {v1::Event::kDelayFixed, "delayFixed", "确定合理答复期限",
+     "later due date fixed"},
     {v1::Event::kReviewed, "reviewed", "审核", "reviewed"},
     {v1::Event::kFeeNoticed, "feeNoticed", "收费通知", "fee notice sent"},
     {v1::Event::kFeePaid, "feePaid", "缴纳费用", "fee paid"},
@@ -29,16 +35,24 @@ constexpr PayloadInfo kPayloads[] = {
     {v1::Event::kReanswered, "reanswered", "重新答复", "answered again"},
     {v1::Event::kArchived, "archived", "归档", "archived"},
     {v1::Event::kAppealFiled, "appealFiled", "提起复议或诉讼", "appeal filed"},
-    {v1::Event::kAppealDecided, "appealDecided", "复议或诉讼结果", "appeal decided"},
+    {v1::Event::kAppealDecided, "appealDecided", "复议或诉讼结果",
+     "appeal decided"},
     {v1::Event::kAmended, "amended", "更正记录", "record amended"},
-    {v1::Event::kAgencyRegistered, "agencyRegistered", "登记机关", "agency registered"},
+    {v1::Event::kAgencyRegistered, "agencyRegistered", "登记机关",
+     "agency registered"},
     {v1::Event::kAgencyRenamed, "agencyRenamed", "机关更名", "agency renamed"},
-    {v1::Event::kDocumentIssued, "documentIssued", "制发文件", "document issued"},
-    {v1::Event::kDocumentRepealed, "documentRepealed", "废止文件", "document repealed"},
-    {v1::Event::kDocumentExpired, "documentExpired", "文件失效", "document expired"},
-    {v1::Event::kDecisionsRecorded, "decisionsRecorded", "登记处理决定数量", "decisions recorded"},
-    {v1::Event::kFeesCollected, "feesCollected", "登记行政事业性收费", "fees collected"},
-    {v1::Event::kNarrativeSet, "narrativeSet", "年度报告文字", "report text set"},
+    {v1::Event::kDocumentIssued, "documentIssued", "制发文件",
+     "document issued"},
+    {v1::Event::kDocumentRepealed, "documentRepealed", "废止文件",
+     "document repealed"},
+    {v1::Event::kDocumentExpired, "documentExpired", "文件失效",
+     "document expired"},
+    {v1::Event::kDecisionsRecorded, "decisionsRecorded", "登记处理决定数量",
+     "decisions recorded"},
+    {v1::Event::kFeesCollected, "feesCollected", "登记行政事业性收费",
+     "fees collected"},
+    {v1::Event::kNarrativeSet, "narrativeSet", "年度报告文字",
+     "report text set"},
 };
 
 const PayloadInfo* Find(PayloadCase payload) {
@@ -55,7 +69,8 @@ bool IsCasePayload(PayloadCase payload) {
 }
 
 bool IsAgencyPayload(PayloadCase payload) {
-  return payload >= v1::Event::kAgencyRegistered && payload <= v1::Event::kNarrativeSet;
+  return payload >= v1::Event::kAgencyRegistered &&
+         payload <= v1::Event::kNarrativeSet;
 }
 
 absl::string_view PayloadName(PayloadCase payload) {
@@ -78,7 +93,8 @@ namespace {
 void MaskApplicant(v1::Applicant& applicant) {
   constexpr absl::string_view kMask = "***";
   if (!applicant.name().empty()) applicant.set_name(std::string(kMask));
-  if (!applicant.id_number().empty()) applicant.set_id_number(std::string(kMask));
+  if (!applicant.id_number().empty())
+    applicant.set_id_number(std::string(kMask));
   if (!applicant.contact().empty()) applicant.set_contact(std::string(kMask));
 }
 
@@ -88,8 +104,10 @@ void MaskPersonalData(v1::Event& event) {
   if (event.has_received() && event.received().has_applicant()) {
     MaskApplicant(*event.mutable_received()->mutable_applicant());
   }
-  if (event.has_amended() && event.amended().has_received() && event.amended().received().has_applicant()) {
-    MaskApplicant(*event.mutable_amended()->mutable_received()->mutable_applicant());
+  if (event.has_amended() && event.amended().has_received() &&
+      event.amended().received().has_applicant()) {
+    MaskApplicant(
+        *event.mutable_amended()->mutable_received()->mutable_applicant());
   }
 }
 
@@ -100,11 +118,16 @@ v1::Event AmendmentReplacement(const v1::Event& amended_event) {
   const v1::Amended& amended = amended_event.amended();
   out.set_occurred_on(amended.occurred_on());
   const auto* reflection = amended.GetReflection();
-  const auto* field = reflection->GetOneofFieldDescriptor(amended, amended.GetDescriptor()->oneof_decl(0));
+  const auto* field = reflection->GetOneofFieldDescriptor(
+      amended, amended.GetDescriptor()->oneof_decl(0));
   if (field != nullptr) {
-    // Amended.replacement uses the envelope's field numbers (event.proto), so the payload maps across by number.
-    const auto* target = v1::Event::descriptor()->FindFieldByNumber(field->number());
-    out.GetReflection()->MutableMessage(&out, target)->CopyFrom(reflection->GetMessage(amended, field));
+    // Amended.replacement uses the envelope's field numbers (event.proto), so
+    // the payload maps across by number.
+    const auto* target =
+        v1::Event::descriptor()->FindFieldByNumber(field->number());
+    out.GetReflection()
+        ->MutableMessage(&out, target)
+        ->CopyFrom(reflection->GetMessage(amended, field));
   }
   return out;
 }

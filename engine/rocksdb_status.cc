@@ -7,7 +7,8 @@
 
 namespace ogi {
 
-absl::Status FromRocksDb(const rocksdb::Status& status, absl::string_view context) {
+absl::Status FromRocksDb(const rocksdb::Status& status,
+                         absl::string_view context) {
   if (status.ok()) return absl::OkStatus();
   std::string message = absl::StrCat(context, ": ", status.ToString());
   if (status.IsCorruption()) return absl::DataLossError(message);

@@ -8,10 +8,12 @@
 
 namespace ogi {
 
-// Returns OK for an OK status; otherwise a status whose message starts with `context`:
-// corruption → kDataLoss, not found → kNotFound, invalid argument / not supported → kInvalidArgument,
-// everything else (I/O errors, a locked or busy store) → kUnavailable.
-absl::Status FromRocksDb(const rocksdb::Status& status, absl::string_view context);
+// Returns OK for an OK status; otherwise a status whose message starts with
+// `context`: corruption → kDataLoss, not found → kNotFound, invalid argument /
+// not supported → kInvalidArgument, everything else (I/O errors, a locked or
+// busy store) → kUnavailable.
+absl::Status FromRocksDb(const rocksdb::Status& status,
+                         absl::string_view context);
 
 }  // namespace ogi
 

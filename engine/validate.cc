@@ -1,9 +1,11 @@
-// Shape rules of events; see validate.h. The rules follow shared/spec/events.md; where the spec does not say
-// whether a field is required, docs/EVENTS.md records the choice made here.
+// Shape rules of events; see validate.h. The rules follow
+// shared/spec/events.md; where the spec does not say whether a field is
+// required, docs/EVENTS.md records the choice made here.
 #include "engine/validate.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+
 #include "engine/civil_date.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
@@ -18,30 +20,37 @@ class Checker {
       : label_(StreamLabel(event)), recording_day_(recording_day) {}
 
   absl::Status Error(absl::string_view field, absl::string_view what) const {
-    return absl::InvalidArgumentError(absl::StrCat(label_, ": field '", field, "' ", what));
+    return absl::InvalidArgumentError(
+        absl::StrCat(label_, ": field '", field, "' ", what));
   }
 
   absl::Status Required(absl::string_view field, bool present) const {
     return present ? absl::OkStatus() : Error(field, "is required");
   }
 
-  absl::Status Id(absl::string_view field, absl::string_view value, size_t max_length) const {
+  absl::Status Id(absl::string_view field, absl::string_view value,
+                  size_t max_length) const {
     if (value.empty()) return Error(field, "is required");
-    if (value.size() > max_length) return Error(field, absl::StrCat("is longer than ", max_length, " characters"));
+    if (value.size() > max_length)
+      return Error(field,
+                   absl::StrCat("is longer than ", max_length, " characters"));
     for (const char c : value) {
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return Error(field, "contains a control character");
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+        return Error(field, "contains a control character");
     }
     return absl::OkStatus();
   }
 
-  absl::Status StreamId(absl::string_view field, absl::string_view value) const {
+  absl::Status StreamId(absl::string_view field,
+                        absl::string_view value) const {
     if (value.empty()) return Error(field, "is required");
     if (value.size() > kMaxStreamIdLength) {
-      return Error(field, absl::StrCat("is longer than ", kMaxStreamIdLength, " characters"));
+      return Error(field, absl::StrCat("is longer than ", kMaxStreamIdLength,
+                                       " characters"));
     }
     for (const char c : value) {
-      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' && c != '/' &&
-          c != '-') {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' &&
+          c != '_' && c != ':' && c != '/' && c != '-') {
         return Error(field, "may contain only A-Z a-z 0-9 . _ : / -");
       }
     }
@@ -49,27 +58,35 @@ class Checker {
   }
 
   // Checks an optional date; `required` makes an empty one an error.
-  absl::Status Date(absl::string_view field, absl::string_view value, bool required) const {
-    if (value.empty()) return required ? Error(field, "is required") : absl::OkStatus();
+  absl::Status Date(absl::string_view field, absl::string_view value,
+                    bool required) const {
+    if (value.empty())
+      return required ? Error(field, "is required") : absl::OkStatus();
     auto day = ParseCivilDay(value);
     if (!day.ok()) return Error(field, day.status().message());
     return absl::OkStatus();
   }
 
-  absl::Status NotAfterRecording(absl::string_view field, absl::string_view value) const {
+  absl::Status NotAfterRecording(absl::string_view field,
+                                 absl::string_view value) const {
     auto day = ParseCivilDay(value);
     if (day.ok() && *day > recording_day_) {
-      return Error(field, absl::StrCat("is ", value, ", after the day it is recorded (",
-                                       FormatCivilDay(recording_day_), ")"));
+      return Error(
+          field, absl::StrCat("is ", value, ", after the day it is recorded (",
+                              FormatCivilDay(recording_day_), ")"));
     }
     return absl::OkStatus();
   }
 
-  // Checks an enum field. The JSON codec refuses unknown names, but a producer that builds the proto directly
-  // can set any number, and an unknown one must not reach the reports. `required` refuses 0 (unspecified).
-  absl::Status Enum(absl::string_view field, int value, bool (*is_valid)(int), bool required) const {
-    if (value == 0) return required ? Error(field, "is required") : absl::OkStatus();
-    if (!is_valid(value)) return Error(field, absl::StrCat("has an unknown value ", value));
+  // Checks an enum field. The JSON codec refuses unknown names, but a producer
+  // that builds the proto directly can set any number, and an unknown one must
+  // not reach the reports. `required` refuses 0 (unspecified).
+  absl::Status Enum(absl::string_view field, int value, bool (*is_valid)(int),
+                    bool required) const {
+    if (value == 0)
+      return required ? Error(field, "is required") : absl::OkStatus();
+    if (!is_valid(value))
+      return Error(field, absl::StrCat("has an unknown value ", value));
     return absl::OkStatus();
   }
 
@@ -82,66 +99,89 @@ class Checker {
   absl::CivilDay recording_day_;
 };
 
-absl::Status ValidateCasePayload(const Checker& c, absl::string_view p, const v1::Event& e) {
+absl::Status ValidateCasePayload(const Checker& c, absl::string_view p,
+                                 const v1::Event& e) {
   auto f = [&](absl::string_view field) { return absl::StrCat(p, ".", field); };
   switch (e.payload_case()) {
     case v1::Event::kReceived: {
       const auto& r = e.received();
       OGI_RETURN_IF_ERROR(c.Required(f("applicant"), r.has_applicant()));
-      OGI_RETURN_IF_ERROR(c.Enum(f("applicant.category"), r.applicant().category(), v1::Applicant::Category_IsValid,
+      OGI_RETURN_IF_ERROR(c.Enum(f("applicant.category"),
+                                 r.applicant().category(),
+                                 v1::Applicant::Category_IsValid,
                                  /*required=*/true));
-      OGI_RETURN_IF_ERROR(c.Enum(f("channel"), r.channel(), v1::Received::Channel_IsValid, /*required=*/false));
+      OGI_RETURN_IF_ERROR(c.Enum(f("channel"), r.channel(),
+                                 v1::Received::Channel_IsValid,
+                                 /*required=*/false));
       return c.NonNegative(f("items"), r.items());
     }
     case v1::Event::kCorrectionRequested:
-      return c.Date(f("dueOn"), e.correction_requested().due_on(), /*required=*/false);
+      return c.Date(f("dueOn"), e.correction_requested().due_on(),
+                    /*required=*/false);
     case v1::Event::kCorrectionReceived:
       return absl::OkStatus();
     case v1::Event::kConsultationStarted:
-      OGI_RETURN_IF_ERROR(c.Id(f("consultationId"), e.consultation_started().consultation_id(), kMaxEventIdLength));
-      return c.Enum(f("party"), e.consultation_started().party(), v1::ConsultationStarted::Party_IsValid,
+      OGI_RETURN_IF_ERROR(c.Id(f("consultationId"),
+                               e.consultation_started().consultation_id(),
+                               kMaxEventIdLength));
+      return c.Enum(f("party"), e.consultation_started().party(),
+                    v1::ConsultationStarted::Party_IsValid,
                     /*required=*/false);
     case v1::Event::kConsultationEnded:
-      OGI_RETURN_IF_ERROR(c.Id(f("consultationId"), e.consultation_ended().consultation_id(), kMaxEventIdLength));
-      return c.Enum(f("opinion"), e.consultation_ended().opinion(), v1::ConsultationEnded::Opinion_IsValid,
+      OGI_RETURN_IF_ERROR(c.Id(f("consultationId"),
+                               e.consultation_ended().consultation_id(),
+                               kMaxEventIdLength));
+      return c.Enum(f("opinion"), e.consultation_ended().opinion(),
+                    v1::ConsultationEnded::Opinion_IsValid,
                     /*required=*/false);
     case v1::Event::kExtended: {
       const int days = e.extended().working_days();
       if (days < 1 || days > kMaxExtensionWorkingDays) {
-        return c.Error(f("workingDays"), absl::StrCat("must be 1 to ", kMaxExtensionWorkingDays));
+        return c.Error(f("workingDays"),
+                       absl::StrCat("must be 1 to ", kMaxExtensionWorkingDays));
       }
       return absl::OkStatus();
     }
     case v1::Event::kDelayFixed:
       return c.Date(f("dueOn"), e.delay_fixed().due_on(), /*required=*/true);
     case v1::Event::kReviewed:
-      return c.Enum(f("decision"), e.reviewed().decision(), v1::Reviewed::Decision_IsValid, /*required=*/true);
+      return c.Enum(f("decision"), e.reviewed().decision(),
+                    v1::Reviewed::Decision_IsValid, /*required=*/true);
     case v1::Event::kFeeNoticed: {
       const auto& n = e.fee_noticed();
-      OGI_RETURN_IF_ERROR(c.Enum(f("method"), n.method(), v1::FeeNoticed::Method_IsValid, /*required=*/true));
+      OGI_RETURN_IF_ERROR(c.Enum(f("method"), n.method(),
+                                 v1::FeeNoticed::Method_IsValid,
+                                 /*required=*/true));
       OGI_RETURN_IF_ERROR(c.NonNegative(f("amountFen"), n.amount_fen()));
       OGI_RETURN_IF_ERROR(c.NonNegative(f("pages"), n.pages()));
       if (n.method() == v1::FeeNoticed::PER_PAGE && n.pages() < 1) {
-        return c.Error(f("pages"), "is required (at least 1) for method PER_PAGE");
+        return c.Error(f("pages"),
+                       "is required (at least 1) for method PER_PAGE");
       }
       return absl::OkStatus();
     }
     case v1::Event::kFeePaid:
       return c.NonNegative(f("amountFen"), e.fee_paid().amount_fen());
     case v1::Event::kAnswered:
-      return c.Enum(f("outcome"), e.answered().outcome(), v1::Answered::Outcome_IsValid, /*required=*/true);
+      return c.Enum(f("outcome"), e.answered().outcome(),
+                    v1::Answered::Outcome_IsValid, /*required=*/true);
     case v1::Event::kWithdrawn:
       return absl::OkStatus();
     case v1::Event::kReanswered:
-      return c.Enum(f("outcome"), e.reanswered().outcome(), v1::Answered::Outcome_IsValid, /*required=*/true);
+      return c.Enum(f("outcome"), e.reanswered().outcome(),
+                    v1::Answered::Outcome_IsValid, /*required=*/true);
     case v1::Event::kArchived:
       return absl::OkStatus();
     case v1::Event::kAppealFiled:
-      OGI_RETURN_IF_ERROR(c.Id(f("appealId"), e.appeal_filed().appeal_id(), kMaxEventIdLength));
-      return c.Enum(f("kind"), e.appeal_filed().kind(), v1::AppealFiled::Kind_IsValid, /*required=*/true);
+      OGI_RETURN_IF_ERROR(
+          c.Id(f("appealId"), e.appeal_filed().appeal_id(), kMaxEventIdLength));
+      return c.Enum(f("kind"), e.appeal_filed().kind(),
+                    v1::AppealFiled::Kind_IsValid, /*required=*/true);
     case v1::Event::kAppealDecided:
-      OGI_RETURN_IF_ERROR(c.Id(f("appealId"), e.appeal_decided().appeal_id(), kMaxEventIdLength));
-      return c.Enum(f("result"), e.appeal_decided().result(), v1::AppealDecided::Result_IsValid, /*required=*/true);
+      OGI_RETURN_IF_ERROR(c.Id(f("appealId"), e.appeal_decided().appeal_id(),
+                               kMaxEventIdLength));
+      return c.Enum(f("result"), e.appeal_decided().result(),
+                    v1::AppealDecided::Result_IsValid, /*required=*/true);
     default:
       return c.Error(p, "is not a case payload");
   }
@@ -151,36 +191,50 @@ absl::Status ValidateAgencyPayload(const Checker& c, const v1::Event& e) {
   switch (e.payload_case()) {
     case v1::Event::kAgencyRegistered: {
       const auto& r = e.agency_registered();
-      OGI_RETURN_IF_ERROR(c.Required("agencyRegistered.name", !r.name().empty()));
+      OGI_RETURN_IF_ERROR(
+          c.Required("agencyRegistered.name", !r.name().empty()));
       if (r.parent_id().empty()) return absl::OkStatus();
-      OGI_RETURN_IF_ERROR(c.StreamId("agencyRegistered.parentId", r.parent_id()));
-      if (r.parent_id() == e.agency_id()) return c.Error("agencyRegistered.parentId", "names the agency itself");
+      OGI_RETURN_IF_ERROR(
+          c.StreamId("agencyRegistered.parentId", r.parent_id()));
+      if (r.parent_id() == e.agency_id())
+        return c.Error("agencyRegistered.parentId", "names the agency itself");
       return absl::OkStatus();
     }
     case v1::Event::kAgencyRenamed:
-      return c.Required("agencyRenamed.name", !e.agency_renamed().name().empty());
+      return c.Required("agencyRenamed.name",
+                        !e.agency_renamed().name().empty());
     case v1::Event::kDocumentIssued: {
       const auto& d = e.document_issued();
-      OGI_RETURN_IF_ERROR(c.Id("documentIssued.documentId", d.document_id(), kMaxEventIdLength));
-      OGI_RETURN_IF_ERROR(
-          c.Enum("documentIssued.kind", d.kind(), v1::DocumentIssued::Kind_IsValid, /*required=*/true));
-      return c.Date("documentIssued.validUntil", d.valid_until(), /*required=*/false);
+      OGI_RETURN_IF_ERROR(c.Id("documentIssued.documentId", d.document_id(),
+                               kMaxEventIdLength));
+      OGI_RETURN_IF_ERROR(c.Enum("documentIssued.kind", d.kind(),
+                                 v1::DocumentIssued::Kind_IsValid,
+                                 /*required=*/true));
+      return c.Date("documentIssued.validUntil", d.valid_until(),
+                    /*required=*/false);
     }
     case v1::Event::kDocumentRepealed:
-      return c.Id("documentRepealed.documentId", e.document_repealed().document_id(), kMaxEventIdLength);
+      return c.Id("documentRepealed.documentId",
+                  e.document_repealed().document_id(), kMaxEventIdLength);
     case v1::Event::kDocumentExpired:
-      return c.Id("documentExpired.documentId", e.document_expired().document_id(), kMaxEventIdLength);
+      return c.Id("documentExpired.documentId",
+                  e.document_expired().document_id(), kMaxEventIdLength);
     case v1::Event::kDecisionsRecorded:
-      OGI_RETURN_IF_ERROR(c.Enum("decisionsRecorded.kind", e.decisions_recorded().kind(),
-                                 v1::DecisionsRecorded::Kind_IsValid, /*required=*/true));
-      return c.NonNegative("decisionsRecorded.count", e.decisions_recorded().count());
+      OGI_RETURN_IF_ERROR(
+          c.Enum("decisionsRecorded.kind", e.decisions_recorded().kind(),
+                 v1::DecisionsRecorded::Kind_IsValid, /*required=*/true));
+      return c.NonNegative("decisionsRecorded.count",
+                           e.decisions_recorded().count());
     case v1::Event::kFeesCollected:
-      return c.NonNegative("feesCollected.amountFen", e.fees_collected().amount_fen());
+      return c.NonNegative("feesCollected.amountFen",
+                           e.fees_collected().amount_fen());
     case v1::Event::kNarrativeSet: {
       const auto& n = e.narrative_set();
-      if (n.year() < 1000 || n.year() > 9999) return c.Error("narrativeSet.year", "must be a year such as 2023");
-      OGI_RETURN_IF_ERROR(
-          c.Enum("narrativeSet.section", n.section(), v1::NarrativeSet::Section_IsValid, /*required=*/true));
+      if (n.year() < 1000 || n.year() > 9999)
+        return c.Error("narrativeSet.year", "must be a year such as 2023");
+      OGI_RETURN_IF_ERROR(c.Enum("narrativeSet.section", n.section(),
+                                 v1::NarrativeSet::Section_IsValid,
+                                 /*required=*/true));
       return c.Required("narrativeSet.text", !n.text().empty());
     }
     default:
@@ -192,7 +246,8 @@ absl::Status ValidateAgencyPayload(const Checker& c, const v1::Event& e) {
 
 std::string StreamLabel(const v1::Event& event) {
   if (IsAgencyPayload(event.payload_case()) || event.case_id().empty()) {
-    return absl::StrCat("agency ", event.agency_id().empty() ? "(none)" : event.agency_id());
+    return absl::StrCat(
+        "agency ", event.agency_id().empty() ? "(none)" : event.agency_id());
   }
   return absl::StrCat("case ", event.case_id());
 }
@@ -202,26 +257,36 @@ absl::Status ValidateStreamId(absl::string_view field, absl::string_view id) {
   return Checker(unnamed, absl::CivilDay()).StreamId(field, id);
 }
 
-absl::Status ValidateEvent(const v1::Event& event, absl::CivilDay recording_day) {
+absl::Status ValidateEvent(const v1::Event& event,
+                           absl::CivilDay recording_day) {
   const Checker c(event, recording_day);
   const PayloadCase payload = event.payload_case();
   if (payload == v1::Event::PAYLOAD_NOT_SET) {
-    return c.Error("payload", "is missing: give exactly one payload such as 'received'");
+    return c.Error("payload",
+                   "is missing: give exactly one payload such as 'received'");
   }
-  if (event.has_recorded_at() || event.version() != 0 || event.position() != 0) {
-    return c.Error("recordedAt/version/position", "is set by the engine, not by producers");
+  if (event.has_recorded_at() || event.version() != 0 ||
+      event.position() != 0) {
+    return c.Error("recordedAt/version/position",
+                   "is set by the engine, not by producers");
   }
-  if (!event.event_id().empty()) OGI_RETURN_IF_ERROR(c.Id("eventId", event.event_id(), kMaxEventIdLength));
+  if (!event.event_id().empty())
+    OGI_RETURN_IF_ERROR(c.Id("eventId", event.event_id(), kMaxEventIdLength));
   if (event.actor().size() > kMaxActorLength) {
-    return c.Error("actor", absl::StrCat("is longer than ", kMaxActorLength, " characters"));
+    return c.Error("actor", absl::StrCat("is longer than ", kMaxActorLength,
+                                         " characters"));
   }
-  OGI_RETURN_IF_ERROR(c.Date("occurredOn", event.occurred_on(), /*required=*/true));
+  OGI_RETURN_IF_ERROR(
+      c.Date("occurredOn", event.occurred_on(), /*required=*/true));
   OGI_RETURN_IF_ERROR(c.NotAfterRecording("occurredOn", event.occurred_on()));
 
   if (IsAgencyPayload(payload)) {
     OGI_RETURN_IF_ERROR(c.StreamId("agencyId", event.agency_id()));
-    if (!event.case_id().empty()) return c.Error("caseId", "must not be given on an agency event");
-    if (event.has_expected_version() && payload == v1::Event::kAgencyRegistered && event.expected_version() != 0) {
+    if (!event.case_id().empty())
+      return c.Error("caseId", "must not be given on an agency event");
+    if (event.has_expected_version() &&
+        payload == v1::Event::kAgencyRegistered &&
+        event.expected_version() != 0) {
       return c.Error("expectedVersion", "must be 0 on agencyRegistered");
     }
     return ValidateAgencyPayload(c, event);
@@ -231,18 +296,27 @@ absl::Status ValidateEvent(const v1::Event& event, absl::CivilDay recording_day)
   if (payload == v1::Event::kReceived || !event.agency_id().empty()) {
     OGI_RETURN_IF_ERROR(c.StreamId("agencyId", event.agency_id()));
   }
-  if (payload != v1::Event::kAmended) return ValidateCasePayload(c, PayloadName(payload), event);
+  if (payload != v1::Event::kAmended)
+    return ValidateCasePayload(c, PayloadName(payload), event);
 
   const auto& amended = event.amended();
-  if (amended.version() < 1) return c.Error("amended.version", "is required (the version of the event corrected)");
+  if (amended.version() < 1)
+    return c.Error("amended.version",
+                   "is required (the version of the event corrected)");
   OGI_RETURN_IF_ERROR(c.Required("amended.reason", !amended.reason().empty()));
   if (amended.replacement_case() == v1::Amended::REPLACEMENT_NOT_SET) {
-    return c.Error("amended", "needs a replacement payload of the corrected event's type, e.g. 'received'");
+    return c.Error("amended",
+                   "needs a replacement payload of the corrected event's type, "
+                   "e.g. 'received'");
   }
-  OGI_RETURN_IF_ERROR(c.Date("amended.occurredOn", amended.occurred_on(), /*required=*/false));
-  OGI_RETURN_IF_ERROR(c.NotAfterRecording("amended.occurredOn", amended.occurred_on()));
+  OGI_RETURN_IF_ERROR(
+      c.Date("amended.occurredOn", amended.occurred_on(), /*required=*/false));
+  OGI_RETURN_IF_ERROR(
+      c.NotAfterRecording("amended.occurredOn", amended.occurred_on()));
   const v1::Event replacement = AmendmentReplacement(event);
-  return ValidateCasePayload(c, absl::StrCat("amended.", PayloadName(replacement.payload_case())), replacement);
+  return ValidateCasePayload(
+      c, absl::StrCat("amended.", PayloadName(replacement.payload_case())),
+      replacement);
 }
 
 }  // namespace ogi

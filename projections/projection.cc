@@ -6,13 +6,15 @@
 namespace ogi {
 
 absl::Status CatchUp(EventStore& store, Projection& projection) {
-  return store.ScanLog(projection.checkpoint() + 1, [&](const v1::Event& event) -> absl::Status {
-    if (event.position() != projection.checkpoint() + 1) {
-      return absl::InternalError(absl::StrCat("log gap: expected position ", projection.checkpoint() + 1,
-                                              ", found ", event.position()));
-    }
-    return projection.Apply(event);
-  });
+  return store.ScanLog(
+      projection.checkpoint() + 1, [&](const v1::Event& event) -> absl::Status {
+        if (event.position() != projection.checkpoint() + 1) {
+          return absl::InternalError(absl::StrCat(
+              "log gap: expected position ", projection.checkpoint() + 1,
+              ", found ", event.position()));
+        }
+        return projection.Apply(event);
+      });
 }
 
 }  // namespace ogi

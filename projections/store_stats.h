@@ -1,5 +1,5 @@
-// The store-statistics projection behind `ogi stats`: events by payload, cases open and concluded, by the
-// latest state each case reached in the log.
+// The store-statistics projection behind `ogi stats`: events by payload, cases
+// open and concluded, by the latest state each case reached in the log.
 #ifndef OGI_PROJECTIONS_STORE_STATS_H_
 #define OGI_PROJECTIONS_STORE_STATS_H_
 
@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+
 #include "projections/projection.h"
 
 namespace ogi {
@@ -19,7 +20,9 @@ class StoreStatsProjection final : public Projection {
   uint64_t checkpoint() const override { return checkpoint_; }
 
   // Events by payload name ("received", ...), in name order.
-  const std::map<std::string, uint64_t>& events_by_payload() const { return events_by_payload_; }
+  const std::map<std::string, uint64_t>& events_by_payload() const {
+    return events_by_payload_;
+  }
   uint64_t cases() const { return concluded_.size(); }
   // Cases with a conclusion (answered or withdrawn) in the log.
   uint64_t concluded_cases() const { return concluded_count_; }

@@ -1,35 +1,41 @@
-// bench_store: the event store's write figures, each beside plain RocksDB doing comparable I/O in the same run.
+// bench_store: the event store's write figures, each beside plain RocksDB doing
+// comparable I/O in the same run.
 //
-//   bench_store --ogi build/cli/ogi [--seconds 5] [--import-events 2000000] [--dir /tmp/ogi-bench]
+//   bench_store --ogi build/cli/ogi [--seconds 5] [--import-events 2000000]
+//   [--dir /tmp/ogi-bench]
 //
-// 1. Durable appends/s, one event per Append, with 1 and with 16 writer threads (each thread opens its own
-//    cases), against plain RocksDB: the same stored log value Put with sync=true, at the same concurrency.
-// 2. `ogi import` of a generated log (tools/gen_log.h) of about N events, run as a child process: events/s and
-//    peak RSS (from wait4), against plain RocksDB writing the same lines, one key each, in synced batches of
-//    10,000.
-// Prints a Markdown table; docs/PERFORMANCE.md records it with the command and the machine.
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+// 1. Durable appends/s, one event per Append, with 1 and with 16 writer threads
+// (each thread opens its own
+//    cases), against plain RocksDB: the same stored log value Put with
+//    sync=true, at the same concurrency.
+// 2. `ogi import` of a generated log (tools/gen_log.h) of about N events, run
+// as a child process: events/s and
+//    peak RSS (from wait4), against plain RocksDB writing the same lines, one
+//    key each, in synced batches of 10,000.
+// Prints a Markdown table; docs/PERFORMANCE.md records it with the command and
+// the machine.
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
 #include "engine/event_store.h"
 #include "engine/json_codec.h"
 #include "engine/key_codec.h"
-#include "rocksdb/db.h"
-#include "rocksdb/write_batch.h"
 #include "tools/gen_log.h"
 
 namespace {
@@ -43,16 +49,18 @@ void Die(const std::string& what) {
 
 Event ReceivedEvent(int thread, int64_t i) {
   auto event = ogi::ParseEventJson(
-      absl::StrFormat(R"({"eventId":"b-%d-%d","caseId":"B-%d-%d","agencyId":"bench","occurredOn":"2024-03-01",)"
-                      R"("received":{"applicant":{"category":"NATURAL_PERSON"},"channel":"ONLINE",)"
-                      R"("description":"申请公开相关政府信息"}})",
-                      thread, i, thread, i),
+      absl::StrFormat(
+          R"({"eventId":"b-%d-%d","caseId":"B-%d-%d","agencyId":"bench","occurredOn":"2024-03-01",)"
+          R"("received":{"applicant":{"category":"NATURAL_PERSON"},"channel":"ONLINE",)"
+          R"("description":"申请公开相关政府信息"}})",
+          thread, i, thread, i),
       ogi::EngineFields::kRefuse);
   if (!event.ok()) Die(std::string(event.status().message()));
   return *event;
 }
 
-// Runs `threads` threads calling `op(thread, i)` for `seconds`; returns operations per second.
+// Runs `threads` threads calling `op(thread, i)` for `seconds`; returns
+// operations per second.
 template <typename Op>
 double RunFor(int threads, double seconds, Op op) {
   std::atomic<bool> stop{false};
@@ -94,17 +102,21 @@ double PlainAppends(const std::string& dir, int threads, double seconds) {
   rocksdb::Options options;
   options.create_if_missing = true;
   rocksdb::DB* raw;
-  if (!rocksdb::DB::Open(options, dir, &raw).ok()) Die("cannot open plain RocksDB");
+  if (!rocksdb::DB::Open(options, dir, &raw).ok())
+    Die("cannot open plain RocksDB");
   std::unique_ptr<rocksdb::DB> db(raw);
   std::atomic<uint64_t> position{0};
   rocksdb::WriteOptions sync;
   sync.sync = true;
   return RunFor(threads, seconds, [&](int t, int64_t i) {
-    // The same bytes a stored event takes: link + serialized record, under an 8-byte position key.
+    // The same bytes a stored event takes: link + serialized record, under an
+    // 8-byte position key.
     std::string record;
     (void)ReceivedEvent(t, i).SerializeToString(&record);
-    const std::string value = ogi::EncodeLogValue(std::string(ogi::kLinkSize, 'x'), record);
-    if (!db->Put(sync, ogi::EncodePosition(++position), value).ok()) Die("plain put failed");
+    const std::string value =
+        ogi::EncodeLogValue(std::string(ogi::kLinkSize, 'x'), record);
+    if (!db->Put(sync, ogi::EncodePosition(++position), value).ok())
+      Die("plain put failed");
   });
 }
 
@@ -135,7 +147,8 @@ double PlainImport(const std::string& dir, const std::string& file) {
   rocksdb::Options options;
   options.create_if_missing = true;
   rocksdb::DB* raw;
-  if (!rocksdb::DB::Open(options, dir, &raw).ok()) Die("cannot open plain RocksDB");
+  if (!rocksdb::DB::Open(options, dir, &raw).ok())
+    Die("cannot open plain RocksDB");
   std::unique_ptr<rocksdb::DB> db(raw);
   rocksdb::WriteOptions sync;
   sync.sync = true;
@@ -158,34 +171,40 @@ double PlainImport(const std::string& dir, const std::string& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"bench_store: durable appends and import, against plain RocksDB"};
+  CLI::App app{
+      "bench_store: durable appends and import, against plain RocksDB"};
   std::string ogi_binary = "build/cli/ogi";
   std::string dir = "/tmp/ogi-bench";
   double seconds = 5;
   int64_t import_events = 2000000;
-  app.add_option("--ogi", ogi_binary, "path of the ogi binary (for the import run)");
+  app.add_option("--ogi", ogi_binary,
+                 "path of the ogi binary (for the import run)");
   app.add_option("--dir", dir, "scratch directory (emptied)");
   app.add_option("--seconds", seconds, "duration of each append run");
-  app.add_option("--import-events", import_events, "approximate size of the generated import (0: skip)");
+  app.add_option("--import-events", import_events,
+                 "approximate size of the generated import (0: skip)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   std::filesystem::create_directories(dir);
-  std::printf("| figure | ogi | plain RocksDB | ogi / plain |\n|---|---|---|---|\n");
+  std::printf(
+      "| figure | ogi | plain RocksDB | ogi / plain |\n|---|---|---|---|\n");
   for (int threads : {1, 16}) {
     const double ours = OgiAppends(dir + "/ogi", threads, seconds);
     const double plain = PlainAppends(dir + "/plain", threads, seconds);
-    std::printf("| synced appends/s, %d writer%s | %.0f | %.0f | %.2f |\n", threads, threads == 1 ? "" : "s", ours,
-                plain, ours / plain);
+    std::printf("| synced appends/s, %d writer%s | %.0f | %.0f | %.2f |\n",
+                threads, threads == 1 ? "" : "s", ours, plain, ours / plain);
     std::fflush(stdout);
   }
   if (import_events > 0) {
     const std::string file = dir + "/import.jsonl";
     ogi::GenOptions gen;
     gen.agencies = 20;
-    gen.cases_per_year = import_events / 5 / 4;  // about 4 events per case over 5 years, plus agency events
+    gen.cases_per_year =
+        import_events / 5 /
+        4;  // about 4 events per case over 5 years, plus agency events
     std::FILE* out = std::fopen(file.c_str(), "wb");
     if (out == nullptr) Die("cannot write " + file);
     const uint64_t events = ogi::GenerateLog(gen, [&](absl::string_view line) {
@@ -194,12 +213,16 @@ int main(int argc, char** argv) {
     });
     std::fclose(out);
     std::filesystem::remove_all(dir + "/ogi");
-    const ChildRun run = RunChild({ogi_binary, "--db", dir + "/ogi", "import", file});
-    if (!WIFEXITED(run.status) || WEXITSTATUS(run.status) != 0) Die("ogi import failed");
+    const ChildRun run =
+        RunChild({ogi_binary, "--db", dir + "/ogi", "import", file});
+    if (!WIFEXITED(run.status) || WEXITSTATUS(run.status) != 0)
+      Die("ogi import failed");
     const double plain = PlainImport(dir + "/plain", file);
-    std::printf("| import of %llu events, events/s | %.0f | %.0f | %.2f |\n", static_cast<unsigned long long>(events),
-                events / run.seconds, plain, events / run.seconds / plain);
-    std::printf("| import peak RSS | %.0f MiB | | |\n", run.max_rss_kb / 1024.0);
+    std::printf("| import of %llu events, events/s | %.0f | %.0f | %.2f |\n",
+                static_cast<unsigned long long>(events), events / run.seconds,
+                plain, events / run.seconds / plain);
+    std::printf("| import peak RSS | %.0f MiB | | |\n",
+                run.max_rss_kb / 1024.0);
   }
   std::filesystem::remove_all(dir);
   return 0;

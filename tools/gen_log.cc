@@ -7,13 +7,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+
 #include "engine/civil_date.h"
 #include "engine/json_codec.h"
 
 namespace ogi {
 namespace {
 
-// SplitMix64: small, fast and the same on every platform (std distributions are not).
+// SplitMix64: small, fast and the same on every platform (std distributions are
+// not).
 class Rng {
  public:
   explicit Rng(uint64_t seed) : state_(seed) {}
@@ -24,8 +26,12 @@ class Rng {
     return z ^ (z >> 31);
   }
   // Uniform in [lo, hi].
-  int64_t Range(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(Next() % (hi - lo + 1)); }
-  bool Chance(double p) { return (Next() >> 11) * (1.0 / 9007199254740992.0) < p; }
+  int64_t Range(int64_t lo, int64_t hi) {
+    return lo + static_cast<int64_t>(Next() % (hi - lo + 1));
+  }
+  bool Chance(double p) {
+    return (Next() >> 11) * (1.0 / 9007199254740992.0) < p;
+  }
   // Picks an index by weights.
   size_t Pick(std::initializer_list<double> weights) {
     double total = 0;
@@ -44,31 +50,51 @@ class Rng {
   uint64_t state_;
 };
 
-constexpr const char* kCategories[] = {"NATURAL_PERSON",       "COMMERCIAL_ENTERPRISE", "RESEARCH_INSTITUTION",
-                                       "PUBLIC_WELFARE_ORGANIZATION", "LEGAL_SERVICE_AGENCY", "OTHER_ORGANIZATION"};
-constexpr const char* kChannels[] = {"ONLINE", "POST", "IN_PERSON", "FAX", "OTHER"};
-constexpr const char* kOutcomes[] = {
-    "DISCLOSED",                  "PARTIALLY_DISCLOSED",          "WITHHELD_STATE_SECRET",
-    "WITHHELD_PROHIBITED_BY_LAW", "WITHHELD_SECURITY_STABILITY",  "WITHHELD_THIRD_PARTY_RIGHTS",
-    "WITHHELD_INTERNAL_AFFAIRS",  "WITHHELD_PROCESS_INFORMATION", "WITHHELD_ENFORCEMENT_FILE",
-    "WITHHELD_ADMINISTRATIVE_INQUIRY", "UNAVAILABLE_NOT_HELD",    "UNAVAILABLE_NEEDS_CREATION",
-    "NOT_PROCESSED_PETITION",     "NOT_PROCESSED_DUPLICATE",      "NOT_PROCESSED_PUBLICATION",
-    "NOT_PROCESSED_EXCESSIVE",    "NOT_PROCESSED_CONFIRMATION",   "OTHER_HANDLING"};
+constexpr const char* kCategories[] = {
+    "NATURAL_PERSON",       "COMMERCIAL_ENTERPRISE",
+    "RESEARCH_INSTITUTION", "PUBLIC_WELFARE_ORGANIZATION",
+    "LEGAL_SERVICE_AGENCY", "OTHER_ORGANIZATION"};
+constexpr const char* kChannels[] = {"ONLINE", "POST", "IN_PERSON", "FAX",
+                                     "OTHER"};
+constexpr const char* kOutcomes[] = {"DISCLOSED",
+                                     "PARTIALLY_DISCLOSED",
+                                     "WITHHELD_STATE_SECRET",
+                                     "WITHHELD_PROHIBITED_BY_LAW",
+                                     "WITHHELD_SECURITY_STABILITY",
+                                     "WITHHELD_THIRD_PARTY_RIGHTS",
+                                     "WITHHELD_INTERNAL_AFFAIRS",
+                                     "WITHHELD_PROCESS_INFORMATION",
+                                     "WITHHELD_ENFORCEMENT_FILE",
+                                     "WITHHELD_ADMINISTRATIVE_INQUIRY",
+                                     "UNAVAILABLE_NOT_HELD",
+                                     "UNAVAILABLE_NEEDS_CREATION",
+                                     "NOT_PROCESSED_PETITION",
+                                     "NOT_PROCESSED_DUPLICATE",
+                                     "NOT_PROCESSED_PUBLICATION",
+                                     "NOT_PROCESSED_EXCESSIVE",
+                                     "NOT_PROCESSED_CONFIRMATION",
+                                     "OTHER_HANDLING"};
 // Monthly weights: fewer applications around the Spring Festival and in summer.
-constexpr double kMonthWeight[] = {0.7, 0.6, 1.1, 1.1, 1.0, 1.0, 0.9, 0.9, 1.0, 0.9, 1.1, 1.2};
+constexpr double kMonthWeight[] = {0.7, 0.6, 1.1, 1.1, 1.0, 1.0,
+                                   0.9, 0.9, 1.0, 0.9, 1.1, 1.2};
 
 struct Scheduled {
   absl::CivilDay on;
-  uint64_t seq;  // emission order among events of one day: the order they were scheduled in
+  uint64_t seq;  // emission order among events of one day: the order they were
+                 // scheduled in
   std::string line;
-  bool operator>(const Scheduled& o) const { return on != o.on ? on > o.on : seq > o.seq; }
+  bool operator>(const Scheduled& o) const {
+    return on != o.on ? on > o.on : seq > o.seq;
+  }
 };
 
 class Generator {
  public:
-  Generator(const GenOptions& options, const std::function<void(absl::string_view)>& emit)
+  Generator(const GenOptions& options,
+            const std::function<void(absl::string_view)>& emit)
       : o_(options), emit_(emit), rng_(options.seed) {
-    if (o_.until == absl::CivilDay(0, 1, 1)) o_.until = absl::CivilDay(o_.last_year, 12, 31) + 120;
+    if (o_.until == absl::CivilDay(0, 1, 1))
+      o_.until = absl::CivilDay(o_.last_year, 12, 31) + 120;
   }
 
   uint64_t Run() {
@@ -77,12 +103,14 @@ class Generator {
       const absl::CivilDay jan1(year, 1, 1);
       const int days = static_cast<int>(absl::CivilDay(year + 1, 1, 1) - jan1);
       double total_weight = 0;
-      for (int d = 0; d < days; ++d) total_weight += kMonthWeight[(jan1 + d).month() - 1];
+      for (int d = 0; d < days; ++d)
+        total_weight += kMonthWeight[(jan1 + d).month() - 1];
       double carry = 0;
       for (int d = 0; d < days; ++d) {
         const absl::CivilDay day = jan1 + d;
         Flush(day - 1);
-        carry += o_.cases_per_year * kMonthWeight[day.month() - 1] / total_weight;
+        carry +=
+            o_.cases_per_year * kMonthWeight[day.month() - 1] / total_weight;
         while (carry >= 1) {
           carry -= 1;
           NewCase(day);
@@ -100,7 +128,9 @@ class Generator {
     ++events_;
   }
 
-  void Schedule(absl::CivilDay on, std::string line) { queue_.push({on, seq_++, std::move(line)}); }
+  void Schedule(absl::CivilDay on, std::string line) {
+    queue_.push({on, seq_++, std::move(line)});
+  }
 
   void Flush(absl::CivilDay through) {
     while (!queue_.empty() && queue_.top().on <= through) {
@@ -109,17 +139,22 @@ class Generator {
     }
   }
 
-  std::string AgencyId(int i) const { return i == 0 ? "gov-root" : absl::StrFormat("dept-%03d", i); }
+  std::string AgencyId(int i) const {
+    return i == 0 ? "gov-root" : absl::StrFormat("dept-%03d", i);
+  }
 
   void RegisterAgencies() {
     const std::string day = absl::StrFormat("%04d-01-01", o_.first_year - 1);
     for (int i = 0; i < o_.agencies; ++i) {
       std::string parent;
       if (i > 0) parent = (i > 3 && i % 4 == 0) ? AgencyId(i / 4) : AgencyId(0);
-      std::string line = absl::StrCat(R"({"eventId":"reg-)", AgencyId(i), R"(","agencyId":")", AgencyId(i),
-                                      R"(","occurredOn":")", day, R"(","agencyRegistered":{"name":)");
-      AppendJsonString(i == 0 ? "示例市人民政府" : absl::StrFormat("示例市第%d局", i), line);
-      if (!parent.empty()) absl::StrAppend(&line, R"(,"parentId":")", parent, "\"");
+      std::string line = absl::StrCat(
+          R"({"eventId":"reg-)", AgencyId(i), R"(","agencyId":")", AgencyId(i),
+          R"(","occurredOn":")", day, R"(","agencyRegistered":{"name":)");
+      AppendJsonString(
+          i == 0 ? "示例市人民政府" : absl::StrFormat("示例市第%d局", i), line);
+      if (!parent.empty())
+        absl::StrAppend(&line, R"(,"parentId":")", parent, "\"");
       absl::StrAppend(&line, "}}");
       Emit(line);
     }
@@ -131,18 +166,25 @@ class Generator {
     for (int i = 0; i < o_.agencies; ++i) {
       const std::string a = AgencyId(i);
       const std::string prefix = absl::StrCat(R"({"eventId":")", a, "-", on);
-      const std::string tail = absl::StrCat(R"(","agencyId":")", a, R"(","occurredOn":")", on, "\",");
-      static constexpr const char* kKinds[] = {"LICENSING", "PENALTY", "ENFORCEMENT"};
+      const std::string tail = absl::StrCat(R"(","agencyId":")", a,
+                                            R"(","occurredOn":")", on, "\",");
+      static constexpr const char* kKinds[] = {"LICENSING", "PENALTY",
+                                               "ENFORCEMENT"};
       for (const char* kind : kKinds) {
-        Emit(absl::StrCat(prefix, "-d-", kind, tail, R"("decisionsRecorded":{"kind":")", kind, R"(","count":)",
-                          rng_.Range(0, 400), "}}"));
+        Emit(absl::StrCat(prefix, "-d-", kind, tail,
+                          R"("decisionsRecorded":{"kind":")", kind,
+                          R"(","count":)", rng_.Range(0, 400), "}}"));
       }
-      Emit(absl::StrCat(prefix, "-fee", tail, R"("feesCollected":{"amountFen":)", rng_.Range(0, 5000000), "}}"));
+      Emit(absl::StrCat(prefix, "-fee", tail,
+                        R"("feesCollected":{"amountFen":)",
+                        rng_.Range(0, 5000000), "}}"));
       if (rng_.Chance(0.3)) {
         const std::string doc = absl::StrCat(a, "-doc-", on);
         const bool regulation = i == 0 && rng_.Chance(0.2);
-        Emit(absl::StrCat(prefix, "-doc", tail, R"("documentIssued":{"documentId":")", doc, R"(","kind":")",
-                          regulation ? "REGULATION" : "NORMATIVE_DOCUMENT", R"(","title":"示例文件"}})"));
+        Emit(absl::StrCat(
+            prefix, "-doc", tail, R"("documentIssued":{"documentId":")", doc,
+            R"(","kind":")", regulation ? "REGULATION" : "NORMATIVE_DOCUMENT",
+            R"(","title":"示例文件"}})"));
         documents_.push_back({a, doc});
       }
       if (!documents_.empty() && rng_.Chance(0.1)) {
@@ -150,37 +192,48 @@ class Generator {
         const auto [owner, doc] = documents_[k];
         documents_.erase(documents_.begin() + k);
         const bool repeal = rng_.Chance(0.6);
-        Emit(absl::StrCat(R"({"eventId":")", doc, repeal ? "-rep" : "-exp", R"(","agencyId":")", owner,
-                          R"(","occurredOn":")", on, "\",", repeal ? R"("documentRepealed")" : R"("documentExpired")",
-                          R"(:{"documentId":")", doc, "\"}}"));
+        Emit(absl::StrCat(
+            R"({"eventId":")", doc, repeal ? "-rep" : "-exp",
+            R"(","agencyId":")", owner, R"(","occurredOn":")", on, "\",",
+            repeal ? R"("documentRepealed")" : R"("documentExpired")",
+            R"(:{"documentId":")", doc, "\"}}"));
       }
     }
   }
 
   void NewCase(absl::CivilDay day0) {
-    const int agency = static_cast<int>(rng_.Pick({4, 2, 2, 1, 1, 1, 1, 1, 1, 1}) % o_.agencies);
+    const int agency = static_cast<int>(
+        rng_.Pick({4, 2, 2, 1, 1, 1, 1, 1, 1, 1}) % o_.agencies);
     const std::string a = AgencyId(agency);
-    const std::string id = absl::StrFormat("%s-%d-%06d", a, day0.year(), ++case_seq_[{agency, day0.year()}]);
+    const std::string id = absl::StrFormat("%s-%d-%06d", a, day0.year(),
+                                           ++case_seq_[{agency, day0.year()}]);
     int step = 0;
     auto line = [&](absl::CivilDay on, absl::string_view payload) {
-      return absl::StrCat(R"({"eventId":")", id, "-", ++step, R"(","caseId":")", id, R"(","occurredOn":")",
-                          FormatCivilDay(on), "\",", payload, "}");
+      return absl::StrCat(R"({"eventId":")", id, "-", ++step, R"(","caseId":")",
+                          id, R"(","occurredOn":")", FormatCivilDay(on), "\",",
+                          payload, "}");
     };
     const size_t category = rng_.Pick({85, 7, 1, 1, 3, 3});
-    std::string received = absl::StrCat(R"({"eventId":")", id, "-", ++step, R"(","caseId":")", id,
-                                        R"(","agencyId":")", a, R"(","occurredOn":")", FormatCivilDay(day0),
-                                        R"(","received":{"applicant":{"category":")", kCategories[category],
-                                        R"(","name":)");
-    AppendJsonString(category == 0 ? absl::StrFormat("申请人%d", rng_.Range(1, 200000))
-                                   : absl::StrFormat("示例公司%d", rng_.Range(1, 20000)),
+    std::string received = absl::StrCat(
+        R"({"eventId":")", id, "-", ++step, R"(","caseId":")", id,
+        R"(","agencyId":")", a, R"(","occurredOn":")", FormatCivilDay(day0),
+        R"(","received":{"applicant":{"category":")", kCategories[category],
+        R"(","name":)");
+    AppendJsonString(category == 0
+                         ? absl::StrFormat("申请人%d", rng_.Range(1, 200000))
+                         : absl::StrFormat("示例公司%d", rng_.Range(1, 20000)),
                      received);
-    absl::StrAppend(&received, R"(,"idNumber":")", rng_.Range(100000000000000000, 999999999999999999),
-                    R"("},"channel":")", kChannels[rng_.Pick({60, 20, 15, 1, 4})],
+    absl::StrAppend(&received, R"(,"idNumber":")",
+                    rng_.Range(100000000000000000, 999999999999999999),
+                    R"("},"channel":")",
+                    kChannels[rng_.Pick({60, 20, 15, 1, 4})],
                     R"(","description":"申请公开相关政府信息"}})");
     Schedule(day0, std::move(received));
 
     absl::CivilDay t = day0;
-    auto later = [&](int lo, int hi) { return t = t + static_cast<int>(rng_.Range(lo, hi)); };
+    auto later = [&](int lo, int hi) {
+      return t = t + static_cast<int>(rng_.Range(lo, hi));
+    };
     auto push = [&](absl::CivilDay on, absl::string_view payload) {
       if (on <= o_.until) Schedule(on, line(on, payload));
       return on <= o_.until;
@@ -188,7 +241,8 @@ class Generator {
 
     if (rng_.Chance(0.08)) {
       const absl::CivilDay asked = later(1, 6);
-      if (!push(asked, absl::StrCat(R"("correctionRequested":{"dueOn":")", FormatCivilDay(asked + 15), "\"}")))
+      if (!push(asked, absl::StrCat(R"("correctionRequested":{"dueOn":")",
+                                    FormatCivilDay(asked + 15), "\"}")))
         return;
       if (!rng_.Chance(0.85)) {
         push(later(16, 25), R"("answered":{"outcome":"OTHER_NO_CORRECTION"})");
@@ -198,61 +252,86 @@ class Generator {
     }
     if (rng_.Chance(0.05)) {
       const std::string cid = "K1";
-      if (!push(later(1, 6), absl::StrCat(R"("consultationStarted":{"consultationId":")", cid,
-                                          R"(","party":"THIRD_PARTY"})")))
+      if (!push(later(1, 6),
+                absl::StrCat(R"("consultationStarted":{"consultationId":")",
+                             cid, R"(","party":"THIRD_PARTY"})")))
         return;
-      if (!push(later(5, 20), absl::StrCat(R"("consultationEnded":{"consultationId":")", cid,
-                                           R"(","opinion":")", rng_.Chance(0.5) ? "CONSENT" : "OBJECTION",
-                                           "\"}")))
+      if (!push(
+              later(5, 20),
+              absl::StrCat(R"("consultationEnded":{"consultationId":")", cid,
+                           R"(","opinion":")",
+                           rng_.Chance(0.5) ? "CONSENT" : "OBJECTION", "\"}")))
         return;
     }
     if (rng_.Chance(0.06)) {
-      if (!push(later(10, 25), absl::StrCat(R"("extended":{"workingDays":)", rng_.Range(5, 20),
-                                            R"(,"approvedBy":"办公室主任"})")))
+      if (!push(later(10, 25),
+                absl::StrCat(R"("extended":{"workingDays":)", rng_.Range(5, 20),
+                             R"(,"approvedBy":"办公室主任"})")))
         return;
     }
     if (rng_.Chance(0.03)) {
       const int64_t fen = rng_.Range(1, 50) * 10000;
-      if (!push(later(3, 10), absl::StrCat(R"("feeNoticed":{"method":"PER_APPLICATION","amountFen":)", fen, "}")))
+      if (!push(later(3, 10),
+                absl::StrCat(
+                    R"("feeNoticed":{"method":"PER_APPLICATION","amountFen":)",
+                    fen, "}")))
         return;
       if (!rng_.Chance(0.8)) {
         push(later(30, 40), R"("answered":{"outcome":"OTHER_FEE_UNPAID"})");
         return;
       }
-      if (!push(later(2, 15), absl::StrCat(R"("feePaid":{"amountFen":)", fen, "}"))) return;
+      if (!push(later(2, 15),
+                absl::StrCat(R"("feePaid":{"amountFen":)", fen, "}")))
+        return;
     }
     if (rng_.Chance(0.7)) {
-      if (!push(later(1, 10), R"("reviewed":{"reviewer":"审核人","decision":"APPROVED"})")) return;
+      if (!push(later(1, 10),
+                R"("reviewed":{"reviewer":"审核人","decision":"APPROVED"})"))
+        return;
     }
     if (rng_.Chance(0.03)) {
       push(later(1, 10), R"("withdrawn":{})");
       return;
     }
-    const size_t outcome = rng_.Pick({40, 10, 0.3, 0.7, 0.5, 1.5, 1.5, 2, 0.5, 0.5, 25, 5, 2, 2, 1, 1, 2, 4.5});
-    if (!push(later(1, 20), absl::StrCat(R"("answered":{"outcome":")", kOutcomes[outcome], "\"}"))) return;
+    const size_t outcome = rng_.Pick({40, 10, 0.3, 0.7, 0.5, 1.5, 1.5, 2, 0.5,
+                                      0.5, 25, 5, 2, 2, 1, 1, 2, 4.5});
+    if (!push(later(1, 20), absl::StrCat(R"("answered":{"outcome":")",
+                                         kOutcomes[outcome], "\"}")))
+      return;
     if (rng_.Chance(0.01)) {
       // A clerk's correction of the applicant category, weeks later.
-      if (!push(later(10, 30), absl::StrCat(R"("amended":{"version":1,"reason":"申请人类型录入错误","received":{"applicant":{"category":")",
-                                            kCategories[rng_.Pick({50, 10, 5, 5, 15, 15})], R"("}}})")))
+      if (!push(
+              later(10, 30),
+              absl::StrCat(
+                  R"("amended":{"version":1,"reason":"申请人类型录入错误","received":{"applicant":{"category":")",
+                  kCategories[rng_.Pick({50, 10, 5, 5, 15, 15})], R"("}}})")))
         return;
     }
     if (rng_.Chance(0.03)) {
-      if (!push(later(10, 50), R"("appealFiled":{"appealId":"A1","kind":"RECONSIDERATION","body":"示例市人民政府"})"))
+      if (!push(
+              later(10, 50),
+              R"("appealFiled":{"appealId":"A1","kind":"RECONSIDERATION","body":"示例市人民政府"})"))
         return;
       if (rng_.Chance(0.7)) {
-        static constexpr const char* kResults[] = {"UPHELD", "CORRECTED", "OTHER"};
-        if (!push(later(40, 120), absl::StrCat(R"("appealDecided":{"appealId":"A1","result":")",
-                                               kResults[rng_.Pick({70, 15, 15})], "\"}")))
+        static constexpr const char* kResults[] = {"UPHELD", "CORRECTED",
+                                                   "OTHER"};
+        if (!push(later(40, 120),
+                  absl::StrCat(R"("appealDecided":{"appealId":"A1","result":")",
+                               kResults[rng_.Pick({70, 15, 15})], "\"}")))
           return;
       }
     }
-    if (rng_.Chance(0.6)) push(later(5, 30), absl::StrCat(R"("archived":{"archiveRef":"档-)", id, "\"}"));
+    if (rng_.Chance(0.6))
+      push(later(5, 30),
+           absl::StrCat(R"("archived":{"archiveRef":"档-)", id, "\"}"));
   }
 
   GenOptions o_;
   const std::function<void(absl::string_view)>& emit_;
   Rng rng_;
-  std::priority_queue<Scheduled, std::vector<Scheduled>, std::greater<Scheduled>> queue_;
+  std::priority_queue<Scheduled, std::vector<Scheduled>,
+                      std::greater<Scheduled>>
+      queue_;
   uint64_t seq_ = 0;
   uint64_t events_ = 0;
   std::map<std::pair<int, int>, int> case_seq_;
@@ -261,7 +340,8 @@ class Generator {
 
 }  // namespace
 
-uint64_t GenerateLog(const GenOptions& options, const std::function<void(absl::string_view)>& emit) {
+uint64_t GenerateLog(const GenOptions& options,
+                     const std::function<void(absl::string_view)>& emit) {
   return Generator(options, emit).Run();
 }
 

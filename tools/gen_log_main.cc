@@ -1,12 +1,15 @@
-// gen_log: writes a generated log (tools/gen_log.h) as JSON Lines to a file or standard output.
+// gen_log: writes a generated log (tools/gen_log.h) as JSON Lines to a file or
+// standard output.
 //
-//   gen_log --agencies 5 --years 2020..2024 --cases-per-year 10000 --seed 1 [--out FILE]
+//   gen_log --agencies 5 --years 2020..2024 --cases-per-year 10000 --seed 1
+//   [--out FILE]
 #include <cstdio>
 #include <string>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+
 #include "engine/civil_date.h"
 #include "tools/gen_log.h"
 
@@ -16,13 +19,17 @@ int main(int argc, char** argv) {
   std::string years = "2020..2024";
   std::string out;
   std::string until;
-  app.add_option("--agencies", options.agencies, "number of agencies (a tree under one root)")
+  app.add_option("--agencies", options.agencies,
+                 "number of agencies (a tree under one root)")
       ->check(CLI::Range(1, 100000));
   app.add_option("--years", years, "first..last year, e.g. 2020..2024");
-  app.add_option("--cases-per-year", options.cases_per_year, "applications per year over all agencies")
+  app.add_option("--cases-per-year", options.cases_per_year,
+                 "applications per year over all agencies")
       ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
   app.add_option("--seed", options.seed, "random seed");
-  app.add_option("--until", until, "no event after this date YYYY-MM-DD (default: 120 days after the last year)");
+  app.add_option("--until", until,
+                 "no event after this date YYYY-MM-DD (default: 120 days after "
+                 "the last year)");
   app.add_option("--out", out, "output file (default: standard output)");
   try {
     app.parse(argc, argv);
@@ -31,15 +38,17 @@ int main(int argc, char** argv) {
   }
   const std::vector<std::string> parts = absl::StrSplit(years, "..");
   if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &options.first_year) ||
-      !absl::SimpleAtoi(parts[1], &options.last_year) || options.first_year > options.last_year ||
-      options.first_year < 1001) {
-    std::fprintf(stderr, "gen_log: --years must be FIRST..LAST, e.g. 2020..2024\n");
+      !absl::SimpleAtoi(parts[1], &options.last_year) ||
+      options.first_year > options.last_year || options.first_year < 1001) {
+    std::fprintf(stderr,
+                 "gen_log: --years must be FIRST..LAST, e.g. 2020..2024\n");
     return 2;
   }
   if (!until.empty()) {
     auto day = ogi::ParseCivilDay(until);
     if (!day.ok()) {
-      std::fprintf(stderr, "gen_log: --until: %s\n", std::string(day.status().message()).c_str());
+      std::fprintf(stderr, "gen_log: --until: %s\n",
+                   std::string(day.status().message()).c_str());
       return 2;
     }
     options.until = *day;
@@ -50,16 +59,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::string buffer;
-  const uint64_t events = ogi::GenerateLog(options, [&](absl::string_view line) {
-    buffer.append(line.data(), line.size());
-    buffer.push_back('\n');
-    if (buffer.size() > (1 << 20)) {
-      std::fwrite(buffer.data(), 1, buffer.size(), file);
-      buffer.clear();
-    }
-  });
+  const uint64_t events =
+      ogi::GenerateLog(options, [&](absl::string_view line) {
+        buffer.append(line.data(), line.size());
+        buffer.push_back('\n');
+        if (buffer.size() > (1 << 20)) {
+          std::fwrite(buffer.data(), 1, buffer.size(), file);
+          buffer.clear();
+        }
+      });
   std::fwrite(buffer.data(), 1, buffer.size(), file);
-  const bool ok = std::fflush(file) == 0 && (file == stdout || std::fclose(file) == 0);
-  std::fprintf(stderr, "gen_log: %llu events\n", static_cast<unsigned long long>(events));
+  const bool ok =
+      std::fflush(file) == 0 && (file == stdout || std::fclose(file) == 0);
+  std::fprintf(stderr, "gen_log: %llu events\n",
+               static_cast<unsigned long long>(events));
   return ok ? 0 : 1;
 }

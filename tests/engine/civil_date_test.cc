@@ -1,6 +1,7 @@
 #include "engine/civil_date.h"
 
 #include "gtest/gtest.h"
+
 #include "tests/testing/status_matchers.h"
 
 namespace ogi {
@@ -26,17 +27,23 @@ TEST(CivilDateTest, ParsesAndFormatsRealDates) {
 }
 
 TEST(CivilDateTest, RefusesMalformedAndImpossibleDates) {
-  for (const char* text : {"", "2023-3-6", "2023/03/06", "2023-02-29", "2023-13-01", "2023-00-10", "2023-04-31",
-                           "20230306", "2023-03-06T00:00:00Z", "0999-01-01", "2023-03-0a", " 2023-03-06"}) {
+  for (const char* text :
+       {"", "2023-3-6", "2023/03/06", "2023-02-29", "2023-13-01", "2023-00-10",
+        "2023-04-31", "20230306", "2023-03-06T00:00:00Z", "0999-01-01",
+        "2023-03-0a", " 2023-03-06"}) {
     SCOPED_TRACE(text);
-    EXPECT_THAT(ParseCivilDay(text), StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(ParseCivilDay(text),
+                StatusIs(absl::StatusCode::kInvalidArgument));
   }
 }
 
 TEST(CivilDateTest, AgencyDayIsUtcPlusEight) {
-  // 2023-12-31T16:00:00Z is midnight of 2024-01-01 in Beijing: the year boundary is the agency's, not UTC's.
-  EXPECT_EQ(AgencyDay(absl::FromUnixSeconds(1704038400)), absl::CivilDay(2024, 1, 1));
-  EXPECT_EQ(AgencyDay(absl::FromUnixSeconds(1704038399)), absl::CivilDay(2023, 12, 31));
+  // 2023-12-31T16:00:00Z is midnight of 2024-01-01 in Beijing: the year
+  // boundary is the agency's, not UTC's.
+  EXPECT_EQ(AgencyDay(absl::FromUnixSeconds(1704038400)),
+            absl::CivilDay(2024, 1, 1));
+  EXPECT_EQ(AgencyDay(absl::FromUnixSeconds(1704038399)),
+            absl::CivilDay(2023, 12, 31));
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
-// The interchange format: strict parsing with errors that name the field, and a writer it round-trips with.
+// The interchange format: strict parsing with errors that name the field, and a
+// writer it round-trips with.
 #include "engine/json_codec.h"
 
 #include "gtest/gtest.h"
+
 #include "tests/testing/status_matchers.h"
 
 namespace ogi {
@@ -10,9 +12,11 @@ namespace {
 using ::ogi::testing::StatusIs;
 
 TEST(JsonCodecTest, ParsesTheSpecExamples) {
-  ASSERT_OK_AND_ASSIGN(v1::Event e, ParseEventJson(
-      R"({"eventId":"wlt-2023-0001-r","caseId":"WLT-JYJ-2023-0001","agencyId":"wltzq-jyj","occurredOn":"2023-03-06","received":{"applicant":{"category":"NATURAL_PERSON","name":"张某"},"channel":"ONLINE","description":"2022年义务教育招生计划"}})",
-      EngineFields::kRefuse));
+  ASSERT_OK_AND_ASSIGN(
+      v1::Event e,
+      ParseEventJson(
+          R"({"eventId":"wlt-2023-0001-r","caseId":"WLT-JYJ-2023-0001","agencyId":"wltzq-jyj","occurredOn":"2023-03-06","received":{"applicant":{"category":"NATURAL_PERSON","name":"张某"},"channel":"ONLINE","description":"2022年义务教育招生计划"}})",
+          EngineFields::kRefuse));
   EXPECT_EQ(e.case_id(), "WLT-JYJ-2023-0001");
   EXPECT_EQ(e.received().applicant().category(), v1::Applicant::NATURAL_PERSON);
   EXPECT_EQ(e.received().applicant().name(), "张某");
@@ -22,10 +26,12 @@ TEST(JsonCodecTest, ParsesTheSpecExamples) {
 TEST(JsonCodecTest, WriterOutputParsesBackToTheSameText) {
   const std::string line =
       R"({"eventId":"e\"1\\","caseId":"C1","occurredOn":"2023-03-20","expectedVersion":0,"recordedAt":"2024-01-12T00:00:00Z","version":2,"position":9000000000,"answered":{"outcome":"DISCLOSED","note":"line\nbreak \u0001 中文"}})";
-  ASSERT_OK_AND_ASSIGN(v1::Event e, ParseEventJson(line, EngineFields::kIgnore));
+  ASSERT_OK_AND_ASSIGN(v1::Event e,
+                       ParseEventJson(line, EngineFields::kIgnore));
   EXPECT_FALSE(e.has_recorded_at());  // engine fields are dropped on import
   EXPECT_TRUE(e.has_expected_version());
-  ASSERT_OK_AND_ASSIGN(v1::Event strict, ParseEventJson(MessageToJson(e), EngineFields::kRefuse));
+  ASSERT_OK_AND_ASSIGN(v1::Event strict,
+                       ParseEventJson(MessageToJson(e), EngineFields::kRefuse));
   EXPECT_EQ(MessageToJson(strict), MessageToJson(e));
   EXPECT_EQ(e.answered().note(), "line\nbreak \x01 中文");
 }
@@ -36,17 +42,28 @@ TEST(JsonCodecTest, RefusalsNameTheField) {
     const char* json;
     const char* want;
   } rows[] = {
-      {"unknown field", R"({"caseId":"C1","colour":"red"})", "field 'colour': unknown field"},
-      {"snake case name", R"({"case_id":"C1"})", "field 'case_id': unknown field"},
-      {"two payloads", R"({"withdrawn":{},"archived":{}})", "one payload per event"},
-      {"unknown enum", R"({"answered":{"outcome":"MAYBE"}})", "field 'answered.outcome': unknown value \"MAYBE\""},
-      {"unspecified enum", R"({"answered":{"outcome":"OUTCOME_UNSPECIFIED"}})", "answered.outcome"},
-      {"nested unknown", R"({"received":{"applicant":{"age":3}}})", "field 'received.applicant.age'"},
-      {"fraction", R"({"extended":{"workingDays":1.5}})", "field 'extended.workingDays': must be a whole number"},
-      {"out of range", R"({"extended":{"workingDays":99999999999}})", "out of range"},
-      {"string for int", R"({"extended":{"workingDays":"x"}})", "extended.workingDays"},
-      {"number for string", R"({"caseId":12})", "field 'caseId': must be a string"},
-      {"duplicate key", R"({"caseId":"a","caseId":"b"})", "field 'caseId': appears twice"},
+      {"unknown field", R"({"caseId":"C1","colour":"red"})",
+       "field 'colour': unknown field"},
+      {"snake case name", R"({"case_id":"C1"})",
+       "field 'case_id': unknown field"},
+      {"two payloads", R"({"withdrawn":{},"archived":{}})",
+       "one payload per event"},
+      {"unknown enum", R"({"answered":{"outcome":"MAYBE"}})",
+       "field 'answered.outcome': unknown value \"MAYBE\""},
+      {"unspecified enum", R"({"answered":{"outcome":"OUTCOME_UNSPECIFIED"}})",
+       "answered.outcome"},
+      {"nested unknown", R"({"received":{"applicant":{"age":3}}})",
+       "field 'received.applicant.age'"},
+      {"fraction", R"({"extended":{"workingDays":1.5}})",
+       "field 'extended.workingDays': must be a whole number"},
+      {"out of range", R"({"extended":{"workingDays":99999999999}})",
+       "out of range"},
+      {"string for int", R"({"extended":{"workingDays":"x"}})",
+       "extended.workingDays"},
+      {"number for string", R"({"caseId":12})",
+       "field 'caseId': must be a string"},
+      {"duplicate key", R"({"caseId":"a","caseId":"b"})",
+       "field 'caseId': appears twice"},
       {"engine field", R"({"position":3})", "set by the engine"},
       {"trailing text", R"({"caseId":"a"} x)", "malformed JSON"},
       {"not an object", R"(["caseId"])", "malformed JSON"},
@@ -64,16 +81,20 @@ TEST(JsonCodecTest, RefusalsNameTheField) {
 }
 
 TEST(JsonCodecTest, NeverQuotesStringValuesInErrors) {
-  // A free-text value in the wrong place must not be echoed: it may be personal data.
-  auto result = ParseEventJson(R"({"received":{"applicant":{"name":12345678}}})", EngineFields::kRefuse);
+  // A free-text value in the wrong place must not be echoed: it may be personal
+  // data.
+  auto result = ParseEventJson(
+      R"({"received":{"applicant":{"name":12345678}}})", EngineFields::kRefuse);
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(std::string(result.status().message()).find("12345678"), std::string::npos);
+  EXPECT_EQ(std::string(result.status().message()).find("12345678"),
+            std::string::npos);
 }
 
 TEST(JsonCodecTest, DeepNestingIsRefusedNotCrashing) {
   std::string deep;
   for (int i = 0; i < 10000; ++i) deep += R"({"amended":)";
-  EXPECT_THAT(ParseEventJson(deep, EngineFields::kRefuse), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseEventJson(deep, EngineFields::kRefuse),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace

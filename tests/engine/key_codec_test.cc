@@ -2,6 +2,7 @@
 
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
+
 #include "tests/testing/status_matchers.h"
 
 namespace ogi {
@@ -12,7 +13,8 @@ using ::ogi::testing::StatusIs;
 TEST(KeyCodecTest, PositionsSortNumerically) {
   EXPECT_LT(EncodePosition(255), EncodePosition(256));
   EXPECT_LT(EncodePosition(1), EncodePosition(uint64_t{1} << 40));
-  ASSERT_OK_AND_ASSIGN(uint64_t back, DecodePosition(EncodePosition(0x0102030405060708)));
+  ASSERT_OK_AND_ASSIGN(uint64_t back,
+                       DecodePosition(EncodePosition(0x0102030405060708)));
   EXPECT_EQ(back, 0x0102030405060708u);
   EXPECT_THAT(DecodePosition("short"), StatusIs(absl::StatusCode::kDataLoss));
 }
@@ -28,7 +30,8 @@ TEST(KeyCodecTest, StreamKeysRoundTripAndStayInsideTheirPrefix) {
   EXPECT_NE(EncodeStreamKey(b, 1).rfind(EncodeStreamPrefix(a), 0), 0u);
   EXPECT_LT(EncodeStreamKey(a, 255), EncodeStreamKey(a, 256));
   EXPECT_THAT(DecodeStreamKey("x"), StatusIs(absl::StatusCode::kDataLoss));
-  EXPECT_THAT(DecodeStreamKey(std::string("zABC\0\0\0\0\1", 9)), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(DecodeStreamKey(std::string("zABC\0\0\0\0\1", 9)),
+              StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST(KeyCodecTest, LogValueRoundTripsAndRejectsDamage) {
@@ -37,10 +40,12 @@ TEST(KeyCodecTest, LogValueRoundTripsAndRejectsDamage) {
   ASSERT_OK_AND_ASSIGN(LogValue parts, DecodeLogValue(value));
   EXPECT_EQ(parts.link, link);
   EXPECT_EQ(parts.record, "record-bytes");
-  EXPECT_THAT(DecodeLogValue(value.substr(0, 10)), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(DecodeLogValue(value.substr(0, 10)),
+              StatusIs(absl::StatusCode::kDataLoss));
   std::string bad_format = value;
   bad_format[0] = 9;
-  EXPECT_THAT(DecodeLogValue(bad_format), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(DecodeLogValue(bad_format),
+              StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST(KeyCodecTest, ChainLinkIsSha256OfPreviousLinkAndRecord) {

@@ -5,6 +5,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+
 #include "engine/civil_date.h"
 #include "engine/clock.h"
 
@@ -14,7 +15,9 @@ namespace ogi::testing {
 class FakeClock final : public Clock {
  public:
   // Starts at noon (agency time) of `day`.
-  explicit FakeClock(absl::CivilDay day = absl::CivilDay(2024, 6, 1)) { SetDay(day); }
+  explicit FakeClock(absl::CivilDay day = absl::CivilDay(2024, 6, 1)) {
+    SetDay(day);
+  }
 
   absl::Time Now() override {
     absl::MutexLock lock(&mu_);
@@ -25,7 +28,9 @@ class FakeClock final : public Clock {
     now_ = t;
   }
   // Sets the clock to noon of `day` in the agency calendar.
-  void SetDay(absl::CivilDay day) { Set(absl::FromCivil(absl::CivilSecond(day) + 12 * 3600, AgencyTimeZone())); }
+  void SetDay(absl::CivilDay day) {
+    Set(absl::FromCivil(absl::CivilSecond(day) + 12 * 3600, AgencyTimeZone()));
+  }
   void Advance(absl::Duration d) {
     absl::MutexLock lock(&mu_);
     now_ += d;

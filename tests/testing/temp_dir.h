@@ -2,9 +2,8 @@
 #ifndef OGI_TESTS_TESTING_TEMP_DIR_H_
 #define OGI_TESTS_TESTING_TEMP_DIR_H_
 
-#include <stdlib.h>
-
 #include <filesystem>
+#include <stdlib.h>
 #include <string>
 
 namespace ogi::testing {
@@ -14,7 +13,8 @@ class TempDir {
  public:
   TempDir() {
     const char* base = getenv("TEST_TMPDIR");
-    std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/ogi-test-XXXXXX";
+    std::string pattern =
+        std::string(base != nullptr ? base : "/tmp") + "/ogi-test-XXXXXX";
     path_ = mkdtemp(pattern.data()) != nullptr ? pattern : std::string();
   }
   ~TempDir() {
