@@ -1,6 +1,8 @@
-// The RocksDB event store and its group commit; see event_store.h and key_codec.h.
+// The RocksDB event store and its group commit; see event_store.h and
+// key_codec.h.
 #include "engine/event_store.h"
 
+#include <algorithm>
 #include <deque>
 #include <filesystem>
 #include <utility>
@@ -15,8 +17,10 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
+
 #include "engine/civil_date.h"
 #include "engine/internal/decider.h"
+#include "engine/payload.h"
 #include "engine/rocksdb_status.h"
 #include "engine/status_macros.h"
 
@@ -27,11 +31,16 @@ using engine_internal::Decider;
 using engine_internal::Decision;
 using engine_internal::StateSource;
 
-// A commit group never grows past this many events, so one leader's batch stays bounded.
+// A commit group never grows past this many events, so one leader's batch stays
+// bounded.
 constexpr size_t kMaxGroupEvents = 50000;
 
-rocksdb::Slice ToSlice(absl::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-absl::string_view ToView(const rocksdb::Slice& s) { return absl::string_view(s.data(), s.size()); }
+rocksdb::Slice ToSlice(absl::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+absl::string_view ToView(const rocksdb::Slice& s) {
+  return absl::string_view(s.data(), s.size());
+}
 
 rocksdb::CompressionType BestCompression() {
   for (const auto type : rocksdb::GetSupportedCompressions()) {
@@ -50,22 +59,64 @@ rocksdb::ColumnFamilyOptions FamilyOptions(bool bloom, size_t block_size) {
   return options;
 }
 
-absl::Status DecodeStored(absl::string_view value, uint64_t position, v1::Event& event) {
+// Parses the "log" value stored at `position` into `event`. kDataLoss unless it
+// decodes, says it is at `position` and has a payload: a record cut short
+// either fails to parse or loses its last fields, and the payload (field
+// numbers 10 and up) is serialized after every envelope field.
+absl::Status DecodeStored(absl::string_view value, uint64_t position,
+                          v1::Event& event) {
   auto parts = DecodeLogValue(value);
-  if (!parts.ok()) return absl::DataLossError(absl::StrCat("position ", position, ": ", parts.status().message()));
-  if (!event.ParseFromArray(parts->record.data(), static_cast<int>(parts->record.size()))) {
-    return absl::DataLossError(absl::StrCat("position ", position, ": stored event does not decode"));
+  if (!parts.ok())
+    return absl::DataLossError(
+        absl::StrCat("position ", position, ": ", parts.status().message()));
+  if (!event.ParseFromArray(parts->record.data(),
+                            static_cast<int>(parts->record.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("position ", position, ": stored event does not decode"));
   }
   if (event.position() != position) {
-    return absl::DataLossError(absl::StrCat("position ", position, ": stored event says position ",
+    return absl::DataLossError(absl::StrCat("position ", position,
+                                            ": stored event says position ",
                                             event.position()));
+  }
+  if (event.payload_case() == v1::Event::PAYLOAD_NOT_SET) {
+    return absl::DataLossError(
+        absl::StrCat("position ", position, ": stored event has no payload"));
   }
   return absl::OkStatus();
 }
 
+// Checks the chain link of the "log" value stored at `position` against
+// `prev_link`, the link of position - 1, and returns it. kDataLoss if the
+// record or the link was changed (or the value does not decode).
+absl::StatusOr<absl::string_view> CheckLink(absl::string_view prev_link,
+                                            absl::string_view value,
+                                            uint64_t position) {
+  auto parts = DecodeLogValue(value);
+  if (!parts.ok())
+    return absl::DataLossError(
+        absl::StrCat("position ", position, ": ", parts.status().message()));
+  if (ChainLink(prev_link, parts->record) != parts->link) {
+    return absl::DataLossError(absl::StrCat(
+        "position ", position, ": stored event does not match its chain link"));
+  }
+  return parts->link;
+}
+
+// Returns whether `event` belongs to `stream`.
+bool InStream(const v1::Event& event, const StreamId& stream) {
+  if (IsAgencyPayload(event.payload_case())) {
+    return stream.kind == StreamId::Kind::kAgency &&
+           event.agency_id() == stream.id;
+  }
+  return stream.kind == StreamId::Kind::kCase && event.case_id() == stream.id;
+}
+
 absl::Status WithIndex(const absl::Status& status, size_t index, size_t count) {
   if (count == 1) return status;
-  return absl::Status(status.code(), absl::StrCat("event ", index + 1, " of ", count, ": ", status.message()));
+  return absl::Status(
+      status.code(),
+      absl::StrCat("event ", index + 1, " of ", count, ": ", status.message()));
 }
 
 class RocksEventStore;
@@ -76,7 +127,8 @@ class DbSource : public StateSource {
   explicit DbSource(RocksEventStore& store) : store_(store) {}
   absl::StatusOr<CaseState> LoadCase(const std::string& case_id) override;
   absl::StatusOr<AgencyState> LoadAgency(const std::string& agency_id) override;
-  absl::StatusOr<std::optional<v1::Event>> LoadByEventId(const std::string& event_id) override;
+  absl::StatusOr<std::optional<v1::Event>> LoadByEventId(
+      const std::string& event_id) override;
 
  protected:
   RocksEventStore& store_;
@@ -86,18 +138,28 @@ class RocksEventStore final : public EventStore {
  public:
   RocksEventStore(Options options, std::unique_ptr<rocksdb::DB> db,
                   std::vector<rocksdb::ColumnFamilyHandle*> handles)
-      : options_(std::move(options)), db_(std::move(db)), handles_(std::move(handles)), db_source_(*this) {}
+      : options_(std::move(options)),
+        db_(std::move(db)),
+        handles_(std::move(handles)),
+        db_source_(*this) {}
 
   ~RocksEventStore() override {
-    for (auto* handle : handles_) (void)db_->DestroyColumnFamilyHandle(handle);  // only fails on a bad handle
+    for (auto* handle : handles_)
+      (void)db_->DestroyColumnFamilyHandle(
+          handle);  // only fails on a bad handle
   }
 
   absl::Status Load();
-  absl::StatusOr<std::vector<AppendedEvent>> Append(absl::Span<const v1::Event> events) override;
+  absl::StatusOr<std::vector<AppendedEvent>> Append(
+      absl::Span<const v1::Event> events) override;
   std::unique_ptr<DryRun> NewDryRun() override;
-  absl::StatusOr<std::vector<v1::Event>> ReadStream(const StreamId& stream) override;
-  absl::Status ScanLog(uint64_t from, absl::FunctionRef<absl::Status(const v1::Event&)> visit) override;
-  absl::StatusOr<std::optional<v1::Event>> FindByEventId(absl::string_view event_id) override;
+  absl::StatusOr<std::vector<v1::Event>> ReadStream(
+      const StreamId& stream) override;
+  absl::Status ScanLog(
+      uint64_t from,
+      absl::FunctionRef<absl::Status(const v1::Event&)> visit) override;
+  absl::StatusOr<std::optional<v1::Event>> FindByEventId(
+      absl::string_view event_id) override;
   uint64_t HeadPosition() override {
     absl::MutexLock lock(&head_mu_);
     return head_position_;
@@ -115,22 +177,31 @@ class RocksEventStore final : public EventStore {
     absl::CondVar cv;
   };
 
-  // Reads the leader's cache first, then RocksDB. Only the commit leader uses it.
+  // Reads the leader's cache first, then RocksDB. Only the commit leader uses
+  // it.
   class CachedSource : public DbSource {
    public:
     explicit CachedSource(RocksEventStore& store) : DbSource(store) {}
     absl::StatusOr<CaseState> LoadCase(const std::string& case_id) override {
-      if (auto it = store_.case_cache_.find(case_id); it != store_.case_cache_.end()) return it->second;
+      if (auto it = store_.case_cache_.find(case_id);
+          it != store_.case_cache_.end())
+        return it->second;
       return DbSource::LoadCase(case_id);
     }
-    absl::StatusOr<AgencyState> LoadAgency(const std::string& agency_id) override {
-      if (auto it = store_.agency_cache_.find(agency_id); it != store_.agency_cache_.end()) return it->second;
+    absl::StatusOr<AgencyState> LoadAgency(
+        const std::string& agency_id) override {
+      if (auto it = store_.agency_cache_.find(agency_id);
+          it != store_.agency_cache_.end())
+        return it->second;
       return DbSource::LoadAgency(agency_id);
     }
   };
 
   rocksdb::ColumnFamilyHandle* family(int i) { return handles_[i]; }
   void CommitGroup(absl::Span<Writer* const> group);
+  // Returns the chain link of position - 1 (zeros for position 1); kDataLoss if
+  // that entry is missing.
+  absl::StatusOr<std::string> LinkBefore(uint64_t position);
 
   friend class DbSource;
   static constexpr int kDefault = 0, kLog = 1, kStreams = 2, kEventIds = 3;
@@ -145,7 +216,8 @@ class RocksEventStore final : public EventStore {
 
   absl::Mutex head_mu_;
   uint64_t head_position_ ABSL_GUARDED_BY(head_mu_) = 0;
-  std::string head_link_ ABSL_GUARDED_BY(head_mu_) = std::string(kLinkSize, '\0');
+  std::string head_link_ ABSL_GUARDED_BY(head_mu_) = std::string(kLinkSize,
+                                                                 '\0');
   uint64_t case_count_ ABSL_GUARDED_BY(head_mu_) = 0;
   uint64_t agency_count_ ABSL_GUARDED_BY(head_mu_) = 0;
   absl::Status sticky_error_ ABSL_GUARDED_BY(head_mu_);
@@ -162,11 +234,14 @@ class RocksDryRun final : public DryRun {
   absl::StatusOr<AppendedEvent> Check(const v1::Event& event) override {
     OGI_ASSIGN_OR_RETURN(Decision d, decider_.Decide(event));
     if (d.kind == Decision::Kind::kDuplicate) {
-      const uint64_t position =
-          d.duplicate_of_accepted ? head_ + *d.duplicate_of_accepted + 1 : d.duplicate_position;
-      return AppendedEvent{AppendedEvent::Outcome::kDuplicate, position, d.version};
+      const uint64_t position = d.duplicate_of_accepted
+                                    ? head_ + *d.duplicate_of_accepted + 1
+                                    : d.duplicate_position;
+      return AppendedEvent{AppendedEvent::Outcome::kDuplicate, position,
+                           d.version};
     }
-    return AppendedEvent{AppendedEvent::Outcome::kAppended, head_ + decider_.accepted(), d.version};
+    return AppendedEvent{AppendedEvent::Outcome::kAppended,
+                         head_ + decider_.accepted(), d.version};
   }
 
  private:
@@ -175,44 +250,68 @@ class RocksDryRun final : public DryRun {
 };
 
 absl::StatusOr<CaseState> DbSource::LoadCase(const std::string& case_id) {
-  OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events, store_.ReadStream({StreamId::Kind::kCase, case_id}));
+  OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
+                       store_.ReadStream({StreamId::Kind::kCase, case_id}));
   CaseState state;
-  for (const v1::Event& event : events) ApplyCaseChange(state, CaseChangeOf(event), event.agency_id());
+  for (const v1::Event& event : events)
+    ApplyCaseChange(state, CaseChangeOf(event), event.agency_id());
   return state;
 }
 
 absl::StatusOr<AgencyState> DbSource::LoadAgency(const std::string& agency_id) {
-  OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events, store_.ReadStream({StreamId::Kind::kAgency, agency_id}));
+  OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
+                       store_.ReadStream({StreamId::Kind::kAgency, agency_id}));
   AgencyState state;
   for (const v1::Event& event : events) ApplyAgencyEvent(state, event);
   return state;
 }
 
-absl::StatusOr<std::optional<v1::Event>> DbSource::LoadByEventId(const std::string& event_id) {
+absl::StatusOr<std::optional<v1::Event>> DbSource::LoadByEventId(
+    const std::string& event_id) {
   return store_.FindByEventId(event_id);
 }
 
 absl::Status RocksEventStore::Load() {
   std::string format;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kDefault), kFormatKey, &format);
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), family(kDefault), kFormatKey, &format);
   if (s.IsNotFound()) {
+    // A new store, unless the database already holds data: another
+    // application's, or a store that lost its format key. Adopting either would
+    // mix foreign keys into the log or its indexes.
+    for (int f : {kDefault, kLog, kStreams, kEventIds}) {
+      std::unique_ptr<rocksdb::Iterator> it(
+          db_->NewIterator(rocksdb::ReadOptions(), family(f)));
+      it->SeekToFirst();
+      OGI_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the store"));
+      if (it->Valid()) {
+        return absl::DataLossError(absl::StrCat(
+            options_.path,
+            " holds data but no format key: it is not an ogi store"));
+      }
+    }
     rocksdb::WriteOptions sync;
     sync.sync = true;
-    OGI_RETURN_IF_ERROR(FromRocksDb(db_->Put(sync, family(kDefault), kFormatKey, kFormatValue), "writing format"));
+    OGI_RETURN_IF_ERROR(
+        FromRocksDb(db_->Put(sync, family(kDefault), kFormatKey, kFormatValue),
+                    "writing format"));
   } else if (!s.ok()) {
     return FromRocksDb(s, "reading format");
   } else if (format != kFormatValue) {
-    return absl::DataLossError(absl::StrCat(options_.path, " is not an ogi store of format ", kFormatValue));
+    return absl::DataLossError(absl::StrCat(
+        options_.path, " is not an ogi store of format ", kFormatValue));
   }
   absl::MutexLock lock(&head_mu_);
-  for (auto [key, count] : {std::pair{kCaseCountKey, &case_count_}, std::pair{kAgencyCountKey, &agency_count_}}) {
+  for (auto [key, count] : {std::pair{kCaseCountKey, &case_count_},
+                            std::pair{kAgencyCountKey, &agency_count_}}) {
     std::string value;
     s = db_->Get(rocksdb::ReadOptions(), family(kDefault), key, &value);
     if (s.IsNotFound()) continue;
     OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading counts"));
     OGI_ASSIGN_OR_RETURN(*count, DecodePosition(value));
   }
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kLog)));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), family(kLog)));
   it->SeekToLast();
   OGI_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the log head"));
   if (it->Valid()) {
@@ -223,7 +322,8 @@ absl::Status RocksEventStore::Load() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<AppendedEvent>> RocksEventStore::Append(absl::Span<const v1::Event> events) {
+absl::StatusOr<std::vector<AppendedEvent>> RocksEventStore::Append(
+    absl::Span<const v1::Event> events) {
   if (events.empty()) return std::vector<AppendedEvent>();
   Writer w(events);
   absl::MutexLock lock(&mu_);
@@ -231,11 +331,14 @@ absl::StatusOr<std::vector<AppendedEvent>> RocksEventStore::Append(absl::Span<co
   while (!w.done && writers_.front() != &w) w.cv.Wait(&mu_);
   if (w.done) return std::move(w.result);
 
-  // This writer leads: it commits every writer queued now, up to kMaxGroupEvents.
+  // This writer leads: it commits every writer queued now, up to
+  // kMaxGroupEvents.
   std::vector<Writer*> group;
   size_t group_events = 0;
   for (Writer* writer : writers_) {
-    if (!group.empty() && group_events + writer->events.size() > kMaxGroupEvents) break;
+    if (!group.empty() &&
+        group_events + writer->events.size() > kMaxGroupEvents)
+      break;
     group.push_back(writer);
     group_events += writer->events.size();
   }
@@ -287,8 +390,9 @@ void RocksEventStore::CommitGroup(absl::Span<Writer* const> group) {
 
   google::protobuf::Timestamp recorded_at;
   recorded_at.set_seconds(absl::ToUnixSeconds(now));
-  recorded_at.set_nanos(static_cast<int32_t>((now - absl::FromUnixSeconds(recorded_at.seconds())) /
-                                             absl::Nanoseconds(1)));
+  recorded_at.set_nanos(static_cast<int32_t>(
+      (now - absl::FromUnixSeconds(recorded_at.seconds())) /
+      absl::Nanoseconds(1)));
   rocksdb::WriteBatch batch;
   uint64_t position = head;
   uint64_t new_cases = 0, new_agencies = 0;
@@ -301,13 +405,17 @@ void RocksEventStore::CommitGroup(absl::Span<Writer* const> group) {
       d.event.set_position(position);
       *d.event.mutable_recorded_at() = recorded_at;
       record.clear();
-      (void)d.event.SerializeToString(&record);  // fails only for >2 GiB messages; validate.cc bounds sizes
+      (void)d.event.SerializeToString(
+          &record);  // fails only for >2 GiB messages; validate.cc bounds sizes
       link = ChainLink(link, record);
       const std::string key = EncodePosition(position);
       (void)batch.Put(family(kLog), key, ToSlice(EncodeLogValue(link, record)));
-      (void)batch.Put(family(kStreams), EncodeStreamKey(d.stream, d.version), key);
-      if (!d.event.event_id().empty()) (void)batch.Put(family(kEventIds), d.event.event_id(), key);
-      if (d.version == 1) ++(d.stream.kind == StreamId::Kind::kCase ? new_cases : new_agencies);
+      (void)batch.Put(family(kStreams), EncodeStreamKey(d.stream, d.version),
+                      key);
+      if (!d.event.event_id().empty())
+        (void)batch.Put(family(kEventIds), d.event.event_id(), key);
+      if (d.version == 1)
+        ++(d.stream.kind == StreamId::Kind::kCase ? new_cases : new_agencies);
     }
   }
 
@@ -319,13 +427,17 @@ void RocksEventStore::CommitGroup(absl::Span<Writer* const> group) {
       agencies = agency_count_ + new_agencies;
     }
     (void)batch.Put(family(kDefault), kCaseCountKey, EncodePosition(cases));
-    (void)batch.Put(family(kDefault), kAgencyCountKey, EncodePosition(agencies));
+    (void)batch.Put(family(kDefault), kAgencyCountKey,
+                    EncodePosition(agencies));
     rocksdb::WriteOptions sync;
     sync.sync = true;
-    absl::Status written = FromRocksDb(db_->Write(sync, &batch), "appending to the log");
+    absl::Status written =
+        FromRocksDb(db_->Write(sync, &batch), "appending to the log");
     if (!written.ok()) {
-      // What reached the disk is unknown: refuse every later write rather than risk a fork in the chain.
-      written = absl::UnavailableError(absl::StrCat(written.message(), "; the store accepts no more appends"));
+      // What reached the disk is unknown: refuse every later write rather than
+      // risk a fork in the chain.
+      written = absl::UnavailableError(absl::StrCat(
+          written.message(), "; the store accepts no more appends"));
       absl::MutexLock lock(&head_mu_);
       sticky_error_ = written;
       for (size_t g = 0; g < group.size(); ++g) {
@@ -341,17 +453,22 @@ void RocksEventStore::CommitGroup(absl::Span<Writer* const> group) {
     agency_count_ = agencies;
   }
   for (auto& [id, state] : decider.cases()) case_cache_[id] = std::move(state);
-  for (auto& [id, state] : decider.agencies()) agency_cache_[id] = std::move(state);
+  for (auto& [id, state] : decider.agencies())
+    agency_cache_[id] = std::move(state);
 
   for (size_t g = 0; g < group.size(); ++g) {
-    if (decisions[g].empty() && !group[g]->events.empty()) continue;  // refused; result already set
+    if (decisions[g].empty() && !group[g]->events.empty())
+      continue;  // refused; result already set
     std::vector<AppendedEvent> out;
     out.reserve(decisions[g].size());
     for (const Decision& d : decisions[g]) {
       if (d.kind == Decision::Kind::kAppend) {
-        out.push_back({AppendedEvent::Outcome::kAppended, d.event.position(), d.version});
+        out.push_back(
+            {AppendedEvent::Outcome::kAppended, d.event.position(), d.version});
       } else {
-        const uint64_t pos = d.duplicate_of_accepted ? head + *d.duplicate_of_accepted + 1 : d.duplicate_position;
+        const uint64_t pos = d.duplicate_of_accepted
+                                 ? head + *d.duplicate_of_accepted + 1
+                                 : d.duplicate_position;
         out.push_back({AppendedEvent::Outcome::kDuplicate, pos, d.version});
       }
     }
@@ -360,75 +477,141 @@ void RocksEventStore::CommitGroup(absl::Span<Writer* const> group) {
 }
 
 std::unique_ptr<DryRun> RocksEventStore::NewDryRun() {
-  return std::make_unique<RocksDryRun>(db_source_, AgencyDay(clock().Now()), HeadPosition());
+  return std::make_unique<RocksDryRun>(db_source_, AgencyDay(clock().Now()),
+                                       HeadPosition());
 }
 
-absl::StatusOr<std::vector<v1::Event>> RocksEventStore::ReadStream(const StreamId& stream) {
+absl::StatusOr<std::vector<v1::Event>> RocksEventStore::ReadStream(
+    const StreamId& stream) {
   const std::string prefix = EncodeStreamPrefix(stream);
   std::vector<std::string> keys;
   {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family(kStreams)));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), family(kStreams)));
     uint32_t expected = 1;
-    for (it->Seek(ToSlice(prefix)); it->Valid() && it->key().starts_with(ToSlice(prefix)); it->Next()) {
-      OGI_ASSIGN_OR_RETURN(DecodedStreamKey key, DecodeStreamKey(ToView(it->key())));
+    for (it->Seek(ToSlice(prefix));
+         it->Valid() && it->key().starts_with(ToSlice(prefix)); it->Next()) {
+      OGI_ASSIGN_OR_RETURN(DecodedStreamKey key,
+                           DecodeStreamKey(ToView(it->key())));
       if (key.version != expected++) {
-        return absl::DataLossError(absl::StrCat("stream ", stream.id, ": version ", expected - 1,
-                                                " is missing from the stream index"));
+        return absl::DataLossError(
+            absl::StrCat("stream ", stream.id, ": version ", expected - 1,
+                         " is missing from the stream index"));
       }
       keys.emplace_back(ToView(it->value()));
     }
-    OGI_RETURN_IF_ERROR(FromRocksDb(it->status(), absl::StrCat("reading stream ", stream.id)));
+    OGI_RETURN_IF_ERROR(
+        FromRocksDb(it->status(), absl::StrCat("reading stream ", stream.id)));
   }
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), family(kLog));
   std::vector<std::string> values;
-  std::vector<rocksdb::Status> statuses = db_->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
+  std::vector<rocksdb::Status> statuses =
+      db_->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
   std::vector<v1::Event> events(keys.size());
   for (size_t i = 0; i < keys.size(); ++i) {
     OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(keys[i]));
     if (statuses[i].IsNotFound()) {
-      return absl::DataLossError(absl::StrCat("stream ", stream.id, ": position ", position,
-                                              " is indexed but missing from the log"));
+      return absl::DataLossError(
+          absl::StrCat("stream ", stream.id, ": position ", position,
+                       " is indexed but missing from the log"));
     }
-    OGI_RETURN_IF_ERROR(FromRocksDb(statuses[i], absl::StrCat("reading position ", position)));
+    OGI_RETURN_IF_ERROR(
+        FromRocksDb(statuses[i], absl::StrCat("reading position ", position)));
     OGI_RETURN_IF_ERROR(DecodeStored(values[i], position, events[i]));
+    if (!InStream(events[i], stream)) {
+      return absl::DataLossError(absl::StrCat(
+          "stream ", stream.id, ": position ", position,
+          " is indexed for it but holds an event of another stream"));
+    }
     if (events[i].version() != i + 1) {
-      return absl::DataLossError(absl::StrCat("stream ", stream.id, ": position ", position, " holds version ",
-                                              events[i].version(), ", the index says ", i + 1));
+      return absl::DataLossError(absl::StrCat(
+          "stream ", stream.id, ": position ", position, " holds version ",
+          events[i].version(), ", the index says ", i + 1));
     }
   }
   return events;
 }
 
-absl::Status RocksEventStore::ScanLog(uint64_t from, absl::FunctionRef<absl::Status(const v1::Event&)> visit) {
+absl::Status RocksEventStore::ScanLog(
+    uint64_t from, absl::FunctionRef<absl::Status(const v1::Event&)> visit) {
   rocksdb::ReadOptions read;
   read.fill_cache = false;
   read.readahead_size = 2 << 20;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(kLog)));
-  v1::Event event;  // reused: parsing into one message saves most of the allocation
+  v1::Event
+      event;  // reused: parsing into one message saves most of the allocation
+  // The scan checks that positions have no gap and that every record matches
+  // its chain link, so a deleted entry or a record changed in a way that still
+  // parses is reported, not skipped or returned.
+  from = std::max<uint64_t>(from, 1);
+  uint64_t expected = from;
+  std::string link;
   for (it->Seek(ToSlice(EncodePosition(from))); it->Valid(); it->Next()) {
     OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(ToView(it->key())));
+    if (position != expected) {
+      return absl::DataLossError(
+          absl::StrCat("position ", expected, " is missing from the log"));
+    }
+    ++expected;
+    if (position == from) {
+      OGI_ASSIGN_OR_RETURN(link, LinkBefore(position));
+    }
     event.Clear();
     OGI_RETURN_IF_ERROR(DecodeStored(ToView(it->value()), position, event));
+    OGI_ASSIGN_OR_RETURN(absl::string_view next_link,
+                         CheckLink(link, ToView(it->value()), position));
+    link.assign(next_link.data(), next_link.size());
     OGI_RETURN_IF_ERROR(visit(event));
   }
   return FromRocksDb(it->status(), "scanning the log");
 }
 
-absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindByEventId(absl::string_view event_id) {
+absl::StatusOr<std::string> RocksEventStore::LinkBefore(uint64_t position) {
+  if (position <= 1) return std::string(kLinkSize, '\0');
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kLog),
+                               EncodePosition(position - 1), &value);
+  if (s.IsNotFound())
+    return absl::DataLossError(
+        absl::StrCat("position ", position - 1, " is missing from the log"));
+  OGI_RETURN_IF_ERROR(
+      FromRocksDb(s, absl::StrCat("reading position ", position - 1)));
+  auto parts = DecodeLogValue(value);
+  if (!parts.ok()) {
+    return absl::DataLossError(absl::StrCat("position ", position - 1, ": ",
+                                            parts.status().message()));
+  }
+  return std::string(parts->link);
+}
+
+absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindByEventId(
+    absl::string_view event_id) {
   std::string key;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kEventIds), ToSlice(event_id), &key);
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kEventIds),
+                               ToSlice(event_id), &key);
   if (s.IsNotFound()) return std::optional<v1::Event>();
   OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the eventId index"));
   OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(key));
   std::string value;
   s = db_->Get(rocksdb::ReadOptions(), family(kLog), key, &value);
   if (s.IsNotFound()) {
-    return absl::DataLossError(absl::StrCat("position ", position, " is indexed by eventId but missing"));
+    return absl::DataLossError(absl::StrCat(
+        "position ", position, " is indexed by eventId but missing"));
   }
-  OGI_RETURN_IF_ERROR(FromRocksDb(s, absl::StrCat("reading position ", position)));
+  OGI_RETURN_IF_ERROR(
+      FromRocksDb(s, absl::StrCat("reading position ", position)));
   v1::Event event;
   OGI_RETURN_IF_ERROR(DecodeStored(value, position, event));
+  if (event.event_id() != event_id) {
+    return absl::DataLossError(
+        absl::StrCat("eventId ", event_id, " is indexed at position ", position,
+                     ", which holds eventId ", event.event_id()));
+  }
+  // A retry is answered from this event: check its record against the chain, as
+  // a scan would.
+  OGI_ASSIGN_OR_RETURN(std::string prev_link, LinkBefore(position));
+  OGI_RETURN_IF_ERROR(CheckLink(prev_link, value, position).status());
   return std::optional<v1::Event>(std::move(event));
 }
 
@@ -442,7 +625,8 @@ absl::StatusOr<StoreStats> RocksEventStore::Stats() {
     stats.head_link = head_link_;
   }
   std::error_code ec;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(options_.path, ec)) {
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(options_.path, ec)) {
     if (entry.is_regular_file(ec)) stats.bytes_on_disk += entry.file_size(ec);
   }
   return stats;
@@ -450,13 +634,15 @@ absl::StatusOr<StoreStats> RocksEventStore::Stats() {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& given) {
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
+    const Options& given) {
   Options options = given;
   if (options.clock == nullptr) options.clock = &SystemClock();
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
-  // A torn WAL tail can only be an append that never returned success: drop it, keep everything before it.
+  // A torn WAL tail can only be an append that never returned success: drop it,
+  // keep everything before it.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db_options.max_background_jobs = 2;
   const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
@@ -467,9 +653,11 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& give
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  OGI_RETURN_IF_ERROR(FromRocksDb(rocksdb::DB::Open(db_options, options.path, families, &handles, &raw),
-                                  absl::StrCat("opening store ", options.path)));
-  auto store = std::make_unique<RocksEventStore>(options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+  OGI_RETURN_IF_ERROR(FromRocksDb(
+      rocksdb::DB::Open(db_options, options.path, families, &handles, &raw),
+      absl::StrCat("opening store ", options.path)));
+  auto store = std::make_unique<RocksEventStore>(
+      options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
   OGI_RETURN_IF_ERROR(store->Load());
   return store;
 }

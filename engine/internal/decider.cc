@@ -3,6 +3,7 @@
 
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+
 #include "engine/json_codec.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
@@ -11,7 +12,8 @@
 namespace ogi::engine_internal {
 namespace {
 
-// The content of an event for idempotency: what the producer submitted, normalised, without engine fields.
+// The content of an event for idempotency: what the producer submitted,
+// normalised, without engine fields.
 v1::Event ContentOf(const v1::Event& event) {
   v1::Event content = event;
   content.clear_recorded_at();
@@ -24,12 +26,14 @@ v1::Event ContentOf(const v1::Event& event) {
 }  // namespace
 
 uint64_t ContentFingerprint(const v1::Event& normalized_event) {
-  // Canonical text (fields in number order, one spelling per value), not re-serialized protobuf bytes.
+  // Canonical text (fields in number order, one spelling per value), not
+  // re-serialized protobuf bytes.
   return absl::HashOf(MessageToJson(ContentOf(normalized_event)));
 }
 
 Decider::IdKey Decider::KeyOf(const std::string& event_id) {
-  return {absl::HashOf(event_id), absl::HashOf(event_id.size(), event_id, 0x6f6769u)};
+  return {absl::HashOf(event_id),
+          absl::HashOf(event_id.size(), event_id, 0x6f6769u)};
 }
 
 void Decider::BeginRequest() {
@@ -78,12 +82,14 @@ absl::StatusOr<AgencyState*> Decider::Agency(const std::string& id) {
   return &it->second;
 }
 
-absl::StatusOr<std::optional<Decision>> Decider::CheckEventId(const v1::Event& normalized, uint64_t fingerprint) {
+absl::StatusOr<std::optional<Decision>> Decider::CheckEventId(
+    const v1::Event& normalized, uint64_t fingerprint) {
   const std::string& id = normalized.event_id();
   const std::string label = StreamLabel(normalized);
   auto reused = [&]() {
     return absl::AlreadyExistsError(
-        absl::StrCat(label, ": field 'eventId' refused: ", id, " was already used for an event with other content"));
+        absl::StrCat(label, ": field 'eventId' refused: ", id,
+                     " was already used for an event with other content"));
   };
   const bool agency = IsAgencyPayload(normalized.payload_case());
   StreamId stream{agency ? StreamId::Kind::kAgency : StreamId::Kind::kCase,
@@ -97,7 +103,8 @@ absl::StatusOr<std::optional<Decision>> Decider::CheckEventId(const v1::Event& n
     d.duplicate_of_accepted = it->second.accepted_index;
     return d;
   }
-  OGI_ASSIGN_OR_RETURN(std::optional<v1::Event> stored, source_.LoadByEventId(id));
+  OGI_ASSIGN_OR_RETURN(std::optional<v1::Event> stored,
+                       source_.LoadByEventId(id));
   if (!stored) return std::optional<Decision>();
   if (ContentFingerprint(*stored) != fingerprint) return reused();
   Decision d;
@@ -127,38 +134,47 @@ absl::StatusOr<Decision> Decider::Decide(const v1::Event& event) {
     OGI_ASSIGN_OR_RETURN(case_state, Case(event.case_id()));
     current_version = case_state->version;
     d.stream = StreamId{StreamId::Kind::kCase, event.case_id()};
-    // Every stored case event names its agency, so exports and reports need no lookup.
-    if (d.event.agency_id().empty()) d.event.set_agency_id(case_state->agency_id);
+    // Every stored case event names its agency, so exports and reports need no
+    // lookup.
+    if (d.event.agency_id().empty())
+      d.event.set_agency_id(case_state->agency_id);
   }
 
   uint64_t fingerprint = 0;
   if (!event.event_id().empty()) {
     fingerprint = ContentFingerprint(d.event);
-    OGI_ASSIGN_OR_RETURN(std::optional<Decision> duplicate, CheckEventId(d.event, fingerprint));
+    OGI_ASSIGN_OR_RETURN(std::optional<Decision> duplicate,
+                         CheckEventId(d.event, fingerprint));
     if (duplicate) return std::move(*duplicate);
   }
-  if (event.has_expected_version() && event.expected_version() != current_version) {
-    return absl::AbortedError(absl::StrCat(label, ": expectedVersion ", event.expected_version(),
-                                           " does not match the current version ", current_version,
-                                           "; read the stream again and retry"));
+  if (event.has_expected_version() &&
+      event.expected_version() != current_version) {
+    return absl::AbortedError(
+        absl::StrCat(label, ": expectedVersion ", event.expected_version(),
+                     " does not match the current version ", current_version,
+                     "; read the stream again and retry"));
   }
 
   std::optional<CaseChange> change;
   if (agency) {
     bool parent_registered = false;
-    if (event.payload_case() == v1::Event::kAgencyRegistered && !event.agency_registered().parent_id().empty()) {
-      OGI_ASSIGN_OR_RETURN(AgencyState * parent, Agency(event.agency_registered().parent_id()));
+    if (event.payload_case() == v1::Event::kAgencyRegistered &&
+        !event.agency_registered().parent_id().empty()) {
+      OGI_ASSIGN_OR_RETURN(AgencyState * parent,
+                           Agency(event.agency_registered().parent_id()));
       parent_registered = parent->version > 0;
       // Agency() may rehash the map: look the agency up again.
       OGI_ASSIGN_OR_RETURN(agency_state, Agency(event.agency_id()));
     }
-    OGI_RETURN_IF_ERROR(DecideAgencyEvent(*agency_state, event, parent_registered));
+    OGI_RETURN_IF_ERROR(
+        DecideAgencyEvent(*agency_state, event, parent_registered));
   } else {
     if (event.payload_case() == v1::Event::kReceived) {
       OGI_ASSIGN_OR_RETURN(AgencyState * owner, Agency(event.agency_id()));
       if (owner->version == 0) {
-        return absl::NotFoundError(absl::StrCat(label, ": field 'agencyId' refused: agency ", event.agency_id(),
-                                                " is not registered"));
+        return absl::NotFoundError(
+            absl::StrCat(label, ": field 'agencyId' refused: agency ",
+                         event.agency_id(), " is not registered"));
       }
       OGI_ASSIGN_OR_RETURN(case_state, Case(event.case_id()));
     }
@@ -168,8 +184,10 @@ absl::StatusOr<Decision> Decider::Decide(const v1::Event& event) {
   // Accepted: record the effect, with undo information when inside a request.
   d.version = current_version + 1;
   if (agency) {
-    if (in_request_) undo_agencies_.emplace_back(event.agency_id(), *agency_state);
-    if (in_request_ && current_version == 0) undo_agencies_.back().second.reset();
+    if (in_request_)
+      undo_agencies_.emplace_back(event.agency_id(), *agency_state);
+    if (in_request_ && current_version == 0)
+      undo_agencies_.back().second.reset();
     ApplyAgencyEvent(*agency_state, d.event);
   } else {
     if (in_request_) undo_cases_.emplace_back(event.case_id(), *case_state);
@@ -178,7 +196,8 @@ absl::StatusOr<Decision> Decider::Decide(const v1::Event& event) {
   }
   if (!event.event_id().empty()) {
     const IdKey key = KeyOf(event.event_id());
-    pending_ids_[key] = PendingId{fingerprint, static_cast<uint32_t>(accepted_), d.version};
+    pending_ids_[key] =
+        PendingId{fingerprint, static_cast<uint32_t>(accepted_), d.version};
     if (in_request_) undo_ids_.push_back(key);
   }
   ++accepted_;

@@ -1,7 +1,8 @@
-// Decides a sequence of events against a store's state plus the events it accepted before, without writing.
-// The event store's commit leader uses one Decider per commit group; a dry run (EventStore::NewDryRun, used by
-// `ogi import` to validate a whole file first) uses one for its whole life. Both go through Decide, so a dry run
-// accepts exactly what an append would.
+// Decides a sequence of events against a store's state plus the events it
+// accepted before, without writing. The event store's commit leader uses one
+// Decider per commit group; a dry run (EventStore::NewDryRun, used by `ogi
+// import` to validate a whole file first) uses one for its whole life. Both go
+// through Decide, so a dry run accepts exactly what an append would.
 //
 // Not thread-safe.
 #ifndef OGI_ENGINE_INTERNAL_DECIDER_H_
@@ -16,6 +17,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+
 #include "engine/agency_state.h"
 #include "engine/case_state.h"
 #include "engine/key_codec.h"
@@ -27,11 +29,14 @@ namespace ogi::engine_internal {
 class StateSource {
  public:
   virtual ~StateSource() = default;
-  // Returns the case's state (version 0 if it does not exist); kDataLoss if its events do not decode.
+  // Returns the case's state (version 0 if it does not exist); kDataLoss if its
+  // events do not decode.
   virtual absl::StatusOr<CaseState> LoadCase(const std::string& case_id) = 0;
-  virtual absl::StatusOr<AgencyState> LoadAgency(const std::string& agency_id) = 0;
+  virtual absl::StatusOr<AgencyState> LoadAgency(
+      const std::string& agency_id) = 0;
   // Returns the stored event with this eventId, if any.
-  virtual absl::StatusOr<std::optional<v1::Event>> LoadByEventId(const std::string& event_id) = 0;
+  virtual absl::StatusOr<std::optional<v1::Event>> LoadByEventId(
+      const std::string& event_id) = 0;
 };
 
 struct Decision {
@@ -39,40 +44,51 @@ struct Decision {
   Kind kind = Kind::kAppend;
   StreamId stream;
   uint32_t version = 0;  // the new event's version, or the stored duplicate's
-  v1::Event event;       // kAppend: the event to store (agencyId filled, expectedVersion cleared)
-  // kDuplicate: the stored original's position, or the index (in acceptance order) of the original accepted
-  // earlier by this decider, whose position is known only after the commit.
+  v1::Event event;       // kAppend: the event to store (agencyId filled,
+                         // expectedVersion cleared)
+  // kDuplicate: the stored original's position, or the index (in acceptance
+  // order) of the original accepted earlier by this decider, whose position is
+  // known only after the commit.
   uint64_t duplicate_position = 0;
   std::optional<size_t> duplicate_of_accepted;
 };
 
-// Returns a 64-bit fingerprint of the event's content (its canonical JSON without engine fields), used to tell a
-// safe retry of an eventId from a reuse with other content.
+// Returns a 64-bit fingerprint of the event's content (its canonical JSON
+// without engine fields), used to tell a safe retry of an eventId from a reuse
+// with other content.
 uint64_t ContentFingerprint(const v1::Event& normalized_event);
 
 class Decider {
  public:
-  // `source` must outlive the Decider. `today` is the recording date in the agency calendar.
-  Decider(StateSource& source, absl::CivilDay today) : source_(source), today_(today) {}
+  // `source` must outlive the Decider. `today` is the recording date in the
+  // agency calendar.
+  Decider(StateSource& source, absl::CivilDay today)
+      : source_(source), today_(today) {}
 
-  // Starts an atomic request: AbortRequest undoes every change Decide made since.
+  // Starts an atomic request: AbortRequest undoes every change Decide made
+  // since.
   void BeginRequest();
   void AbortRequest();
 
-  // Returns the decision for `event`, and remembers its effect for the events decided after it. Refusals are
-  // the codes of ValidateEvent, DecideCaseEvent and DecideAgencyEvent, plus kAborted for an expectedVersion
-  // mismatch and kAlreadyExists for an eventId reused with other content.
+  // Returns the decision for `event`, and remembers its effect for the events
+  // decided after it. Refusals are the codes of ValidateEvent, DecideCaseEvent
+  // and DecideAgencyEvent, plus kAborted for an expectedVersion mismatch and
+  // kAlreadyExists for an eventId reused with other content.
   absl::StatusOr<Decision> Decide(const v1::Event& event);
 
   // Number of kAppend decisions so far.
   size_t accepted() const { return accepted_; }
 
-  // The states this decider changed, to publish into a cache after the events are durable.
+  // The states this decider changed, to publish into a cache after the events
+  // are durable.
   absl::flat_hash_map<std::string, CaseState>& cases() { return cases_; }
-  absl::flat_hash_map<std::string, AgencyState>& agencies() { return agencies_; }
+  absl::flat_hash_map<std::string, AgencyState>& agencies() {
+    return agencies_;
+  }
 
  private:
-  // An eventId accepted by this decider, keyed by a 128-bit hash of the id to keep a whole-file dry run small.
+  // An eventId accepted by this decider, keyed by a 128-bit hash of the id to
+  // keep a whole-file dry run small.
   struct PendingId {
     uint64_t fingerprint;
     uint32_t accepted_index;
@@ -82,7 +98,8 @@ class Decider {
   static IdKey KeyOf(const std::string& event_id);
   absl::StatusOr<CaseState*> Case(const std::string& id);
   absl::StatusOr<AgencyState*> Agency(const std::string& id);
-  absl::StatusOr<std::optional<Decision>> CheckEventId(const v1::Event& normalized, uint64_t fingerprint);
+  absl::StatusOr<std::optional<Decision>> CheckEventId(
+      const v1::Event& normalized, uint64_t fingerprint);
 
   StateSource& source_;
   absl::CivilDay today_;
@@ -91,10 +108,12 @@ class Decider {
   absl::flat_hash_map<IdKey, PendingId> pending_ids_;
   size_t accepted_ = 0;
 
-  // Undo log of the current request: the previous state of each entry it touched (nullopt: absent).
+  // Undo log of the current request: the previous state of each entry it
+  // touched (nullopt: absent).
   bool in_request_ = false;
   std::vector<std::pair<std::string, std::optional<CaseState>>> undo_cases_;
-  std::vector<std::pair<std::string, std::optional<AgencyState>>> undo_agencies_;
+  std::vector<std::pair<std::string, std::optional<AgencyState>>>
+      undo_agencies_;
   std::vector<IdKey> undo_ids_;
   size_t accepted_at_begin_ = 0;
 };
