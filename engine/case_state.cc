@@ -22,11 +22,12 @@ absl::CivilDay DayOrEpoch(absl::string_view text) {
   return day.ok() ? *day : absl::CivilDay();
 }
 
-std::optional<absl::CivilDay> OptionalDay(absl::string_view text) {
-  if (text.empty()) return std::nullopt;
+void SetDue(CaseStep& step, absl::string_view text) {
+  if (text.empty()) return;
   auto day = ParseCivilDay(text);
-  if (!day.ok()) return std::nullopt;
-  return *day;
+  if (!day.ok()) return;
+  step.due = *day;
+  step.has_due = true;
 }
 
 // The payload's name in messages ("answered", "amended.answered").
@@ -88,7 +89,7 @@ absl::Status CheckStep(const CaseFacts& f, const CaseStep& s,
     case v1::Event::kCorrectionRequested:
       if (f.correction_outstanding)
         return refuse("", "a correction request is already outstanding");
-      if (s.due && *s.due < s.on)
+      if (s.has_due && s.due < s.on)
         return refuse("correctionRequested.dueOn",
                       "is before the request's date");
       return absl::OkStatus();
@@ -119,7 +120,7 @@ absl::Status CheckStep(const CaseFacts& f, const CaseStep& s,
       }
       return absl::OkStatus();
     case v1::Event::kDelayFixed:
-      if (s.due && *s.due < s.on)
+      if (s.has_due && s.due < s.on)
         return refuse("delayFixed.dueOn", "is before the event's date");
       return absl::OkStatus();
     case v1::Event::kReviewed:
@@ -218,7 +219,7 @@ void ApplyEffect(CaseFacts& f, const CaseStep& s) {
       f.archived = true;
       break;
     case v1::Event::kAppealFiled:
-      f.appeals.push_back(Appeal{s.ref, s.code, s.on, 0, absl::CivilDay()});
+      f.appeals.push_back(Appeal{s.ref, s.on, absl::CivilDay(), s.code, 0});
       break;
     case v1::Event::kAppealDecided:
       for (Appeal& a : f.appeals) {
@@ -330,7 +331,7 @@ CaseStep StepOf(const v1::Event& e) {
       s.amount = e.received().items();
       break;
     case v1::Event::kCorrectionRequested:
-      s.due = OptionalDay(e.correction_requested().due_on());
+      SetDue(s, e.correction_requested().due_on());
       break;
     case v1::Event::kConsultationStarted:
       s.code = e.consultation_started().party();
@@ -344,7 +345,7 @@ CaseStep StepOf(const v1::Event& e) {
       s.amount = e.extended().working_days();
       break;
     case v1::Event::kDelayFixed:
-      s.due = OptionalDay(e.delay_fixed().due_on());
+      SetDue(s, e.delay_fixed().due_on());
       break;
     case v1::Event::kReviewed:
       s.code = e.reviewed().decision();

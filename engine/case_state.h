@@ -31,17 +31,20 @@
 
 namespace ogi {
 
-// The facts of one event that the rules and the reports use.
+// The facts of one event that the rules and the reports use. Fields are
+// ordered and sized to keep the step small: a whole-file dry run holds every
+// step of every case in the file.
 struct CaseStep {
+  std::string ref;     // consultation or appeal id
+  absl::CivilDay on;   // effective date
+  absl::CivilDay due;  // correctionRequested / delayFixed: dueOn, if has_due
+  int64_t amount = 0;  // received: items; extended: working days; fees: fen;
+                       // amended: target version
   PayloadCase payload = v1::Event::PAYLOAD_NOT_SET;
-  absl::CivilDay on;  // effective date
-  int32_t code = 0;   // the payload's enum: category, outcome, party, opinion,
-                      // decision, method, kind, result
-  int32_t channel = 0;  // received: channel
-  int64_t amount = 0;   // received: items; extended: working days; fees: fen;
-                        // amended: target version
-  std::optional<absl::CivilDay> due;  // correctionRequested / delayFixed: dueOn
-  std::string ref;                    // consultation or appeal id
+  int16_t code = 0;    // the payload's enum: category, outcome, party, opinion,
+                       // decision, method, kind, result
+  int8_t channel = 0;  // received: channel
+  bool has_due = false;
 };
 
 // One accepted event's effect: the step and, for an amendment, the corrected
@@ -56,38 +59,37 @@ struct CaseChange {
 
 struct Appeal {
   std::string id;
-  int32_t kind = 0;  // v1::AppealFiled::Kind
   absl::CivilDay filed_on;
-  int32_t result = 0;  // v1::AppealDecided::Result; 0 while pending
   absl::CivilDay decided_on;
+  int32_t kind = 0;    // v1::AppealFiled::Kind
+  int32_t result = 0;  // v1::AppealDecided::Result; 0 while pending
 };
 
 // What is true of a case now, derived from its effective steps.
 struct CaseFacts {
-  bool received = false;
   absl::CivilDay received_on;  // day 0 as first received (counts `new`)
   absl::CivilDay day_zero;     // day 0 of the answer period: restarts when a
                                // correction arrives
-  int32_t category = 0;        // v1::Applicant::Category
-  int32_t channel = 0;         // v1::Received::Channel
+  absl::CivilDay last_on;      // latest effective date
+  absl::CivilDay concluded_on;
   int64_t items = 1;
-  absl::CivilDay last_on;  // latest effective date
-  bool correction_outstanding = false;
-  int correction_requests = 0;
-  bool correction_received = false;
-  std::vector<std::string> consultations_open;
-  std::vector<std::string> consultations_seen;
   int64_t extension_working_days = 0;
-  bool fee_outstanding = false;
   int64_t fee_noticed_fen = 0;
   int64_t fee_paid_fen = 0;
+  std::vector<std::string> consultations_open;
+  std::vector<std::string> consultations_seen;
+  std::vector<Appeal> appeals;
+  int32_t category = 0;  // v1::Applicant::Category
+  int32_t channel = 0;   // v1::Received::Channel
+  int32_t outcome = 0;   // v1::Answered::Outcome; OTHER_HANDLING if withdrawn
+  int32_t correction_requests = 0;
+  bool received = false;
+  bool correction_outstanding = false;
+  bool correction_received = false;
+  bool fee_outstanding = false;
   bool concluded = false;
-  absl::CivilDay concluded_on;
-  int32_t outcome =
-      0;  // v1::Answered::Outcome; OTHER_HANDLING for a withdrawal
   bool withdrawn = false;
   bool archived = false;
-  std::vector<Appeal> appeals;
 };
 
 struct CaseState {

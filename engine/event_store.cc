@@ -15,6 +15,7 @@
 #include "rocksdb/convenience.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
@@ -49,12 +50,43 @@ rocksdb::CompressionType BestCompression() {
   return rocksdb::kSnappyCompression;
 }
 
-rocksdb::ColumnFamilyOptions FamilyOptions(bool bloom, size_t block_size) {
+// The prefix of a "streams" key: everything but the version, i.e. one stream
+// (key_codec.h). Lets a stream read use prefix filters, so reading a stream
+// that does not exist yet (every new case) costs no SST seeks.
+class StreamPrefixTransform final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "ogi.StreamPrefix.1"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), key.size() - kVersionBytes);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() > kVersionBytes + 1;
+  }
+
+ private:
+  static constexpr size_t kVersionBytes = 4;
+};
+
+enum class Lookups { kScans, kPointLookups, kStreamReads };
+
+rocksdb::ColumnFamilyOptions FamilyOptions(Lookups lookups, size_t block_size) {
   rocksdb::ColumnFamilyOptions options;
   options.compression = BestCompression();
   rocksdb::BlockBasedTableOptions table;
   table.block_size = block_size;
-  if (bloom) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  if (lookups != Lookups::kScans) {
+    // Lookups (does this eventId / case exist?) mostly miss: answer them from
+    // filters, in the SST files and in the memtable too.
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    options.memtable_prefix_bloom_size_ratio = 0.05;
+    options.memtable_whole_key_filtering = true;
+    // Index keys arrive in random order: smaller memtables keep skiplist
+    // inserts in cache, and flushing them is cheap.
+    options.write_buffer_size = 16 << 20;
+  }
+  if (lookups == Lookups::kStreamReads) {
+    options.prefix_extractor = std::make_shared<StreamPrefixTransform>();
+  }
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return options;
 }
@@ -486,10 +518,14 @@ absl::StatusOr<std::vector<v1::Event>> RocksEventStore::ReadStream(
   const std::string prefix = EncodeStreamPrefix(stream);
   std::vector<std::string> keys;
   {
+    rocksdb::ReadOptions read;
+    read.prefix_same_as_start = true;  // one stream: prefix filters apply
     std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), family(kStreams)));
+        db_->NewIterator(read, family(kStreams)));
     uint32_t expected = 1;
-    for (it->Seek(ToSlice(prefix));
+    // Seek to a whole key (version 0, before any event) so the extractor
+    // sees the stream's prefix.
+    for (it->Seek(EncodeStreamKey(stream, 0));
          it->Valid() && it->key().starts_with(ToSlice(prefix)); it->Next()) {
       OGI_ASSIGN_OR_RETURN(DecodedStreamKey key,
                            DecodeStreamKey(ToView(it->key())));
@@ -647,9 +683,9 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
   db_options.max_background_jobs = 2;
   const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-      {kLogFamily, FamilyOptions(/*bloom=*/false, 16 * 1024)},
-      {kStreamsFamily, FamilyOptions(/*bloom=*/true, 4 * 1024)},
-      {kEventIdsFamily, FamilyOptions(/*bloom=*/true, 4 * 1024)},
+      {kLogFamily, FamilyOptions(Lookups::kScans, 16 * 1024)},
+      {kStreamsFamily, FamilyOptions(Lookups::kStreamReads, 4 * 1024)},
+      {kEventIdsFamily, FamilyOptions(Lookups::kPointLookups, 4 * 1024)},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

@@ -1,10 +1,11 @@
 // The decision procedure shared by appends and dry runs; see decider.h.
 #include "engine/internal/decider.h"
 
+#include <vector>
+
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 
-#include "engine/json_codec.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
 #include "engine/validate.h"
@@ -12,23 +13,66 @@
 namespace ogi::engine_internal {
 namespace {
 
-// The content of an event for idempotency: what the producer submitted,
-// normalised, without engine fields.
-v1::Event ContentOf(const v1::Event& event) {
-  v1::Event content = event;
-  content.clear_recorded_at();
-  content.clear_version();
-  content.clear_position();
-  content.clear_expected_version();
-  return content;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+// Mixes every set field of `message` into `h`, in field-number order: the
+// content as values, independent of how the bytes were serialized. Engine
+// fields of the envelope are skipped at depth 0.
+void HashFields(const Message& message, bool envelope, uint64_t& h) {
+  std::vector<const FieldDescriptor*> fields;
+  const auto* reflection = message.GetReflection();
+  reflection->ListFields(message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (envelope &&
+        (field->number() == v1::Event::kRecordedAtFieldNumber ||
+         field->number() == v1::Event::kVersionFieldNumber ||
+         field->number() == v1::Event::kPositionFieldNumber ||
+         field->number() == v1::Event::kExpectedVersionFieldNumber)) {
+      continue;
+    }
+    h = absl::HashOf(h, field->number());
+    switch (field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        HashFields(reflection->GetMessage(message, field), false, h);
+        h = absl::HashOf(h, -1);  // closes the sub-message
+        break;
+      case FieldDescriptor::CPPTYPE_STRING:
+        h = absl::HashOf(
+            h, reflection->GetStringReference(message, field, nullptr));
+        break;
+      case FieldDescriptor::CPPTYPE_ENUM:
+        h = absl::HashOf(h, reflection->GetEnumValue(message, field));
+        break;
+      case FieldDescriptor::CPPTYPE_INT32:
+        h = absl::HashOf(h, reflection->GetInt32(message, field));
+        break;
+      case FieldDescriptor::CPPTYPE_INT64:
+        h = absl::HashOf(h, reflection->GetInt64(message, field));
+        break;
+      case FieldDescriptor::CPPTYPE_UINT32:
+        h = absl::HashOf(h, reflection->GetUInt32(message, field));
+        break;
+      case FieldDescriptor::CPPTYPE_UINT64:
+        h = absl::HashOf(h, reflection->GetUInt64(message, field));
+        break;
+      case FieldDescriptor::CPPTYPE_BOOL:
+        h = absl::HashOf(h, reflection->GetBool(message, field));
+        break;
+      default:
+        break;
+    }
+  }
 }
 
 }  // namespace
 
 uint64_t ContentFingerprint(const v1::Event& normalized_event) {
-  // Canonical text (fields in number order, one spelling per value), not
-  // re-serialized protobuf bytes.
-  return absl::HashOf(MessageToJson(ContentOf(normalized_event)));
+  // The values of the set fields, not re-serialized protobuf bytes (whose
+  // encoding is not canonical).
+  uint64_t h = 0x6f6769;
+  HashFields(normalized_event, /*envelope=*/true, h);
+  return h;
 }
 
 Decider::IdKey Decider::KeyOf(const std::string& event_id) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 
@@ -53,9 +54,9 @@ struct Decision {
   std::optional<size_t> duplicate_of_accepted;
 };
 
-// Returns a 64-bit fingerprint of the event's content (its canonical JSON
-// without engine fields), used to tell a safe retry of an eventId from a reuse
-// with other content.
+// Returns a 64-bit fingerprint of the event's content (a hash of its field
+// values in field-number order, without engine fields and expectedVersion),
+// used to tell a safe retry of an eventId from a reuse with other content.
 uint64_t ContentFingerprint(const v1::Event& normalized_event);
 
 class Decider {
@@ -81,7 +82,7 @@ class Decider {
 
   // The states this decider changed, to publish into a cache after the events
   // are durable.
-  absl::flat_hash_map<std::string, CaseState>& cases() { return cases_; }
+  absl::node_hash_map<std::string, CaseState>& cases() { return cases_; }
   absl::flat_hash_map<std::string, AgencyState>& agencies() {
     return agencies_;
   }
@@ -103,7 +104,9 @@ class Decider {
 
   StateSource& source_;
   absl::CivilDay today_;
-  absl::flat_hash_map<std::string, CaseState> cases_;
+  // Node map: a dry run holds every case of a file, and a flat map's slots
+  // (key + state, with growth slack) would cost twice the memory.
+  absl::node_hash_map<std::string, CaseState> cases_;
   absl::flat_hash_map<std::string, AgencyState> agencies_;
   absl::flat_hash_map<IdKey, PendingId> pending_ids_;
   size_t accepted_ = 0;
