@@ -36,15 +36,29 @@ namespace ogi {
 // step of every case in the file.
 struct CaseStep {
   std::string ref;     // consultation or appeal id
-  absl::CivilDay on;   // effective date
-  absl::CivilDay due;  // correctionRequested / delayFixed: dueOn, if has_due
   int64_t amount = 0;  // received: items; extended: working days; fees: fen;
                        // amended: target version
   PayloadCase payload = v1::Event::PAYLOAD_NOT_SET;
+  int32_t on_day = 0;   // effective date, as days since 1970-01-01
+  int32_t due_day = 0;  // correctionRequested / delayFixed: dueOn, if has_due
   int16_t code = 0;    // the payload's enum: category, outcome, party, opinion,
                        // decision, method, kind, result
   int8_t channel = 0;  // received: channel
   bool has_due = false;
+
+  absl::CivilDay on() const { return kEpoch + on_day; }
+  void set_on(absl::CivilDay day) {
+    on_day = static_cast<int32_t>(day - kEpoch);
+  }
+  absl::CivilDay due() const { return kEpoch + due_day; }
+  void set_due(absl::CivilDay day) {
+    due_day = static_cast<int32_t>(day - kEpoch);
+    has_due = true;
+  }
+
+ private:
+  // Dates are kept as day numbers: an absl::CivilDay takes 16 bytes.
+  static constexpr absl::CivilDay kEpoch = absl::CivilDay(1970, 1, 1);
 };
 
 // One accepted event's effect: the step and, for an amendment, the corrected

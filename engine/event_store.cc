@@ -184,7 +184,7 @@ class RocksEventStore final : public EventStore {
   absl::Status Load();
   absl::StatusOr<std::vector<AppendedEvent>> Append(
       absl::Span<const v1::Event> events) override;
-  std::unique_ptr<DryRun> NewDryRun() override;
+  std::unique_ptr<DryRun> NewDryRun(size_t expected_events) override;
   absl::StatusOr<std::vector<v1::Event>> ReadStream(
       const StreamId& stream) override;
   absl::Status ScanLog(
@@ -261,8 +261,11 @@ class RocksEventStore final : public EventStore {
 
 class RocksDryRun final : public DryRun {
  public:
-  RocksDryRun(StateSource& source, absl::CivilDay today, uint64_t head)
-      : decider_(source, today), head_(head) {}
+  RocksDryRun(StateSource& source, absl::CivilDay today, uint64_t head,
+              size_t expected_events)
+      : decider_(source, today), head_(head) {
+    decider_.Reserve(expected_events);
+  }
   absl::StatusOr<AppendedEvent> Check(const v1::Event& event) override {
     OGI_ASSIGN_OR_RETURN(Decision d, decider_.Decide(event));
     if (d.kind == Decision::Kind::kDuplicate) {
@@ -508,9 +511,9 @@ void RocksEventStore::CommitGroup(absl::Span<Writer* const> group) {
   }
 }
 
-std::unique_ptr<DryRun> RocksEventStore::NewDryRun() {
+std::unique_ptr<DryRun> RocksEventStore::NewDryRun(size_t expected_events) {
   return std::make_unique<RocksDryRun>(db_source_, AgencyDay(clock().Now()),
-                                       HeadPosition());
+                                       HeadPosition(), expected_events);
 }
 
 absl::StatusOr<std::vector<v1::Event>> RocksEventStore::ReadStream(

@@ -98,7 +98,9 @@ class EventStore {
       absl::Span<const v1::Event> events) = 0;
 
   // Returns a new dry run over the store's current state.
-  virtual std::unique_ptr<DryRun> NewDryRun() = 0;
+  // `expected_events`, if known, sizes its tables up front (a whole-file dry
+  // run would otherwise pass through rehashes that hold two tables at once).
+  virtual std::unique_ptr<DryRun> NewDryRun(size_t expected_events = 0) = 0;
 
   // Returns the stream's events in version order (empty if it does not exist);
   // kDataLoss if one does not decode.

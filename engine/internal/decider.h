@@ -66,6 +66,12 @@ class Decider {
   Decider(StateSource& source, absl::CivilDay today)
       : source_(source), today_(today) {}
 
+  // Sizes the tables for about `events` events (a few per case).
+  void Reserve(size_t events) {
+    pending_ids_.reserve(events);
+    cases_.reserve(events / 4);
+  }
+
   // Starts an atomic request: AbortRequest undoes every change Decide made
   // since.
   void BeginRequest();
