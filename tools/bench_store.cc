@@ -202,9 +202,8 @@ int main(int argc, char** argv) {
     const std::string file = dir + "/import.jsonl";
     ogi::GenOptions gen;
     gen.agencies = 20;
-    gen.cases_per_year =
-        import_events / 5 /
-        4;  // about 4 events per case over 5 years, plus agency events
+    // About 3.7 events per case over 5 years, plus agency events.
+    gen.cases_per_year = import_events * 1085 / 20000;
     std::FILE* out = std::fopen(file.c_str(), "wb");
     if (out == nullptr) Die("cannot write " + file);
     const uint64_t events = ogi::GenerateLog(gen, [&](absl::string_view line) {
