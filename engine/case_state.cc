@@ -202,6 +202,7 @@ void ApplyEffect(CaseFacts& f, const CaseStep& s) {
     case v1::Event::kFeePaid:
       f.fee_outstanding = false;
       f.fee_paid_fen += s.amount;
+      f.fee_paid_on = s.on();
       break;
     case v1::Event::kAnswered:
       f.concluded = true;
@@ -218,13 +219,16 @@ void ApplyEffect(CaseFacts& f, const CaseStep& s) {
       f.archived = true;
       break;
     case v1::Event::kAppealFiled:
-      f.appeals.push_back(Appeal{s.ref, s.on(), absl::CivilDay(), s.code, 0});
+      f.appeals.push_back(
+          Appeal{s.ref, s.on(), absl::CivilDay(), s.code, 0, 0});
       break;
     case v1::Event::kAppealDecided:
       for (Appeal& a : f.appeals) {
         if (a.id == s.ref) {
           a.result = s.code;
           a.decided_on = s.on();
+          if (s.on().year() == a.filed_on.year())
+            a.result_in_filing_year = s.code;
         }
       }
       break;

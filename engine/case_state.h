@@ -77,6 +77,9 @@ struct Appeal {
   absl::CivilDay decided_on;
   int32_t kind = 0;    // v1::AppealFiled::Kind
   int32_t result = 0;  // v1::AppealDecided::Result; 0 while pending
+  // The latest decision dated in the year the appeal was filed (0: none): the
+  // status part 四 counts for that year (rule B2).
+  int32_t result_in_filing_year = 0;
 };
 
 // What is true of a case now, derived from its effective steps.
@@ -90,6 +93,7 @@ struct CaseFacts {
   int64_t extension_working_days = 0;
   int64_t fee_noticed_fen = 0;
   int64_t fee_paid_fen = 0;
+  absl::CivilDay fee_paid_on;  // the latest payment, if fee_paid_fen > 0
   std::vector<std::string> consultations_open;
   std::vector<std::string> consultations_seen;
   std::vector<Appeal> appeals;

@@ -248,6 +248,7 @@ class RocksEventStore final : public EventStore {
 
   absl::Mutex head_mu_;
   uint64_t head_position_ ABSL_GUARDED_BY(head_mu_) = 0;
+  absl::Time last_recorded_at_ ABSL_GUARDED_BY(head_mu_) = absl::InfinitePast();
   std::string head_link_ ABSL_GUARDED_BY(head_mu_) = std::string(kLinkSize,
                                                                  '\0');
   uint64_t case_count_ ABSL_GUARDED_BY(head_mu_) = 0;
@@ -353,6 +354,11 @@ absl::Status RocksEventStore::Load() {
     OGI_ASSIGN_OR_RETURN(head_position_, DecodePosition(ToView(it->key())));
     OGI_ASSIGN_OR_RETURN(LogValue value, DecodeLogValue(ToView(it->value())));
     head_link_ = std::string(value.link);
+    v1::Event head;
+    OGI_RETURN_IF_ERROR(
+        DecodeStored(ToView(it->value()), head_position_, head));
+    last_recorded_at_ = absl::FromUnixSeconds(head.recorded_at().seconds()) +
+                        absl::Nanoseconds(head.recorded_at().nanos());
   }
   return absl::OkStatus();
 }
@@ -404,7 +410,13 @@ void RocksEventStore::CommitGroup(absl::Span<Writer* const> group) {
   }
   if (case_cache_.size() > options_.case_cache_capacity) case_cache_.clear();
 
-  const absl::Time now = clock().Now();
+  // recordedAt never decreases along the log, even if the clock steps back,
+  // so "recorded by instant T" is always a prefix of the log (reports as of T).
+  absl::Time now = clock().Now();
+  {
+    absl::MutexLock lock(&head_mu_);
+    now = std::max(now, last_recorded_at_);
+  }
   CachedSource source(*this);
   Decider decider(source, AgencyDay(now));
   std::vector<std::vector<Decision>> decisions(group.size());
@@ -484,6 +496,7 @@ void RocksEventStore::CommitGroup(absl::Span<Writer* const> group) {
     absl::MutexLock lock(&head_mu_);
     head_position_ = position;
     head_link_ = link;
+    last_recorded_at_ = now;
     case_count_ = cases;
     agency_count_ = agencies;
   }

@@ -11,6 +11,10 @@
 // check sees the events committed before it. Each call stays atomic on its own:
 // a refused call writes nothing and does not affect the others of its group.
 //
+// recordedAt is the commit instant from the injected clock, made non-decreasing
+// along the log (the later of the clock and the previous event's), so the
+// events recorded by any instant are a prefix of the log.
+//
 // Read path: streams in version order, the global log from a position, an event
 // by eventId. Replay of a case after reopen goes through the same
 // ApplyCaseChange as the live path. Layout: engine/key_codec.h.

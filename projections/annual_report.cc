@@ -1,0 +1,417 @@
+// The annual report, by replaying the log; see annual_report.h.
+#include "projections/annual_report.h"
+
+#include <map>
+#include <optional>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+#include "engine/agency_state.h"
+#include "engine/case_state.h"
+#include "engine/civil_date.h"
+#include "engine/payload.h"
+#include "engine/status_macros.h"
+
+namespace ogi {
+namespace {
+
+struct Document {
+  int kind = 0;  // v1::DocumentIssued::Kind
+  absl::CivilDay issued_on;
+  std::optional<absl::CivilDay> valid_until;
+  std::optional<absl::CivilDay> repealed_on;
+  std::optional<absl::CivilDay> expired_on;
+};
+
+struct Agency {
+  std::string name;
+  std::string parent_id;
+  std::map<std::string, Document> documents;
+  // Totals by year of the events' effective dates.
+  std::map<int, ProactiveTable> counts;
+  std::map<int, Narrative> narratives;
+};
+
+// A case as replayed, with the position of each of its events (index = version
+// - 1) so the cases behind a cell can name the event that put them there.
+struct Case {
+  CaseState state;
+  std::vector<uint64_t> positions;
+};
+
+// Everything a report needs, replayed up to the request's as-of instant.
+struct Replayed {
+  std::map<std::string, Agency> agencies;
+  absl::node_hash_map<std::string, Case> cases;
+  uint64_t position = 0;
+  absl::Time recorded_until = absl::InfinitePast();
+};
+
+absl::Time RecordedAt(const v1::Event& event) {
+  return absl::FromUnixSeconds(event.recorded_at().seconds()) +
+         absl::Nanoseconds(event.recorded_at().nanos());
+}
+
+absl::CivilDay Day(absl::string_view text) {
+  auto day = ParseCivilDay(text);
+  return day.ok() ? *day : absl::CivilDay();
+}
+
+void ApplyAgency(Agency& agency, const v1::Event& e) {
+  const absl::CivilDay on = Day(e.occurred_on());
+  const int year = static_cast<int>(on.year());
+  switch (e.payload_case()) {
+    case v1::Event::kAgencyRegistered:
+      agency.name = e.agency_registered().name();
+      agency.parent_id = e.agency_registered().parent_id();
+      break;
+    case v1::Event::kAgencyRenamed:
+      agency.name = e.agency_renamed().name();
+      break;
+    case v1::Event::kDocumentIssued: {
+      Document& d = agency.documents[e.document_issued().document_id()];
+      d.kind = e.document_issued().kind();
+      d.issued_on = on;
+      if (!e.document_issued().valid_until().empty())
+        d.valid_until = Day(e.document_issued().valid_until());
+      break;
+    }
+    case v1::Event::kDocumentRepealed:
+      agency.documents[e.document_repealed().document_id()].repealed_on = on;
+      break;
+    case v1::Event::kDocumentExpired:
+      agency.documents[e.document_expired().document_id()].expired_on = on;
+      break;
+    case v1::Event::kDecisionsRecorded: {
+      ProactiveTable& t = agency.counts[year];
+      const int64_t count = e.decisions_recorded().count();
+      switch (e.decisions_recorded().kind()) {
+        case v1::DecisionsRecorded::LICENSING:
+          t.licensing += count;
+          break;
+        case v1::DecisionsRecorded::PENALTY:
+          t.penalty += count;
+          break;
+        case v1::DecisionsRecorded::ENFORCEMENT:
+          t.enforcement += count;
+          break;
+        default:
+          break;
+      }
+      break;
+    }
+    case v1::Event::kFeesCollected:
+      agency.counts[year].administrative_fees_fen +=
+          e.fees_collected().amount_fen();
+      break;
+    case v1::Event::kNarrativeSet: {
+      Narrative& n = agency.narratives[e.narrative_set().year()];
+      switch (e.narrative_set().section()) {
+        case v1::NarrativeSet::OVERVIEW:
+          n.overview = e.narrative_set().text();
+          break;
+        case v1::NarrativeSet::PROBLEMS:
+          n.problems = e.narrative_set().text();
+          break;
+        case v1::NarrativeSet::OTHER:
+          n.other = e.narrative_set().text();
+          break;
+        default:
+          break;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+absl::StatusOr<Replayed> Replay(EventStore& store, absl::Time as_of) {
+  Replayed r;
+  // recordedAt never decreases along the log (the store stamps max(now, last)),
+  // so the events recorded by `as_of` are a prefix of the log: the scan stops
+  // at the first later one.
+  const absl::Status beyond = absl::CancelledError("as-of reached");
+  absl::Status scanned =
+      store.ScanLog(1, [&](const v1::Event& e) -> absl::Status {
+        if (RecordedAt(e) > as_of) return beyond;
+        r.position = e.position();
+        r.recorded_until = RecordedAt(e);
+        if (IsAgencyPayload(e.payload_case())) {
+          ApplyAgency(r.agencies[e.agency_id()], e);
+          return absl::OkStatus();
+        }
+        Case& c = r.cases[e.case_id()];
+        ApplyCaseChange(c.state, CaseChangeOf(e), e.agency_id());
+        c.positions.push_back(e.position());
+        return absl::OkStatus();
+      });
+  if (!scanned.ok() && scanned != beyond) return scanned;
+  return r;
+}
+
+// The agencies whose figures the report sums: the agency, and with a roll-up
+// everything below it.
+absl::flat_hash_set<std::string> InScope(const Replayed& r,
+                                         const ReportRequest& request) {
+  absl::flat_hash_set<std::string> scope = {request.agency_id};
+  if (request.scope == Scope::kAgency) return scope;
+  // Parents are registered before their children, but a parent may be
+  // re-pointed by nothing: one pass per level until no agency is added.
+  bool grew = true;
+  while (grew) {
+    grew = false;
+    for (const auto& [id, agency] : r.agencies) {
+      if (!scope.contains(id) && scope.contains(agency.parent_id)) {
+        scope.insert(id);
+        grew = true;
+      }
+    }
+  }
+  return scope;
+}
+
+int ColumnOf(const CaseFacts& f) {
+  return f.category >= 1 && f.category <= 6 ? f.category - 1 : kTotalColumn;
+}
+
+int AppealGroupOf(int kind) {
+  switch (kind) {
+    case v1::AppealFiled::LITIGATION_DIRECT:
+      return static_cast<int>(AppealGroup::kLitigationDirect);
+    case v1::AppealFiled::LITIGATION_AFTER_RECONSIDERATION:
+      return static_cast<int>(AppealGroup::kLitigationAfterReconsideration);
+    default:
+      return static_cast<int>(AppealGroup::kReconsideration);
+  }
+}
+
+int AppealColumnOf(int result) {
+  switch (result) {
+    case v1::AppealDecided::UPHELD:
+      return static_cast<int>(AppealColumn::kUpheld);
+    case v1::AppealDecided::CORRECTED:
+      return static_cast<int>(AppealColumn::kCorrected);
+    case v1::AppealDecided::OTHER:
+      return static_cast<int>(AppealColumn::kOther);
+    default:
+      return static_cast<int>(AppealColumn::kPending);
+  }
+}
+
+// Calls `visit(row, column_or_-1)` for each part 三 row the case counts in for
+// `year` (rules A3-A6); for result rows `column` is the case's column. Appeals
+// are separate.
+template <typename Visit>
+void ClassifyApplication(const CaseFacts& f, int year, Visit visit) {
+  if (!f.received) return;
+  const absl::CivilDay jan1(year, 1, 1);
+  const absl::CivilDay dec31(year, 12, 31);
+  if (f.received_on >= jan1 && f.received_on <= dec31) visit(AppRow::kNew);
+  if (f.received_on < jan1 && !(f.concluded && f.concluded_on < jan1))
+    visit(AppRow::kCarriedIn);
+  if (f.concluded && f.concluded_on >= jan1 && f.concluded_on <= dec31 &&
+      f.outcome >= 1 && f.outcome <= kResultRows) {
+    visit(static_cast<AppRow>(kFirstResultRow + f.outcome - 1));
+  }
+  if (f.received_on <= dec31 && !(f.concluded && f.concluded_on <= dec31))
+    visit(AppRow::kCarriedOut);
+}
+
+void AddDocuments(const Agency& agency, int year, ProactiveTable& t) {
+  const absl::CivilDay dec31(year, 12, 31);
+  for (const auto& [id, d] : agency.documents) {
+    DocumentCounts& counts = d.kind == v1::DocumentIssued::REGULATION
+                                 ? t.regulations
+                                 : t.normative_documents;
+    if (d.issued_on.year() == year) ++counts.issued;
+    if (d.repealed_on && d.repealed_on->year() == year) ++counts.repealed;
+    const bool ended = (d.repealed_on && *d.repealed_on <= dec31) ||
+                       (d.expired_on && *d.expired_on <= dec31) ||
+                       (d.valid_until && *d.valid_until + 1 <= dec31);
+    if (d.issued_on <= dec31 && !ended) ++counts.in_force;
+  }
+}
+
+absl::Status CheckRequest(const Replayed& r, const ReportRequest& request) {
+  if (request.year < 1000 || request.year > 9999) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("year ", request.year, " is not a year such as 2023"));
+  }
+  if (!r.agencies.contains(request.agency_id)) {
+    return absl::NotFoundError(
+        absl::StrCat("agency ", request.agency_id, " is not registered"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<AnnualReport> ComputeAnnualReport(EventStore& store,
+                                                 const ReportRequest& request) {
+  OGI_ASSIGN_OR_RETURN(Replayed r, Replay(store, request.as_of));
+  OGI_RETURN_IF_ERROR(CheckRequest(r, request));
+  const absl::flat_hash_set<std::string> scope = InScope(r, request);
+  const int year = request.year;
+
+  AnnualReport report;
+  const Agency& root = r.agencies.at(request.agency_id);
+  report.agency_id = request.agency_id;
+  report.agency_name = root.name;
+  report.rollup = request.scope == Scope::kRollup;
+  report.year = year;
+  report.position = r.position;
+  report.recorded_until = r.recorded_until;
+  if (auto it = root.narratives.find(year); it != root.narratives.end())
+    report.narrative = it->second;
+
+  for (const auto& [id, agency] : r.agencies) {
+    if (!scope.contains(id)) continue;
+    ProactiveTable& t = report.proactive;
+    AddDocuments(agency, year, t);
+    if (auto it = agency.counts.find(year); it != agency.counts.end()) {
+      t.licensing += it->second.licensing;
+      t.penalty += it->second.penalty;
+      t.enforcement += it->second.enforcement;
+      t.administrative_fees_fen += it->second.administrative_fees_fen;
+    }
+  }
+
+  for (const auto& [id, c] : r.cases) {
+    if (!scope.contains(c.state.agency_id)) continue;
+    const CaseFacts& f = c.state.facts;
+    const int column = ColumnOf(f);
+    ClassifyApplication(f, year, [&](AppRow row) {
+      ++report.cell(row, column);
+      ++report.cell(row, kTotalColumn);
+      if (static_cast<int>(row) >= kFirstResultRow &&
+          static_cast<int>(row) < kFirstResultRow + kResultRows) {
+        ++report.cell(AppRow::kResultsTotal, column);
+        ++report.cell(AppRow::kResultsTotal, kTotalColumn);
+      }
+    });
+    for (const Appeal& a : f.appeals) {
+      if (a.filed_on.year() != year) continue;
+      auto& group = report.appeals[AppealGroupOf(a.kind)];
+      ++group[AppealColumnOf(a.result_in_filing_year)];
+      ++group[static_cast<int>(AppealColumn::kTotal)];
+    }
+    if (f.fee_paid_fen > 0 && f.fee_paid_on.year() == year) {
+      ++report.fee_applications;
+      report.fee_paid_fen += f.fee_paid_fen;
+    }
+  }
+  return report;
+}
+
+absl::StatusOr<std::vector<CaseInCell>> CasesInCell(
+    EventStore& store, const ReportRequest& request, absl::string_view section,
+    absl::string_view row, absl::string_view column) {
+  const bool applications = section == "applications";
+  if (!applications && section != "appeals") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("section \"", section.substr(0, 32),
+                     "\" is not applications or appeals"));
+  }
+  int row_index = -1, column_index = -1;
+  if (applications) {
+    for (int i = 0; i < kApplicationRows; ++i) {
+      if (ApplicationRowCode(static_cast<AppRow>(i)) == row) row_index = i;
+    }
+    for (int i = 0; i < kApplicationColumns; ++i) {
+      if (ApplicationColumnCode(i) == column) column_index = i;
+    }
+  } else {
+    for (int i = 0; i < kAppealGroups; ++i) {
+      if (AppealGroupCode(static_cast<AppealGroup>(i)) == row) row_index = i;
+    }
+    for (int i = 0; i < kAppealColumns; ++i) {
+      if (AppealColumnCode(static_cast<AppealColumn>(i)) == column)
+        column_index = i;
+    }
+  }
+  if (row_index < 0)
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown row \"", row.substr(0, 40), "\""));
+  if (column_index < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown column \"", column.substr(0, 40), "\""));
+  }
+
+  OGI_ASSIGN_OR_RETURN(Replayed r, Replay(store, request.as_of));
+  OGI_RETURN_IF_ERROR(CheckRequest(r, request));
+  const absl::flat_hash_set<std::string> scope = InScope(r, request);
+  std::vector<CaseInCell> out;
+  auto add = [&](const std::string& id, const Case& c, PayloadCase step,
+                 absl::CivilDay on) {
+    // The deciding event: the latest effective step of this kind (amendments
+    // replace steps in place).
+    uint32_t version = 0;
+    for (size_t i = 0; i < c.state.steps.size(); ++i) {
+      if (c.state.steps[i].payload == step && c.state.steps[i].on() == on)
+        version = static_cast<uint32_t>(i + 1);
+    }
+    out.push_back(CaseInCell{id, c.state.agency_id, version,
+                             version > 0 ? c.positions[version - 1] : 0,
+                             FormatCivilDay(on),
+                             std::string(PayloadName(step))});
+  };
+  for (const auto& [id, c] : r.cases) {
+    if (!scope.contains(c.state.agency_id)) continue;
+    const CaseFacts& f = c.state.facts;
+    if (applications) {
+      if (column_index != kTotalColumn && column_index != ColumnOf(f)) continue;
+      ClassifyApplication(f, request.year, [&](AppRow counted) {
+        const int i = static_cast<int>(counted);
+        const bool is_result =
+            i >= kFirstResultRow && i < kFirstResultRow + kResultRows;
+        if (i == row_index ||
+            (row_index == static_cast<int>(AppRow::kResultsTotal) &&
+             is_result)) {
+          if (is_result) {
+            add(id, c,
+                f.withdrawn ? v1::Event::kWithdrawn : v1::Event::kAnswered,
+                f.concluded_on);
+          } else {
+            add(id, c, v1::Event::kReceived, f.received_on);
+          }
+        }
+      });
+    } else {
+      for (const Appeal& a : f.appeals) {
+        if (a.filed_on.year() != request.year ||
+            AppealGroupOf(a.kind) != row_index)
+          continue;
+        const int col = AppealColumnOf(a.result_in_filing_year);
+        if (column_index != static_cast<int>(AppealColumn::kTotal) &&
+            column_index != col)
+          continue;
+        add(id, c, v1::Event::kAppealFiled, a.filed_on);
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(),
+            [](const CaseInCell& a, const CaseInCell& b) {
+              return a.case_id < b.case_id;
+            });
+  return out;
+}
+
+std::string FenToWanYuan(int64_t fen) {
+  constexpr int64_t kFenPerWan = 1000000;
+  const bool negative = fen < 0;
+  const uint64_t magnitude =
+      negative ? 0 - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
+  std::string out = absl::StrCat(negative ? "-" : "", magnitude / kFenPerWan);
+  uint64_t fraction = magnitude % kFenPerWan;
+  if (fraction == 0) return out;
+  std::string digits = absl::StrFormat("%06d", fraction);
+  while (!digits.empty() && digits.back() == '0') digits.pop_back();
+  return absl::StrCat(out, ".", digits);
+}
+
+}  // namespace ogi
