@@ -14,8 +14,11 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/civil_time.h"
 
 #include "engine/event_store.h"
+#include "projections/annual_report.h"
+#include "projections/report_render.h"
 
 namespace ogi {
 
@@ -76,6 +79,42 @@ absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
 // and size on disk.
 absl::Status StatsCommand(EventStore& store, OutputFormat format,
                           std::ostream& out);
+
+enum class ReportKind { kTables, kDocument };
+
+struct ReportOptions {
+  // agency_id empty: the store's only root agency (kInvalidArgument if there
+  // are several).
+  ReportRequest request;
+  ReportFormat format = ReportFormat::kText;
+  ReportKind kind = ReportKind::kTables;
+  absl::CivilDay date;  // the document's date (kDocument)
+};
+
+// Writes the year's report (tables, or the whole document in md/html).
+// kNotFound for an unknown agency.
+absl::Status ReportCommand(EventStore& store, const ReportOptions& options,
+                           std::ostream& out);
+
+// Writes the cases behind one cell of part 三 or part 四: `row` is a part 三
+// row code or a part 四 group code, `column` a column code.
+absl::Status CasesCommand(EventStore& store, ReportRequest request,
+                          const std::string& row, const std::string& column,
+                          std::ostream& out);
+
+// Runs the consistency checks on the year's report and the year before it.
+// Writes the findings; returns kFailedPrecondition if any is an error.
+absl::Status CheckCommand(EventStore& store, ReportRequest request,
+                          std::ostream& out);
+
+// Runs the same checks on a typed table in the CSV contract.
+absl::Status CheckTableCommand(const std::string& path, std::ostream& out);
+
+// Builds the demo store: the seed agency (乌拉特中旗教育局) with the log behind
+// its 2023 report, and a generated multi-agency, multi-year log; then writes
+// the seed agency's 2023 report and the generated city's roll-up. Running it
+// again appends nothing (every event has an eventId).
+absl::Status DemoCommand(EventStore& store, std::ostream& out);
 
 }  // namespace ogi
 

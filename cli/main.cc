@@ -1,6 +1,7 @@
 // The `ogi` command: flags and dispatch only. The commands themselves are in
 // commands.h.
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <memory>
@@ -10,8 +11,11 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "cli/commands.h"
 
+#include "engine/civil_date.h"
+#include "engine/clock.h"
 #include "engine/event_store.h"
 
 namespace {
@@ -91,7 +95,71 @@ int main(int argc, char** argv) {
   stats->add_option("--format", stats_format, "text or json")
       ->check(CLI::IsMember({"text", "json"}));
 
-  for (auto* sub : {import, append, export_cmd, history, stats}) {
+  // Options shared by report, cases and check.
+  int year = 0;
+  std::string agency;
+  bool rollup = false;
+  std::string as_of;
+  auto add_scope = [&](CLI::App* sub) {
+    sub->add_option("--year", year, "the report's year")->required();
+    sub->add_option("--agency", agency,
+                    "agency id (default: the store's only root agency)");
+    sub->add_flag("--rollup", rollup, "the agency and everything below it");
+    sub->add_option("--as-of", as_of,
+                    "only events recorded by this RFC 3339 instant, e.g. "
+                    "2024-01-12T00:00:00Z");
+  };
+
+  std::string report_format;
+  std::string output;
+  bool document = false;
+  std::string document_date;
+  auto* report = app.add_subcommand(
+      "report", "the annual report of a year, or the whole document");
+  add_scope(report);
+  report
+      ->add_option("--format", report_format,
+                   "text, csv, json, md or html (default: text on a "
+                   "terminal, else csv; html for --document)")
+      ->check(CLI::IsMember({"text", "csv", "json", "md", "html"}));
+  report->add_option("--output", output, "write to this file");
+  report->add_flag("--document", document,
+                   "the whole report: title, six parts, tables, narrative");
+  report->add_option("--date", document_date,
+                     "the document's date YYYY-MM-DD (default: today)");
+
+  std::string cell_row, cell_column;
+  auto* cases = app.add_subcommand(
+      "cases", "the cases behind one cell of part 三 or part 四");
+  add_scope(cases);
+  cases
+      ->add_option("--row", cell_row,
+                   "row code (e.g. carried_out) or appeal group code (e.g. "
+                   "reconsideration)")
+      ->required();
+  cases
+      ->add_option("--column", cell_column,
+                   "column code (e.g. natural_person, total, pending)")
+      ->required();
+
+  std::string check_table;
+  auto* check = app.add_subcommand(
+      "check", "the report's consistency checks, or a typed table's");
+  check->add_option("--year", year, "the report's year");
+  check->add_option("--agency", agency,
+                    "agency id (default: the store's only root agency)");
+  check->add_flag("--rollup", rollup, "the agency and everything below it");
+  check->add_option("--as-of", as_of, "only events recorded by this instant");
+  check->add_option("--table", check_table,
+                    "check this CSV table (the report's CSV contract) instead");
+
+  auto* demo = app.add_subcommand(
+      "demo",
+      "build the sample store (the seed agency and a generated city) "
+      "and print reports");
+
+  for (auto* sub : {import, append, export_cmd, history, stats, report, cases,
+                    check, demo}) {
     sub->add_option("--db", db,
                     "store directory (default: $OGI_DB, else ./ogi-data)");
   }
@@ -100,6 +168,25 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  }
+
+  if (*check && !check_table.empty()) {
+    const absl::Status checked = ogi::CheckTableCommand(check_table, std::cout);
+    return checked.ok() ? 0 : Fail(checked);
+  }
+  if (*check && year == 0) {
+    return Fail(absl::InvalidArgumentError("check needs --year or --table"));
+  }
+  ogi::ReportRequest request;
+  request.year = year;
+  request.agency_id = agency;
+  request.scope = rollup ? ogi::Scope::kRollup : ogi::Scope::kAgency;
+  if (!as_of.empty()) {
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, as_of, &request.as_of, &error)) {
+      return Fail(absl::InvalidArgumentError(
+          "--as-of must be an RFC 3339 instant such as 2024-01-12T00:00:00Z"));
+    }
   }
 
   auto store = ogi::EventStore::Open({.path = db});
@@ -126,6 +213,40 @@ int main(int argc, char** argv) {
                             std::cout);
   } else if (*stats) {
     status = ogi::StatsCommand(s, ParseFormat(stats_format), std::cout);
+  } else if (*report) {
+    ogi::ReportOptions options;
+    options.request = request;
+    options.kind =
+        document ? ogi::ReportKind::kDocument : ogi::ReportKind::kTables;
+    if (report_format.empty()) {
+      report_format = document                                  ? "html"
+                      : isatty(STDOUT_FILENO) && output.empty() ? "text"
+                                                                : "csv";
+    }
+    options.format = *ogi::ParseReportFormat(report_format);
+    options.date = ogi::AgencyDay(ogi::SystemClock().Now());
+    if (!document_date.empty()) {
+      auto day = ogi::ParseCivilDay(document_date);
+      if (!day.ok()) return Fail(day.status());
+      options.date = *day;
+    }
+    if (output.empty()) {
+      status = ogi::ReportCommand(s, options, std::cout);
+    } else {
+      std::ofstream file(output, std::ios::binary);
+      status = file ? ogi::ReportCommand(s, options, file)
+                    : absl::UnavailableError("cannot write " + output);
+      file.close();
+      if (status.ok() && !file) {
+        status = absl::UnavailableError("error writing " + output);
+      }
+    }
+  } else if (*cases) {
+    status = ogi::CasesCommand(s, request, cell_row, cell_column, std::cout);
+  } else if (*check) {
+    status = ogi::CheckCommand(s, request, std::cout);
+  } else if (*demo) {
+    status = ogi::DemoCommand(s, std::cout);
   }
   if (!status.ok()) return Fail(status);
   return 0;

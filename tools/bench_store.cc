@@ -30,13 +30,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "cli/gen_log.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 
 #include "engine/event_store.h"
 #include "engine/json_codec.h"
 #include "engine/key_codec.h"
-#include "tools/gen_log.h"
 
 namespace {
 

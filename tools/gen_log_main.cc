@@ -9,9 +9,9 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "cli/gen_log.h"
 
 #include "engine/civil_date.h"
-#include "tools/gen_log.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"gen_log: a deterministic, realistic ogi log as JSON Lines"};

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# README command 1: install what is missing, build, then load the bundled sample log into the default store
-# (./ogi-data, or $OGI_DB) and show a case's history and the store's statistics. Safe to run again: the sample's
-# events carry eventIds, so a second import is a no-op.
+# README command 1: install what is missing, build, then build the demo store in ./ogi-data (or $OGI_DB) — the
+# seed agency 乌拉特中旗教育局 with the log behind its 2023 report, plus a generated city — and print reports,
+# then load the hand-written sample log and show one case's history. Safe to run again: every event has an
+# eventId, so a second run appends nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install_deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target ogi
 ogi=build/cli/ogi
+"$ogi" demo
+echo
 "$ogi" import tools/data/sample.jsonl
+"$ogi" report --year 2023 --agency wltzq --rollup --format text
 echo
 "$ogi" history ZRZY-2023-002
-echo
-"$ogi" stats
