@@ -89,6 +89,9 @@ struct ReportOptions {
   ReportFormat format = ReportFormat::kText;
   ReportKind kind = ReportKind::kTables;
   absl::CivilDay date;  // the document's date (kDocument)
+  // The report index's file (caught up before use); empty: replay the log.
+  // Reports as of a past instant always replay.
+  std::string index_path;
 };
 
 // Writes the year's report (tables, or the whole document in md/html).
@@ -105,7 +108,7 @@ absl::Status CasesCommand(EventStore& store, ReportRequest request,
 // Runs the consistency checks on the year's report and the year before it.
 // Writes the findings; returns kFailedPrecondition if any is an error.
 absl::Status CheckCommand(EventStore& store, ReportRequest request,
-                          std::ostream& out);
+                          const std::string& index_path, std::ostream& out);
 
 // Runs the same checks on a typed table in the CSV contract.
 absl::Status CheckTableCommand(const std::string& path, std::ostream& out);

@@ -29,6 +29,12 @@ ogi::OutputFormat ParseFormat(const std::string& text) {
   return text == "json" ? ogi::OutputFormat::kJson : ogi::OutputFormat::kText;
 }
 
+// The report index lives in the store's directory (RocksDB leaves files it
+// does not own alone); it is derived, so deleting it only costs a rebuild.
+std::string ReportIndexPath(const std::string& db) {
+  return db + "/ogi-report-index.pb";
+}
+
 int Fail(const absl::Status& status) {
   std::cerr << "ogi: " << status.message() << "\n";
   return 1;
@@ -225,6 +231,7 @@ int main(int argc, char** argv) {
     }
     options.format = *ogi::ParseReportFormat(report_format);
     options.date = ogi::AgencyDay(ogi::SystemClock().Now());
+    options.index_path = ReportIndexPath(db);
     if (!document_date.empty()) {
       auto day = ogi::ParseCivilDay(document_date);
       if (!day.ok()) return Fail(day.status());
@@ -244,7 +251,7 @@ int main(int argc, char** argv) {
   } else if (*cases) {
     status = ogi::CasesCommand(s, request, cell_row, cell_column, std::cout);
   } else if (*check) {
-    status = ogi::CheckCommand(s, request, std::cout);
+    status = ogi::CheckCommand(s, request, ReportIndexPath(db), std::cout);
   } else if (*demo) {
     status = ogi::DemoCommand(s, std::cout);
   }

@@ -1,5 +1,6 @@
 // `ogi report`, `ogi cases`, `ogi check` and `ogi demo`; see commands.h.
 #include <fstream>
+#include <memory>
 #include <ostream>
 #include <sstream>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "engine/json_codec.h"
 #include "engine/status_macros.h"
 #include "projections/report_check.h"
+#include "projections/report_index.h"
 
 namespace ogi {
 
@@ -44,6 +46,20 @@ absl::StatusOr<ReportRequest> Resolve(EventStore& store,
   return request;
 }
 
+// Returns the report: from the report index when one is given and the request
+// is for the head of the log, else by replaying the log.
+absl::StatusOr<AnnualReport> Compute(EventStore& store,
+                                     const ReportRequest& request,
+                                     const std::string& index_path) {
+  if (index_path.empty() || request.as_of != absl::InfiniteFuture()) {
+    return ComputeAnnualReport(store, request);
+  }
+  OGI_ASSIGN_OR_RETURN(std::unique_ptr<ReportIndex> index,
+                       ReportIndex::Open(store, index_path));
+  OGI_RETURN_IF_ERROR(index->CatchUp().status());
+  return index->Report(request);
+}
+
 void WriteFindings(const std::vector<Finding>& findings, std::ostream& out) {
   for (const Finding& f : findings) {
     out << (f.severity == Finding::Severity::kError ? "error" : "warning")
@@ -68,7 +84,7 @@ absl::Status ReportCommand(EventStore& store, const ReportOptions& options,
                            std::ostream& out) {
   OGI_ASSIGN_OR_RETURN(ReportRequest request, Resolve(store, options.request));
   OGI_ASSIGN_OR_RETURN(AnnualReport report,
-                       ComputeAnnualReport(store, request));
+                       Compute(store, request, options.index_path));
   if (options.kind == ReportKind::kDocument) {
     if (options.format != ReportFormat::kMd &&
         options.format != ReportFormat::kHtml) {
@@ -107,14 +123,14 @@ absl::Status CasesCommand(EventStore& store, ReportRequest request,
 }
 
 absl::Status CheckCommand(EventStore& store, ReportRequest request,
-                          std::ostream& out) {
+                          const std::string& index_path, std::ostream& out) {
   OGI_ASSIGN_OR_RETURN(request, Resolve(store, std::move(request)));
   OGI_ASSIGN_OR_RETURN(AnnualReport report,
-                       ComputeAnnualReport(store, request));
+                       Compute(store, request, index_path));
   ReportRequest before = request;
   --before.year;
   OGI_ASSIGN_OR_RETURN(AnnualReport previous,
-                       ComputeAnnualReport(store, before));
+                       Compute(store, before, index_path));
   const std::vector<Finding> findings = CheckReport(report, &previous);
   WriteFindings(findings, out);
   int errors = 0;

@@ -1,0 +1,418 @@
+// The report index; see report_index.h.
+#include "projections/report_index.h"
+
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+
+#include "engine/case_state.h"
+#include "engine/civil_date.h"
+#include "engine/payload.h"
+#include "engine/status_macros.h"
+#include "projections/internal/report_rules.h"
+
+namespace ogi {
+namespace {
+
+using projections_internal::AppealColumnOf;
+using projections_internal::AppealGroupOf;
+using projections_internal::ColumnOf;
+using projections_internal::ResultIndexOf;
+
+constexpr int kResultCells = kResultRows * kApplicationColumns;
+constexpr int kAppealCells = kAppealGroups * kAppealColumns;
+
+// Where one case counts, by year: everything the report reads of it.
+struct Contribution {
+  struct AppealCell {
+    int year;
+    int cell;  // group * kAppealColumns + column
+    friend bool operator==(const AppealCell&, const AppealCell&) = default;
+  };
+  bool counted = false;
+  std::string agency;
+  int column = 0;
+  int received_year = 0;
+  int result_year = 0;  // 0: not concluded
+  int result_index = 0;
+  std::vector<AppealCell> appeals;
+  int fee_year = 0;  // 0: no fee paid
+  int64_t fee_fen = 0;
+  friend bool operator==(const Contribution&, const Contribution&) = default;
+};
+
+Contribution ContributionOf(const CaseState& s) {
+  Contribution c;
+  const CaseFacts& f = s.facts;
+  if (!f.received) return c;
+  c.counted = true;
+  c.agency = s.agency_id;
+  c.column = ColumnOf(f);
+  c.received_year = static_cast<int>(f.received_on.year());
+  if (const int result = ResultIndexOf(f); result >= 0) {
+    c.result_year = static_cast<int>(f.concluded_on.year());
+    c.result_index = result;
+  }
+  for (const Appeal& a : f.appeals) {
+    c.appeals.push_back({static_cast<int>(a.filed_on.year()),
+                         AppealGroupOf(a.kind) * kAppealColumns +
+                             AppealColumnOf(a.result_in_filing_year)});
+  }
+  if (f.fee_paid_fen > 0) {
+    c.fee_year = static_cast<int>(f.fee_paid_on.year());
+    c.fee_fen = f.fee_paid_fen;
+  }
+  return c;
+}
+
+v1::YearFigures& Year(v1::AgencyIndex& agency, int year) {
+  v1::YearFigures& y = (*agency.mutable_years())[year];
+  if (y.new_cases_size() == 0) {
+    y.mutable_new_cases()->Resize(kApplicationColumns, 0);
+    y.mutable_results()->Resize(kResultCells, 0);
+    y.mutable_appeals()->Resize(kAppealCells, 0);
+  }
+  return y;
+}
+
+void Add(v1::ReportIndexState& state, const Contribution& c, int sign) {
+  if (!c.counted) return;
+  v1::AgencyIndex& agency = (*state.mutable_agencies())[c.agency];
+  for (const int column : {c.column, kTotalColumn}) {
+    if (column == c.column && column == kTotalColumn)
+      continue;  // no category: counted in the total only
+    v1::YearFigures& received = Year(agency, c.received_year);
+    received.set_new_cases(column, received.new_cases(column) + sign);
+    if (c.result_year != 0) {
+      v1::YearFigures& concluded = Year(agency, c.result_year);
+      const int cell = c.result_index * kApplicationColumns + column;
+      concluded.set_results(cell, concluded.results(cell) + sign);
+    }
+  }
+  for (const Contribution::AppealCell& a : c.appeals) {
+    v1::YearFigures& y = Year(agency, a.year);
+    const int total = a.cell - a.cell % kAppealColumns +
+                      static_cast<int>(AppealColumn::kTotal);
+    y.set_appeals(a.cell, y.appeals(a.cell) + sign);
+    y.set_appeals(total, y.appeals(total) + sign);
+  }
+  if (c.fee_year != 0) {
+    v1::YearFigures& y = Year(agency, c.fee_year);
+    y.set_fee_applications(y.fee_applications() + sign);
+    y.set_fee_paid_fen(y.fee_paid_fen() + sign * c.fee_fen);
+  }
+}
+
+int YearOf(absl::string_view date) {
+  auto day = ParseCivilDay(date);
+  return day.ok() ? static_cast<int>(day->year()) : 0;
+}
+
+// Moves a document's end (leaving 现行有效) to `year` if that is earlier than
+// the end it has; never before the year it was issued (the replaying report
+// counts it in force nowhere before its issue either way).
+void EndDocument(v1::AgencyIndex& agency, v1::DocumentRecord& d, int year) {
+  year = std::max(year, d.issued_year());
+  if (d.ended_year() != 0 && d.ended_year() <= year) return;
+  const bool regulation = d.kind() == v1::DocumentIssued::REGULATION;
+  if (d.ended_year() != 0) {
+    v1::YearFigures& old = Year(agency, d.ended_year());
+    regulation ? old.set_regulations_ended(old.regulations_ended() - 1)
+               : old.set_normative_ended(old.normative_ended() - 1);
+  }
+  d.set_ended_year(year);
+  v1::YearFigures& y = Year(agency, year);
+  regulation ? y.set_regulations_ended(y.regulations_ended() + 1)
+             : y.set_normative_ended(y.normative_ended() + 1);
+}
+
+void ApplyAgencyEvent(v1::AgencyIndex& agency, const v1::Event& e) {
+  const int year = YearOf(e.occurred_on());
+  switch (e.payload_case()) {
+    case v1::Event::kAgencyRegistered:
+      agency.set_name(e.agency_registered().name());
+      agency.set_parent_id(e.agency_registered().parent_id());
+      break;
+    case v1::Event::kAgencyRenamed:
+      agency.set_name(e.agency_renamed().name());
+      break;
+    case v1::Event::kDocumentIssued: {
+      v1::DocumentRecord& d =
+          (*agency.mutable_documents())[e.document_issued().document_id()];
+      d.set_kind(e.document_issued().kind());
+      d.set_issued_year(year);
+      v1::YearFigures& y = Year(agency, year);
+      d.kind() == v1::DocumentIssued::REGULATION
+          ? y.set_regulations_issued(y.regulations_issued() + 1)
+          : y.set_normative_issued(y.normative_issued() + 1);
+      if (!e.document_issued().valid_until().empty()) {
+        // Expired from the day after validUntil.
+        auto until = ParseCivilDay(e.document_issued().valid_until());
+        if (until.ok())
+          EndDocument(agency, d, static_cast<int>((*until + 1).year()));
+      }
+      break;
+    }
+    case v1::Event::kDocumentRepealed: {
+      v1::DocumentRecord& d =
+          (*agency.mutable_documents())[e.document_repealed().document_id()];
+      v1::YearFigures& y = Year(agency, year);
+      d.kind() == v1::DocumentIssued::REGULATION
+          ? y.set_regulations_repealed(y.regulations_repealed() + 1)
+          : y.set_normative_repealed(y.normative_repealed() + 1);
+      EndDocument(agency, d, year);
+      break;
+    }
+    case v1::Event::kDocumentExpired:
+      EndDocument(
+          agency,
+          (*agency.mutable_documents())[e.document_expired().document_id()],
+          year);
+      break;
+    case v1::Event::kDecisionsRecorded: {
+      v1::YearFigures& y = Year(agency, year);
+      const int64_t n = e.decisions_recorded().count();
+      switch (e.decisions_recorded().kind()) {
+        case v1::DecisionsRecorded::LICENSING:
+          y.set_licensing(y.licensing() + n);
+          break;
+        case v1::DecisionsRecorded::PENALTY:
+          y.set_penalty(y.penalty() + n);
+          break;
+        case v1::DecisionsRecorded::ENFORCEMENT:
+          y.set_enforcement(y.enforcement() + n);
+          break;
+        default:
+          break;
+      }
+      break;
+    }
+    case v1::Event::kFeesCollected: {
+      v1::YearFigures& y = Year(agency, year);
+      y.set_administrative_fees_fen(y.administrative_fees_fen() +
+                                    e.fees_collected().amount_fen());
+      break;
+    }
+    case v1::Event::kNarrativeSet: {
+      const auto& n = e.narrative_set();
+      auto* texts = n.section() == v1::NarrativeSet::OVERVIEW
+                        ? agency.mutable_overview()
+                    : n.section() == v1::NarrativeSet::PROBLEMS
+                        ? agency.mutable_problems()
+                        : agency.mutable_other();
+      (*texts)[n.year()] = n.text();
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+// Steps that change nothing the report reads, on a concluded case: no need to
+// load it.
+bool LeavesConcludedFiguresAlone(PayloadCase payload) {
+  return payload == v1::Event::kArchived || payload == v1::Event::kReanswered;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ReportIndex>> ReportIndex::Open(
+    EventStore& store, std::string path) {
+  std::unique_ptr<ReportIndex> index(new ReportIndex(store, std::move(path)));
+  std::FILE* file = std::fopen(index->path_.c_str(), "rb");
+  if (file == nullptr) return index;
+  std::string bytes;
+  char buffer[1 << 16];
+  size_t got;
+  while ((got = std::fread(buffer, 1, sizeof(buffer), file)) > 0)
+    bytes.append(buffer, got);
+  const bool read_error = std::ferror(file) != 0;
+  std::fclose(file);
+  if (read_error)
+    return absl::UnavailableError(absl::StrCat("cannot read ", index->path_));
+  if (!index->state_.ParseFromString(bytes)) {
+    return absl::DataLossError(absl::StrCat(
+        index->path_, " does not decode; delete it to rebuild the index"));
+  }
+  if (index->state_.checkpoint() > store.HeadPosition()) {
+    return absl::DataLossError(
+        absl::StrCat(index->path_, " is ahead of the store (position ",
+                     index->state_.checkpoint(), " > ", store.HeadPosition(),
+                     "); delete it to rebuild the index"));
+  }
+  return index;
+}
+
+absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp() {
+  CatchUpStats stats;
+  absl::node_hash_map<std::string, CaseState> open;  // open cases only
+  absl::Status scanned = store_.ScanLog(
+      state_.checkpoint() + 1, [&](const v1::Event& e) -> absl::Status {
+        ++stats.events;
+        state_.set_checkpoint(e.position());
+        state_.set_recorded_until(
+            absl::FormatTime(absl::RFC3339_full,
+                             absl::FromUnixSeconds(e.recorded_at().seconds()) +
+                                 absl::Nanoseconds(e.recorded_at().nanos()),
+                             absl::UTCTimeZone()));
+        if (IsAgencyPayload(e.payload_case())) {
+          ApplyAgencyEvent((*state_.mutable_agencies())[e.agency_id()], e);
+          return absl::OkStatus();
+        }
+        auto it = open.find(e.case_id());
+        if (it == open.end()) {
+          CaseState loaded;
+          if (e.payload_case() != v1::Event::kReceived) {
+            if (LeavesConcludedFiguresAlone(e.payload_case()))
+              return absl::OkStatus();
+            // A case not in memory is concluded (or was open before this
+            // catch-up): rebuild it from its stream.
+            OGI_ASSIGN_OR_RETURN(
+                std::vector<v1::Event> events,
+                store_.ReadStream({StreamId::Kind::kCase, e.case_id()}));
+            for (const v1::Event& before : events) {
+              if (before.position() >= e.position()) break;
+              ApplyCaseChange(loaded, CaseChangeOf(before), before.agency_id());
+            }
+            ++stats.cases_loaded;
+          }
+          it = open.emplace(e.case_id(), std::move(loaded)).first;
+        }
+        CaseState& s = it->second;
+        const Contribution before = ContributionOf(s);
+        ApplyCaseChange(s, CaseChangeOf(e), e.agency_id());
+        const Contribution after = ContributionOf(s);
+        if (!(before == after)) {
+          Add(state_, before, -1);
+          Add(state_, after, +1);
+        }
+        if (s.facts.concluded) open.erase(it);
+        return absl::OkStatus();
+      });
+  OGI_RETURN_IF_ERROR(scanned);
+  stats.open_cases = open.size();
+  if (stats.events > 0) OGI_RETURN_IF_ERROR(Save());
+  return stats;
+}
+
+absl::Status ReportIndex::Save() const {
+  const std::string temp = path_ + ".tmp";
+  std::string bytes;
+  (void)state_.SerializeToString(&bytes);  // fails only past 2 GiB
+  const int fd =
+      ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return absl::UnavailableError(absl::StrCat("cannot write ", temp));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      return absl::UnavailableError(absl::StrCat("cannot write ", temp));
+    }
+    done += static_cast<size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced || std::rename(temp.c_str(), path_.c_str()) != 0) {
+    return absl::UnavailableError(absl::StrCat("cannot replace ", path_));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AnnualReport> ReportIndex::Report(
+    const ReportRequest& request) const {
+  if (request.as_of != absl::InfiniteFuture()) {
+    return absl::InvalidArgumentError(
+        "the report index answers for the head of the log only; use a replay");
+  }
+  if (request.year < 1000 || request.year > 9999) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("year ", request.year, " is not a year such as 2023"));
+  }
+  const auto& agencies = state_.agencies();
+  auto root = agencies.find(request.agency_id);
+  if (root == agencies.end() || root->second.name().empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("agency ", request.agency_id, " is not registered"));
+  }
+  absl::flat_hash_set<std::string> scope = {request.agency_id};
+  for (bool grew = request.scope == Scope::kRollup; grew;) {
+    grew = false;
+    for (const auto& [id, agency] : agencies) {
+      if (!scope.contains(id) && scope.contains(agency.parent_id()))
+        grew = scope.insert(id).second;
+    }
+  }
+
+  AnnualReport r;
+  const int n = request.year;
+  r.agency_id = request.agency_id;
+  r.agency_name = root->second.name();
+  r.rollup = request.scope == Scope::kRollup;
+  r.year = n;
+  r.position = state_.checkpoint();
+  r.recorded_until = absl::InfinitePast();
+  if (!state_.recorded_until().empty()) {
+    std::string error;
+    (void)absl::ParseTime(absl::RFC3339_full, state_.recorded_until(),
+                          &r.recorded_until, &error);
+  }
+  auto text = [&](const google::protobuf::Map<int32_t, std::string>& texts) {
+    auto it = texts.find(n);
+    return it == texts.end() ? std::string() : it->second;
+  };
+  r.narrative = {text(root->second.overview()), text(root->second.problems()),
+                 text(root->second.other())};
+
+  for (const std::string& id : scope) {
+    const v1::AgencyIndex& agency = agencies.at(id);
+    // Years are few (one per year of history): walk them all, summing what is
+    // before and in year n.
+    for (const auto& [year, y] : agency.years()) {
+      if (year > n) continue;
+      for (int col = 0; col < kApplicationColumns; ++col) {
+        int64_t results = 0;
+        for (int row = 0; row < kResultRows; ++row)
+          results += y.results(row * kApplicationColumns + col);
+        const int64_t net = y.new_cases(col) - results;
+        r.cell(AppRow::kCarriedOut, col) += net;
+        if (year < n) r.cell(AppRow::kCarriedIn, col) += net;
+      }
+      ProactiveTable& p = r.proactive;
+      p.regulations.in_force += y.regulations_issued() - y.regulations_ended();
+      p.normative_documents.in_force +=
+          y.normative_issued() - y.normative_ended();
+      if (year != n) continue;
+      for (int col = 0; col < kApplicationColumns; ++col) {
+        r.cell(AppRow::kNew, col) += y.new_cases(col);
+        for (int row = 0; row < kResultRows; ++row) {
+          const int64_t v = y.results(row * kApplicationColumns + col);
+          r.applications[kFirstResultRow + row][col] += v;
+          r.cell(AppRow::kResultsTotal, col) += v;
+        }
+      }
+      for (int i = 0; i < kAppealCells; ++i)
+        r.appeals[i / kAppealColumns][i % kAppealColumns] += y.appeals(i);
+      p.regulations.issued += y.regulations_issued();
+      p.regulations.repealed += y.regulations_repealed();
+      p.normative_documents.issued += y.normative_issued();
+      p.normative_documents.repealed += y.normative_repealed();
+      p.licensing += y.licensing();
+      p.penalty += y.penalty();
+      p.enforcement += y.enforcement();
+      p.administrative_fees_fen += y.administrative_fees_fen();
+      r.fee_applications += y.fee_applications();
+      r.fee_paid_fen += y.fee_paid_fen();
+    }
+  }
+  return r;
+}
+
+}  // namespace ogi

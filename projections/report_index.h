@@ -1,0 +1,70 @@
+// The report index: the annual report's figures summed by agency and year, kept
+// up to date from the log, so one year's report costs O(agencies x years)
+// instead of a replay of the whole history.
+//
+// CatchUp folds the events after the checkpoint through the engine's
+// ApplyCaseChange, like ComputeAnnualReport, and adds each case's contribution
+// (its receipt year and column, its conclusion's year and row, its appeals by
+// filing year, its fee) to the figures, taking back the old contribution when a
+// later event changes it. Only open cases are kept in memory: an event for a
+// concluded case that can change its contribution (an appeal, an amendment)
+// reloads the case from its stream. Carried counts are derived: carried_out(N)
+// = sum over years <= N of (new - results_total), carried_in(N) =
+// carried_out(N-1), which rules A4 and A7 make exact. A rebuild is a CatchUp
+// from an empty index; both give the same figures as ComputeAnnualReport
+// (tested in report_index_test.cc).
+//
+// The state is saved after each CatchUp to one file, replaced atomically
+// (write, fsync, rename). Not thread-safe.
+#ifndef OGI_PROJECTIONS_REPORT_INDEX_H_
+#define OGI_PROJECTIONS_REPORT_INDEX_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+#include "engine/event_store.h"
+#include "projections/annual_report.h"
+#include "proto/report_index.pb.h"
+
+namespace ogi {
+
+class ReportIndex {
+ public:
+  struct CatchUpStats {
+    uint64_t events = 0;        // events folded
+    uint64_t cases_loaded = 0;  // concluded cases reloaded from their streams
+    uint64_t open_cases = 0;    // open cases held in memory at the end
+  };
+
+  // Opens the index saved at `path` (an empty index if the file does not exist)
+  // over `store`, which must outlive it. kDataLoss if the file does not decode.
+  static absl::StatusOr<std::unique_ptr<ReportIndex>> Open(EventStore& store,
+                                                           std::string path);
+
+  // Folds every event after the checkpoint and saves the state. kUnavailable if
+  // it cannot be saved.
+  absl::StatusOr<CatchUpStats> CatchUp();
+
+  // Returns the report from the figures up to the checkpoint. kInvalidArgument
+  // if request.as_of is set (use ComputeAnnualReport for a past instant) or the
+  // year is out of range; kNotFound for an unknown agency.
+  absl::StatusOr<AnnualReport> Report(const ReportRequest& request) const;
+
+  uint64_t checkpoint() const { return state_.checkpoint(); }
+
+ private:
+  ReportIndex(EventStore& store, std::string path)
+      : store_(store), path_(std::move(path)) {}
+  absl::Status Save() const;
+
+  EventStore& store_;
+  const std::string path_;
+  v1::ReportIndexState state_;
+};
+
+}  // namespace ogi
+
+#endif  // OGI_PROJECTIONS_REPORT_INDEX_H_
