@@ -30,7 +30,7 @@ inline constexpr int kApplicationColumns = 7;
 inline constexpr int kTotalColumn = 6;
 
 // Part 三's 25 numeric rows, in table order. Rows kDisclosed..kOtherHandling
-// are the 22 result rows, in the order of v1::Answered::Outcome (kDisclosed +
+// are the 21 result rows, in the order of v1::Answered::Outcome (kDisclosed +
 // outcome - 1).
 enum class AppRow {
   kNew,
@@ -61,7 +61,14 @@ enum class AppRow {
 };
 inline constexpr int kApplicationRows = 25;
 inline constexpr int kFirstResultRow = static_cast<int>(AppRow::kDisclosed);
-inline constexpr int kResultRows = 22;
+// 21 result rows, one per v1::Answered::Outcome. (annual-report.md says "22
+// result rows" but lists 21: 2 + 8 + 3 + 5 + 3 under （一）-（六）.)
+inline constexpr int kResultRows = 21;
+static_assert(kFirstResultRow + kResultRows ==
+                  static_cast<int>(AppRow::kResultsTotal),
+              "the result rows run from disclosed to other_handling");
+static_assert(static_cast<int>(AppRow::kCarriedOut) + 1 == kApplicationRows,
+              "25 numeric rows");
 
 // Part 四: three groups of five columns.
 enum class AppealGroup {

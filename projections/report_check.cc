@@ -1,14 +1,478 @@
-// Placeholder being written; replaced by the real checks.
+// The consistency checks of shared/spec/annual-report.md and the reader of the
+// CSV contract; see report_check.h. Both sides of the data path use them: the
+// engine checks each report it renders, and "ogi check" reads a table someone
+// typed (or a published report) and checks it.
+//
+// Sums are taken in 128 bits: a typed table may hold any int64 in each cell,
+// and 25 of them can overflow int64.
+//
+// Tested by report_check_test.cc.
 #include "projections/report_check.h"
 
-namespace ogi {
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
-std::vector<Finding> CheckReport(const AnnualReport&, const AnnualReport*) {
-  return {};
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/numeric/int128.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace ogi {
+namespace {
+
+using Severity = Finding::Severity;
+
+// The six applicant categories come before the total column (A1), and the
+// four appeal results before the group total (B4).
+static_assert(kTotalColumn == kApplicationColumns - 1);
+constexpr int kAppealTotal = static_cast<int>(AppealColumn::kTotal);
+static_assert(kAppealTotal == kAppealColumns - 1);
+
+// The last result row (A5): results_total follows it.
+constexpr int kLastResultRow = static_cast<int>(AppRow::kOtherHandling);
+static_assert(kLastResultRow + 1 == static_cast<int>(AppRow::kResultsTotal));
+static_assert(kFirstResultRow == static_cast<int>(AppRow::kDisclosed));
+
+constexpr int64_t kFenPerWanYuan = 1000000;
+constexpr int kWanYuanDecimals = 6;  // 1 fen = 0.000001 万元
+
+// First in 2024 the 条例 requires reconsideration before a suit against a
+// 不予公开 answer (check 9).
+constexpr int kReconsiderationFirstYear = 2024;
+
+// How a cell's int64 reads: a count, or an amount in fen printed in 万元.
+enum class Kind { kCount, kWanYuanFen };
+
+AppRow RowAt(int row) { return static_cast<AppRow>(row); }
+
+std::string Int128ToString(absl::int128 value) {
+  if (value >= std::numeric_limits<int64_t>::min() &&
+      value <= std::numeric_limits<int64_t>::max()) {
+    return absl::StrCat(static_cast<int64_t>(value));
+  }
+  const bool negative = value < 0;
+  absl::uint128 magnitude =
+      negative ? -absl::uint128(value) : absl::uint128(value);
+  std::string digits;
+  while (magnitude > 0) {
+    digits.push_back(
+        static_cast<char>('0' + absl::Uint128Low64(magnitude % 10)));
+    magnitude /= 10;
+  }
+  if (negative) digits.push_back('-');
+  std::reverse(digits.begin(), digits.end());
+  return digits;
 }
 
-absl::StatusOr<TypedTable> ParseReportCsv(absl::string_view) {
-  return absl::UnimplementedError("not yet");
+std::string CellName(absl::string_view section, absl::string_view row,
+                     absl::string_view column) {
+  return absl::StrCat(section, "/", row, "/", column);
+}
+
+std::string AppCell(AppRow row, int column) {
+  return CellName("applications", ApplicationRowCode(row),
+                  ApplicationColumnCode(column));
+}
+
+std::string AppealCell(int group, int column) {
+  return CellName("appeals", AppealGroupCode(static_cast<AppealGroup>(group)),
+                  AppealColumnCode(static_cast<AppealColumn>(column)));
+}
+
+// Calls visit(section, row, column, value, kind) for each cell of the CSV
+// contract, in table order. `Report` is AnnualReport or const AnnualReport, so
+// `value` is a mutable or a const reference.
+template <typename Report, typename Visit>
+void ForEachCell(Report& report, Visit&& visit) {
+  auto& p = report.proactive;
+  visit("proactive", "regulations", "issued", p.regulations.issued,
+        Kind::kCount);
+  visit("proactive", "regulations", "repealed", p.regulations.repealed,
+        Kind::kCount);
+  visit("proactive", "regulations", "in_force", p.regulations.in_force,
+        Kind::kCount);
+  visit("proactive", "normative_documents", "issued",
+        p.normative_documents.issued, Kind::kCount);
+  visit("proactive", "normative_documents", "repealed",
+        p.normative_documents.repealed, Kind::kCount);
+  visit("proactive", "normative_documents", "in_force",
+        p.normative_documents.in_force, Kind::kCount);
+  visit("proactive", "licensing", "decisions", p.licensing, Kind::kCount);
+  visit("proactive", "penalty", "decisions", p.penalty, Kind::kCount);
+  visit("proactive", "enforcement", "decisions", p.enforcement, Kind::kCount);
+  visit("proactive", "administrative_fees", "amount_wan_yuan",
+        p.administrative_fees_fen, Kind::kWanYuanFen);
+  for (int row = 0; row < kApplicationRows; ++row) {
+    for (int column = 0; column < kApplicationColumns; ++column) {
+      visit("applications", ApplicationRowCode(RowAt(row)),
+            ApplicationColumnCode(column), report.applications[row][column],
+            Kind::kCount);
+    }
+  }
+  for (int group = 0; group < kAppealGroups; ++group) {
+    for (int column = 0; column < kAppealColumns; ++column) {
+      visit("appeals", AppealGroupCode(static_cast<AppealGroup>(group)),
+            AppealColumnCode(static_cast<AppealColumn>(column)),
+            report.appeals[group][column], Kind::kCount);
+    }
+  }
+}
+
+absl::int128 CategorySum(const AnnualReport& report, AppRow row) {
+  absl::int128 sum = 0;
+  for (int column = 0; column < kTotalColumn; ++column) {
+    sum += report.cell(row, column);
+  }
+  return sum;
+}
+
+absl::int128 AppealResultSum(const AnnualReport& report, int group) {
+  absl::int128 sum = 0;
+  for (int column = 0; column < kAppealTotal; ++column) {
+    sum += report.appeals[group][column];
+  }
+  return sum;
+}
+
+bool IsWithheld(AppRow row) {
+  return row >= AppRow::kWithheldStateSecret &&
+         row <= AppRow::kWithheldAdministrativeInquiry;
+}
+
+// Check 7 for one kind of document: expiry (P2) may only lower in_force below
+// in_force(N-1) + issued(N) - repealed(N).
+std::optional<Finding> CheckInForce(absl::string_view row,
+                                    const DocumentCounts& now,
+                                    const DocumentCounts& before,
+                                    int previous_year) {
+  const std::string cell = CellName("proactive", row, "in_force");
+  if (now.in_force < 0) {
+    return Finding{Severity::kWarning, 7, cell,
+                   absl::StrCat(cell, " (", now.in_force, ") is negative")};
+  }
+  const absl::int128 bound =
+      absl::int128(before.in_force) + now.issued - now.repealed;
+  if (now.in_force <= bound) return std::nullopt;
+  return Finding{Severity::kWarning, 7, cell,
+                 absl::StrCat(cell, " (", now.in_force, ") > in_force of ",
+                              previous_year, " (", before.in_force,
+                              ") + issued (", now.issued, ") - repealed (",
+                              now.repealed, ") = ", Int128ToString(bound))};
+}
+
+// A value of the CSV contract: -?[0-9]+(\.[0-9]+)? (no '+', exponent, spaces
+// or digit grouping).
+struct Number {
+  bool negative = false;
+  absl::string_view integer;   // one or more digits
+  absl::string_view fraction;  // zero or more digits
+};
+
+std::optional<Number> SplitNumber(absl::string_view text) {
+  Number number;
+  number.negative = absl::ConsumePrefix(&text, "-");
+  const size_t dot = text.find('.');
+  number.integer = text.substr(0, dot);
+  if (dot != absl::string_view::npos) {
+    number.fraction = text.substr(dot + 1);
+    if (number.fraction.empty()) return std::nullopt;
+  }
+  if (number.integer.empty()) return std::nullopt;
+  for (absl::string_view part : {number.integer, number.fraction}) {
+    for (char c : part) {
+      if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+        return std::nullopt;
+      }
+    }
+  }
+  return number;
+}
+
+bool AllZero(absl::string_view digits) {
+  return digits.find_first_not_of('0') == absl::string_view::npos;
+}
+
+// A cell value as read, and why it is not the value typed (check 5), if so.
+struct CellValue {
+  int64_t value = 0;
+  std::optional<std::string> problem;
+};
+
+// Returns the value of a count or an amount. kInvalidArgument (without the
+// line) for a value that is not a number or does not fit.
+absl::StatusOr<CellValue> ParseValue(absl::string_view text, Kind kind) {
+  const absl::string_view what = kind == Kind::kCount ? "count" : "amount";
+  if (text.empty()) {
+    return CellValue{0, absl::StrCat("blank ", what, ", set to 0")};
+  }
+  const std::optional<Number> number = SplitNumber(text);
+  if (!number.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("value '", text, "' is not a number"));
+  }
+  if (number->negative &&
+      !(AllZero(number->integer) && AllZero(number->fraction))) {
+    return CellValue{0,
+                     absl::StrCat("negative ", what, " ", text, ", set to 0")};
+  }
+  int64_t integer = 0;
+  if (!absl::SimpleAtoi(number->integer, &integer)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("value '", text, "' is out of range"));
+  }
+  if (kind == Kind::kCount) {
+    if (AllZero(number->fraction)) return CellValue{integer, std::nullopt};
+    return CellValue{integer, absl::StrCat("fractional count ", text,
+                                           ", truncated to ", integer)};
+  }
+  // An amount in 万元: exactly fen, so at most 6 decimals that are not 0.
+  const absl::string_view kept = number->fraction.substr(0, kWanYuanDecimals);
+  int64_t fen = 0;
+  for (int i = 0; i < kWanYuanDecimals; ++i) {
+    fen = fen * 10 + (i < static_cast<int>(kept.size()) ? kept[i] - '0' : 0);
+  }
+  if (integer > (std::numeric_limits<int64_t>::max() - fen) / kFenPerWanYuan) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("value '", text, "' is out of range"));
+  }
+  fen += integer * kFenPerWanYuan;
+  if (AllZero(number->fraction.substr(kept.size()))) {
+    return CellValue{fen, std::nullopt};
+  }
+  return CellValue{
+      fen, absl::StrCat("amount ", text, " has more than ", kWanYuanDecimals,
+                        " decimals, truncated to ", FenToWanYuan(fen))};
+}
+
+// Where a parsed value goes: a cell of the table being filled.
+struct Slot {
+  int64_t* value;  // into TypedTable::report; must outlive the parse
+  Kind kind;
+  int line = 0;  // where the cell was set; 0 while it is not
+};
+
+}  // namespace
+
+std::vector<Finding> CheckReport(const AnnualReport& report,
+                                 const AnnualReport* previous) {
+  std::vector<Finding> findings;
+  auto add = [&findings](Severity severity, int rule, std::string cell,
+                         std::string message) {
+    findings.push_back(
+        Finding{severity, rule, std::move(cell), std::move(message)});
+  };
+
+  // 1: each row, the six categories against total (A1).
+  for (int row = 0; row < kApplicationRows; ++row) {
+    const absl::int128 sum = CategorySum(report, RowAt(row));
+    const int64_t total = report.applications[row][kTotalColumn];
+    if (sum == total) continue;
+    add(Severity::kError, 1, AppCell(RowAt(row), kTotalColumn),
+        absl::StrCat("applications/", ApplicationRowCode(RowAt(row)),
+                     ": the six categories sum to ", Int128ToString(sum),
+                     " != total (", total, ")"));
+  }
+  // 2: each column, the result rows against results_total (A5): the 21 rows
+  // disclosed..other_handling, one per v1::Answered::Outcome. kResultRows
+  // (22) would take in results_total itself.
+  for (int column = 0; column < kApplicationColumns; ++column) {
+    absl::int128 sum = 0;
+    for (int row = kFirstResultRow; row < kLastResultRow + 1; ++row) {
+      sum += report.applications[row][column];
+    }
+    const int64_t results_total = report.cell(AppRow::kResultsTotal, column);
+    if (sum == results_total) continue;
+    add(Severity::kError, 2, AppCell(AppRow::kResultsTotal, column),
+        absl::StrCat("applications/results_total (", results_total,
+                     ") != sum of the result rows (", Int128ToString(sum),
+                     ") in column ", ApplicationColumnCode(column)));
+  }
+  // 3: each column, the identity of A7. carried_out is the cell named: it is
+  // the one the identity determines.
+  for (int column = 0; column < kApplicationColumns; ++column) {
+    const absl::int128 in = absl::int128(report.cell(AppRow::kNew, column)) +
+                            report.cell(AppRow::kCarriedIn, column);
+    const absl::int128 out =
+        absl::int128(report.cell(AppRow::kResultsTotal, column)) +
+        report.cell(AppRow::kCarriedOut, column);
+    if (in == out) continue;
+    add(Severity::kError, 3, AppCell(AppRow::kCarriedOut, column),
+        absl::StrCat("applications/new+carried_in (", Int128ToString(in),
+                     ") != results_total+carried_out (", Int128ToString(out),
+                     ") in column ", ApplicationColumnCode(column)));
+  }
+  // 4: each appeal group, the four results against total (B4).
+  for (int group = 0; group < kAppealGroups; ++group) {
+    const absl::int128 sum = AppealResultSum(report, group);
+    const int64_t total = report.appeals[group][kAppealTotal];
+    if (sum == total) continue;
+    add(Severity::kError, 4, AppealCell(group, kAppealTotal),
+        absl::StrCat("appeals/",
+                     AppealGroupCode(static_cast<AppealGroup>(group)),
+                     "/total (", total, ") != upheld+corrected+other+pending (",
+                     Int128ToString(sum), ")"));
+  }
+  // 5: negative cells, those of the CSV contract and the fee line of part 六.
+  ForEachCell(report, [&add](absl::string_view section, absl::string_view row,
+                             absl::string_view column, const int64_t& value,
+                             Kind kind) {
+    if (value >= 0) return;
+    std::string cell = CellName(section, row, column);
+    std::string shown = kind == Kind::kCount
+                            ? absl::StrCat(value)
+                            : absl::StrCat(FenToWanYuan(value), " 万元");
+    std::string message = absl::StrCat(cell, " is negative (", shown, ")");
+    add(Severity::kError, 5, std::move(cell), std::move(message));
+  });
+  if (report.fee_applications < 0) {
+    add(Severity::kError, 5, "fees/information_processing/applications",
+        absl::StrCat("fees/information_processing/applications is negative (",
+                     report.fee_applications, ")"));
+  }
+  if (report.fee_paid_fen < 0) {
+    add(Severity::kError, 5, "fees/information_processing/amount_fen",
+        absl::StrCat("fees/information_processing/amount_fen is negative (",
+                     report.fee_paid_fen, ")"));
+  }
+
+  if (previous != nullptr) {
+    // 6: carried_in of N against carried_out of N-1 (A4), each column.
+    for (int column = 0; column < kApplicationColumns; ++column) {
+      const int64_t carried_in = report.cell(AppRow::kCarriedIn, column);
+      const int64_t carried_out = previous->cell(AppRow::kCarriedOut, column);
+      if (carried_in == carried_out) continue;
+      add(Severity::kWarning, 6, AppCell(AppRow::kCarriedIn, column),
+          absl::StrCat("applications/carried_in (", carried_in,
+                       ") != carried_out of ", previous->year, " (",
+                       carried_out, ") in column ",
+                       ApplicationColumnCode(column)));
+    }
+    // 7: in_force continuity (P2).
+    for (std::optional<Finding> finding :
+         {CheckInForce("regulations", report.proactive.regulations,
+                       previous->proactive.regulations, previous->year),
+          CheckInForce(
+              "normative_documents", report.proactive.normative_documents,
+              previous->proactive.normative_documents, previous->year)}) {
+      if (finding.has_value()) findings.push_back(std::move(*finding));
+    }
+  }
+
+  // 9: we only see aggregates, so a direct suit in a year with 不予公开
+  // answers is a prompt to check, not a proof. Either the group total or its
+  // four columns may show the suits (check 4 reports a mismatch).
+  const int direct = static_cast<int>(AppealGroup::kLitigationDirect);
+  const absl::int128 direct_suits =
+      std::max(absl::int128(report.appeals[direct][kAppealTotal]),
+               AppealResultSum(report, direct));
+  absl::int128 withheld = 0;
+  for (int row = 0; row < kApplicationRows; ++row) {
+    if (!IsWithheld(RowAt(row))) continue;
+    withheld += std::max(absl::int128(report.cell(RowAt(row), kTotalColumn)),
+                         CategorySum(report, RowAt(row)));
+  }
+  if (report.year >= kReconsiderationFirstYear && direct_suits > 0 &&
+      withheld > 0) {
+    add(Severity::kWarning, 9, AppealCell(direct, kAppealTotal),
+        absl::StrCat(
+            "appeals/litigation_direct (", Int128ToString(direct_suits),
+            ") in ", report.year, " with ", Int128ToString(withheld),
+            " 不予公开 results: direct suits in 2024 or later: "
+            "reconsideration is required first for 不予公开 answers since "
+            "2024-01-01; check that these suits were not against such "
+            "answers"));
+  }
+  return findings;
+}
+
+absl::StatusOr<TypedTable> ParseReportCsv(absl::string_view csv) {
+  constexpr absl::string_view kHeader = "section,row,column,value";
+  TypedTable table;
+
+  absl::flat_hash_map<std::string, Slot> slots;
+  absl::flat_hash_set<std::string> sections;
+  absl::flat_hash_set<std::string> rows;  // "section/row"
+  ForEachCell(
+      table.report, [&](absl::string_view section, absl::string_view row,
+                        absl::string_view column, int64_t& value, Kind kind) {
+        sections.insert(std::string(section));
+        rows.insert(absl::StrCat(section, "/", row));
+        slots.emplace(CellName(section, row, column), Slot{&value, kind});
+      });
+
+  absl::ConsumePrefix(&csv, "\xEF\xBB\xBF");  // a UTF-8 BOM
+  if (csv.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("line 1: missing header '", kHeader, "'"));
+  }
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(csv, '\n')) {
+    ++line_number;
+    absl::ConsumeSuffix(&line, "\r");
+    if (line_number == 1) {
+      if (line != kHeader) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "line 1: header is '", line, "', want '", kHeader, "'"));
+      }
+      continue;
+    }
+    // Blank lines (the final newline, or a gap) hold no cell.
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    const std::vector<absl::string_view> fields = absl::StrSplit(line, ',');
+    if (fields.size() != 4) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", line_number, ": ", fields.size(),
+                       " fields, want 4 (", kHeader, ")"));
+    }
+    const absl::string_view section = absl::StripAsciiWhitespace(fields[0]);
+    const absl::string_view row = absl::StripAsciiWhitespace(fields[1]);
+    const absl::string_view column = absl::StripAsciiWhitespace(fields[2]);
+    const absl::string_view text = absl::StripAsciiWhitespace(fields[3]);
+    const std::string cell = CellName(section, row, column);
+    auto slot = slots.find(cell);
+    if (slot == slots.end()) {
+      std::string what;
+      if (!sections.contains(section)) {
+        what = absl::StrCat("unknown section '", section, "'");
+      } else if (!rows.contains(absl::StrCat(section, "/", row))) {
+        what = absl::StrCat("unknown row '", row, "' in section ", section);
+      } else {
+        what = absl::StrCat("unknown column '", column, "' for ", section, "/",
+                            row);
+      }
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", line_number, ": ", what));
+    }
+    if (slot->second.line != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("line ", line_number, ": cell ", cell, " repeats line ",
+                       slot->second.line));
+    }
+    slot->second.line = line_number;
+    absl::StatusOr<CellValue> value = ParseValue(text, slot->second.kind);
+    if (!value.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "line ", line_number, ": ", cell, ": ", value.status().message()));
+    }
+    *slot->second.value = value->value;
+    if (value->problem.has_value()) {
+      table.findings.push_back(
+          Finding{Severity::kError, 5, cell,
+                  absl::StrCat(cell, ": ", *value->problem, " (line ",
+                               line_number, ")")});
+    }
+  }
+  return table;
 }
 
 }  // namespace ogi
