@@ -202,7 +202,6 @@ void ApplyEffect(CaseFacts& f, const CaseStep& s) {
     case v1::Event::kFeePaid:
       f.fee_outstanding = false;
       f.fee_paid_fen += s.amount;
-      f.fee_paid_on = s.on();
       break;
     case v1::Event::kAnswered:
       f.concluded = true;

@@ -93,7 +93,6 @@ struct CaseFacts {
   int64_t extension_working_days = 0;
   int64_t fee_noticed_fen = 0;
   int64_t fee_paid_fen = 0;
-  absl::CivilDay fee_paid_on;  // the latest payment, if fee_paid_fen > 0
   std::vector<std::string> consultations_open;
   std::vector<std::string> consultations_seen;
   std::vector<Appeal> appeals;

@@ -15,9 +15,14 @@
 #include "engine/civil_date.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
+#include "projections/internal/report_rules.h"
 
 namespace ogi {
 namespace {
+
+using projections_internal::AppealColumnOf;
+using projections_internal::AppealGroupOf;
+using projections_internal::ColumnOf;
 
 struct Document {
   int kind = 0;  // v1::DocumentIssued::Kind
@@ -175,34 +180,6 @@ absl::flat_hash_set<std::string> InScope(const Replayed& r,
   return scope;
 }
 
-int ColumnOf(const CaseFacts& f) {
-  return f.category >= 1 && f.category <= 6 ? f.category - 1 : kTotalColumn;
-}
-
-int AppealGroupOf(int kind) {
-  switch (kind) {
-    case v1::AppealFiled::LITIGATION_DIRECT:
-      return static_cast<int>(AppealGroup::kLitigationDirect);
-    case v1::AppealFiled::LITIGATION_AFTER_RECONSIDERATION:
-      return static_cast<int>(AppealGroup::kLitigationAfterReconsideration);
-    default:
-      return static_cast<int>(AppealGroup::kReconsideration);
-  }
-}
-
-int AppealColumnOf(int result) {
-  switch (result) {
-    case v1::AppealDecided::UPHELD:
-      return static_cast<int>(AppealColumn::kUpheld);
-    case v1::AppealDecided::CORRECTED:
-      return static_cast<int>(AppealColumn::kCorrected);
-    case v1::AppealDecided::OTHER:
-      return static_cast<int>(AppealColumn::kOther);
-    default:
-      return static_cast<int>(AppealColumn::kPending);
-  }
-}
-
 // Calls `visit(row, column_or_-1)` for each part 三 row the case counts in for
 // `year` (rules A3-A6); for result rows `column` is the case's column. Appeals
 // are separate.
@@ -300,10 +277,11 @@ absl::StatusOr<AnnualReport> ComputeAnnualReport(EventStore& store,
       ++group[AppealColumnOf(a.result_in_filing_year)];
       ++group[static_cast<int>(AppealColumn::kTotal)];
     }
-    if (f.fee_paid_fen > 0 && f.fee_paid_on.year() == year) {
+    projections_internal::ForEachFeeYear(c.state, [&](int paid, int64_t fen) {
+      if (paid != year) return;
       ++report.fee_applications;
-      report.fee_paid_fen += f.fee_paid_fen;
-    }
+      report.fee_paid_fen += fen;
+    });
   }
   return report;
 }
@@ -390,13 +368,32 @@ absl::StatusOr<std::vector<CaseInCell>> CasesInCell(
         if (column_index != static_cast<int>(AppealColumn::kTotal) &&
             column_index != col)
           continue;
-        add(id, c, v1::Event::kAppealFiled, a.filed_on);
+        // The deciding event: the filing while pending, else the latest
+        // decision dated in the filing year (B2), matched by appeal id since
+        // a case may have several appeals on one day.
+        uint32_t version = 0;
+        for (size_t i = 0; i < c.state.steps.size(); ++i) {
+          const CaseStep& s = c.state.steps[i];
+          if (s.ref != a.id) continue;
+          if (s.payload == v1::Event::kAppealFiled ||
+              (s.payload == v1::Event::kAppealDecided &&
+               a.result_in_filing_year != 0 &&
+               s.on().year() == a.filed_on.year())) {
+            version = static_cast<uint32_t>(i + 1);
+          }
+        }
+        if (version == 0) continue;  // unreachable: the appeal has its filing
+        const CaseStep& s = c.state.steps[version - 1];
+        out.push_back(CaseInCell{
+            id, c.state.agency_id, version, c.positions[version - 1],
+            FormatCivilDay(s.on()), std::string(PayloadName(s.payload))});
       }
     }
   }
   std::sort(out.begin(), out.end(),
             [](const CaseInCell& a, const CaseInCell& b) {
-              return a.case_id < b.case_id;
+              return a.case_id != b.case_id ? a.case_id < b.case_id
+                                            : a.version < b.version;
             });
   return out;
 }

@@ -42,8 +42,7 @@ struct Contribution {
   int result_year = 0;  // 0: not concluded
   int result_index = 0;
   std::vector<AppealCell> appeals;
-  int fee_year = 0;  // 0: no fee paid
-  int64_t fee_fen = 0;
+  std::vector<std::pair<int, int64_t>> fees;  // (year, fen paid in it)
   friend bool operator==(const Contribution&, const Contribution&) = default;
 };
 
@@ -64,10 +63,8 @@ Contribution ContributionOf(const CaseState& s) {
                          AppealGroupOf(a.kind) * kAppealColumns +
                              AppealColumnOf(a.result_in_filing_year)});
   }
-  if (f.fee_paid_fen > 0) {
-    c.fee_year = static_cast<int>(f.fee_paid_on.year());
-    c.fee_fen = f.fee_paid_fen;
-  }
+  projections_internal::ForEachFeeYear(
+      s, [&](int year, int64_t fen) { c.fees.emplace_back(year, fen); });
   return c;
 }
 
@@ -102,10 +99,10 @@ void Add(v1::ReportIndexState& state, const Contribution& c, int sign) {
     y.set_appeals(a.cell, y.appeals(a.cell) + sign);
     y.set_appeals(total, y.appeals(total) + sign);
   }
-  if (c.fee_year != 0) {
-    v1::YearFigures& y = Year(agency, c.fee_year);
+  for (const auto& [year, fen] : c.fees) {
+    v1::YearFigures& y = Year(agency, year);
     y.set_fee_applications(y.fee_applications() + sign);
-    y.set_fee_paid_fen(y.fee_paid_fen() + sign * c.fee_fen);
+    y.set_fee_paid_fen(y.fee_paid_fen() + sign * fen);
   }
 }
 

@@ -49,6 +49,24 @@ inline int AppealColumnOf(int result_in_filing_year) {
   }
 }
 
+// Part 六: the fen paid in each year, by the date of each payment (after a
+// first notice is paid a case may be charged again, possibly the next year).
+// Calls `visit(year, fen)` once per year with payments.
+template <typename Visit>
+void ForEachFeeYear(const CaseState& s, Visit visit) {
+  int year = 0;
+  int64_t fen = 0;
+  for (const CaseStep& step : s.steps) {  // effective steps, in date order
+    if (step.payload != v1::Event::kFeePaid) continue;
+    const int paid = static_cast<int>(step.on().year());
+    if (paid != year && fen > 0) visit(year, fen);
+    if (paid != year) fen = 0;
+    year = paid;
+    fen += step.amount;
+  }
+  if (fen > 0) visit(year, fen);
+}
+
 }  // namespace ogi::projections_internal
 
 #endif  // OGI_PROJECTIONS_INTERNAL_REPORT_RULES_H_

@@ -201,6 +201,36 @@ TEST(ReportIndexTest, DocumentLifecyclesMatchTheReplayInEveryYear) {
             1);  // N2, though it had already expired
 }
 
+TEST(ReportIndexTest, FeesPaidInTwoYearsCountInEachLikeTheReplay) {
+  TestStore t;
+  ASSERT_OK(t->Append({testing::RegisterAgency("a1")}));
+  ASSERT_OK(t->Append({
+      testing::Receive("C1", "a1", "2022-11-01"),
+      testing::CaseEvent(
+          "C1", "2022-11-03",
+          R"("feeNoticed":{"method":"PER_APPLICATION","amountFen":10000})"),
+      testing::CaseEvent("C1", "2022-11-20",
+                         R"("feePaid":{"amountFen":10000})"),
+      testing::CaseEvent(
+          "C1", "2022-12-20",
+          R"("feeNoticed":{"method":"PER_APPLICATION","amountFen":20000})"),
+      testing::CaseEvent("C1", "2023-01-05",
+                         R"("feePaid":{"amountFen":20000})"),
+  }));
+  ASSERT_OK_AND_ASSIGN(auto index,
+                       ReportIndex::Open(*t.store, t.dir.Sub("index.pb")));
+  ASSERT_OK(index->CatchUp());
+  for (int year : {2022, 2023}) {
+    SCOPED_TRACE(year);
+    ASSERT_OK_AND_ASSIGN(AnnualReport replayed,
+                         ComputeAnnualReport(*t.store, {year, "a1"}));
+    ASSERT_OK_AND_ASSIGN(AnnualReport indexed, index->Report({year, "a1"}));
+    EXPECT_EQ(Dump(indexed), Dump(replayed));
+    EXPECT_EQ(indexed.fee_applications, 1);
+    EXPECT_EQ(indexed.fee_paid_fen, year == 2022 ? 10000 : 20000);
+  }
+}
+
 TEST(ReportIndexTest, RefusesPastInstantsUnknownAgenciesAndADamagedFile) {
   TestStore t;
   ASSERT_OK(t->Append({testing::RegisterAgency("a1")}));
