@@ -187,9 +187,10 @@ class RocksEventStore final : public EventStore {
   std::unique_ptr<DryRun> NewDryRun(size_t expected_events) override;
   absl::StatusOr<std::vector<v1::Event>> ReadStream(
       const StreamId& stream) override;
-  absl::Status ScanLog(
-      uint64_t from,
-      absl::FunctionRef<absl::Status(const v1::Event&)> visit) override;
+  using EventStore::ScanLog;
+  absl::Status ScanLog(uint64_t from,
+                       absl::FunctionRef<absl::Status(const v1::Event&)> visit,
+                       ChainCheck check) override;
   absl::StatusOr<std::optional<v1::Event>> FindByEventId(
       absl::string_view event_id) override;
   uint64_t HeadPosition() override {
@@ -586,7 +587,8 @@ absl::StatusOr<std::vector<v1::Event>> RocksEventStore::ReadStream(
 }
 
 absl::Status RocksEventStore::ScanLog(
-    uint64_t from, absl::FunctionRef<absl::Status(const v1::Event&)> visit) {
+    uint64_t from, absl::FunctionRef<absl::Status(const v1::Event&)> visit,
+    ChainCheck check) {
   rocksdb::ReadOptions read;
   read.fill_cache = false;
   read.readahead_size = 2 << 20;
@@ -606,14 +608,16 @@ absl::Status RocksEventStore::ScanLog(
           absl::StrCat("position ", expected, " is missing from the log"));
     }
     ++expected;
-    if (position == from) {
-      OGI_ASSIGN_OR_RETURN(link, LinkBefore(position));
-    }
     event.Clear();
     OGI_RETURN_IF_ERROR(DecodeStored(ToView(it->value()), position, event));
-    OGI_ASSIGN_OR_RETURN(absl::string_view next_link,
-                         CheckLink(link, ToView(it->value()), position));
-    link.assign(next_link.data(), next_link.size());
+    if (check == ChainCheck::kVerify) {
+      if (position == from) {
+        OGI_ASSIGN_OR_RETURN(link, LinkBefore(position));
+      }
+      OGI_ASSIGN_OR_RETURN(absl::string_view next_link,
+                           CheckLink(link, ToView(it->value()), position));
+      link.assign(next_link.data(), next_link.size());
+    }
     OGI_RETURN_IF_ERROR(visit(event));
   }
   return FromRocksDb(it->status(), "scanning the log");

@@ -111,12 +111,23 @@ class EventStore {
   virtual absl::StatusOr<std::vector<v1::Event>> ReadStream(
       const StreamId& stream) = 0;
 
+  // Whether a scan recomputes each record's chain link (one SHA-256 per
+  // event) and compares it with the stored link. Gaps and undecodable records
+  // are always kDataLoss; kSkip is for projections that rebuild often, and
+  // leaves detecting altered bytes to a verifying scan.
+  enum class ChainCheck { kVerify, kSkip };
+
   // Calls `visit` with each event from position `from` (1 = the start) in
   // position order, until the end of the log or the first non-OK status from
-  // `visit`, which is returned. kDataLoss if a stored event does not decode.
+  // `visit`, which is returned. kDataLoss if a position is missing, a stored
+  // event does not decode, or (kVerify) a record does not match its link.
   virtual absl::Status ScanLog(
-      uint64_t from,
-      absl::FunctionRef<absl::Status(const v1::Event&)> visit) = 0;
+      uint64_t from, absl::FunctionRef<absl::Status(const v1::Event&)> visit,
+      ChainCheck check) = 0;
+  absl::Status ScanLog(
+      uint64_t from, absl::FunctionRef<absl::Status(const v1::Event&)> visit) {
+    return ScanLog(from, visit, ChainCheck::kVerify);
+  }
 
   // Returns the stored event with this eventId, or nullopt.
   virtual absl::StatusOr<std::optional<v1::Event>> FindByEventId(
