@@ -246,19 +246,20 @@ absl::StatusOr<std::unique_ptr<ReportIndex>> ReportIndex::Open(
   return index;
 }
 
-absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp() {
+absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
+    size_t recent_cases) {
   CatchUpStats stats;
   absl::node_hash_map<std::string, CaseState> open;  // open cases only
+  // Cases concluded lately (see the header): appeals, amendments and re-answers
+  // mostly follow an answer within months.
+  absl::node_hash_map<std::string, CaseState> recent, older;
+  google::protobuf::Timestamp last_recorded;
   absl::Status scanned = store_.ScanLog(
       state_.checkpoint() + 1,
       [&](const v1::Event& e) -> absl::Status {
         ++stats.events;
         state_.set_checkpoint(e.position());
-        state_.set_recorded_until(
-            absl::FormatTime(absl::RFC3339_full,
-                             absl::FromUnixSeconds(e.recorded_at().seconds()) +
-                                 absl::Nanoseconds(e.recorded_at().nanos()),
-                             absl::UTCTimeZone()));
+        last_recorded = e.recorded_at();
         if (IsAgencyPayload(e.payload_case())) {
           ApplyAgencyEvent((*state_.mutable_agencies())[e.agency_id()], e);
           return absl::OkStatus();
@@ -269,16 +270,27 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp() {
           if (e.payload_case() != v1::Event::kReceived) {
             if (LeavesConcludedFiguresAlone(e.payload_case()))
               return absl::OkStatus();
-            // A case not in memory is concluded (or was open before this
-            // catch-up): rebuild it from its stream.
-            OGI_ASSIGN_OR_RETURN(
-                std::vector<v1::Event> events,
-                store_.ReadStream({StreamId::Kind::kCase, e.case_id()}));
-            for (const v1::Event& before : events) {
-              if (before.position() >= e.position()) break;
-              ApplyCaseChange(loaded, CaseChangeOf(before), before.agency_id());
+            if (auto r = recent.find(e.case_id()); r != recent.end()) {
+              loaded = std::move(r->second);
+              recent.erase(r);
+              ++stats.cases_recalled;
+            } else if (auto o = older.find(e.case_id()); o != older.end()) {
+              loaded = std::move(o->second);
+              older.erase(o);
+              ++stats.cases_recalled;
+            } else {
+              // Concluded long ago (or open before this catch-up): rebuild
+              // the case from its stream.
+              OGI_ASSIGN_OR_RETURN(
+                  std::vector<v1::Event> events,
+                  store_.ReadStream({StreamId::Kind::kCase, e.case_id()}));
+              for (const v1::Event& before : events) {
+                if (before.position() >= e.position()) break;
+                ApplyCaseChange(loaded, CaseChangeOf(before),
+                                before.agency_id());
+              }
+              ++stats.cases_loaded;
             }
-            ++stats.cases_loaded;
           }
           it = open.emplace(e.case_id(), std::move(loaded)).first;
         }
@@ -290,12 +302,28 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp() {
           Add(state_, before, -1);
           Add(state_, after, +1);
         }
-        if (s.facts.concluded) open.erase(it);
+        if (s.facts.concluded && recent_cases == 0) {
+          open.erase(it);
+        } else if (s.facts.concluded) {
+          if (recent.size() >= recent_cases) {
+            older = std::move(recent);
+            recent.clear();
+          }
+          recent.insert_or_assign(it->first, std::move(s));
+          open.erase(it);
+        }
         return absl::OkStatus();
       },
       // A rebuild folds millions of events; `ogi verify` checks the chain.
       EventStore::ChainCheck::kSkip);
   OGI_RETURN_IF_ERROR(scanned);
+  if (stats.events > 0) {
+    state_.set_recorded_until(
+        absl::FormatTime(absl::RFC3339_full,
+                         absl::FromUnixSeconds(last_recorded.seconds()) +
+                             absl::Nanoseconds(last_recorded.nanos()),
+                         absl::UTCTimeZone()));
+  }
   stats.open_cases = open.size();
   if (stats.events > 0) OGI_RETURN_IF_ERROR(Save());
   return stats;

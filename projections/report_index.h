@@ -34,9 +34,10 @@ namespace ogi {
 class ReportIndex {
  public:
   struct CatchUpStats {
-    uint64_t events = 0;        // events folded
-    uint64_t cases_loaded = 0;  // concluded cases reloaded from their streams
-    uint64_t open_cases = 0;    // open cases held in memory at the end
+    uint64_t events = 0;          // events folded
+    uint64_t cases_loaded = 0;    // concluded cases reloaded from their streams
+    uint64_t cases_recalled = 0;  // concluded cases found in the recent cache
+    uint64_t open_cases = 0;      // open cases held in memory at the end
   };
 
   // Opens the index saved at `path` (an empty index if the file does not exist)
@@ -46,7 +47,13 @@ class ReportIndex {
 
   // Folds every event after the checkpoint and saves the state. kUnavailable if
   // it cannot be saved.
-  absl::StatusOr<CatchUpStats> CatchUp();
+  // Cases concluded lately are kept, in two generations of at most
+  // `recent_cases` each, so that an appeal or amendment soon after the answer
+  // does not read the case's stream back; memory stays bounded by open cases
+  // plus 2 * recent_cases.
+  static constexpr size_t kDefaultRecentCases = 1 << 16;
+  absl::StatusOr<CatchUpStats> CatchUp(
+      size_t recent_cases = kDefaultRecentCases);
 
   // Returns the report from the figures up to the checkpoint. kInvalidArgument
   // if request.as_of is set (use ComputeAnnualReport for a past instant) or the

@@ -99,19 +99,33 @@ void ExpectIndexEqualsReplay(EventStore& store, const ReportIndex& index) {
 
 TEST(ReportIndexTest, RebuildEqualsReplayForEveryAgencyYearAndRollup) {
   for (const uint64_t seed : {1, 2, 3}) {
-    SCOPED_TRACE(absl::StrCat("seed ", seed));
-    TestStore t;
-    const std::vector<v1::Event> events = Generated(seed);
-    AppendAll(*t.store, events, 0, events.size());
-    ASSERT_OK_AND_ASSIGN(auto index,
-                         ReportIndex::Open(*t.store, t.dir.Sub("index.pb")));
-    ASSERT_OK_AND_ASSIGN(ReportIndex::CatchUpStats stats, index->CatchUp());
-    EXPECT_EQ(stats.events, events.size());
-    EXPECT_GT(
-        stats.cases_loaded,
-        0u);  // appeals and amendments after conclusion reload their cases
-    EXPECT_EQ(index->checkpoint(), t->HeadPosition());
-    ExpectIndexEqualsReplay(*t.store, *index);
+    // 0: every concluded case is read back from its stream; 64: the recent
+    // cache rolls over many times; the default: it holds every case here.
+    for (const size_t recent :
+         {size_t{0}, size_t{64}, ReportIndex::kDefaultRecentCases}) {
+      SCOPED_TRACE(absl::StrCat("seed ", seed, ", recent cases ", recent));
+      TestStore t;
+      const std::vector<v1::Event> events = Generated(seed);
+      AppendAll(*t.store, events, 0, events.size());
+      ASSERT_OK_AND_ASSIGN(auto index,
+                           ReportIndex::Open(*t.store, t.dir.Sub("index.pb")));
+      ASSERT_OK_AND_ASSIGN(ReportIndex::CatchUpStats stats,
+                           index->CatchUp(recent));
+      EXPECT_EQ(stats.events, events.size());
+      // Appeals and amendments after conclusion bring their cases back.
+      if (recent == 0) {
+        EXPECT_GT(stats.cases_loaded, 0u);
+        EXPECT_EQ(stats.cases_recalled, 0u);
+      } else if (recent == ReportIndex::kDefaultRecentCases) {
+        EXPECT_EQ(stats.cases_loaded, 0u);
+        EXPECT_GT(stats.cases_recalled, 0u);
+      } else {
+        EXPECT_GT(stats.cases_loaded, 0u);
+        EXPECT_GT(stats.cases_recalled, 0u);
+      }
+      EXPECT_EQ(index->checkpoint(), t->HeadPosition());
+      ExpectIndexEqualsReplay(*t.store, *index);
+    }
   }
 }
 
