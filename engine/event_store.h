@@ -38,6 +38,10 @@
 #include "engine/key_codec.h"
 #include "proto/event.pb.h"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace ogi {
 
 struct AppendedEvent {
@@ -79,6 +83,9 @@ class EventStore {
     // Case states kept in memory between appends; beyond it the cache is
     // emptied and refilled from the log.
     size_t case_cache_capacity = 100000;
+    // RocksDB's environment (files, threads). nullptr: rocksdb::Env::Default().
+    // Tests inject I/O failures through it. Must outlive the store.
+    rocksdb::Env* env = nullptr;
   };
 
   // Opens or creates the store. Returns kUnavailable if it cannot be opened

@@ -120,4 +120,48 @@ std::string ChainLink(absl::string_view prev_link, absl::string_view record) {
   return out;
 }
 
+// Parses the "log" value stored at `position` into `event`. kDataLoss unless it
+// decodes, says it is at `position` and has a payload: a record cut short
+// either fails to parse or loses its last fields, and the payload (field
+// numbers 10 and up) is serialized after every envelope field.
+absl::Status DecodeStored(absl::string_view value, uint64_t position,
+                          v1::Event& event) {
+  auto parts = DecodeLogValue(value);
+  if (!parts.ok())
+    return absl::DataLossError(
+        absl::StrCat("position ", position, ": ", parts.status().message()));
+  if (!event.ParseFromArray(parts->record.data(),
+                            static_cast<int>(parts->record.size()))) {
+    return absl::DataLossError(
+        absl::StrCat("position ", position, ": stored event does not decode"));
+  }
+  if (event.position() != position) {
+    return absl::DataLossError(absl::StrCat("position ", position,
+                                            ": stored event says position ",
+                                            event.position()));
+  }
+  if (event.payload_case() == v1::Event::PAYLOAD_NOT_SET) {
+    return absl::DataLossError(
+        absl::StrCat("position ", position, ": stored event has no payload"));
+  }
+  return absl::OkStatus();
+}
+
+// Checks the chain link of the "log" value stored at `position` against
+// `prev_link`, the link of position - 1, and returns it. kDataLoss if the
+// record or the link was changed (or the value does not decode).
+absl::StatusOr<absl::string_view> CheckLink(absl::string_view prev_link,
+                                            absl::string_view value,
+                                            uint64_t position) {
+  auto parts = DecodeLogValue(value);
+  if (!parts.ok())
+    return absl::DataLossError(
+        absl::StrCat("position ", position, ": ", parts.status().message()));
+  if (ChainLink(prev_link, parts->record) != parts->link) {
+    return absl::DataLossError(absl::StrCat(
+        "position ", position, ": stored event does not match its chain link"));
+  }
+  return parts->link;
+}
+
 }  // namespace ogi

@@ -48,6 +48,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
+#include "proto/event.pb.h"
+
 namespace ogi {
 
 inline constexpr char kFormatKey[] = "format";
@@ -109,6 +111,19 @@ absl::StatusOr<LogValue> DecodeLogValue(absl::string_view value);
 
 // Returns the chain link SHA-256(prev_link || record) (kLinkSize bytes).
 std::string ChainLink(absl::string_view prev_link, absl::string_view record);
+
+// Parses the "log" value stored at `position` into `event`. kDataLoss unless
+// it decodes, says it is at `position` and has a payload. Any bytes give a
+// status, never a crash (fuzzed: tests/fuzz).
+absl::Status DecodeStored(absl::string_view value, uint64_t position,
+                          v1::Event& event);
+
+// Checks the chain link of the "log" value stored at `position` against
+// `prev_link`, the link of position - 1, and returns it. kDataLoss if the
+// record or the link was changed (or the value does not decode).
+absl::StatusOr<absl::string_view> CheckLink(absl::string_view prev_link,
+                                            absl::string_view value,
+                                            uint64_t position);
 
 }  // namespace ogi
 
