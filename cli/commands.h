@@ -119,6 +119,34 @@ absl::Status CheckTableCommand(const std::string& path, std::ostream& out);
 // again appends nothing (every event has an eventId).
 absl::Status DemoCommand(EventStore& store, std::ostream& out);
 
+// A point of the log: its position and the chain link there, which is a
+// digest of every event up to it.
+struct Digest {
+  uint64_t position = 0;
+  std::string link;  // kLinkSize bytes
+};
+
+// Parses "POSITION:HASH" (HASH in hex), as DigestCommand writes it.
+absl::StatusOr<Digest> ParseDigest(absl::string_view text);
+
+// Writes the head as "POSITION:HASH".
+absl::Status DigestCommand(EventStore& store, std::ostream& out);
+
+struct VerifyOptions {
+  uint64_t from = 1;
+  // Also prove that the log still extends exactly this digest (e.g. the one a
+  // published report carries). Needs from = 1.
+  std::optional<Digest> digest;
+  // The report index to check against the log (from = 1 only); empty: none.
+  std::string report_index_path;
+};
+
+// Runs EventStore::Verify, checks the report index, and the digest if given.
+// Writes what was checked and the head; the first problem is the returned
+// kDataLoss, naming the position and case.
+absl::Status VerifyCommand(EventStore& store, const VerifyOptions& options,
+                           std::ostream& out);
+
 }  // namespace ogi
 
 #endif  // OGI_CLI_COMMANDS_H_

@@ -159,13 +159,26 @@ int main(int argc, char** argv) {
   check->add_option("--table", check_table,
                     "check this CSV table (the report's CSV contract) instead");
 
+  ogi::VerifyOptions verify_options;
+  std::string verify_digest;
+  auto* verify = app.add_subcommand(
+      "verify",
+      "check the log's chain, positions and indexes (and a published digest)");
+  verify->add_option("--from", verify_options.from,
+                     "first position to check (default 1: the whole log)");
+  verify->add_option("--digest", verify_digest,
+                     "POSITION:HASH, e.g. from a published report: prove the "
+                     "log still extends it");
+  auto* digest = app.add_subcommand(
+      "digest", "print the head as POSITION:HASH (the log up to it)");
+
   auto* demo = app.add_subcommand(
       "demo",
       "build the sample store (the seed agency and a generated city) "
       "and print reports");
 
   for (auto* sub : {import, append, export_cmd, history, stats, report, cases,
-                    check, demo}) {
+                    check, verify, digest, demo}) {
     sub->add_option("--db", db,
                     "store directory (default: $OGI_DB, else ./ogi-data)");
   }
@@ -252,6 +265,16 @@ int main(int argc, char** argv) {
     status = ogi::CasesCommand(s, request, cell_row, cell_column, std::cout);
   } else if (*check) {
     status = ogi::CheckCommand(s, request, ReportIndexPath(db), std::cout);
+  } else if (*verify) {
+    if (!verify_digest.empty()) {
+      auto parsed = ogi::ParseDigest(verify_digest);
+      if (!parsed.ok()) return Fail(parsed.status());
+      verify_options.digest = *parsed;
+    }
+    verify_options.report_index_path = ReportIndexPath(db);
+    status = ogi::VerifyCommand(s, verify_options, std::cout);
+  } else if (*digest) {
+    status = ogi::DigestCommand(s, std::cout);
   } else if (*demo) {
     status = ogi::DemoCommand(s, std::cout);
   }

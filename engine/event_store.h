@@ -143,6 +143,28 @@ class EventStore {
   // Returns the position of the last event (0 when empty).
   virtual uint64_t HeadPosition() = 0;
 
+  // Returns the chain link stored at `position` (kLinkSize bytes; zeros for
+  // position 0). kOutOfRange past the head, kDataLoss if the entry is missing
+  // or does not decode. The link at P is a digest of the whole log up to P.
+  virtual absl::StatusOr<std::string> LinkAt(uint64_t position) = 0;
+
+  struct VerifyResult {
+    uint64_t events = 0;         // events checked (from `from` to the head)
+    uint64_t head_position = 0;  // the head on the snapshot verified
+    std::string head_link;       // its chain link
+  };
+
+  // Checks the log against itself and its indexes, on one snapshot (appends
+  // may continue meanwhile): every position from `from` (1 = the start) to the
+  // head is present and in order; every stored event decodes, says its
+  // position and matches its chain link (so a value altered, a key deleted or
+  // events reordered are caught); every event has its "streams" entry (its
+  // stream and version) and "event_ids" entry pointing back at it; from the
+  // start, the indexes hold nothing else and the stream counts agree.
+  // kDataLoss names the first position (and its case or agency) or index
+  // entry that does not.
+  virtual absl::StatusOr<VerifyResult> Verify(uint64_t from) = 0;
+
   virtual absl::StatusOr<StoreStats> Stats() = 0;
 };
 

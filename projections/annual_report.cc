@@ -242,6 +242,7 @@ absl::StatusOr<AnnualReport> ComputeAnnualReport(EventStore& store,
   report.rollup = request.scope == Scope::kRollup;
   report.year = year;
   report.position = r.position;
+  OGI_ASSIGN_OR_RETURN(report.chain_link, store.LinkAt(r.position));
   report.recorded_until = r.recorded_until;
   if (auto it = root.narratives.find(year); it != root.narratives.end())
     report.narrative = it->second;

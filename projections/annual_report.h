@@ -108,6 +108,8 @@ struct AnnualReport {
   bool rollup = false;
   int year = 0;
   uint64_t position = 0;      // the last log position the report reflects
+  std::string chain_link;     // the log's chain link there (kLinkSize bytes):
+                              // `ogi verify --digest` checks the log against it
   absl::Time recorded_until;  // recordedAt of that event (InfinitePast for an
                               // empty log)
   ProactiveTable proactive;

@@ -62,13 +62,21 @@ class ReportIndex {
 
   uint64_t checkpoint() const { return state_.checkpoint(); }
 
+  // Checks the index saved at `path` against the log: rebuilds the figures up
+  // to its checkpoint from scratch, in memory, and compares. OK if there is no
+  // file; kDataLoss naming the file if it does not decode, is ahead of the
+  // log, or disagrees with it (deleting it costs only a rebuild).
+  static absl::Status CheckAgainstLog(EventStore& store,
+                                      const std::string& path);
+
  private:
   ReportIndex(EventStore& store, std::string path)
       : store_(store), path_(std::move(path)) {}
   absl::Status Save() const;
 
   EventStore& store_;
-  const std::string path_;
+  const std::string path_;       // empty: kept in memory only
+  uint64_t until_ = UINT64_MAX;  // CatchUp folds no event past it
   v1::ReportIndexState state_;
 };
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -473,10 +474,12 @@ std::string Rfc3339(absl::Time t) {
 }
 
 std::string Provenance(const AnnualReport& report) {
-  return absl::StrCat("log position ", report.position, ", recorded up to ",
-                      report.recorded_until == absl::InfinitePast()
-                          ? std::string("(empty log)")
-                          : Rfc3339(report.recorded_until));
+  return absl::StrCat(
+      "log position ", report.position, " (digest ", report.position, ":",
+      absl::BytesToHexString(report.chain_link), "), recorded up to ",
+      report.recorded_until == absl::InfinitePast()
+          ? std::string("(empty log)")
+          : Rfc3339(report.recorded_until));
 }
 
 // "乌拉特中旗教育局（wltzq-jyj）2023年度".
@@ -583,7 +586,8 @@ std::string RenderJson(const AnnualReport& report) {
   } else {
     AppendJsonString(Rfc3339(report.recorded_until), out);
   }
-  absl::StrAppend(&out, ",\"position\":", report.position);
+  absl::StrAppend(&out, ",\"position\":", report.position, ",\"hash\":\"",
+                  absl::BytesToHexString(report.chain_link), "\"");
 
   const ProactiveTable& t = report.proactive;
   auto documents = [&](absl::string_view code, const DocumentCounts& d) {

@@ -23,6 +23,7 @@
 #include "proto/event.pb.h"
 #include "tests/testing/builders.h"
 #include "tests/testing/fake_clock.h"
+#include "tests/testing/raw_db.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -30,6 +31,7 @@ namespace ogi {
 namespace {
 
 using ::ogi::testing::CaseEvent;
+using ::ogi::testing::RawDb;
 using ::ogi::testing::Receive;
 using ::ogi::testing::RegisterAgency;
 using ::ogi::testing::StatusIs;
@@ -41,63 +43,6 @@ constexpr absl::StatusCode kOk = absl::StatusCode::kOk;
 constexpr absl::StatusCode kDataLoss = absl::StatusCode::kDataLoss;
 
 StreamId Case(const std::string& id) { return {StreamId::Kind::kCase, id}; }
-
-// A RocksDB directory opened directly, as an outside writer would. REQUIRES: no
-// EventStore has it open.
-class RawDb {
- public:
-  enum Family { kDefault = 0, kLog = 1, kStreams = 2, kEventIds = 3 };
-
-  // Opens the store at `path` (creating it and its column families if
-  // `create`).
-  explicit RawDb(const std::string& path, bool create = false) {
-    rocksdb::DBOptions options;
-    options.create_if_missing = create;
-    options.create_missing_column_families = create;
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const std::string& name :
-         {std::string(rocksdb::kDefaultColumnFamilyName),
-          std::string(kLogFamily), std::string(kStreamsFamily),
-          std::string(kEventIdsFamily)}) {
-      families.emplace_back(name, rocksdb::ColumnFamilyOptions());
-    }
-    rocksdb::DB* db = nullptr;
-    const rocksdb::Status s =
-        rocksdb::DB::Open(options, path, families, &handles_, &db);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    db_.reset(db);
-  }
-  ~RawDb() {
-    for (rocksdb::ColumnFamilyHandle* handle : handles_)
-      (void)db_->DestroyColumnFamilyHandle(handle);
-  }
-  RawDb(const RawDb&) = delete;
-  RawDb& operator=(const RawDb&) = delete;
-
-  bool ok() const { return db_ != nullptr; }
-
-  std::string Get(Family family, const std::string& key) {
-    std::string value;
-    const rocksdb::Status s =
-        db_->Get(rocksdb::ReadOptions(), handles_[family], key, &value);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return value;
-  }
-  void Put(Family family, const std::string& key, const std::string& value) {
-    const rocksdb::Status s =
-        db_->Put(rocksdb::WriteOptions(), handles_[family], key, value);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-  }
-  void Delete(Family family, const std::string& key) {
-    const rocksdb::Status s =
-        db_->Delete(rocksdb::WriteOptions(), handles_[family], key);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-  }
-
- private:
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  std::unique_ptr<rocksdb::DB> db_;
-};
 
 v1::Event WithId(v1::Event event, absl::string_view event_id) {
   event.set_event_id(std::string(event_id));

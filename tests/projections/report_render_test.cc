@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -205,6 +206,7 @@ AnnualReport DistinctReport() {
   r.agency_name = "乌拉特中旗教育局";
   r.year = 2023;
   r.position = 4711;
+  r.chain_link = std::string(32, '\xab');
   r.recorded_until = At(2024, 1, 12, 3, 4, 5);
   r.proactive.regulations = {2, 1, 14};
   r.proactive.normative_documents = {37, 5, 212};
@@ -361,7 +363,7 @@ TEST(ReportRenderTest, JsonHasTheContractFieldsInTableOrder) {
   const std::string json = RenderReport(DistinctReport(), ReportFormat::kJson);
   EXPECT_TRUE(absl::StartsWith(
       json,
-      R"({"agency":"wltzq-jyj","agencyName":"乌拉特中旗教育局","rollup":false,"year":2023,"asOf":"2024-01-12T03:04:05Z","position":4711,)"));
+      R"({"agency":"wltzq-jyj","agencyName":"乌拉特中旗教育局","rollup":false,"year":2023,"asOf":"2024-01-12T03:04:05Z","position":4711,"hash":"abab)"));
   EXPECT_THAT(
       json,
       HasSubstr(
@@ -422,8 +424,10 @@ TEST(ReportRenderTest, TextTablesAreAlignedByDisplayWidthWithWholeLabels) {
   const std::string text = RenderReport(DistinctReport(), ReportFormat::kText);
   EXPECT_EQ(
       Lines(text)[0],
-      "乌拉特中旗教育局（wltzq-jyj）2023年度 — log position 4711, recorded up "
-      "to 2024-01-12T03:04:05Z");
+      absl::StrCat("乌拉特中旗教育局（wltzq-jyj）2023年度 — log position 4711 "
+                   "(digest 4711:",
+                   absl::BytesToHexString(std::string(32, '\xab')),
+                   "), recorded up to 2024-01-12T03:04:05Z"));
   const std::vector<std::vector<std::string>> tables = TextTables(text);
   ASSERT_EQ(tables.size(), 3u);
   for (const auto& table : tables) {

@@ -1,0 +1,86 @@
+// ogi verify and ogi digest: an auditor's check that the log was not altered,
+// and the (position, hash) a published report can be checked against later.
+#include <ostream>
+
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "cli/commands.h"
+
+#include "engine/status_macros.h"
+#include "projections/report_index.h"
+
+namespace ogi {
+
+absl::StatusOr<Digest> ParseDigest(absl::string_view text) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(text, ':');
+  Digest digest;
+  std::string bytes;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &digest.position) ||
+      parts[1].size() != 2 * kLinkSize || !absl::c_all_of(parts[1], [](char c) {
+        return absl::ascii_isxdigit(c);
+      })) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--digest must be POSITION:HASH (HASH: ", 2 * kLinkSize,
+                     " hex digits), as `ogi digest` prints it"));
+  }
+  digest.link = absl::HexStringToBytes(absl::AsciiStrToLower(parts[1]));
+  return digest;
+}
+
+absl::Status DigestCommand(EventStore& store, std::ostream& out) {
+  const uint64_t head = store.HeadPosition();
+  OGI_ASSIGN_OR_RETURN(std::string link, store.LinkAt(head));
+  out << head << ":" << absl::BytesToHexString(link) << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status VerifyCommand(EventStore& store, const VerifyOptions& options,
+                           std::ostream& out) {
+  if (options.digest.has_value() && options.from > 1) {
+    return absl::InvalidArgumentError(
+        "--digest checks the whole log: drop --from");
+  }
+  OGI_ASSIGN_OR_RETURN(EventStore::VerifyResult result,
+                       store.Verify(options.from));
+  if (options.from <= 1 && !options.report_index_path.empty()) {
+    OGI_RETURN_IF_ERROR(
+        ReportIndex::CheckAgainstLog(store, options.report_index_path));
+  }
+  out << "verified " << result.events << " events";
+  if (result.events > 0) {
+    out << " (positions " << result.head_position - result.events + 1 << "-"
+        << result.head_position << ")";
+  }
+  out << ": positions in order, every record decodes and matches its chain "
+         "link"
+      << (options.from <= 1 ? "; indexes and report index agree with the log"
+                            : "; index entries present")
+      << "\nhead " << result.head_position << ":"
+      << absl::BytesToHexString(result.head_link) << "\n";
+  if (!options.digest.has_value()) return absl::OkStatus();
+
+  const Digest& digest = *options.digest;
+  if (digest.position > result.head_position) {
+    return absl::DataLossError(absl::StrCat(
+        "the digest is at position ", digest.position, " but the log ends at ",
+        result.head_position, ": events were removed since"));
+  }
+  OGI_ASSIGN_OR_RETURN(std::string link, store.LinkAt(digest.position));
+  if (link != digest.link) {
+    return absl::DataLossError(absl::StrCat(
+        "position ", digest.position, ": the log's hash ",
+        absl::BytesToHexString(link), " is not the digest's ",
+        absl::BytesToHexString(digest.link),
+        ": the log up to it is not the one the digest was taken from"));
+  }
+  out << "the log extends the digest " << digest.position << ":"
+      << absl::BytesToHexString(digest.link) << " exactly ("
+      << result.head_position - digest.position << " events appended since)\n";
+  return absl::OkStatus();
+}
+
+}  // namespace ogi

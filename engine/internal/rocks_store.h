@@ -1,0 +1,159 @@
+// The RocksDB event store's class, shared by the files that implement it:
+// event_store.cc (open, append, read), store_verify.cc (verify, links) and
+// store_backup.cc (backup, restore). Layout: engine/key_codec.h.
+#ifndef OGI_ENGINE_INTERNAL_ROCKS_STORE_H_
+#define OGI_ENGINE_INTERNAL_ROCKS_STORE_H_
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "rocksdb/db.h"
+
+#include "engine/agency_state.h"
+#include "engine/case_state.h"
+#include "engine/event_store.h"
+#include "engine/internal/decider.h"
+#include "engine/payload.h"
+
+namespace ogi::engine_internal {
+
+inline rocksdb::Slice ToSlice(absl::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+inline absl::string_view ToView(const rocksdb::Slice& s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+// Returns whether `event` belongs to `stream`.
+inline bool InStream(const v1::Event& event, const StreamId& stream) {
+  if (IsAgencyPayload(event.payload_case())) {
+    return stream.kind == StreamId::Kind::kAgency &&
+           event.agency_id() == stream.id;
+  }
+  return stream.kind == StreamId::Kind::kCase && event.case_id() == stream.id;
+}
+
+class RocksEventStore;
+
+// Reads stored state straight from RocksDB.
+class DbSource : public StateSource {
+ public:
+  explicit DbSource(RocksEventStore& store) : store_(store) {}
+  absl::StatusOr<CaseState> LoadCase(const std::string& case_id) override;
+  absl::StatusOr<AgencyState> LoadAgency(const std::string& agency_id) override;
+  absl::StatusOr<std::optional<v1::Event>> LoadByEventId(
+      const std::string& event_id) override;
+
+ protected:
+  RocksEventStore& store_;
+};
+
+class RocksEventStore final : public EventStore {
+ public:
+  RocksEventStore(Options options, std::unique_ptr<rocksdb::DB> db,
+                  std::vector<rocksdb::ColumnFamilyHandle*> handles)
+      : options_(std::move(options)),
+        db_(std::move(db)),
+        handles_(std::move(handles)),
+        db_source_(*this) {}
+
+  ~RocksEventStore() override {
+    for (auto* handle : handles_)
+      (void)db_->DestroyColumnFamilyHandle(
+          handle);  // only fails on a bad handle
+  }
+
+  absl::Status Load();
+  absl::StatusOr<std::vector<AppendedEvent>> Append(
+      absl::Span<const v1::Event> events) override;
+  std::unique_ptr<DryRun> NewDryRun(size_t expected_events) override;
+  absl::StatusOr<std::vector<v1::Event>> ReadStream(
+      const StreamId& stream) override;
+  using EventStore::ScanLog;
+  absl::Status ScanLog(uint64_t from,
+                       absl::FunctionRef<absl::Status(const v1::Event&)> visit,
+                       ChainCheck check) override;
+  absl::StatusOr<std::optional<v1::Event>> FindByEventId(
+      absl::string_view event_id) override;
+  uint64_t HeadPosition() override {
+    absl::MutexLock lock(&head_mu_);
+    return head_position_;
+  }
+  absl::StatusOr<StoreStats> Stats() override;
+  absl::StatusOr<std::string> LinkAt(uint64_t position) override;
+  absl::StatusOr<VerifyResult> Verify(uint64_t from) override;
+
+  Clock& clock() { return *options_.clock; }
+
+ private:
+  struct Writer {
+    explicit Writer(absl::Span<const v1::Event> e) : events(e) {}
+    absl::Span<const v1::Event> events;
+    absl::StatusOr<std::vector<AppendedEvent>> result;
+    bool done = false;
+    absl::CondVar cv;
+  };
+
+  // Reads the leader's cache first, then RocksDB. Only the commit leader uses
+  // it.
+  class CachedSource : public DbSource {
+   public:
+    explicit CachedSource(RocksEventStore& store) : DbSource(store) {}
+    absl::StatusOr<CaseState> LoadCase(const std::string& case_id) override {
+      if (auto it = store_.case_cache_.find(case_id);
+          it != store_.case_cache_.end())
+        return it->second;
+      return DbSource::LoadCase(case_id);
+    }
+    absl::StatusOr<AgencyState> LoadAgency(
+        const std::string& agency_id) override {
+      if (auto it = store_.agency_cache_.find(agency_id);
+          it != store_.agency_cache_.end())
+        return it->second;
+      return DbSource::LoadAgency(agency_id);
+    }
+  };
+
+  rocksdb::ColumnFamilyHandle* family(int i) { return handles_[i]; }
+  void CommitGroup(absl::Span<Writer* const> group);
+  // Returns the chain link of position - 1 (zeros for position 1); kDataLoss if
+  // that entry is missing.
+  absl::StatusOr<std::string> LinkBefore(uint64_t position);
+  // Verify's second pass, once the index digests disagree with the log:
+  // returns kDataLoss naming the first entry that is wrong.
+  absl::Status IndexMismatch(const rocksdb::ReadOptions& read, uint64_t head);
+
+  friend class DbSource;
+  static constexpr int kDefault = 0, kLog = 1, kStreams = 2, kEventIds = 3;
+
+  const Options options_;
+  const std::unique_ptr<rocksdb::DB> db_;
+  const std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  DbSource db_source_;
+
+  absl::Mutex mu_;
+  std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex head_mu_;
+  uint64_t head_position_ ABSL_GUARDED_BY(head_mu_) = 0;
+  absl::Time last_recorded_at_ ABSL_GUARDED_BY(head_mu_) = absl::InfinitePast();
+  std::string head_link_ ABSL_GUARDED_BY(head_mu_) = std::string(kLinkSize,
+                                                                 '\0');
+  uint64_t case_count_ ABSL_GUARDED_BY(head_mu_) = 0;
+  uint64_t agency_count_ ABSL_GUARDED_BY(head_mu_) = 0;
+  absl::Status sticky_error_ ABSL_GUARDED_BY(head_mu_);
+
+  // Owned by the commit leader (one at a time, serialised by the writer queue).
+  absl::flat_hash_map<std::string, CaseState> case_cache_;
+  absl::flat_hash_map<std::string, AgencyState> agency_cache_;
+};
+
+}  // namespace ogi::engine_internal
+
+#endif  // OGI_ENGINE_INTERNAL_ROCKS_STORE_H_

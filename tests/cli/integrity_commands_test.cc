@@ -1,0 +1,212 @@
+// ogi verify and ogi digest: a published report's digest is checked against
+// the log later; a derived report index that disagrees with the log is
+// caught; and the commands' output and exit status, end to end.
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "cli/commands.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include "engine/key_codec.h"
+#include "proto/report_index.pb.h"
+#include "tests/testing/builders.h"
+#include "tests/testing/raw_db.h"
+#include "tests/testing/status_matchers.h"
+
+namespace ogi {
+namespace {
+
+using ::ogi::testing::CaseEvent;
+using ::ogi::testing::RawDb;
+using ::ogi::testing::Receive;
+using ::ogi::testing::RegisterAgency;
+using ::ogi::testing::StatusIs;
+using ::ogi::testing::TestStore;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+
+// Agency a1 and `cases` cases received in 2023, every other one answered.
+void Populate(EventStore& store, int cases, int first = 0) {
+  if (first == 0) {
+    ASSERT_OK(store.Append({RegisterAgency("a1")}));
+  }
+  for (int i = first; i < first + cases; ++i) {
+    const std::string id = absl::StrCat("C", i);
+    ASSERT_OK(store.Append({Receive(id, "a1", "2023-03-01")}));
+    if (i % 2 == 0) {
+      ASSERT_OK(store.Append({CaseEvent(
+          id, "2023-03-10", R"("answered":{"outcome":"DISCLOSED"})")}));
+    }
+  }
+}
+
+// Returns the "position:hash" a JSON report carries.
+std::string DigestOfJsonReport(const std::string& json) {
+  const size_t p = json.find("\"position\":");
+  const size_t h = json.find("\"hash\":\"");
+  EXPECT_NE(p, std::string::npos);
+  EXPECT_NE(h, std::string::npos);
+  const size_t p_end = json.find(',', p);
+  return absl::StrCat(json.substr(p + 11, p_end - p - 11), ":",
+                      json.substr(h + 8, 2 * kLinkSize));
+}
+
+std::string Report(EventStore& store, ReportFormat format) {
+  ReportOptions options;
+  options.request.year = 2023;
+  options.request.agency_id = "a1";
+  options.format = format;
+  std::ostringstream out;
+  EXPECT_OK(ReportCommand(store, options, out));
+  return out.str();
+}
+
+TEST(DigestTest, ParsesWhatDigestCommandPrints) {
+  TestStore t;
+  Populate(*t.store, 3);
+  std::ostringstream out;
+  ASSERT_OK(DigestCommand(*t.store, out));
+  EXPECT_THAT(out.str(), MatchesRegex("6:[0-9a-f]{64}\n"));
+  std::string line = out.str();
+  line.pop_back();
+  ASSERT_OK_AND_ASSIGN(Digest digest, ParseDigest(line));
+  EXPECT_EQ(digest.position, 6u);
+  ASSERT_OK_AND_ASSIGN(std::string link, t->LinkAt(6));
+  EXPECT_EQ(digest.link, link);
+  for (const char* bad : {"", "6", "6:", "x:00", "6:abc",
+                          "6:zz00000000000000000000000000000000000000000000000"
+                          "00000000000000"}) {
+    EXPECT_THAT(ParseDigest(bad), StatusIs(absl::StatusCode::kInvalidArgument))
+        << bad;
+  }
+}
+
+TEST(VerifyCommandTest, APublishedReportsDigestIsCheckedLater) {
+  TestStore t;
+  Populate(*t.store, 10);
+  const std::string json = Report(*t.store, ReportFormat::kJson);
+  const std::string published = DigestOfJsonReport(json);
+  // The same digest is printed in the other formats.
+  for (ReportFormat format :
+       {ReportFormat::kText, ReportFormat::kMd, ReportFormat::kHtml}) {
+    EXPECT_THAT(Report(*t.store, format),
+                HasSubstr(absl::StrCat("digest ", published)));
+  }
+  // The log grows: it still extends the published digest.
+  Populate(*t.store, 5, 10);
+  VerifyOptions options;
+  ASSERT_OK_AND_ASSIGN(options.digest, ParseDigest(published));
+  std::ostringstream out;
+  ASSERT_OK(VerifyCommand(*t.store, options, out));
+  EXPECT_THAT(out.str(),
+              HasSubstr(absl::StrCat("the log extends the digest ", published,
+                                     " exactly (8 events appended since)")));
+
+  // Someone rewrites an answer before the digest and recomputes every link:
+  // the chain verifies on its own, the digest catches it.
+  t.store.reset();
+  {
+    RawDb db(t.dir.Sub("db"));
+    std::string link(kLinkSize, '\0');
+    for (uint64_t p = 1; p <= 24; ++p) {
+      const std::string value = db.Get(RawDb::kLog, EncodePosition(p));
+      v1::Event e;
+      ASSERT_OK(DecodeStored(value, p, e));
+      if (e.has_answered())
+        e.mutable_answered()->set_outcome(v1::Answered::PARTIALLY_DISCLOSED);
+      const std::string record = e.SerializeAsString();
+      link = ChainLink(link, record);
+      db.Put(RawDb::kLog, EncodePosition(p), EncodeLogValue(link, record));
+    }
+  }
+  t.Reopen();
+  out.str("");
+  EXPECT_THAT(VerifyCommand(*t.store, options, out),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       "is not the one the digest was taken from"));
+  // A digest past the head: events were removed.
+  ASSERT_OK_AND_ASSIGN(options.digest,
+                       ParseDigest(absl::StrCat("99:", std::string(64, '0'))));
+  EXPECT_THAT(VerifyCommand(*t.store, options, out),
+              StatusIs(absl::StatusCode::kDataLoss, "events were removed"));
+}
+
+TEST(VerifyCommandTest, AReportIndexThatDisagreesWithTheLogIsCaught) {
+  TestStore t;
+  Populate(*t.store, 10);
+  const std::string index = t.dir.Sub("index.pb");
+  ReportOptions report;
+  report.request.year = 2023;
+  report.request.agency_id = "a1";
+  report.index_path = index;
+  std::ostringstream out;
+  ASSERT_OK(ReportCommand(*t.store, report, out));
+
+  VerifyOptions options;
+  options.report_index_path = index;
+  ASSERT_OK(VerifyCommand(*t.store, options, out));
+
+  // One figure changed in the saved index.
+  v1::ReportIndexState state;
+  {
+    std::ifstream in(index, std::ios::binary);
+    ASSERT_TRUE(state.ParseFromIstream(&in));
+  }
+  v1::YearFigures& figures =
+      (*(*state.mutable_agencies())["a1"].mutable_years())[2023];
+  ASSERT_GT(figures.new_cases_size(), 0);
+  figures.set_new_cases(0, figures.new_cases(0) + 1);
+  {
+    std::ofstream file(index, std::ios::binary | std::ios::trunc);
+    ASSERT_TRUE(state.SerializeToOstream(&file));
+  }
+  EXPECT_THAT(VerifyCommand(*t.store, options, out),
+              StatusIs(absl::StatusCode::kDataLoss,
+                       absl::StrCat("the report index ", index,
+                                    " disagrees with the log")));
+}
+
+#ifdef OGI_BINARY
+
+int RunShell(const std::string& command, std::string* output) {
+  const std::string file = ::testing::TempDir() + "/ogi-integrity-out.txt";
+  const int status =
+      std::system(absl::StrCat(command, " >'", file, "' 2>&1").c_str());
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  *output = text.str();
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+TEST(OgiBinaryIntegrityTest, DigestThenVerifyExitZeroAndTamperingExitsNonZero) {
+  TestStore t;
+  Populate(*t.store, 4);
+  t.store.reset();
+  const std::string ogi =
+      absl::StrCat("'", OGI_BINARY, "' --db '", t.dir.Sub("db"), "' ");
+  std::string digest;
+  ASSERT_EQ(RunShell(ogi + "digest", &digest), 0) << digest;
+  digest.pop_back();
+  std::string out;
+  EXPECT_EQ(RunShell(ogi + "verify --digest " + digest, &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("verified 7 events (positions 1-7)"));
+  EXPECT_THAT(out, HasSubstr("head " + digest));
+  {
+    RawDb db(t.dir.Sub("db"));
+    db.Delete(RawDb::kLog, EncodePosition(3));
+  }
+  EXPECT_NE(RunShell(ogi + "verify", &out), 0);
+  EXPECT_THAT(out, HasSubstr("ogi: position 3 is missing from the log"));
+}
+
+#endif  // OGI_BINARY
+
+}  // namespace
+}  // namespace ogi
