@@ -147,6 +147,23 @@ struct VerifyOptions {
 absl::Status VerifyCommand(EventStore& store, const VerifyOptions& options,
                            std::ostream& out);
 
+struct EraseOptions {
+  std::string case_id;    // this case's applicant, or
+  std::string applicant;  // every case whose applicant has this ID number
+                          // (or, without one, this name)
+  std::string reason;     // recorded in the event
+  std::string actor;      // who erased it, recorded in the event
+  absl::CivilDay today;   // the event's occurredOn
+};
+
+// Destroys the personal-data key of each case (one personalDataErased event
+// per case, appended atomically), then purges the destroyed keys from disk.
+// Cases already erased are listed and skipped. kNotFound for an unknown case
+// or an applicant no case has; the message never repeats the applicant value.
+absl::Status ErasePersonalDataCommand(EventStore& store,
+                                      const EraseOptions& options,
+                                      std::ostream& out);
+
 }  // namespace ogi
 
 #endif  // OGI_CLI_COMMANDS_H_

@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "cli/commands.h"
 
+#include "engine/civil_date.h"
 #include "engine/status_macros.h"
 #include "projections/report_index.h"
 
@@ -80,6 +81,58 @@ absl::Status VerifyCommand(EventStore& store, const VerifyOptions& options,
   out << "the log extends the digest " << digest.position << ":"
       << absl::BytesToHexString(digest.link) << " exactly ("
       << result.head_position - digest.position << " events appended since)\n";
+  return absl::OkStatus();
+}
+
+absl::Status ErasePersonalDataCommand(EventStore& store,
+                                      const EraseOptions& options,
+                                      std::ostream& out) {
+  if (options.case_id.empty() == options.applicant.empty()) {
+    return absl::InvalidArgumentError(
+        "erase-personal-data needs --case ID or --applicant ID-NUMBER-OR-NAME");
+  }
+  std::vector<std::string> cases;
+  if (!options.case_id.empty()) {
+    cases.push_back(options.case_id);
+  } else {
+    OGI_ASSIGN_OR_RETURN(cases, store.CasesOfApplicant(options.applicant));
+    if (cases.empty()) {
+      // The value is personal data: it is not repeated.
+      return absl::NotFoundError(
+          "no case has an applicant with that ID number or name (or its "
+          "personal data was erased already)");
+    }
+  }
+  std::vector<v1::Event> events;
+  std::vector<std::string> already;
+  for (const std::string& id : cases) {
+    OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> stream,
+                         store.ReadStream({StreamId::Kind::kCase, id}));
+    if (stream.empty())
+      return absl::NotFoundError(absl::StrCat("case ", id, ": unknown case"));
+    if (absl::c_any_of(stream, [](const v1::Event& e) {
+          return e.has_personal_data_erased();
+        })) {
+      already.push_back(id);
+      continue;
+    }
+    v1::Event& e = events.emplace_back();
+    e.set_case_id(id);
+    e.set_occurred_on(FormatCivilDay(options.today));
+    e.set_actor(options.actor);
+    e.mutable_personal_data_erased()->set_reason(options.reason);
+  }
+  if (!events.empty()) {
+    OGI_RETURN_IF_ERROR(store.Append(events).status());
+    OGI_RETURN_IF_ERROR(store.PurgeErasedKeys());
+  }
+  out << "erased the personal data of " << events.size() << " case(s)";
+  for (const v1::Event& e : events) out << " " << e.case_id();
+  if (!already.empty()) {
+    out << "; already erased:";
+    for (const std::string& id : already) out << " " << id;
+  }
+  out << "\n";
   return absl::OkStatus();
 }
 

@@ -172,13 +172,27 @@ int main(int argc, char** argv) {
   auto* digest = app.add_subcommand(
       "digest", "print the head as POSITION:HASH (the log up to it)");
 
+  ogi::EraseOptions erase_options;
+  auto* erase = app.add_subcommand(
+      "erase-personal-data",
+      "destroy the key of an applicant's personal data (name, ID number, "
+      "contact); the log, its chain and every report stay as they are");
+  erase->add_option("--case", erase_options.case_id, "the case's applicant");
+  erase->add_option("--applicant", erase_options.applicant,
+                    "every case whose applicant has this ID number (or, "
+                    "without one, this name)");
+  erase->add_option("--reason", erase_options.reason,
+                    "why, recorded in the event (e.g. the request's number)");
+  erase->add_option("--actor", erase_options.actor,
+                    "who erases it, recorded in the event");
+
   auto* demo = app.add_subcommand(
       "demo",
       "build the sample store (the seed agency and a generated city) "
       "and print reports");
 
   for (auto* sub : {import, append, export_cmd, history, stats, report, cases,
-                    check, verify, digest, demo}) {
+                    check, verify, digest, erase, demo}) {
     sub->add_option("--db", db,
                     "store directory (default: $OGI_DB, else ./ogi-data)");
   }
@@ -273,6 +287,9 @@ int main(int argc, char** argv) {
     }
     verify_options.report_index_path = ReportIndexPath(db);
     status = ogi::VerifyCommand(s, verify_options, std::cout);
+  } else if (*erase) {
+    erase_options.today = ogi::AgencyDay(ogi::SystemClock().Now());
+    status = ogi::ErasePersonalDataCommand(s, erase_options, std::cout);
   } else if (*digest) {
     status = ogi::DigestCommand(s, std::cout);
   } else if (*demo) {

@@ -58,6 +58,10 @@ absl::Status CheckStep(const CaseFacts& f, const CaseStep& s,
                       "the case is not concluded; archive it after the answer");
       if (f.archived) return refuse("", "the case is already archived");
       return absl::OkStatus();
+    case v1::Event::kPersonalDataErased:
+      if (f.personal_data_erased)
+        return refuse("", "the case's personal data is already erased");
+      return absl::OkStatus();
     case v1::Event::kAppealFiled:
       if (std::any_of(f.appeals.begin(), f.appeals.end(),
                       [&](const Appeal& a) { return a.id == s.ref; })) {
@@ -216,6 +220,9 @@ void ApplyEffect(CaseFacts& f, const CaseStep& s) {
       break;
     case v1::Event::kArchived:
       f.archived = true;
+      break;
+    case v1::Event::kPersonalDataErased:
+      f.personal_data_erased = true;
       break;
     case v1::Event::kAppealFiled:
       f.appeals.push_back(

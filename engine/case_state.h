@@ -107,6 +107,7 @@ struct CaseFacts {
   bool concluded = false;
   bool withdrawn = false;
   bool archived = false;
+  bool personal_data_erased = false;
 };
 
 struct CaseState {

@@ -279,6 +279,23 @@ void RocksEventStore::CommitGroup(absl::Span<Writer* const> group) {
       (now - absl::FromUnixSeconds(recorded_at.seconds())) /
       absl::Nanoseconds(1)));
   rocksdb::WriteBatch batch;
+  {
+    // Personal data is sealed before the events are hashed (the chain covers
+    // the ciphertext, so destroying a key leaves it intact).
+    std::vector<v1::Event*> appended;
+    for (std::vector<Decision>& ds : decisions) {
+      for (Decision& d : ds) {
+        if (d.kind == Decision::Kind::kAppend) appended.push_back(&d.event);
+      }
+    }
+    const absl::Status sealed = SealPersonalData(appended, batch);
+    if (!sealed.ok()) {
+      for (size_t g = 0; g < group.size(); ++g) {
+        if (!decisions[g].empty()) group[g]->result = sealed;
+      }
+      return;
+    }
+  }
   uint64_t position = head;
   uint64_t new_cases = 0, new_agencies = 0;
   std::string record;
@@ -419,13 +436,14 @@ absl::StatusOr<std::vector<v1::Event>> RocksEventStore::ReadStream(
           "stream ", stream.id, ": position ", position, " holds version ",
           events[i].version(), ", the index says ", i + 1));
     }
+    OGI_RETURN_IF_ERROR(RevealPersonalData(events[i], rocksdb::ReadOptions()));
   }
   return events;
 }
 
 absl::Status RocksEventStore::ScanLog(
     uint64_t from, absl::FunctionRef<absl::Status(const v1::Event&)> visit,
-    ChainCheck check) {
+    ChainCheck check, PersonalData personal_data) {
   rocksdb::ReadOptions read;
   read.fill_cache = false;
   read.readahead_size = 2 << 20;
@@ -455,6 +473,8 @@ absl::Status RocksEventStore::ScanLog(
                            CheckLink(link, ToView(it->value()), position));
       link.assign(next_link.data(), next_link.size());
     }
+    if (personal_data == PersonalData::kReveal)
+      OGI_RETURN_IF_ERROR(RevealPersonalData(event, rocksdb::ReadOptions()));
     OGI_RETURN_IF_ERROR(visit(event));
   }
   return FromRocksDb(it->status(), "scanning the log");
@@ -505,6 +525,7 @@ absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindByEventId(
   // a scan would.
   OGI_ASSIGN_OR_RETURN(std::string prev_link, LinkBefore(position));
   OGI_RETURN_IF_ERROR(CheckLink(prev_link, value, position).status());
+  OGI_RETURN_IF_ERROR(RevealPersonalData(event, rocksdb::ReadOptions()));
   return std::optional<v1::Event>(std::move(event));
 }
 
@@ -544,6 +565,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
       {kLogFamily, FamilyOptions(Lookups::kScans, 16 * 1024)},
       {kStreamsFamily, FamilyOptions(Lookups::kStreamReads, 4 * 1024)},
       {kEventIdsFamily, FamilyOptions(Lookups::kPointLookups, 4 * 1024)},
+      {kKeysFamily, FamilyOptions(Lookups::kPointLookups, 4 * 1024)},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -553,6 +575,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
   auto store = std::make_unique<RocksEventStore>(
       options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
   OGI_RETURN_IF_ERROR(store->Load());
+  OGI_RETURN_IF_ERROR(store->LoadPepper());
   return store;
 }
 

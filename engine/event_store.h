@@ -113,8 +113,8 @@ class EventStore {
   // run would otherwise pass through rehashes that hold two tables at once).
   virtual std::unique_ptr<DryRun> NewDryRun(size_t expected_events = 0) = 0;
 
-  // Returns the stream's events in version order (empty if it does not exist);
-  // kDataLoss if one does not decode.
+  // Returns the stream's events in version order (empty if it does not exist),
+  // personal data revealed; kDataLoss if one does not decode.
   virtual absl::StatusOr<std::vector<v1::Event>> ReadStream(
       const StreamId& stream) = 0;
 
@@ -124,19 +124,30 @@ class EventStore {
   // leaves detecting altered bytes to a verifying scan.
   enum class ChainCheck { kVerify, kSkip };
 
+  // Whether reads decrypt applicants' personal data (engine/personal_data.h):
+  // kReveal restores name, ID number and contact (or marks them erased);
+  // kSealed leaves them sealed, for projections that never read them.
+  enum class PersonalData { kReveal, kSealed };
+
   // Calls `visit` with each event from position `from` (1 = the start) in
   // position order, until the end of the log or the first non-OK status from
   // `visit`, which is returned. kDataLoss if a position is missing, a stored
   // event does not decode, or (kVerify) a record does not match its link.
   virtual absl::Status ScanLog(
       uint64_t from, absl::FunctionRef<absl::Status(const v1::Event&)> visit,
-      ChainCheck check) = 0;
+      ChainCheck check, PersonalData personal_data) = 0;
+  absl::Status ScanLog(uint64_t from,
+                       absl::FunctionRef<absl::Status(const v1::Event&)> visit,
+                       ChainCheck check) {
+    return ScanLog(from, visit, check, PersonalData::kReveal);
+  }
   absl::Status ScanLog(
       uint64_t from, absl::FunctionRef<absl::Status(const v1::Event&)> visit) {
-    return ScanLog(from, visit, ChainCheck::kVerify);
+    return ScanLog(from, visit, ChainCheck::kVerify, PersonalData::kReveal);
   }
 
-  // Returns the stored event with this eventId, or nullopt.
+  // Returns the stored event with this eventId (personal data revealed), or
+  // nullopt.
   virtual absl::StatusOr<std::optional<v1::Event>> FindByEventId(
       absl::string_view event_id) = 0;
 
@@ -147,6 +158,17 @@ class EventStore {
   // position 0). kOutOfRange past the head, kDataLoss if the entry is missing
   // or does not decode. The link at P is a digest of the whole log up to P.
   virtual absl::StatusOr<std::string> LinkAt(uint64_t position) = 0;
+
+  // Returns the cases whose applicant has this ID number or, for applicants
+  // who gave none, this name (through blind tokens: engine/personal_data.h).
+  // Cases whose personal data was erased are not found.
+  virtual absl::StatusOr<std::vector<std::string>> CasesOfApplicant(
+      absl::string_view id_number_or_name) = 0;
+
+  // Makes erasures (personalDataErased events) final on disk: flushes every
+  // column family, so no WAL file keeps a destroyed key, and compacts the
+  // "keys" family so no SST file does. Slow; call after erasing.
+  virtual absl::Status PurgeErasedKeys() = 0;
 
   struct VerifyResult {
     uint64_t events = 0;         // events checked (from `from` to the head)

@@ -3,29 +3,26 @@
 //
 // Grammar (all integers big-endian, so byte order is numeric order):
 //
+// clang-format off
 //   column family "default"
-//     "format"                                  -> "ogi-store-1" written when
-//     the store is created "count/cases", "count/agencies"           -> u64
-//     streams created so far; updated in
-//                                                                           the
-//                                                                           same
-//                                                                           batch
-//                                                                           as
-//                                                                           the
-//                                                                           events
-//   column family "log"                         the global log, one entry per
-//   event, in commit order
-//     position:u64                              -> LogValue
-//     LogValue   := format:u8 (=1) link:32 bytes record
-//     record     := the serialized ogi.v1.Event as stored (engine fields set,
-//     expected_version cleared) link       := SHA-256(link of position-1 ||
-//     record); the link before position 1 is 32 zero bytes
-//   column family "streams"                     one entry per event, per
-//   stream, in version order
-//     kind:u8 ('a' agency | 'c' case) stream_id 0x00 version:u32 ->
-//     position:u64
-//   column family "event_ids"                   producers' idempotency keys
-//     event_id                                  -> position:u64
+//     "format"                        -> "ogi-store-1", written when the store is created
+//     "count/cases", "count/agencies" -> u64 streams created so far (same batch as the events)
+//   column family "log"               the global log, one entry per event, in commit order
+//     position:u64                    -> LogValue
+//     LogValue := format:u8 (=1) link:32 bytes record
+//     record   := the serialized ogi.v1.Event as stored (engine fields set, expected_version
+//                 cleared, the applicant's personal data sealed: engine/personal_data.h)
+//     link     := SHA-256(link of position-1 || record); before position 1: 32 zero bytes
+//   column family "streams"           one entry per event, per stream, in version order
+//     kind:u8 ('a' agency | 'c' case) stream_id 0x00 version:u32 -> position:u64
+//   column family "event_ids"         producers' idempotency keys
+//     event_id                        -> position:u64
+//   column family "keys"              personal-data keys, apart from the log
+//     "p"                             -> pepper:32 (HMAC key of the blind tokens)
+//     "k" case_id                     -> key_id:8 key:32 token:32*   (the case's applicant
+//                                        tokens, so erasure can drop them)
+//     "t" token:32 case_id            -> ""   (find an applicant's cases)
+// clang-format on
 //
 // Positions start at 1 and are gap-free; versions start at 1 within each
 // stream. Stream ids never contain 0x00 (validate.cc allows only
@@ -59,6 +56,7 @@ inline constexpr char kAgencyCountKey[] = "count/agencies";
 inline constexpr char kLogFamily[] = "log";
 inline constexpr char kStreamsFamily[] = "streams";
 inline constexpr char kEventIdsFamily[] = "event_ids";
+inline constexpr char kKeysFamily[] = "keys";
 
 inline constexpr size_t kLinkSize = 32;
 inline constexpr uint8_t kLogValueFormat = 1;

@@ -38,6 +38,8 @@ constexpr PayloadInfo kPayloads[] = {
     {v1::Event::kAppealDecided, "appealDecided", "复议或诉讼结果",
      "appeal decided"},
     {v1::Event::kAmended, "amended", "更正记录", "record amended"},
+    {v1::Event::kPersonalDataErased, "personalDataErased", "删除个人信息",
+     "personal data erased"},
     {v1::Event::kAgencyRegistered, "agencyRegistered", "登记机关",
      "agency registered"},
     {v1::Event::kAgencyRenamed, "agencyRenamed", "机关更名", "agency renamed"},
@@ -65,7 +67,8 @@ const PayloadInfo* Find(PayloadCase payload) {
 }  // namespace
 
 bool IsCasePayload(PayloadCase payload) {
-  return payload >= v1::Event::kReceived && payload <= v1::Event::kAmended;
+  return payload >= v1::Event::kReceived &&
+         payload <= v1::Event::kPersonalDataErased;
 }
 
 bool IsAgencyPayload(PayloadCase payload) {

@@ -106,6 +106,17 @@ absl::Status ValidateCasePayload(const Checker& c, absl::string_view p,
     case v1::Event::kReceived: {
       const auto& r = e.received();
       OGI_RETURN_IF_ERROR(c.Required(f("applicant"), r.has_applicant()));
+      const v1::Applicant& a = r.applicant();
+      if (!a.sealed().empty()) {
+        return c.Error(f("applicant.sealed"),
+                       "is set by the engine, not by producers");
+      }
+      if (a.personal_data_erased() &&
+          (!a.name().empty() || !a.id_number().empty() ||
+           !a.contact().empty())) {
+        return c.Error(f("applicant.personalDataErased"),
+                       "cannot come with a name, idNumber or contact");
+      }
       OGI_RETURN_IF_ERROR(c.Enum(f("applicant.category"),
                                  r.applicant().category(),
                                  v1::Applicant::Category_IsValid,
@@ -171,6 +182,7 @@ absl::Status ValidateCasePayload(const Checker& c, absl::string_view p,
       return c.Enum(f("outcome"), e.reanswered().outcome(),
                     v1::Answered::Outcome_IsValid, /*required=*/true);
     case v1::Event::kArchived:
+    case v1::Event::kPersonalDataErased:
       return absl::OkStatus();
     case v1::Event::kAppealFiled:
       OGI_RETURN_IF_ERROR(

@@ -141,8 +141,9 @@ absl::StatusOr<Replayed> Replay(EventStore& store, absl::Time as_of) {
   // so the events recorded by `as_of` are a prefix of the log: the scan stops
   // at the first later one.
   const absl::Status beyond = absl::CancelledError("as-of reached");
-  absl::Status scanned =
-      store.ScanLog(1, [&](const v1::Event& e) -> absl::Status {
+  absl::Status scanned = store.ScanLog(
+      1,
+      [&](const v1::Event& e) -> absl::Status {
         if (RecordedAt(e) > as_of) return beyond;
         r.position = e.position();
         r.recorded_until = RecordedAt(e);
@@ -154,7 +155,8 @@ absl::StatusOr<Replayed> Replay(EventStore& store, absl::Time as_of) {
         ApplyCaseChange(c.state, CaseChangeOf(e), e.agency_id());
         c.positions.push_back(e.position());
         return absl::OkStatus();
-      });
+      },
+      EventStore::ChainCheck::kVerify, EventStore::PersonalData::kSealed);
   if (!scanned.ok() && scanned != beyond) return scanned;
   return r;
 }

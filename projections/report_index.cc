@@ -318,7 +318,7 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
         return absl::OkStatus();
       },
       // A rebuild folds millions of events; `ogi verify` checks the chain.
-      EventStore::ChainCheck::kSkip);
+      EventStore::ChainCheck::kSkip, EventStore::PersonalData::kSealed);
   if (!absl::IsCancelled(scanned)) OGI_RETURN_IF_ERROR(scanned);
   if (stats.events > 0) {
     state_.set_recorded_until(

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "engine/payload.h"
+#include "engine/personal_data.h"
 #include "engine/status_macros.h"
 #include "engine/validate.h"
 
@@ -150,7 +151,17 @@ absl::StatusOr<std::optional<Decision>> Decider::CheckEventId(
   OGI_ASSIGN_OR_RETURN(std::optional<v1::Event> stored,
                        source_.LoadByEventId(id));
   if (!stored) return std::optional<Decision>();
-  if (ContentFingerprint(*stored) != fingerprint) return reused();
+  if (ContentFingerprint(*stored) != fingerprint) {
+    // The stored applicant's personal data was erased since: the retry is the
+    // same event if it matches once its personal data is erased too.
+    const v1::Applicant* kept = ApplicantOf(*stored);
+    if (kept == nullptr || !kept->personal_data_erased()) return reused();
+    v1::Event erased = normalized;
+    if (v1::Applicant* a = MutableApplicantOf(erased); a != nullptr)
+      MarkErased(*a);
+    if (ContentFingerprint(*stored) != ContentFingerprint(erased))
+      return reused();
+  }
   Decision d;
   d.kind = Decision::Kind::kDuplicate;
   d.stream = std::move(stream);

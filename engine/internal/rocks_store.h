@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
 
 #include "engine/agency_state.h"
 #include "engine/case_state.h"
@@ -70,6 +71,8 @@ class RocksEventStore final : public EventStore {
   }
 
   absl::Status Load();
+  // store_personal.cc. Reads (or creates) the pepper of the blind tokens.
+  absl::Status LoadPepper();
   absl::StatusOr<std::vector<AppendedEvent>> Append(
       absl::Span<const v1::Event> events) override;
   std::unique_ptr<DryRun> NewDryRun(size_t expected_events) override;
@@ -78,7 +81,7 @@ class RocksEventStore final : public EventStore {
   using EventStore::ScanLog;
   absl::Status ScanLog(uint64_t from,
                        absl::FunctionRef<absl::Status(const v1::Event&)> visit,
-                       ChainCheck check) override;
+                       ChainCheck check, PersonalData personal_data) override;
   absl::StatusOr<std::optional<v1::Event>> FindByEventId(
       absl::string_view event_id) override;
   uint64_t HeadPosition() override {
@@ -88,6 +91,9 @@ class RocksEventStore final : public EventStore {
   absl::StatusOr<StoreStats> Stats() override;
   absl::StatusOr<std::string> LinkAt(uint64_t position) override;
   absl::StatusOr<VerifyResult> Verify(uint64_t from) override;
+  absl::StatusOr<std::vector<std::string>> CasesOfApplicant(
+      absl::string_view id_number_or_name) override;
+  absl::Status PurgeErasedKeys() override;
 
   Clock& clock() { return *options_.clock; }
 
@@ -129,8 +135,18 @@ class RocksEventStore final : public EventStore {
   // returns kDataLoss naming the first entry that is wrong.
   absl::Status IndexMismatch(const rocksdb::ReadOptions& read, uint64_t head);
 
+  // Seals the applicants of `events` (about to be stored) and adds the key
+  // entries they need, and the deletions personalDataErased events make, to
+  // `batch`. Only the commit leader calls it.
+  absl::Status SealPersonalData(absl::Span<v1::Event* const> events,
+                                rocksdb::WriteBatch& batch);
+  // Decrypts the applicant of a stored event, or marks it erased.
+  absl::Status RevealPersonalData(v1::Event& event,
+                                  const rocksdb::ReadOptions& read);
+
   friend class DbSource;
-  static constexpr int kDefault = 0, kLog = 1, kStreams = 2, kEventIds = 3;
+  static constexpr int kDefault = 0, kLog = 1, kStreams = 2, kEventIds = 3,
+                       kKeys = 4;
 
   const Options options_;
   const std::unique_ptr<rocksdb::DB> db_;
@@ -148,6 +164,7 @@ class RocksEventStore final : public EventStore {
   uint64_t case_count_ ABSL_GUARDED_BY(head_mu_) = 0;
   uint64_t agency_count_ ABSL_GUARDED_BY(head_mu_) = 0;
   absl::Status sticky_error_ ABSL_GUARDED_BY(head_mu_);
+  std::string pepper_;  // set by Load, then read-only
 
   // Owned by the commit leader (one at a time, serialised by the writer queue).
   absl::flat_hash_map<std::string, CaseState> case_cache_;

@@ -408,7 +408,9 @@ TEST(ImportCommandTest, SmallBatchesEndInTheSameStateAsOneBatch) {
   ASSERT_OK_AND_ASSIGN(StoreStats b, small->Stats());
   EXPECT_EQ(a.events, b.events);
   EXPECT_EQ(a.cases, b.cases);
-  EXPECT_EQ(a.head_link, b.head_link);
+  // The head links differ: each store seals applicants' personal data under
+  // its own random keys and nonces (engine/personal_data.h), so the stored
+  // bytes differ while the events (the exports above) are the same.
 }
 
 TEST(ImportCommandTest, RepeatedLinesInOneFileAreDuplicatesInAnyBatching) {

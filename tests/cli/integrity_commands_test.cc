@@ -172,6 +172,51 @@ TEST(VerifyCommandTest, AReportIndexThatDisagreesWithTheLogIsCaught) {
                                     " disagrees with the log")));
 }
 
+TEST(ErasePersonalDataCommandTest, ErasesAnApplicantsCasesAndKeepsTheReport) {
+  TestStore t;
+  Populate(*t.store, 4);
+  const std::string person =
+      R"({"category":"NATURAL_PERSON","name":"王五","idNumber":"110101199001010011"})";
+  for (const char* id : {"P1", "P2"}) {
+    ASSERT_OK(t->Append({testing::Ev(absl::StrCat(
+        R"({"caseId":")", id,
+        R"(","agencyId":"a1","occurredOn":"2023-05-01","received":{"applicant":)",
+        person, "}}"))}));
+  }
+  const std::string before = Report(*t.store, ReportFormat::kCsv);
+  EraseOptions options;
+  options.applicant = "110101199001010011";
+  options.reason = "PIPL request 12";
+  options.today = absl::CivilDay(2024, 6, 1);
+  std::ostringstream out;
+  ASSERT_OK(ErasePersonalDataCommand(*t.store, options, out));
+  EXPECT_EQ(out.str(), "erased the personal data of 2 case(s) P1 P2\n");
+  // Same figures (only the provenance line moves on).
+  const std::string after = Report(*t.store, ReportFormat::kCsv);
+  EXPECT_EQ(after.substr(after.find('\n')), before.substr(before.find('\n')));
+  std::ostringstream verified;
+  ASSERT_OK(VerifyCommand(*t.store, {}, verified));
+  std::ostringstream history;
+  ASSERT_OK(HistoryCommand(*t.store, "P1", OutputFormat::kJson,
+                           PersonalData::kShown, history));
+  EXPECT_THAT(history.str(), HasSubstr("personalDataErased"));
+  EXPECT_THAT(history.str(), ::testing::Not(HasSubstr("王五")));
+
+  // Again: nothing left to find, and the message does not echo the value.
+  out.str("");
+  absl::Status again = ErasePersonalDataCommand(*t.store, options, out);
+  EXPECT_THAT(again, StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(again.message(), ::testing::Not(HasSubstr("110101199001010011")));
+  options.applicant.clear();
+  options.case_id = "P1";
+  ASSERT_OK(ErasePersonalDataCommand(*t.store, options, out));
+  EXPECT_EQ(out.str(),
+            "erased the personal data of 0 case(s); already erased: P1\n");
+  options.case_id = "NOPE";
+  EXPECT_THAT(ErasePersonalDataCommand(*t.store, options, out),
+              StatusIs(absl::StatusCode::kNotFound, "case NOPE: unknown case"));
+}
+
 #ifdef OGI_BINARY
 
 int RunShell(const std::string& command, std::string* output) {
