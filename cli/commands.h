@@ -147,6 +147,16 @@ struct VerifyOptions {
 absl::Status VerifyCommand(EventStore& store, const VerifyOptions& options,
                            std::ostream& out);
 
+// Backs the store up into `dest` (EventStore::Backup) and writes the head it
+// holds at least.
+absl::Status BackupCommand(EventStore& store, const std::string& dest,
+                           std::ostream& out);
+
+// Restores the latest backup in `backup_dir` into the new directory `db_dir`,
+// opens and verifies it, and writes the head. Needs no open store.
+absl::Status RestoreCommand(const std::string& backup_dir,
+                            const std::string& db_dir, std::ostream& out);
+
 struct EraseOptions {
   std::string case_id;    // this case's applicant, or
   std::string applicant;  // every case whose applicant has this ID number

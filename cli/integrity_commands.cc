@@ -1,5 +1,6 @@
 // ogi verify and ogi digest: an auditor's check that the log was not altered,
 // and the (position, hash) a published report can be checked against later.
+#include <memory>
 #include <ostream>
 
 #include "absl/algorithm/container.h"
@@ -81,6 +82,29 @@ absl::Status VerifyCommand(EventStore& store, const VerifyOptions& options,
   out << "the log extends the digest " << digest.position << ":"
       << absl::BytesToHexString(digest.link) << " exactly ("
       << result.head_position - digest.position << " events appended since)\n";
+  return absl::OkStatus();
+}
+
+absl::Status BackupCommand(EventStore& store, const std::string& dest,
+                           std::ostream& out) {
+  OGI_ASSIGN_OR_RETURN(EventStore::BackupResult backup, store.Backup(dest));
+  out << "backup " << backup.backup_id << " in " << dest
+      << ": every event up to " << backup.head_position << ":"
+      << absl::BytesToHexString(backup.head_link)
+      << ", the personal-data keys and the indexes\n";
+  return absl::OkStatus();
+}
+
+absl::Status RestoreCommand(const std::string& backup_dir,
+                            const std::string& db_dir, std::ostream& out) {
+  OGI_ASSIGN_OR_RETURN(uint32_t id, EventStore::Restore(backup_dir, db_dir));
+  OGI_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store,
+                       EventStore::Open({.path = db_dir}));
+  OGI_ASSIGN_OR_RETURN(EventStore::VerifyResult verified, store->Verify(1));
+  out << "restored backup " << id << " of " << backup_dir << " into " << db_dir
+      << "; verified " << verified.events << " events, head "
+      << verified.head_position << ":"
+      << absl::BytesToHexString(verified.head_link) << "\n";
   return absl::OkStatus();
 }
 

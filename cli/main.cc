@@ -186,13 +186,25 @@ int main(int argc, char** argv) {
   erase->add_option("--actor", erase_options.actor,
                     "who erases it, recorded in the event");
 
+  std::string backup_dest;
+  auto* backup = app.add_subcommand(
+      "backup", "copy the store into a backup directory while appends go on");
+  backup
+      ->add_option("dest", backup_dest, "backup directory (created if missing)")
+      ->required();
+  std::string restore_src;
+  auto* restore = app.add_subcommand(
+      "restore",
+      "restore the latest backup into a new --db directory, then verify it");
+  restore->add_option("src", restore_src, "backup directory")->required();
+
   auto* demo = app.add_subcommand(
       "demo",
       "build the sample store (the seed agency and a generated city) "
       "and print reports");
 
   for (auto* sub : {import, append, export_cmd, history, stats, report, cases,
-                    check, verify, digest, erase, demo}) {
+                    check, verify, digest, erase, backup, restore, demo}) {
     sub->add_option("--db", db,
                     "store directory (default: $OGI_DB, else ./ogi-data)");
   }
@@ -220,6 +232,12 @@ int main(int argc, char** argv) {
       return Fail(absl::InvalidArgumentError(
           "--as-of must be an RFC 3339 instant such as 2024-01-12T00:00:00Z"));
     }
+  }
+
+  if (*restore) {
+    const absl::Status restored =
+        ogi::RestoreCommand(restore_src, db, std::cout);
+    return restored.ok() ? 0 : Fail(restored);
   }
 
   auto store = ogi::EventStore::Open({.path = db});
@@ -290,6 +308,8 @@ int main(int argc, char** argv) {
   } else if (*erase) {
     erase_options.today = ogi::AgencyDay(ogi::SystemClock().Now());
     status = ogi::ErasePersonalDataCommand(s, erase_options, std::cout);
+  } else if (*backup) {
+    status = ogi::BackupCommand(s, backup_dest, std::cout);
   } else if (*digest) {
     status = ogi::DigestCommand(s, std::cout);
   } else if (*demo) {

@@ -170,6 +170,23 @@ class EventStore {
   // "keys" family so no SST file does. Slow; call after erasing.
   virtual absl::Status PurgeErasedKeys() = 0;
 
+  struct BackupResult {
+    uint32_t backup_id = 0;      // in the backup directory
+    uint64_t head_position = 0;  // the head when the backup began: it holds
+    std::string head_link;       // at least every event up to it
+  };
+
+  // Copies the store (every column family, consistently) into a new backup in
+  // directory `dest` (created if missing; backups there share unchanged
+  // files), while appends continue, and checks the copy's checksums.
+  virtual absl::StatusOr<BackupResult> Backup(const std::string& dest) = 0;
+
+  // Restores the latest backup of `backup_dir` into `db_dir`, which must not
+  // exist or be empty (kFailedPrecondition otherwise), after checking the
+  // backup's checksums; returns the backup's id. Open and Verify the result.
+  static absl::StatusOr<uint32_t> Restore(const std::string& backup_dir,
+                                          const std::string& db_dir);
+
   struct VerifyResult {
     uint64_t events = 0;         // events checked (from `from` to the head)
     uint64_t head_position = 0;  // the head on the snapshot verified

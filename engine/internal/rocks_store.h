@@ -94,6 +94,7 @@ class RocksEventStore final : public EventStore {
   absl::StatusOr<std::vector<std::string>> CasesOfApplicant(
       absl::string_view id_number_or_name) override;
   absl::Status PurgeErasedKeys() override;
+  absl::StatusOr<BackupResult> Backup(const std::string& dest) override;
 
   Clock& clock() { return *options_.clock; }
 
