@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README command 1: install what is missing, build, then build the demo store in ./ogi-data (or $OGI_DB) — the
 # seed agency 乌拉特中旗教育局 with the log behind its 2023 report, plus a generated city — and print reports,
-# then load the hand-written sample log and show one case's history. Safe to run again: every event has an
+# then load the hand-written sample log, show one case's history, and verify the log. Safe to run again: every event has an
 # eventId, so a second run appends nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,3 +15,5 @@ echo
 "$ogi" report --year 2023 --agency wltzq --rollup --format text
 echo
 "$ogi" history ZRZY-2023-002
+echo
+"$ogi" verify

@@ -973,8 +973,9 @@ TEST(OgiBinaryTest,
 
 TEST(OgiBinaryTest, HelpWorksOnEverySubcommand) {
   TempDir dir;
-  for (const char* sub :
-       {"", "import", "append", "export", "history", "stats"}) {
+  for (const char* sub : {"", "import", "append", "export", "history", "stats",
+                          "report", "cases", "check", "verify", "digest",
+                          "erase-personal-data", "backup", "restore", "demo"}) {
     SCOPED_TRACE(sub);
     const RunResult r = Ogi(dir, "-u OGI_DB", absl::StrCat(sub, " --help"));
     EXPECT_EQ(r.exit_code, 0) << r.err;
