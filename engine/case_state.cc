@@ -354,6 +354,7 @@ CaseStep StepOf(const v1::Event& e) {
       break;
     case v1::Event::kExtended:
       s.amount = e.extended().working_days();
+      s.code = e.extended().approved_by().empty() ? 0 : 1;  // approved?
       break;
     case v1::Event::kDelayFixed:
       SetDue(s, e.delay_fixed().due_on());
@@ -364,6 +365,7 @@ CaseStep StepOf(const v1::Event& e) {
     case v1::Event::kFeeNoticed:
       s.code = e.fee_noticed().method();
       s.amount = e.fee_noticed().amount_fen();
+      s.pages = e.fee_noticed().pages();
       break;
     case v1::Event::kFeePaid:
       s.amount = e.fee_paid().amount_fen();

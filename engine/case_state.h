@@ -42,7 +42,9 @@ struct CaseStep {
   int32_t on_day = 0;   // effective date, as days since 1970-01-01
   int32_t due_day = 0;  // correctionRequested / delayFixed: dueOn, if has_due
   int16_t code = 0;    // the payload's enum: category, outcome, party, opinion,
-                       // decision, method, kind, result
+                       // decision, method, kind, result; extended: 1 if
+                       // an approver is named
+  int32_t pages = 0;   // feeNoticed: pages (per-page method)
   int8_t channel = 0;  // received: channel
   bool has_due = false;
 

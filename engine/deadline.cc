@@ -1,0 +1,286 @@
+// The answer period and compliance flags of a case; see deadline.h.
+#include "engine/deadline.h"
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+
+#include "engine/civil_date.h"
+#include "engine/fees.h"
+
+namespace ogi {
+namespace {
+
+constexpr int kAnswerWorkingDays = 20;
+constexpr int kCorrectionNoticeWorkingDays = 7;
+constexpr int kConsultationWorkingDays = 15;
+
+struct Interval {
+  absl::CivilDay from, to;  // inclusive
+  std::string what;
+};
+
+std::string Day(absl::CivilDay d) { return FormatCivilDay(d); }
+
+}  // namespace
+
+Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
+                         absl::CivilDay today) {
+  Deadline out;
+  out.calendar_years = calendar.Years();
+  const CaseFacts& f = state.facts;
+  out.concluded = f.concluded;
+  if (f.concluded) out.concluded_on = f.concluded_on;
+  // Pauses and correction waits end at the conclusion, or today.
+  const absl::CivilDay until = f.concluded ? f.concluded_on : today;
+
+  auto unknown = [&](const absl::Status& status) {
+    out.calendar_known = false;
+    out.unknown_reason = std::string(status.message());
+    out.due_on.reset();
+  };
+
+  std::vector<Interval> pauses;
+  std::map<std::string, absl::CivilDay> consultations_open;
+  std::vector<const CaseStep*> extensions;
+  std::optional<absl::CivilDay> delay_fixed;
+  std::optional<absl::CivilDay> correction_requested_on;
+  std::optional<absl::CivilDay> fee_noticed_on;
+  std::vector<const CaseStep*> correction_requests;  // with day 0 then
+  std::vector<absl::CivilDay> correction_request_day_zero;
+  std::vector<const CaseStep*> fee_notices;
+  absl::CivilDay day_zero;
+  for (const CaseStep& s : state.steps) {
+    switch (s.payload) {
+      case v1::Event::kReceived:
+        day_zero = s.on();
+        out.derivation.push_back(
+            {"dayZero",
+             absl::StrCat("Received on ", Day(s.on()),
+                          ": day 0, not counted; working day 1 is the next "
+                          "working day."),
+             s.on(), s.on(), 0});
+        break;
+      case v1::Event::kCorrectionRequested:
+        correction_requested_on = s.on();
+        correction_requests.push_back(&s);
+        correction_request_day_zero.push_back(day_zero);
+        break;
+      case v1::Event::kCorrectionReceived:
+        correction_requested_on.reset();
+        day_zero = s.on();
+        out.derivation.push_back(
+            {"restart",
+             absl::StrCat("The corrected application arrived on ", Day(s.on()),
+                          ": the period restarts with it as day 0."),
+             s.on(), s.on(), 0});
+        break;
+      case v1::Event::kConsultationStarted:
+        consultations_open[s.ref] = s.on();
+        break;
+      case v1::Event::kConsultationEnded:
+        if (auto it = consultations_open.find(s.ref);
+            it != consultations_open.end()) {
+          pauses.push_back(
+              {it->second, s.on(), absl::StrCat("consultation ", s.ref)});
+          consultations_open.erase(it);
+        }
+        break;
+      case v1::Event::kExtended:
+        extensions.push_back(&s);
+        break;
+      case v1::Event::kDelayFixed:
+        if (s.has_due) delay_fixed = s.due();
+        break;
+      case v1::Event::kFeeNoticed:
+        fee_noticed_on = s.on();
+        fee_notices.push_back(&s);
+        break;
+      case v1::Event::kFeePaid:
+        if (fee_noticed_on) {
+          pauses.push_back({*fee_noticed_on, s.on(), "fee notice to payment"});
+          fee_noticed_on.reset();
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  for (const auto& [id, start] : consultations_open) {
+    pauses.push_back({start, until,
+                      absl::StrCat("consultation ", id,
+                                   f.concluded ? "" : " (still open)")});
+    if (!f.concluded) out.waiting_for.push_back("consultation");
+  }
+  if (fee_noticed_on) {
+    pauses.push_back({*fee_noticed_on, until,
+                      f.concluded ? "fee notice, unpaid"
+                                  : "fee notice, unpaid (still open)"});
+    if (!f.concluded) out.waiting_for.push_back("fee");
+  }
+  std::sort(
+      pauses.begin(), pauses.end(),
+      [](const Interval& a, const Interval& b) { return a.from < b.from; });
+  out.day_zero = day_zero;
+  auto paused = [&](absl::CivilDay d) {
+    for (const Interval& p : pauses) {
+      if (p.from <= d && d <= p.to) return true;
+    }
+    return false;
+  };
+  for (const Interval& p : pauses) {
+    absl::StatusOr<int> days = calendar.WorkingDaysBetween(p.from - 1, p.to);
+    out.derivation.push_back(
+        {"pause",
+         absl::StrCat("Paused by the ", p.what, " from ", Day(p.from), " to ",
+                      Day(p.to),
+                      days.ok() ? absl::StrCat(" (", *days, " working days)")
+                                : std::string(),
+                      ": those working days are not counted."),
+         p.from, p.to, days.ok() ? *days : 0});
+  }
+
+  // Compliance flags that need no due date.
+  if (correction_requests.size() > 1) {
+    out.flags.push_back(
+        {"CORRECTION_REQUESTED_MORE_THAN_ONCE",
+         absl::StrCat("Correction was requested ", correction_requests.size(),
+                      " times; 第三十条 allows one request.")});
+  }
+  for (const CaseStep* e : extensions) {
+    if (e->code == 0) {
+      out.flags.push_back(
+          {"EXTENSION_WITHOUT_APPROVER",
+           absl::StrCat("The extension of ", Day(e->on()),
+                        " names no approver (第三十三条 needs the head of the "
+                        "disclosure office's approval).")});
+    }
+  }
+  for (const CaseStep* n : fee_notices) {
+    if (n->code == v1::FeeNoticed::PER_PAGE &&
+        n->amount != PerPageFeeFen(n->pages)) {
+      out.flags.push_back(
+          {"FEE_AMOUNT_DIFFERS",
+           absl::StrCat("The fee notice of ", Day(n->on()), " states ",
+                        n->amount, " fen; ", n->pages, " pages cost ",
+                        PerPageFeeFen(n->pages), " fen.")});
+    }
+  }
+
+  absl::Status status;
+  for (size_t i = 0; i < correction_requests.size(); ++i) {
+    absl::StatusOr<absl::CivilDay> limit = calendar.AddWorkingDays(
+        correction_request_day_zero[i], kCorrectionNoticeWorkingDays);
+    if (!limit.ok()) {
+      status = limit.status();
+      continue;
+    }
+    if (correction_requests[i]->on() > *limit) {
+      out.flags.push_back(
+          {"CORRECTION_NOTICE_LATE",
+           absl::StrCat("Correction was requested on ",
+                        Day(correction_requests[i]->on()), ", after ",
+                        Day(*limit), " (working day 7).")});
+    }
+  }
+  for (const Interval& p : pauses) {
+    if (p.what.rfind("consultation", 0) != 0) continue;
+    absl::StatusOr<absl::CivilDay> limit =
+        calendar.AddWorkingDays(p.from, kConsultationWorkingDays);
+    if (!limit.ok()) {
+      status = limit.status();
+      continue;
+    }
+    if (p.to > *limit) {
+      out.flags.push_back(
+          {"CONSULTATION_OVER_15_WORKING_DAYS",
+           absl::StrCat("The ", p.what, " started on ", Day(p.from),
+                        " ran past ", Day(*limit),
+                        " (15 working days for the consultee).")});
+    }
+  }
+
+  if (correction_requested_on && !f.concluded) {
+    out.waiting_for.insert(out.waiting_for.begin(), "correction");
+    out.derivation.push_back(
+        {"due",
+         absl::StrCat("A correction was requested on ",
+                      Day(*correction_requested_on),
+                      " and has not arrived: no answer is due until it does; "
+                      "then the period restarts."),
+         *correction_requested_on, *correction_requested_on, 0});
+    if (!status.ok()) unknown(status);
+    return out;
+  }
+
+  absl::StatusOr<absl::CivilDay> due =
+      calendar.AddWorkingDays(day_zero, kAnswerWorkingDays, paused);
+  if (!due.ok()) {
+    unknown(due.status());
+    return out;
+  }
+  out.derivation.push_back(
+      {"due",
+       absl::StrCat("20 working days after day 0 (", Day(day_zero),
+                    pauses.empty() ? "" : ", not counting the pauses",
+                    "): ", Day(*due), "."),
+       *due, *due, kAnswerWorkingDays});
+  for (const CaseStep* e : extensions) {
+    const absl::CivilDay before = *due;
+    due = calendar.AddWorkingDays(before, static_cast<int>(e->amount), paused);
+    if (!due.ok()) {
+      unknown(due.status());
+      return out;
+    }
+    out.derivation.push_back(
+        {"extension",
+         absl::StrCat("Extended on ", Day(e->on()), " by ", e->amount,
+                      " working days: ", Day(before), " becomes ", Day(*due),
+                      "."),
+         e->on(), *due, static_cast<int>(e->amount)});
+    if (e->on() > before) {
+      out.flags.push_back(
+          {"EXTENSION_AFTER_DUE_DATE",
+           absl::StrCat("The extension of ", Day(e->on()),
+                        " was granted after the due date ", Day(before), ".")});
+    }
+  }
+  if (delay_fixed) {
+    out.derivation.push_back(
+        {"delayFixed",
+         absl::StrCat("A reasonable later date was fixed (第三十五条): ",
+                      Day(*delay_fixed), " replaces ", Day(*due), "."),
+         *delay_fixed, *delay_fixed, 0});
+    due = *delay_fixed;
+  }
+  out.due_on = *due;
+  for (const CaseStep* n : fee_notices) {
+    if (n->on() > *due) {
+      out.flags.push_back(
+          {"FEE_NOTICE_AFTER_DUE_DATE",
+           absl::StrCat("The fee notice of ", Day(n->on()),
+                        " came after the due date ", Day(*due), ".")});
+    }
+  }
+  if (f.concluded) {
+    out.overdue = f.concluded_on > *due;
+    if (out.overdue) {
+      out.flags.push_back(
+          {"ANSWERED_LATE",
+           absl::StrCat("Concluded on ", Day(f.concluded_on),
+                        ", after the due date ", Day(*due), ".")});
+    }
+  } else {
+    out.overdue = today > *due;
+  }
+  if (!status.ok()) {
+    // A flag could not be checked; the due date itself is known.
+    out.flags.push_back(
+        {"CALENDAR_UNKNOWN",
+         absl::StrCat("Not every rule could be checked: ", status.message())});
+  }
+  return out;
+}
+
+}  // namespace ogi

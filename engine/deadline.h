@@ -1,0 +1,69 @@
+// The statutory answer period of a case (deadlines.md), derived from its
+// effective steps and the working-day calendar — never stored, so a changed
+// calendar moves every open case's due date — with the derivation a clerk or
+// an appeal body can check, and the compliance flags.
+//
+// Rules (条例 第三十条–第三十五条, deadlines.md):
+//   - day 0 is the day received; due = WD(day 0, 20); an answer on day 0 is in
+//     time;
+//   - a received correction restarts the period: day 0 := its date; while a
+//     correction is outstanding no answer is due;
+//   - working days from a consultation's start up to and including its end are
+//     not counted (overlapping consultations pause once: the union); an open
+//     consultation pauses up to `today`;
+//   - [choice] the same for a fee notice, from the notice to the payment;
+//   - extensions add their working days (≤ 20 in all) to the due date, counted
+//     past the pauses too;
+//   - delayFixed replaces the due date.
+#ifndef OGI_ENGINE_DEADLINE_H_
+#define OGI_ENGINE_DEADLINE_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+
+#include "engine/calendar.h"
+#include "engine/case_state.h"
+
+namespace ogi {
+
+struct DerivationStep {
+  std::string kind;  // "dayZero", "restart", "pause", "extension",
+                     // "delayFixed", "due", "calendar"
+  std::string text;  // a sentence a clerk can read aloud
+  absl::CivilDay from;
+  absl::CivilDay to;  // pauses: the interval; otherwise = from
+  int working_days = 0;
+};
+
+struct ComplianceFlag {
+  std::string code;  // e.g. "CORRECTION_NOTICE_LATE"
+  std::string text;
+};
+
+struct Deadline {
+  absl::CivilDay day_zero;               // the current day 0 (after restarts)
+  std::optional<absl::CivilDay> due_on;  // nullopt: unknown or none due
+  bool calendar_known = true;
+  std::string unknown_reason;  // when !calendar_known
+  bool concluded = false;
+  std::optional<absl::CivilDay> concluded_on;
+  bool overdue = false;
+  // What an open case waits for: "correction", "consultation", "fee".
+  std::vector<std::string> waiting_for;
+  std::vector<DerivationStep> derivation;
+  std::vector<ComplianceFlag> flags;
+  std::vector<int> calendar_years;  // the calendar's known years
+};
+
+// Computes the deadline of a case from its state (effective steps) as of
+// `today`. REQUIRES: state.version > 0.
+Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
+                         absl::CivilDay today);
+
+}  // namespace ogi
+
+#endif  // OGI_ENGINE_DEADLINE_H_
