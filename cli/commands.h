@@ -16,6 +16,8 @@
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
 
+#include "engine/calendar.h"
+#include "engine/deadline.h"
 #include "engine/event_store.h"
 #include "projections/annual_report.h"
 #include "projections/report_render.h"
@@ -173,6 +175,67 @@ struct EraseOptions {
 absl::Status ErasePersonalDataCommand(EventStore& store,
                                       const EraseOptions& options,
                                       std::ostream& out);
+
+enum class FeeMethod { kPerApplication, kPerPage };
+
+struct FeeQuote {
+  int64_t fee_fen = 0;
+  // Per application: this case's numbers in the applicant's month (a
+  // multi-item application has several) and the month's applications.
+  int64_t first = 0;
+  int64_t count = 0;
+  size_t month_cases = 0;
+  std::string derivation;  // a sentence, with no personal data
+};
+
+// The fee a notice for this case should state (fees.md). Per application: the
+// applicant's applications to the case's agency in the calendar month of its
+// receipt, found by ID number (or, without one, name) through the blind
+// tokens, ordered by receipt date and position; kFailedPrecondition if the
+// applicant cannot be identified. kNotFound for an unknown case.
+absl::StatusOr<FeeQuote> QuoteFee(EventStore& store, const std::string& case_id,
+                                  FeeMethod method, int64_t pages);
+
+// The case's deadline (ComputeDeadline), with a per-application fee notice
+// checked against QuoteFee.
+absl::StatusOr<Deadline> CaseDeadline(EventStore& store,
+                                      const std::string& case_id,
+                                      const Calendar& calendar,
+                                      absl::CivilDay today);
+
+// Writes the deadline: JSON (caseId, dayZero, dueOn, calendarKnown, status,
+// concludedOn, overdue, workingDaysLeft/-Overdue, waitingFor, derivation,
+// flags, calendarYears), or text a clerk can read aloud.
+absl::Status DeadlineCommand(EventStore& store, const std::string& case_id,
+                             const Calendar& calendar, absl::CivilDay today,
+                             OutputFormat format, std::ostream& out);
+
+struct DueOptions {
+  std::string agency_id;  // empty: every agency
+  bool rollup = false;
+  int within = -1;  // >= 0: only cases due within this many working days (and
+                    // those overdue)
+  absl::CivilDay today;
+};
+
+// Writes the open cases ordered by due date, with working days left or
+// overdue and what each waits for: the daily work list.
+absl::Status DueCommand(EventStore& store, const DueOptions& options,
+                        const Calendar& calendar, std::ostream& out);
+
+// Writes the compliance flags of the cases of the request's agency (or
+// roll-up) received or concluded in its year, one warning line each; returns
+// how many.
+absl::StatusOr<int> WriteComplianceFlags(EventStore& store,
+                                         const ReportRequest& request,
+                                         const Calendar& calendar,
+                                         absl::CivilDay today,
+                                         std::ostream& out);
+
+// Writes the fee quote and its derivation.
+absl::Status FeeQuoteCommand(EventStore& store, const std::string& case_id,
+                             FeeMethod method, int64_t pages,
+                             std::ostream& out);
 
 }  // namespace ogi
 

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 
 #include "engine/civil_date.h"
+#include "engine/clock.h"
 #include "engine/json_codec.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
@@ -99,6 +100,14 @@ absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
       amended_by[event.amended().version()].push_back(&event);
   }
 
+  // The compliance flags, as of today in the agency's calendar.
+  std::vector<ComplianceFlag> flags;
+  {
+    absl::StatusOr<Deadline> deadline = CaseDeadline(
+        store, case_id, Calendar::BuiltIn(), AgencyDay(SystemClock().Now()));
+    if (deadline.ok()) flags = deadline->flags;
+  }
+
   if (format == OutputFormat::kJson) {
     std::string json = absl::StrCat("{\"caseId\":");
     AppendJsonString(case_id, json);
@@ -121,6 +130,14 @@ absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
         versions.push_back(a->version());
       absl::StrAppend(&line, absl::StrJoin(versions, ","), "]}");
       absl::StrAppend(&json, i == 0 ? "" : ",", line);
+    }
+    absl::StrAppend(&json, "],\"flags\":[");
+    for (size_t i = 0; i < flags.size(); ++i) {
+      absl::StrAppend(&json, i == 0 ? "" : ",", "{\"code\":");
+      AppendJsonString(flags[i].code, json);
+      absl::StrAppend(&json, ",\"text\":");
+      AppendJsonString(flags[i].text, json);
+      absl::StrAppend(&json, "}");
     }
     absl::StrAppend(&json, "]}\n");
     out << json;
@@ -157,6 +174,8 @@ absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
                              Details(AmendmentReplacement(*a)), date);
     }
   }
+  for (const ComplianceFlag& flag : flags)
+    out << "flag " << flag.code << ": " << flag.text << "\n";
   return absl::OkStatus();
 }
 

@@ -1,6 +1,7 @@
 // The `ogi` command: flags and dispatch only. The commands themselves are in
 // commands.h.
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -198,13 +199,55 @@ int main(int argc, char** argv) {
       "restore the latest backup into a new --db directory, then verify it");
   restore->add_option("src", restore_src, "backup directory")->required();
 
+  // Options shared by deadline and due.
+  std::string calendar_path;
+  std::string on_date;
+  auto add_calendar = [&](CLI::App* sub) {
+    sub->add_option("--calendar", calendar_path,
+                    "more calendar years: a file or a directory of *.txt "
+                    "(default: <db>/calendar if it exists; docs/CALENDAR.md)");
+    sub->add_option("--on", on_date,
+                    "the day to judge from, YYYY-MM-DD (default: today in "
+                    "Asia/Shanghai)");
+  };
+  std::string deadline_case;
+  std::string deadline_format = "text";
+  auto* deadline = app.add_subcommand(
+      "deadline", "a case's due date, how it was computed, and its flags");
+  deadline->add_option("case", deadline_case, "case id")->required();
+  deadline->add_option("--format", deadline_format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  add_calendar(deadline);
+  ogi::DueOptions due_options;
+  auto* due = app.add_subcommand(
+      "due", "the open cases by due date: the daily work list");
+  due->add_option("--agency", due_options.agency_id, "agency id");
+  due->add_flag("--rollup", due_options.rollup,
+                "the agency and everything below it");
+  due->add_option("--within", due_options.within,
+                  "only cases due within N working days, and those overdue");
+  add_calendar(due);
+  auto* fee = app.add_subcommand("fee", "information-processing fees");
+  fee->require_subcommand(1);
+  std::string fee_case;
+  std::string fee_method;
+  int64_t fee_pages = 0;
+  auto* fee_quote = fee->add_subcommand(
+      "quote", "the fee a notice should state, and how it is computed");
+  fee_quote->add_option("--case", fee_case, "case id")->required();
+  fee_quote->add_option("--method", fee_method, "per-application or per-page")
+      ->required()
+      ->check(CLI::IsMember({"per-application", "per-page"}));
+  fee_quote->add_option("--pages", fee_pages, "pages provided (per-page)");
+
   auto* demo = app.add_subcommand(
       "demo",
       "build the sample store (the seed agency and a generated city) "
       "and print reports");
 
   for (auto* sub : {import, append, export_cmd, history, stats, report, cases,
-                    check, verify, digest, erase, backup, restore, demo}) {
+                    check, verify, digest, erase, backup, restore, deadline,
+                    due, fee, fee_quote, demo}) {
     sub->add_option("--db", db,
                     "store directory (default: $OGI_DB, else ./ogi-data)");
   }
@@ -305,6 +348,33 @@ int main(int argc, char** argv) {
     }
     verify_options.report_index_path = ReportIndexPath(db);
     status = ogi::VerifyCommand(s, verify_options, std::cout);
+  } else if (*deadline || *due) {
+    std::string path = calendar_path;
+    if (path.empty() && std::filesystem::is_directory(db + "/calendar"))
+      path = db + "/calendar";
+    absl::StatusOr<ogi::Calendar> calendar =
+        path.empty() ? absl::StatusOr<ogi::Calendar>(ogi::Calendar::BuiltIn())
+                     : ogi::Calendar::Load(path);
+    if (!calendar.ok()) return Fail(calendar.status());
+    absl::CivilDay today = ogi::AgencyDay(ogi::SystemClock().Now());
+    if (!on_date.empty()) {
+      auto day = ogi::ParseCivilDay(on_date);
+      if (!day.ok()) return Fail(day.status());
+      today = *day;
+    }
+    if (*deadline) {
+      status = ogi::DeadlineCommand(s, deadline_case, *calendar, today,
+                                    ParseFormat(deadline_format), std::cout);
+    } else {
+      due_options.today = today;
+      status = ogi::DueCommand(s, due_options, *calendar, std::cout);
+    }
+  } else if (*fee_quote) {
+    status = ogi::FeeQuoteCommand(s, fee_case,
+                                  fee_method == "per-page"
+                                      ? ogi::FeeMethod::kPerPage
+                                      : ogi::FeeMethod::kPerApplication,
+                                  fee_pages, std::cout);
   } else if (*erase) {
     erase_options.today = ogi::AgencyDay(ogi::SystemClock().Now());
     status = ogi::ErasePersonalDataCommand(s, erase_options, std::cout);

@@ -12,6 +12,7 @@
 #include "cli/gen_log.h"
 
 #include "engine/civil_date.h"
+#include "engine/clock.h"
 #include "engine/json_codec.h"
 #include "engine/status_macros.h"
 #include "projections/report_check.h"
@@ -137,10 +138,15 @@ absl::Status CheckCommand(EventStore& store, ReportRequest request,
   for (const Finding& f : findings) {
     errors += f.severity == Finding::Severity::kError;
   }
-  out << absl::StrFormat("%s %d%s: %d error(s), %d warning(s)\n",
-                         request.agency_id, request.year,
-                         request.scope == Scope::kRollup ? " (roll-up)" : "",
-                         errors, findings.size() - errors);
+  OGI_ASSIGN_OR_RETURN(
+      const int flags,
+      WriteComplianceFlags(store, request, Calendar::BuiltIn(),
+                           AgencyDay(SystemClock().Now()), out));
+  out << absl::StrFormat(
+      "%s %d%s: %d error(s), %d warning(s), %d compliance flag(s)\n",
+      request.agency_id, request.year,
+      request.scope == Scope::kRollup ? " (roll-up)" : "", errors,
+      findings.size() - errors, flags);
   if (errors > 0) {
     return absl::FailedPreconditionError(
         "the report breaks its consistency rules: this is a bug of ogi");
