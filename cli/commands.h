@@ -91,6 +91,7 @@ struct ReportOptions {
   ReportFormat format = ReportFormat::kText;
   ReportKind kind = ReportKind::kTables;
   absl::CivilDay date;  // the document's date (kDocument)
+  bool extras = false;  // add ReportExtras (json: an "extras" member)
   // The report index's file (caught up before use); empty: replay the log.
   // Reports as of a past instant always replay.
   std::string index_path;
@@ -231,6 +232,17 @@ absl::StatusOr<int> WriteComplianceFlags(EventStore& store,
                                          const Calendar& calendar,
                                          absl::CivilDay today,
                                          std::ostream& out);
+
+// What the official tables cannot show, for the request's agency (or
+// roll-up) and year, overall and by channel and by applicant category: cases
+// concluded in the year, on time and late (against ComputeDeadline), the
+// on-time rate, the median and 90th-percentile working days from day 0 to the
+// conclusion, and the cases still open and past due on 31 December. A JSON
+// object for kJson, else a text table.
+absl::StatusOr<std::string> ReportExtras(EventStore& store,
+                                         const ReportRequest& request,
+                                         const Calendar& calendar,
+                                         ReportFormat format);
 
 // Writes the fee quote and its derivation.
 absl::Status FeeQuoteCommand(EventStore& store, const std::string& case_id,

@@ -124,6 +124,11 @@ int main(int argc, char** argv) {
   auto* report = app.add_subcommand(
       "report", "the annual report of a year, or the whole document");
   add_scope(report);
+  bool extras = false;
+  report->add_flag("--extras", extras,
+                   "add on-time rate, working days to conclusion (median, "
+                   "90th percentile), late answers and open cases past due, "
+                   "by channel and applicant category");
   report
       ->add_option("--format", report_format,
                    "text, csv, json, md or html (default: text on a "
@@ -320,6 +325,7 @@ int main(int argc, char** argv) {
     options.format = *ogi::ParseReportFormat(report_format);
     options.date = ogi::AgencyDay(ogi::SystemClock().Now());
     options.index_path = ReportIndexPath(db);
+    options.extras = extras;
     if (!document_date.empty()) {
       auto day = ogi::ParseCivilDay(document_date);
       if (!day.ok()) return Fail(day.status());

@@ -93,8 +93,25 @@ absl::Status ReportCommand(EventStore& store, const ReportOptions& options,
           "--document renders html or md (give --format html or md)");
     }
     out << RenderDocument(report, options.format, options.date);
-  } else {
+  } else if (!options.extras) {
     out << RenderReport(report, options.format);
+  } else {
+    std::string rendered = RenderReport(report, options.format);
+    OGI_ASSIGN_OR_RETURN(
+        std::string extras,
+        ReportExtras(store, request, Calendar::BuiltIn(), options.format));
+    if (options.format == ReportFormat::kJson) {
+      // Inside the report's object: {..., "extras": {...}}
+      const size_t close = rendered.rfind('}');
+      rendered.insert(close, absl::StrCat(",\"extras\":", extras));
+      out << rendered;
+    } else if (options.format == ReportFormat::kCsv) {
+      return absl::InvalidArgumentError(
+          "--extras is not part of the CSV contract; use text, json, md or "
+          "html");
+    } else {
+      out << rendered << extras;
+    }
   }
   return absl::OkStatus();
 }

@@ -178,5 +178,32 @@ TEST_F(DeadlineCommandsTest,
       StatusIs(absl::StatusCode::kFailedPrecondition, "cannot be identified"));
 }
 
+TEST_F(DeadlineCommandsTest, ReportExtrasCountLateAnswersAndOpenCasesPastDue) {
+  ASSERT_OK(t_->Append({Received("E1", "a1", "2024-03-01", kZhang)}));
+  ASSERT_OK(t_->Append({CaseEvent("E1", "2024-03-05",
+                                  R"("answered":{"outcome":"DISCLOSED"})")}));
+  ReportRequest request{2024, "city", Scope::kRollup};
+  ASSERT_OK_AND_ASSIGN(std::string json,
+                       ReportExtras(*t_.store, request, Calendar::BuiltIn(),
+                                    ReportFormat::kJson));
+  // Concluded in 2024: E1 in 2 working days (on time), C3 in 28 (late). Open
+  // on 12-31 and past due: C1 and C2 (D1 is outside the roll-up).
+  EXPECT_THAT(
+      json,
+      HasSubstr(
+          R"("all":{"concluded":2,"onTime":1,"answeredLate":1,"onTimeRate":0.5000,"medianWorkingDays":2,"p90WorkingDays":28,"openPastDueAtYearEnd":2,"calendarUnknown":0})"));
+  EXPECT_THAT(json, HasSubstr(R"("channel ONLINE":{"concluded":2,)"));
+  ReportOptions options;
+  options.request = request;
+  options.format = ReportFormat::kJson;
+  options.extras = true;
+  std::ostringstream out;
+  ASSERT_OK(ReportCommand(*t_.store, options, out));
+  EXPECT_THAT(out.str(), HasSubstr(R"(,"extras":{"all":)"));
+  options.format = ReportFormat::kCsv;
+  EXPECT_THAT(ReportCommand(*t_.store, options, out),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace ogi
