@@ -254,6 +254,17 @@ TEST(DeadlineTest, ACalendarChangeMovesTheDueDateAndUnknownYearsAreNotGuessed) {
   EXPECT_EQ(*after.due_on, Day("2024-10-11"));  // 20 plain weekdays
   EXPECT_NE(*after.due_on, *before.due_on);
 
+  // A concluded case's overdue status follows the calendar in use, always
+  // consistently with the due date it reports.
+  const CaseState answered = Case("2024-09-13", {{"2024-10-14", kAnswered}});
+  for (const Calendar* calendar :
+       {&Cal(), static_cast<const Calendar*>(&no_holidays)}) {
+    const Deadline d = ComputeDeadline(answered, *calendar, kToday);
+    EXPECT_EQ(d.overdue, *d.concluded_on > *d.due_on);
+  }
+  EXPECT_FALSE(ComputeDeadline(answered, Cal(), kToday).overdue);
+  EXPECT_TRUE(ComputeDeadline(answered, no_holidays, kToday).overdue);
+
   const Deadline unknown =
       ComputeDeadline(Case("2026-12-20", {}), Cal(), Day("2026-12-21"));
   EXPECT_FALSE(unknown.due_on.has_value());
