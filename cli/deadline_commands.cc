@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 
 #include "engine/civil_date.h"
+#include "engine/clock.h"
 #include "engine/fees.h"
 #include "engine/personal_data.h"
 #include "engine/status_macros.h"
@@ -466,7 +467,11 @@ absl::StatusOr<std::string> ReportExtras(EventStore& store,
 
 absl::Status DueCommand(EventStore& store, const DueOptions& options,
                         const Calendar& calendar, std::ostream& out) {
-  OGI_ASSIGN_OR_RETURN(CaseScan scan, ScanCases(store, /*open_only=*/true));
+  // A day in the past is judged on the cases as they stood at its end (their
+  // steps dated up to it), which needs every case; from today on, the cases
+  // open now are enough.
+  const bool past = options.today < AgencyDay(SystemClock().Now());
+  OGI_ASSIGN_OR_RETURN(CaseScan scan, ScanCases(store, /*open_only=*/!past));
   if (!options.agency_id.empty() && !scan.parent.contains(options.agency_id)) {
     return absl::NotFoundError(
         absl::StrCat("agency ", options.agency_id, ": unknown agency"));
@@ -476,9 +481,11 @@ absl::Status DueCommand(EventStore& store, const DueOptions& options,
     std::string id, agency, standing, waiting;
   };
   std::vector<Row> rows;
-  for (const auto& [id, state] : scan.cases) {
-    if (!scan.InScope(state.agency_id, options.agency_id, options.rollup))
+  for (const auto& [id, current] : scan.cases) {
+    if (!scan.InScope(current.agency_id, options.agency_id, options.rollup))
       continue;
+    const CaseState state = past ? AsOf(current, options.today) : current;
+    if (!state.facts.received || state.facts.concluded) continue;
     const Deadline d = ComputeDeadline(state, calendar, options.today);
     Row row{d.due_on, id, state.agency_id, "",
             absl::StrJoin(d.waiting_for, ", ")};

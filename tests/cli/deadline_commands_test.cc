@@ -104,12 +104,19 @@ TEST_F(DeadlineCommandsTest, DueListsOpenCasesByDueDateWithinScope) {
   std::ostringstream out;
   ASSERT_OK(DueCommand(*t_.store, options, Calendar::BuiltIn(), out));
   const std::string all = out.str();
-  // C2 due 10-23 (09-20 + 20; 10-01..07 off, 09-29 and 10-12 worked), C1
-  // 10-31 (extended), D1 11-05; C3 is concluded.
-  EXPECT_LT(all.find("C2"), all.find("C1"));
+  // C2 due 10-23 (09-20 + 20; 10-01..07 off, 09-29 and 10-12 worked), C3
+  // 10-30, C1 10-31 (extended), D1 11-05. On 10-20, C3 was still open (it is
+  // answered on 11-11): a past day is judged on the cases as they stood.
+  EXPECT_LT(all.find("C2"), all.find("C3"));
+  EXPECT_LT(all.find("C3"), all.find("C1"));
   EXPECT_LT(all.find("C1"), all.find("D1"));
   EXPECT_THAT(all, HasSubstr("2024-10-23  C2  a1  3 working day(s) left"));
-  EXPECT_EQ(all.find("C3"), std::string::npos);
+  options.today = Day("2024-11-12");
+  out.str("");
+  ASSERT_OK(DueCommand(*t_.store, options, Calendar::BuiltIn(), out));
+  EXPECT_EQ(out.str().find("C3"), std::string::npos);
+  EXPECT_THAT(out.str(), HasSubstr("C1  a1  8 working day(s) overdue"));
+  options.today = Day("2024-10-20");
   EXPECT_THAT(all, HasSubstr("2024-10-31  C1  a1  9 working day(s) left"));
 
   options.agency_id = "city";
