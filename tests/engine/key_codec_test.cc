@@ -1,5 +1,9 @@
 #include "engine/key_codec.h"
 
+#include <cstring>
+#include <string>
+#include <sys/mman.h>
+
 #include "absl/strings/escaping.h"
 #include "gtest/gtest.h"
 
@@ -54,6 +58,34 @@ TEST(KeyCodecTest, ChainLinkIsSha256OfPreviousLinkAndRecord) {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   const std::string zero(kLinkSize, '\0');
   EXPECT_NE(ChainLink(zero, "a"), ChainLink(ChainLink(zero, "b"), "a"));
+}
+
+// protobuf parses at most INT_MAX bytes: a larger stored record used to abort
+// the process (2-4 GiB) or be read modulo 4 GiB, so a record of 4 GiB + n
+// bytes decoded as its first n. The pages past the first are only reserved,
+// never touched.
+TEST(KeyCodecTest, DecodeStoredRefusesARecordTooLongForProtobuf) {
+  v1::Event event;
+  event.set_case_id("C1");
+  event.set_position(1);
+  event.mutable_archived();
+  const std::string record = event.SerializeAsString();
+  const std::string value =
+      EncodeLogValue(ChainLink(std::string(kLinkSize, '\0'), record), record);
+  for (const size_t size :
+       {(size_t{1} << 31) + 100, (size_t{1} << 32) + value.size()}) {
+    SCOPED_TRACE(size);
+    void* pages = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (pages == MAP_FAILED) GTEST_SKIP() << "cannot reserve " << size;
+    std::memcpy(pages, value.data(), value.size());
+    v1::Event decoded;
+    EXPECT_THAT(
+        DecodeStored(absl::string_view(static_cast<const char*>(pages), size),
+                     1, decoded),
+        StatusIs(absl::StatusCode::kDataLoss, "too long"));
+    munmap(pages, size);
+  }
 }
 
 }  // namespace
