@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
@@ -303,6 +304,12 @@ class Parser {
         if (p_ == end_ || *p_ != '"')
           return FieldError(path, "must be a string");
         OGI_RETURN_IF_ERROR(ParseString(value));
+        if (field->type() == FieldDescriptor::TYPE_BYTES) {
+          std::string bytes;
+          if (!absl::Base64Unescape(value, &bytes))
+            return FieldError(path, "must be base64");
+          value = std::move(bytes);
+        }
         reflection->SetString(&message, field, std::move(value));
         return absl::OkStatus();
       }
@@ -444,11 +451,30 @@ void AppendValue(const Message& message, const FieldDescriptor* field,
       return;
     }
     case FieldDescriptor::CPPTYPE_STRING:
-      AppendJsonString(reflection->GetString(message, field), out);
+      // Bytes (Applicant.sealed) need not be UTF-8: base64, as in protobuf's
+      // JSON mapping, keeps the line valid JSON.
+      if (field->type() == FieldDescriptor::TYPE_BYTES) {
+        AppendJsonString(
+            absl::Base64Escape(reflection->GetString(message, field)), out);
+      } else {
+        AppendJsonString(reflection->GetString(message, field), out);
+      }
       return;
-    case FieldDescriptor::CPPTYPE_ENUM:
-      AppendJsonString(reflection->GetEnum(message, field)->name(), out);
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      // A number the schema does not name (only a damaged store holds one)
+      // prints as the number, as in protobuf's JSON mapping. GetEnum would
+      // invent a descriptor for it and keep it for the life of the process,
+      // so memory would grow with every distinct unknown number exported.
+      const int number = reflection->GetEnumValue(message, field);
+      const google::protobuf::EnumValueDescriptor* value =
+          field->enum_type()->FindValueByNumber(number);
+      if (value == nullptr) {
+        absl::StrAppend(&out, number);
+      } else {
+        AppendJsonString(value->name(), out);
+      }
       return;
+    }
     case FieldDescriptor::CPPTYPE_INT32:
       absl::StrAppend(&out, reflection->GetInt32(message, field));
       return;

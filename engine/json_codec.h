@@ -35,14 +35,16 @@ enum class EngineFields {
 // a message naming the field path and the problem, for malformed JSON, an
 // unknown or repeated field, two members of one oneof (two payloads), a value
 // of the wrong type, an enum name that does not exist, an integer out of range,
-// invalid UTF-8, nesting deeper than 16, or (with EngineFields::kRefuse) an
-// engine field.
+// a bytes field that is not base64, invalid UTF-8, nesting deeper than 16, or
+// (with EngineFields::kRefuse) an engine field.
 absl::StatusOr<v1::Event> ParseEventJson(absl::string_view json,
                                          EngineFields engine_fields);
 
 // Returns `message` as one line of JSON (no newline) in the interchange format:
 // fields that are set, in field number order; 64-bit integers as JSON numbers;
-// Timestamps as RFC 3339 UTC ("2024-01-12T00:00:00Z").
+// Timestamps as RFC 3339 UTC ("2024-01-12T00:00:00Z"); bytes as base64; enum
+// values by name, or as a number if the schema has no name for it (which
+// ParseEventJson refuses). Any message gives well-formed JSON.
 std::string MessageToJson(const google::protobuf::Message& message);
 
 // Appends `text` to `out` as a JSON string literal (quotes included), escaping

@@ -97,5 +97,43 @@ TEST(JsonCodecTest, DeepNestingIsRefusedNotCrashing) {
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
+// A damaged stored event can hold an enum number the schema does not name.
+// Asking protobuf for its name would invent a descriptor per number and keep
+// it forever; the writer prints the number and the reader refuses it.
+TEST(JsonCodecTest, WriterPrintsAnUnknownEnumNumberAsANumber) {
+  v1::Event e;
+  e.set_case_id("C1");
+  e.mutable_received()->mutable_applicant()->set_category(
+      static_cast<v1::Applicant::Category>(99));
+  EXPECT_EQ(MessageToJson(e),
+            R"({"caseId":"C1","received":{"applicant":{"category":99}}})");
+  EXPECT_THAT(ParseEventJson(MessageToJson(e), EngineFields::kIgnore),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "field 'received.applicant.category': must be a string "
+                       "naming a value"));
+}
+
+// Applicant.sealed holds ciphertext. Written raw it made the line invalid
+// UTF-8, which no JSON reader (ours included) accepts.
+TEST(JsonCodecTest, BytesFieldsAreBase64BothWays) {
+  v1::Event e;
+  e.set_case_id("C1");
+  e.mutable_received()->mutable_applicant()->set_sealed(
+      std::string("\x01\xff\x00\x80", 4));
+  const std::string line = MessageToJson(e);
+  EXPECT_EQ(
+      line,
+      R"({"caseId":"C1","received":{"applicant":{"sealed":"Af8AgA=="}}})");
+  ASSERT_OK_AND_ASSIGN(v1::Event back,
+                       ParseEventJson(line, EngineFields::kIgnore));
+  EXPECT_EQ(back.received().applicant().sealed(),
+            e.received().applicant().sealed());
+  EXPECT_THAT(
+      ParseEventJson(R"({"received":{"applicant":{"sealed":"not base64!"}}})",
+                     EngineFields::kIgnore),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               "field 'received.applicant.sealed': must be base64"));
+}
+
 }  // namespace
 }  // namespace ogi
