@@ -341,7 +341,11 @@ absl::StatusOr<std::vector<CaseInCell>> CasesInCell(
                              FormatCivilDay(on),
                              std::string(PayloadName(step))});
   };
-  for (const auto& [id, c] : r.cases) {
+  for (const auto& entry : r.cases) {
+    // Named references, not structured bindings: the lambdas below capture
+    // them (clang before 16 cannot capture a structured binding).
+    const std::string& id = entry.first;
+    const Case& c = entry.second;
     if (!scope.contains(c.state.agency_id)) continue;
     const CaseFacts& f = c.state.facts;
     if (applications) {

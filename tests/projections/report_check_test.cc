@@ -32,7 +32,6 @@ constexpr int kReconsideration =
 constexpr int kDirect = static_cast<int>(AppealGroup::kLitigationDirect);
 constexpr int kUpheld = static_cast<int>(AppealColumn::kUpheld);
 constexpr int kCorrected = static_cast<int>(AppealColumn::kCorrected);
-constexpr int kOther = static_cast<int>(AppealColumn::kOther);
 constexpr int kAppealTotal = static_cast<int>(AppealColumn::kTotal);
 
 // Returns a report for `year` that satisfies checks 1-5: in category column c,
