@@ -191,6 +191,10 @@ TEST(FaultInjectionTest, FailedWalWriteRefusesEveryLaterAppendAndLosesNothing) {
         answers.failed.push_back(std::move(later));
       }
       EXPECT_EQ(store->HeadPosition(), 11u);
+      // Reads go on: what was acknowledged is still served.
+      ASSERT_OK_AND_ASSIGN(std::optional<v1::Event> read,
+                           store->FindByEventId("e-ok-9"));
+      EXPECT_TRUE(read.has_value());
     }
     CheckAfterRestart(s, answers);
   }
