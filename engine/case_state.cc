@@ -365,7 +365,7 @@ CaseStep StepOf(const v1::Event& e) {
     case v1::Event::kFeeNoticed:
       s.code = e.fee_noticed().method();
       s.amount = e.fee_noticed().amount_fen();
-      s.pages = e.fee_noticed().pages();
+      s.set_pages(e.fee_noticed().pages());
       break;
     case v1::Event::kFeePaid:
       s.amount = e.fee_paid().amount_fen();

@@ -40,11 +40,11 @@ struct CaseStep {
                        // amended: target version
   PayloadCase payload = v1::Event::PAYLOAD_NOT_SET;
   int32_t on_day = 0;   // effective date, as days since 1970-01-01
-  int32_t due_day = 0;  // correctionRequested / delayFixed: dueOn, if has_due
+  int32_t due_day = 0;  // correctionRequested / delayFixed: dueOn, if has_due;
+                        // feeNoticed: pages (see pages())
   int16_t code = 0;    // the payload's enum: category, outcome, party, opinion,
                        // decision, method, kind, result; extended: 1 if
                        // an approver is named
-  int32_t pages = 0;   // feeNoticed: pages (per-page method)
   int8_t channel = 0;  // received: channel
   bool has_due = false;
 
@@ -53,6 +53,10 @@ struct CaseStep {
     on_day = static_cast<int32_t>(day - kEpoch);
   }
   absl::CivilDay due() const { return kEpoch + due_day; }
+  // feeNoticed: the pages provided (per-page method). Shares due_day's slot:
+  // a step is one of an import's largest in-memory structures.
+  int32_t pages() const { return due_day; }
+  void set_pages(int32_t pages) { due_day = pages; }
   void set_due(absl::CivilDay day) {
     due_day = static_cast<int32_t>(day - kEpoch);
     has_due = true;

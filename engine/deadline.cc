@@ -159,12 +159,12 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
   }
   for (const CaseStep* n : fee_notices) {
     if (n->code == v1::FeeNoticed::PER_PAGE &&
-        n->amount != PerPageFeeFen(n->pages)) {
+        n->amount != PerPageFeeFen(n->pages())) {
       out.flags.push_back(
           {"FEE_AMOUNT_DIFFERS",
            absl::StrCat("The fee notice of ", Day(n->on()), " states ",
-                        n->amount, " fen; ", n->pages, " pages cost ",
-                        PerPageFeeFen(n->pages), " fen.")});
+                        n->amount, " fen; ", n->pages(), " pages cost ",
+                        PerPageFeeFen(n->pages()), " fen.")});
     }
   }
 
