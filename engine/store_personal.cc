@@ -81,10 +81,13 @@ absl::Status RocksEventStore::LoadPepper() {
 absl::Status RocksEventStore::SealPersonalData(
     absl::Span<v1::Event* const> events, rocksdb::WriteBatch& batch) {
   absl::flat_hash_map<std::string, std::optional<KeyEntry>> entries;
-  auto entry_of = [&](const std::string& case_id)
-      -> absl::StatusOr<std::optional<KeyEntry>*> {
+  // `opens_case`: a `received`, which comes once per case, so the case can
+  // have no key yet and the lookup is skipped.
+  auto entry_of = [&](const std::string& case_id,
+                      bool opens_case =
+                          false) -> absl::StatusOr<std::optional<KeyEntry>*> {
     auto [it, inserted] = entries.try_emplace(case_id);
-    if (!inserted) return &it->second;
+    if (!inserted || opens_case) return &it->second;
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kKeys),
                                  KeyEntryKey(case_id), &value);
@@ -105,7 +108,7 @@ absl::Status RocksEventStore::SealPersonalData(
     v1::Applicant* applicant = MutableApplicantOf(*event);
     if (applicant == nullptr || !HasPersonalData(*applicant)) continue;
     OGI_ASSIGN_OR_RETURN(std::optional<KeyEntry> * entry,
-                         entry_of(event->case_id()));
+                         entry_of(event->case_id(), event->has_received()));
     if (!entry->has_value() || (*entry)->erased) {
       // A first applicant, or new data after an erasure: a new key (the old
       // blobs name the destroyed key's id and stay erased).
