@@ -1,5 +1,6 @@
 // The `ogi` command: flags and dispatch only. The commands themselves are in
 // commands.h.
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -245,6 +246,23 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"per-application", "per-page"}));
   fee_quote->add_option("--pages", fee_pages, "pages provided (per-page)");
 
+  ogi::GenOptions gen_options;
+  std::string gen_years = "2020..2024";
+  std::string gen_out;
+  auto* gen = app.add_subcommand(
+      "gen",
+      "write a deterministic, realistic generated log as JSON Lines "
+      "(streams; no store is opened)");
+  gen->add_option("--agencies", gen_options.agencies,
+                  "agencies, in a tree under one root government")
+      ->check(CLI::Range(1, 100000));
+  gen->add_option("--years", gen_years, "FIRST..LAST, e.g. 2020..2024");
+  gen->add_option("--cases-per-year", gen_options.cases_per_year,
+                  "applications per year over all agencies")
+      ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
+  gen->add_option("--seed", gen_options.seed, "random seed");
+  gen->add_option("--out", gen_out, "output file (default: standard output)");
+
   auto* demo = app.add_subcommand(
       "demo",
       "build the sample store (the seed agency and a generated city) "
@@ -252,7 +270,7 @@ int main(int argc, char** argv) {
 
   for (auto* sub : {import, append, export_cmd, history, stats, report, cases,
                     check, verify, digest, erase, backup, restore, deadline,
-                    due, fee, fee_quote, demo}) {
+                    due, fee, fee_quote, gen, demo}) {
     sub->add_option("--db", db,
                     "store directory (default: $OGI_DB, else ./ogi-data)");
   }
@@ -282,6 +300,18 @@ int main(int argc, char** argv) {
     }
   }
 
+  if (*gen) {
+    absl::Status parsed = ogi::ParseYears(gen_years, gen_options);
+    if (!parsed.ok()) return Fail(parsed);
+    const absl::Time start = absl::Now();
+    auto events = ogi::GenCommand(gen_options, gen_out, std::cout);
+    if (!events.ok()) return Fail(events.status());
+    const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+    std::cerr << "ogi gen: " << *events << " events in " << seconds << " s ("
+              << static_cast<uint64_t>(*events / std::max(seconds, 1e-9))
+              << " events/s)\n";
+    return 0;
+  }
   if (*restore) {
     const absl::Status restored =
         ogi::RestoreCommand(restore_src, db, std::cout);

@@ -4,11 +4,11 @@
 //   gen_log --agencies 5 --years 2020..2024 --cases-per-year 10000 --seed 1
 //   [--out FILE]
 #include <cstdio>
+#include <iostream>
 #include <string>
 
 #include "CLI/CLI.hpp"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
+#include "cli/commands.h"
 #include "cli/gen_log.h"
 
 #include "engine/civil_date.h"
@@ -36,12 +36,9 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
-  const std::vector<std::string> parts = absl::StrSplit(years, "..");
-  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &options.first_year) ||
-      !absl::SimpleAtoi(parts[1], &options.last_year) ||
-      options.first_year > options.last_year || options.first_year < 1001) {
-    std::fprintf(stderr,
-                 "gen_log: --years must be FIRST..LAST, e.g. 2020..2024\n");
+  if (absl::Status parsed = ogi::ParseYears(years, options); !parsed.ok()) {
+    std::fprintf(stderr, "gen_log: %s\n",
+                 std::string(parsed.message()).c_str());
     return 2;
   }
   if (!until.empty()) {
@@ -53,25 +50,14 @@ int main(int argc, char** argv) {
     }
     options.until = *day;
   }
-  std::FILE* file = out.empty() ? stdout : std::fopen(out.c_str(), "wb");
-  if (file == nullptr) {
-    std::fprintf(stderr, "gen_log: cannot open %s\n", out.c_str());
+  absl::StatusOr<uint64_t> events = ogi::GenCommand(options, out, std::cout);
+  std::cout.flush();
+  if (!events.ok()) {
+    std::fprintf(stderr, "gen_log: %s\n",
+                 std::string(events.status().message()).c_str());
     return 1;
   }
-  std::string buffer;
-  const uint64_t events =
-      ogi::GenerateLog(options, [&](absl::string_view line) {
-        buffer.append(line.data(), line.size());
-        buffer.push_back('\n');
-        if (buffer.size() > (1 << 20)) {
-          std::fwrite(buffer.data(), 1, buffer.size(), file);
-          buffer.clear();
-        }
-      });
-  std::fwrite(buffer.data(), 1, buffer.size(), file);
-  const bool ok =
-      std::fflush(file) == 0 && (file == stdout || std::fclose(file) == 0);
   std::fprintf(stderr, "gen_log: %llu events\n",
-               static_cast<unsigned long long>(events));
-  return ok ? 0 : 1;
+               static_cast<unsigned long long>(*events));
+  return 0;
 }

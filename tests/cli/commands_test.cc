@@ -986,6 +986,24 @@ TEST(OgiBinaryTest, HelpWorksOnEverySubcommand) {
   EXPECT_FALSE(std::ifstream(dir.Sub("ogi-data/CURRENT")).good());
 }
 
+TEST(OgiBinaryTest, GenWritesADeterministicLogThatImports) {
+  TempDir dir;
+  const std::string args =
+      "gen --agencies 3 --years 2023..2024 --cases-per-year 300 --seed 5";
+  RunResult r = Ogi(dir, "-u OGI_DB", args + " --out a.jsonl");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("events in"));
+  r = Ogi(dir, "-u OGI_DB", args);  // to standard output
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, ReadFile(dir.Sub("a.jsonl")));
+  EXPECT_GT(Lines(r.out).size(), 600u);
+  // No store is opened by gen.
+  EXPECT_FALSE(std::ifstream(dir.Sub("ogi-data/CURRENT")).good());
+  r = Ogi(dir, "-u OGI_DB", "--db db import a.jsonl");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(Ogi(dir, "-u OGI_DB", "gen --years 2024..2020").exit_code, 0);
+}
+
 TEST(OgiBinaryTest, BadUsageFails) {
   TempDir dir;
   for (const char* args : {"", "frobnicate", "import", "history",
