@@ -65,6 +65,37 @@ absl::Status ReadPosition(rocksdb::DB& db, const rocksdb::ReadOptions& read,
   return DecodeStored(value, position, event);
 }
 
+// Checks that stored `event` has its "streams" entry and, if it has an
+// eventId, its "event_ids" entry, both pointing at its position; kDataLoss
+// naming the position and stream otherwise.
+absl::Status CheckIndexed(rocksdb::DB& db, const rocksdb::ReadOptions& point,
+                          rocksdb::ColumnFamilyHandle* streams,
+                          rocksdb::ColumnFamilyHandle* event_ids,
+                          const v1::Event& event) {
+  const StreamId stream = StreamOf(event);
+  const std::string key = EncodePosition(event.position());
+  std::string indexed;
+  rocksdb::Status s = db.Get(
+      point, streams, EncodeStreamKey(stream, event.version()), &indexed);
+  if (!s.ok() || indexed != key) {
+    OGI_RETURN_IF_ERROR(FromRocksDb(s.IsNotFound() ? rocksdb::Status() : s,
+                                    "reading the streams index"));
+    return absl::DataLossError(absl::StrCat(
+        "position ", event.position(), " (", Describe(stream), ", version ",
+        event.version(), ") is not in the streams index"));
+  }
+  if (event.event_id().empty()) return absl::OkStatus();
+  s = db.Get(point, event_ids, event.event_id(), &indexed);
+  if (!s.ok() || indexed != key) {
+    OGI_RETURN_IF_ERROR(FromRocksDb(s.IsNotFound() ? rocksdb::Status() : s,
+                                    "reading the eventId index"));
+    return absl::DataLossError(
+        absl::StrCat("position ", event.position(), " (", Describe(stream),
+                     "): its eventId is not indexed at it"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> RocksEventStore::LinkAt(uint64_t position) {
@@ -153,28 +184,8 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
         continue;
       }
       // A partial check looks each index entry up.
-      std::string indexed;
-      rocksdb::Status s =
-          db_->Get(point, family(kStreams),
-                   EncodeStreamKey(stream, event.version()), &indexed);
-      if (!s.ok() || indexed != key) {
-        OGI_RETURN_IF_ERROR(FromRocksDb(s.IsNotFound() ? rocksdb::Status() : s,
-                                        "reading the streams index"));
-        return absl::DataLossError(
-            absl::StrCat("position ", at, " (", Describe(stream), ", version ",
-                         event.version(), ") is not in the streams index"));
-      }
-      if (!event.event_id().empty()) {
-        s = db_->Get(point, family(kEventIds), event.event_id(), &indexed);
-        if (!s.ok() || indexed != key) {
-          OGI_RETURN_IF_ERROR(
-              FromRocksDb(s.IsNotFound() ? rocksdb::Status() : s,
-                          "reading the eventId index"));
-          return absl::DataLossError(
-              absl::StrCat("position ", at, " (", Describe(stream),
-                           "): its eventId is not indexed at it"));
-        }
-      }
+      OGI_RETURN_IF_ERROR(CheckIndexed(*db_, point, family(kStreams),
+                                       family(kEventIds), event));
     }
     OGI_RETURN_IF_ERROR(FromRocksDb(it->status(), "scanning the log"));
   }
@@ -232,23 +243,8 @@ absl::Status RocksEventStore::IndexMismatch(const rocksdb::ReadOptions& read,
                            DecodePosition(ToView(it->key())));
       event.Clear();
       OGI_RETURN_IF_ERROR(DecodeStored(ToView(it->value()), at, event));
-      const StreamId stream = StreamOf(event);
-      const std::string key = EncodePosition(at);
-      rocksdb::Status s =
-          db_->Get(point, family(kStreams),
-                   EncodeStreamKey(stream, event.version()), &indexed);
-      if (!s.ok() || indexed != key) {
-        return absl::DataLossError(
-            absl::StrCat("position ", at, " (", Describe(stream), ", version ",
-                         event.version(), ") is not in the streams index"));
-      }
-      if (event.event_id().empty()) continue;
-      s = db_->Get(point, family(kEventIds), event.event_id(), &indexed);
-      if (!s.ok() || indexed != key) {
-        return absl::DataLossError(
-            absl::StrCat("position ", at, " (", Describe(stream),
-                         "): its eventId is not indexed at it"));
-      }
+      OGI_RETURN_IF_ERROR(CheckIndexed(*db_, point, family(kStreams),
+                                       family(kEventIds), event));
     }
     OGI_RETURN_IF_ERROR(FromRocksDb(it->status(), "scanning the log"));
   }
