@@ -14,7 +14,9 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "absl/strings/str_cat.h"
 #include "cli/commands.h"
+#include "serve/serve_command.h"
 
 #include "engine/civil_date.h"
 #include "engine/clock.h"
@@ -268,9 +270,52 @@ int main(int argc, char** argv) {
       "build the sample store (the seed agency and a generated city) "
       "and print reports");
 
+  ogi::ServeOptions serve_options;
+  auto* serve = app.add_subcommand(
+      "serve",
+      "serve the store to intake systems over gRPC and HTTP/JSON until "
+      "SIGTERM (docs/SERVE.md)");
+  serve->add_option("--grpc", serve_options.server.grpc_address,
+                    "gRPC address HOST:PORT (port 0: any free; \"\": off)")
+      ->capture_default_str();
+  serve->add_option("--http", serve_options.server.http_address,
+                    "HTTP address HOST:PORT (port 0: any free; \"\": off)")
+      ->capture_default_str();
+  serve->add_option("--tls-cert", serve_options.server.tls_cert,
+                    "PEM certificate chain: TLS on both protocols");
+  serve->add_option("--tls-key", serve_options.server.tls_key,
+                    "PEM private key of --tls-cert");
+  serve->add_option("--calendar", serve_options.calendar_path,
+                    "more calendar years for deadlines (default: <db>/calendar)");
+
+  auto* token = app.add_subcommand(
+      "token", "the intake systems' credentials for ogi serve");
+  token->require_subcommand(1);
+  std::string token_name, token_agency, token_scope = "append,read,report";
+  bool token_rollup = false;
+  auto* token_create = token->add_subcommand(
+      "create", "create a token; it is printed once, on the last line");
+  token_create->add_option("--name", token_name, "the intake system's name")
+      ->required();
+  token_create->add_option("--agency", token_agency, "the agency it acts for")
+      ->required();
+  token_create->add_flag("--rollup", token_rollup,
+                         "and for every agency under it");
+  token_create
+      ->add_option("--scope", token_scope,
+                   "operations: append, read, report, personal")
+      ->capture_default_str();
+  auto* token_list = token->add_subcommand("list", "list the tokens");
+  std::string token_revoke_name;
+  auto* token_revoke =
+      token->add_subcommand("revoke", "revoke a token, by name or id");
+  token_revoke->add_option("token", token_revoke_name, "name or id")
+      ->required();
+
   for (auto* sub : {import, append, export_cmd, history, stats, report, cases,
                     check, verify, digest, erase, backup, restore, deadline,
-                    due, fee, fee_quote, gen, demo}) {
+                    due, fee, fee_quote, gen, demo, serve, token, token_create,
+                    token_list, token_revoke}) {
     sub->add_option("--db", db,
                     "store directory (default: $OGI_DB, else ./ogi-data)");
   }
@@ -318,8 +363,35 @@ int main(int argc, char** argv) {
     return restored.ok() ? 0 : Fail(restored);
   }
 
+  if (*serve) {
+    serve_options.db = db;
+    const absl::Status served = ogi::ServeCommand(serve_options, std::cout);
+    return served.ok() ? 0 : Fail(served);
+  }
+  if (*token) {
+    absl::Status done;
+    if (*token_create) {
+      done = ogi::TokenCreateCommand(db, token_name, token_agency, token_rollup,
+                                     token_scope, std::cout);
+    } else if (*token_list) {
+      done = ogi::TokenListCommand(db, std::cout);
+    } else {
+      done = ogi::TokenRevokeCommand(db, token_revoke_name, std::cout);
+    }
+    return done.ok() ? 0 : Fail(done);
+  }
+
   auto store = ogi::EventStore::Open({.path = db});
-  if (!store.ok()) return Fail(store.status());
+  if (!store.ok()) {
+    std::ifstream served(ogi::ServeInfoPath(db));
+    std::string info;
+    if (absl::IsUnavailable(store.status()) && std::getline(served, info)) {
+      return Fail(absl::UnavailableError(absl::StrCat(
+          store.status().message(), "\nthe store is served by ogi serve ",
+          info, ": use the service (docs/SERVE.md), or stop it first")));
+    }
+    return Fail(store.status());
+  }
   ogi::EventStore& s = **store;
 
   absl::Status status;

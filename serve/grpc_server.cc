@@ -1,0 +1,218 @@
+// The gRPC face of the intake service (proto/service.proto).
+#include "serve/internal/listeners.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "proto/service.grpc.pb.h"
+
+#include "engine/civil_date.h"
+
+namespace ogi::serve_internal {
+namespace {
+
+grpc::Status ToGrpc(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  // absl and gRPC share the canonical codes and their numbers.
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()));
+}
+
+class IntakeImpl final : public v1::Intake::Service {
+ public:
+  explicit IntakeImpl(IntakeService& service) : service_(service) {}
+
+  grpc::Status Append(grpc::ServerContext* context,
+                      const v1::AppendRequest* request,
+                      v1::AppendResponse* response) override {
+    absl::StatusOr<TokenInfo> caller = Authenticate(context);
+    if (!caller.ok()) return ToGrpc(caller.status());
+    std::vector<v1::Event> events(request->events().begin(),
+                                  request->events().end());
+    absl::StatusOr<std::vector<AppendedEvent>> appended =
+        service_.Append(*caller, events);
+    if (!appended.ok()) {
+      if (absl::IsAborted(appended.status())) {
+        // The first event whose expectation failed is named in the message;
+        // the metadata gives the current version of the first event's
+        // stream, which is the one a single-event append (the usual case)
+        // needs to retry.
+        context->AddTrailingMetadata(
+            "ogi-current-version",
+            absl::StrCat(service_.CurrentVersion(events.front())));
+      }
+      return ToGrpc(appended.status());
+    }
+    for (const AppendedEvent& a : *appended) {
+      v1::AppendResult* result = response->add_results();
+      result->set_position(a.position);
+      result->set_version(a.version);
+      result->set_duplicate(a.outcome == AppendedEvent::Outcome::kDuplicate);
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Import(grpc::ServerContext* context,
+                      grpc::ServerReader<v1::ImportRequest>* reader,
+                      v1::ImportResponse* response) override {
+    absl::StatusOr<TokenInfo> caller = Authenticate(context);
+    if (!caller.ok()) return ToGrpc(caller.status());
+    std::vector<v1::Event> events;
+    v1::ImportRequest chunk;
+    while (reader->Read(&chunk)) {
+      if (events.size() + chunk.events_size() > kMaxImportEvents) {
+        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            absl::StrCat("an import over the service takes at "
+                                         "most ",
+                                         kMaxImportEvents, " events"));
+      }
+      for (v1::Event& event : *chunk.mutable_events())
+        events.push_back(std::move(event));
+    }
+    if (context->IsCancelled())
+      return grpc::Status(grpc::StatusCode::CANCELLED,
+                          "the client cancelled the import; nothing written");
+    absl::StatusOr<ImportResult> result =
+        service_.Import(*caller, std::move(events));
+    if (!result.ok()) return ToGrpc(result.status());
+    response->set_events(result->events);
+    response->set_appended(result->appended);
+    response->set_duplicates(result->duplicates);
+    response->set_head_position(result->head_position);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ReadCase(grpc::ServerContext* context,
+                        const v1::ReadCaseRequest* request,
+                        v1::ReadCaseResponse* response) override {
+    absl::StatusOr<TokenInfo> caller = Authenticate(context);
+    if (!caller.ok()) return ToGrpc(caller.status());
+    absl::StatusOr<std::vector<v1::Event>> events =
+        service_.ReadCase(*caller, request->case_id());
+    if (!events.ok()) return ToGrpc(events.status());
+    for (v1::Event& event : *events)
+      *response->add_events() = std::move(event);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Subscribe(grpc::ServerContext* context,
+                         const v1::SubscribeRequest* request,
+                         grpc::ServerWriter<v1::Event>* writer) override {
+    absl::StatusOr<TokenInfo> caller = Authenticate(context);
+    if (!caller.ok()) return ToGrpc(caller.status());
+    uint64_t until = 0;
+    if (request->catch_up_only()) {
+      until = service_.HeadPosition();
+      if (until < std::max<uint64_t>(request->from_position(), 1))
+        return ToGrpc(service_.Subscribe(*caller, 1, 0, nullptr,
+                                         [] { return true; }));  // scope check
+    }
+    return ToGrpc(service_.Subscribe(
+        *caller, request->from_position(), until,
+        [&](const v1::Event& event) { return writer->Write(event); },
+        [&] { return context->IsCancelled(); }));
+  }
+
+  grpc::Status Report(grpc::ServerContext* context,
+                      const v1::GetReportRequest* request,
+                      v1::GetReportResponse* response) override {
+    absl::StatusOr<TokenInfo> caller = Authenticate(context);
+    if (!caller.ok()) return ToGrpc(caller.status());
+    absl::Time as_of = absl::InfiniteFuture();
+    if (request->has_as_of()) {
+      as_of = absl::FromUnixSeconds(request->as_of().seconds()) +
+              absl::Nanoseconds(request->as_of().nanos());
+    }
+    absl::StatusOr<RenderedReport> report =
+        service_.Report(*caller, request->agency_id(), request->year(),
+                        request->rollup(), as_of, request->format());
+    if (!report.ok()) return ToGrpc(report.status());
+    response->set_content_type(report->content_type);
+    response->set_body(std::move(report->body));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Deadline(grpc::ServerContext* context,
+                        const v1::DeadlineRequest* request,
+                        v1::DeadlineResponse* response) override {
+    absl::StatusOr<TokenInfo> caller = Authenticate(context);
+    if (!caller.ok()) return ToGrpc(caller.status());
+    std::optional<absl::CivilDay> on;
+    if (!request->on().empty()) {
+      absl::StatusOr<absl::CivilDay> day = ParseCivilDay(request->on());
+      if (!day.ok())
+        return ToGrpc(absl::InvalidArgumentError(
+            absl::StrCat("on: ", day.status().message())));
+      on = *day;
+    }
+    absl::StatusOr<std::string> json =
+        service_.Deadline(*caller, request->case_id(), on);
+    if (!json.ok()) return ToGrpc(json.status());
+    response->set_json(*std::move(json));
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*,
+                      v1::HealthResponse* response) override {
+    response->set_status(service_.serving() ? "serving" : "shutting down");
+    response->set_head_position(service_.HeadPosition());
+    return grpc::Status::OK;
+  }
+
+ private:
+  static constexpr size_t kMaxImportEvents = 2000000;
+
+  absl::StatusOr<TokenInfo> Authenticate(grpc::ServerContext* context) {
+    const auto& metadata = context->client_metadata();
+    auto it = metadata.find("authorization");
+    if (it == metadata.end())
+      return service_.Authenticate("");  // refused, with the usual message
+    return service_.Authenticate(
+        absl::string_view(it->second.data(), it->second.size()));
+  }
+
+  IntakeService& service_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GrpcListener>> StartGrpc(
+    IntakeService& service, const std::string& address,
+    const TlsFiles& tls) {
+  auto listener = std::make_unique<GrpcListener>();
+  listener->impl = std::make_unique<IntakeImpl>(service);
+  grpc::ServerBuilder builder;
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (tls.enabled()) {
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({tls.key_pem, tls.cert_pem});
+    credentials = grpc::SslServerCredentials(ssl);
+  } else {
+    credentials = grpc::InsecureServerCredentials();
+  }
+  builder.AddListeningPort(address, credentials, &listener->port);
+  builder.RegisterService(listener->impl.get());
+  // Appends block on the group commit's fsync; enough threads that 32+
+  // concurrent clients share one sync rather than queue for a thread.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS,
+                              2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              8);
+  listener->server = builder.BuildAndStart();
+  if (listener->server == nullptr || listener->port == 0)
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for gRPC on ", address));
+  return listener;
+}
+
+GrpcListener::~GrpcListener() = default;
+
+void GrpcListener::Shutdown() {
+  if (server != nullptr) {
+    server->Shutdown(std::chrono::system_clock::now() +
+                     std::chrono::seconds(5));
+    server->Wait();
+  }
+}
+
+}  // namespace ogi::serve_internal

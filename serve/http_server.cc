@@ -1,0 +1,348 @@
+// The HTTP/JSON face of the intake service: the operations of
+// proto/service.proto with the interchange JSON of events.md as bodies
+// (docs/SERVE.md lists the routes). cpp-httplib runs each request on a thread
+// of its pool.
+#include <httplib.h>
+
+#include <chrono>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+#include "engine/civil_date.h"
+#include "engine/json_codec.h"
+#include "serve/internal/listeners.h"
+
+namespace ogi::serve_internal {
+namespace {
+
+constexpr size_t kMaxBody = 512u << 20;
+constexpr size_t kMaxErrors = 100;
+constexpr char kNdjson[] = "application/x-ndjson";
+
+std::string CodeName(absl::StatusCode code) {
+  std::string name = absl::StatusCodeToString(code);
+  for (char& c : name) {
+    c = c == ' ' ? '_' : static_cast<char>(std::toupper(c));
+  }
+  return name;
+}
+
+void SendError(httplib::Response& res, const absl::Status& status,
+               std::optional<uint32_t> current_version = std::nullopt) {
+  res.status = HttpStatusOf(status.code());
+  std::string body = "{\"error\":{\"code\":";
+  AppendJsonString(CodeName(status.code()), body);
+  body += ",\"message\":";
+  AppendJsonString(status.message(), body);
+  if (current_version) absl::StrAppend(&body, ",\"currentVersion\":", *current_version);
+  body += "}}\n";
+  res.set_content(body, "application/json");
+}
+
+absl::StatusOr<TokenInfo> Authenticate(IntakeService& service,
+                                       const httplib::Request& req) {
+  return service.Authenticate(req.get_header_value("Authorization"));
+}
+
+// The body's events: one JSON object, or JSON Lines when the content type is
+// application/x-ndjson (blank lines skipped). Refusals name the line; `lines`
+// gets each event's line number.
+absl::StatusOr<std::vector<v1::Event>> ParseBody(const httplib::Request& req,
+                                                 EngineFields engine_fields,
+                                                 std::vector<size_t>& lines) {
+  std::vector<v1::Event> events;
+  std::vector<std::string> errors;
+  const bool ndjson =
+      absl::StartsWith(req.get_header_value("Content-Type"), kNdjson);
+  if (!ndjson) {
+    absl::StatusOr<v1::Event> event = ParseEventJson(req.body, engine_fields);
+    if (!event.ok()) return event.status();
+    lines.push_back(1);
+    events.push_back(*std::move(event));
+    return events;
+  }
+  size_t line_number = 0;
+  for (absl::string_view line : absl::StrSplit(req.body, '\n')) {
+    ++line_number;
+    line = absl::StripTrailingAsciiWhitespace(line);
+    if (line.empty()) continue;
+    absl::StatusOr<v1::Event> event = ParseEventJson(line, engine_fields);
+    if (!event.ok()) {
+      if (errors.size() < kMaxErrors)
+        errors.push_back(
+            absl::StrCat("line ", line_number, ": ", event.status().message()));
+      continue;
+    }
+    lines.push_back(line_number);
+    events.push_back(*std::move(event));
+  }
+  if (!errors.empty())
+    return absl::InvalidArgumentError(
+        absl::StrCat("refused, nothing written:\n", absl::StrJoin(errors, "\n")));
+  if (events.empty()) return absl::InvalidArgumentError("no events in the body");
+  return events;
+}
+
+// The service names events by index ("event N: " in an import, "event N of
+// M: " in an append); over HTTP the line is what the sender can find.
+absl::Status ByLine(const absl::Status& status,
+                    const std::vector<size_t>& lines) {
+  if (status.ok()) return status;
+  std::string out;
+  for (absl::string_view part : absl::StrSplit(status.message(), '\n')) {
+    if (!out.empty()) out += '\n';
+    size_t index = 0;
+    absl::string_view rest = part;
+    if (absl::ConsumePrefix(&rest, "event ")) {
+      const size_t colon = rest.find(": ");
+      const size_t end = std::min(colon, rest.find(" of "));
+      if (colon != absl::string_view::npos &&
+          absl::SimpleAtoi(rest.substr(0, end), &index) && index >= 1 &&
+          index <= lines.size()) {
+        absl::StrAppend(&out, "line ", lines[index - 1], rest.substr(colon));
+        continue;
+      }
+    }
+    out.append(part.data(), part.size());
+  }
+  return absl::Status(status.code(), out);
+}
+
+std::string EventLine(const v1::Event& event) {
+  std::string line = MessageToJson(event);
+  line += '\n';
+  return line;
+}
+
+void Routes(httplib::Server& http, IntakeService& service) {
+  http.Get("/v1/health", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(
+        absl::StrCat("{\"status\":\"",
+                     service.serving() ? "serving" : "shutting down",
+                     "\",\"headPosition\":", service.HeadPosition(), "}\n"),
+        "application/json");
+  });
+
+  http.Post("/v1/events", [&](const httplib::Request& req,
+                              httplib::Response& res) {
+    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
+    if (!caller.ok()) return SendError(res, caller.status());
+    std::vector<size_t> lines;
+    absl::StatusOr<std::vector<v1::Event>> events =
+        ParseBody(req, EngineFields::kRefuse, lines);
+    if (!events.ok()) return SendError(res, events.status());
+    const v1::Event first = events->front();
+    absl::StatusOr<std::vector<AppendedEvent>> appended =
+        service.Append(*caller, *std::move(events));
+    if (!appended.ok()) {
+      absl::Status status = lines.size() > 1 ? ByLine(appended.status(), lines)
+                                             : appended.status();
+      if (absl::IsAborted(status))
+        return SendError(res, status, service.CurrentVersion(first));
+      return SendError(res, status);
+    }
+    std::string body = "{\"results\":[";
+    for (size_t i = 0; i < appended->size(); ++i) {
+      const AppendedEvent& a = (*appended)[i];
+      absl::StrAppend(&body, i ? "," : "", "{\"position\":", a.position,
+                      ",\"version\":", a.version, ",\"duplicate\":",
+                      a.outcome == AppendedEvent::Outcome::kDuplicate ? "true"
+                                                                      : "false",
+                      "}");
+    }
+    body += "]}\n";
+    res.set_content(body, "application/json");
+  });
+
+  http.Post("/v1/import", [&](const httplib::Request& req,
+                              httplib::Response& res) {
+    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
+    if (!caller.ok()) return SendError(res, caller.status());
+    std::vector<size_t> lines;
+    // An import takes `ogi export` output, as `ogi import` does.
+    absl::StatusOr<std::vector<v1::Event>> events =
+        ParseBody(req, EngineFields::kIgnore, lines);
+    if (!events.ok()) return SendError(res, events.status());
+    absl::StatusOr<ImportResult> result =
+        service.Import(*caller, *std::move(events));
+    if (!result.ok()) return SendError(res, ByLine(result.status(), lines));
+    res.set_content(absl::StrCat("{\"events\":", result->events,
+                                 ",\"appended\":", result->appended,
+                                 ",\"duplicates\":", result->duplicates,
+                                 ",\"headPosition\":", result->head_position,
+                                 "}\n"),
+                    "application/json");
+  });
+
+  // Case ids may hold '/', so the deadline route comes first.
+  http.Get("/v1/cases/(.+)/deadline", [&](const httplib::Request& req,
+                                          httplib::Response& res) {
+    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
+    if (!caller.ok()) return SendError(res, caller.status());
+    std::optional<absl::CivilDay> on;
+    if (req.has_param("on")) {
+      absl::StatusOr<absl::CivilDay> day =
+          ParseCivilDay(req.get_param_value("on"));
+      if (!day.ok())
+        return SendError(res, absl::InvalidArgumentError(absl::StrCat(
+                                  "on: ", day.status().message())));
+      on = *day;
+    }
+    absl::StatusOr<std::string> json =
+        service.Deadline(*caller, req.matches[1].str(), on);
+    if (!json.ok()) return SendError(res, json.status());
+    res.set_content(*json, "application/json");
+  });
+
+  http.Get("/v1/cases/(.+)", [&](const httplib::Request& req,
+                                 httplib::Response& res) {
+    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
+    if (!caller.ok()) return SendError(res, caller.status());
+    absl::StatusOr<std::vector<v1::Event>> events =
+        service.ReadCase(*caller, req.matches[1].str());
+    if (!events.ok()) return SendError(res, events.status());
+    std::string body;
+    for (const v1::Event& event : *events) body += EventLine(event);
+    res.set_content(body, kNdjson);
+  });
+
+  http.Get(R"(/v1/reports/([^/]+)/(\d{1,4}))", [&](const httplib::Request& req,
+                                                 httplib::Response& res) {
+    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
+    if (!caller.ok()) return SendError(res, caller.status());
+    int year = 0;
+    (void)absl::SimpleAtoi(req.matches[2].str(), &year);  // \d{1,4} parses
+    const std::string rollup = req.get_param_value("rollup");
+    absl::Time as_of = absl::InfiniteFuture();
+    if (req.has_param("asOf")) {
+      std::string error;
+      if (!absl::ParseTime(absl::RFC3339_full, req.get_param_value("asOf"),
+                           &as_of, &error))
+        return SendError(res, absl::InvalidArgumentError(
+                                  "asOf must be an RFC 3339 instant such as "
+                                  "2024-01-12T00:00:00Z"));
+    }
+    absl::StatusOr<RenderedReport> report = service.Report(
+        *caller, req.matches[1].str(), year, rollup == "1" || rollup == "true",
+        as_of, req.get_param_value("format"));
+    if (!report.ok()) return SendError(res, report.status());
+    res.set_content(report->body, report->content_type);
+  });
+
+  // The global log from ?from=P (default 1) as JSON Lines: catch-up, then,
+  // unless follow=0, live until the client goes away. Blank lines are
+  // keep-alives, sent when nothing happened for 15 seconds.
+  http.Get("/v1/events", [&](const httplib::Request& req,
+                             httplib::Response& res) {
+    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
+    if (!caller.ok()) return SendError(res, caller.status());
+    uint64_t from = 1;
+    if (req.has_param("from") &&
+        !absl::SimpleAtoi(req.get_param_value("from"), &from))
+      return SendError(
+          res, absl::InvalidArgumentError("from must be a log position"));
+    if (!caller->Has(TokenScope::kRead))
+      return SendError(res, absl::PermissionDeniedError(absl::StrCat(
+                                "token ", caller->name,
+                                " lacks the scope read (it has ",
+                                ScopesToString(caller->scopes), ")")));
+    const bool follow = req.get_param_value("follow") != "0";
+    TokenInfo who = *caller;
+    res.set_chunked_content_provider(
+        kNdjson, [&service, who, from, follow](size_t, httplib::DataSink& sink) {
+          using Clock = std::chrono::steady_clock;
+          Clock::time_point last_write = Clock::now();
+          bool broken = false;
+          const uint64_t until = follow ? 0 : service.HeadPosition();
+          if (!follow && until < from) {  // nothing to send
+            sink.done();
+            return true;
+          }
+          absl::Status status = service.Subscribe(
+              who, from, until,
+              [&](const v1::Event& event) {
+                last_write = Clock::now();
+                std::string line = EventLine(event);
+                if (!sink.write(line.data(), line.size())) broken = true;
+                return !broken;
+              },
+              [&] {
+                if (broken) return true;
+                if (Clock::now() - last_write > std::chrono::seconds(15)) {
+                  last_write = Clock::now();
+                  if (!sink.write("\n", 1)) broken = true;
+                }
+                return broken;
+              });
+          if (!status.ok() && !broken) {
+            // Headers are gone already; the error ends the stream as a line.
+            std::string line = "{\"error\":{\"code\":";
+            AppendJsonString(CodeName(status.code()), line);
+            line += ",\"message\":";
+            AppendJsonString(status.message(), line);
+            line += "}}\n";
+            (void)sink.write(line.data(), line.size());
+          }
+          if (!broken) sink.done();
+          return !broken;
+        });
+  });
+}
+
+}  // namespace
+
+HttpListener::~HttpListener() { Shutdown(); }
+
+void HttpListener::Shutdown() {
+  if (server != nullptr) server->stop();
+  if (thread.joinable()) thread.join();
+}
+
+absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(
+    IntakeService& service, const std::string& address, const TlsFiles& tls,
+    int threads) {
+  size_t colon = address.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(absl::string_view(address).substr(colon + 1), &port) ||
+      port < 0 || port > 65535)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--http: \"", address, "\" is not HOST:PORT (port 0: any free one)"));
+  std::string host = address.substr(0, colon);
+  auto listener = std::make_unique<HttpListener>();
+  if (tls.enabled()) {
+    listener->server = std::make_unique<httplib::SSLServer>(
+        tls.cert_path.c_str(), tls.key_path.c_str());
+  } else {
+    listener->server = std::make_unique<httplib::Server>();
+  }
+  httplib::Server& http = *listener->server;
+  if (!http.is_valid())
+    return absl::InvalidArgumentError(
+        "--tls-cert/--tls-key: cannot load the certificate and key");
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_payload_max_length(kMaxBody);
+  http.set_tcp_nodelay(true);
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        SendError(res, absl::InternalError("the request failed"));
+      });
+  Routes(http, service);
+  if (port == 0) {
+    listener->port = http.bind_to_any_port(host);
+  } else if (http.bind_to_port(host, port)) {
+    listener->port = port;
+  }
+  if (listener->port <= 0)
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for HTTP on ", address));
+  listener->thread = std::thread([&http] { http.listen_after_bind(); });
+  return listener;
+}
+
+}  // namespace ogi::serve_internal

@@ -1,0 +1,139 @@
+#include "serve/serve_command.h"
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+#include "engine/calendar.h"
+#include "engine/event_store.h"
+#include "engine/status_macros.h"
+#include "serve/service.h"
+#include "serve/tokens.h"
+
+namespace ogi {
+namespace {
+
+std::string TimeOrDash(absl::Time t) {
+  return t == absl::InfiniteFuture()
+             ? "-"
+             : absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+absl::Status EnsureDir(const std::string& db) {
+  std::error_code error;
+  std::filesystem::create_directories(db, error);
+  if (error)
+    return absl::UnavailableError(
+        absl::StrCat("cannot create ", db, ": ", error.message()));
+  return absl::OkStatus();
+}
+
+std::string Address(const std::string& configured, int port) {
+  if (configured.empty()) return "off";
+  return absl::StrCat(configured.substr(0, configured.rfind(':')), ":", port);
+}
+
+}  // namespace
+
+std::string TokenFilePath(const std::string& db) { return db + "/ogi-tokens"; }
+std::string ServeInfoPath(const std::string& db) {
+  return db + "/ogi-serve.json";
+}
+
+absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  // Every thread started from here on inherits the mask, so the signals wait
+  // for sigwait below instead of killing the process mid-append.
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::string calendar_path = options.calendar_path;
+  if (calendar_path.empty() &&
+      std::filesystem::is_directory(options.db + "/calendar"))
+    calendar_path = options.db + "/calendar";
+  ServiceOptions service_options;
+  if (!calendar_path.empty()) {
+    OGI_ASSIGN_OR_RETURN(service_options.calendar,
+                         Calendar::Load(calendar_path));
+  }
+  absl::StatusOr<std::unique_ptr<EventStore>> store =
+      EventStore::Open({.path = options.db});
+  if (!store.ok()) return store.status();
+  TokenFile tokens(TokenFilePath(options.db));
+  service_options.store = store->get();
+  service_options.tokens = &tokens;
+  service_options.report_index_path = options.db + "/ogi-report-index.pb";
+  IntakeService service(std::move(service_options));
+  OGI_ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
+                       Server::Start(service, options.server));
+  const std::string grpc =
+      Address(options.server.grpc_address, server->grpc_port());
+  const std::string http =
+      Address(options.server.http_address, server->http_port());
+  {
+    std::ofstream info(ServeInfoPath(options.db), std::ios::trunc);
+    info << "{\"pid\":" << getpid() << ",\"grpc\":\"" << grpc
+         << "\",\"http\":\"" << http << "\"}\n";
+  }
+  out << "serving " << options.db << ": gRPC on " << grpc << ", HTTP on "
+      << http << " (pid " << getpid() << ")" << std::endl;
+  int signal = 0;
+  sigwait(&signals, &signal);
+  out << "ogi serve: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT")
+      << ": draining appends in flight" << std::endl;
+  server->Shutdown();
+  server.reset();
+  std::filesystem::remove(ServeInfoPath(options.db));
+  out << "ogi serve: stopped at position " << (*store)->HeadPosition()
+      << std::endl;
+  return absl::OkStatus();
+}
+
+absl::Status TokenCreateCommand(const std::string& db, const std::string& name,
+                                const std::string& agency_id, bool rollup,
+                                const std::string& scopes,
+                                std::ostream& out) {
+  OGI_ASSIGN_OR_RETURN(uint32_t scope_bits, ParseScopes(scopes));
+  OGI_RETURN_IF_ERROR(EnsureDir(db));
+  TokenFile tokens(TokenFilePath(db));
+  OGI_ASSIGN_OR_RETURN(std::string token,
+                       tokens.Create(name, agency_id, rollup, scope_bits,
+                                     absl::Now()));
+  out << "token " << name << ": " << ScopesToString(scope_bits)
+      << " for agency " << agency_id
+      << (rollup ? " and the agencies under it" : "")
+      << "; shown this once, stored only as its SHA-256:\n"
+      << token << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status TokenListCommand(const std::string& db, std::ostream& out) {
+  TokenFile tokens(TokenFilePath(db));
+  OGI_ASSIGN_OR_RETURN(std::vector<TokenInfo> list, tokens.List());
+  out << "id\tname\tagency\tscope\tcreated\trevoked\n";
+  for (const TokenInfo& t : list) {
+    out << t.id << "\t" << t.name << "\t" << t.agency_id
+        << (t.rollup ? " (and under)" : "") << "\t"
+        << ScopesToString(t.scopes) << "\t" << TimeOrDash(t.created) << "\t"
+        << TimeOrDash(t.revoked) << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TokenRevokeCommand(const std::string& db,
+                                const std::string& name_or_id,
+                                std::ostream& out) {
+  TokenFile tokens(TokenFilePath(db));
+  OGI_RETURN_IF_ERROR(tokens.Revoke(name_or_id, absl::Now()));
+  out << "revoked " << name_or_id << "\n";
+  return absl::OkStatus();
+}
+
+}  // namespace ogi

@@ -1,0 +1,51 @@
+// The `ogi serve` and `ogi token` sub-commands (main.cc parses their flags).
+#ifndef OGI_SERVE_SERVE_COMMAND_H_
+#define OGI_SERVE_SERVE_COMMAND_H_
+
+#include <iosfwd>
+#include <string>
+
+#include "absl/status/status.h"
+
+#include "serve/server.h"
+
+namespace ogi {
+
+// The token file of the store in `db`.
+std::string TokenFilePath(const std::string& db);
+
+// The file `ogi serve` writes while it runs: its pid and addresses, so other
+// commands can say where the store is served.
+std::string ServeInfoPath(const std::string& db);
+
+struct ServeOptions {
+  std::string db;
+  ServerOptions server;
+  std::string calendar_path;  // empty: <db>/calendar if it exists, else built in
+};
+
+// Opens the store, starts the listeners, writes "serving DIR: gRPC on ADDR,
+// HTTP on ADDR (pid N)" to `out` and ServeInfoPath, and serves until SIGTERM or
+// SIGINT; then drains the appends in flight, stops, and removes the file.
+// Blocks SIGTERM and SIGINT in the calling thread first (call it before
+// starting other threads).
+absl::Status ServeCommand(const ServeOptions& options, std::ostream& out);
+
+// Creates a token; writes what it grants and, on the last line alone, the
+// token (shown this once).
+absl::Status TokenCreateCommand(const std::string& db, const std::string& name,
+                                const std::string& agency_id, bool rollup,
+                                const std::string& scopes, std::ostream& out);
+
+// Lists the tokens (never the tokens themselves): id, name, agency, scope,
+// created, revoked.
+absl::Status TokenListCommand(const std::string& db, std::ostream& out);
+
+// Revokes the token in force with this name or id.
+absl::Status TokenRevokeCommand(const std::string& db,
+                                const std::string& name_or_id,
+                                std::ostream& out);
+
+}  // namespace ogi
+
+#endif  // OGI_SERVE_SERVE_COMMAND_H_

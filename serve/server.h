@@ -1,0 +1,49 @@
+// The listeners of `ogi serve`: the gRPC service of proto/service.proto and
+// the same operations as HTTP/JSON (docs/SERVE.md), both over one
+// IntakeService.
+//
+// Thread-safe.
+#ifndef OGI_SERVE_SERVER_H_
+#define OGI_SERVE_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+#include "serve/service.h"
+
+namespace ogi {
+
+struct ServerOptions {
+  // "HOST:PORT"; port 0 picks a free one; empty: that protocol is off.
+  std::string grpc_address = "127.0.0.1:7700";
+  std::string http_address = "127.0.0.1:7780";
+  // PEM files: both, for TLS on both protocols, or neither.
+  std::string tls_cert;
+  std::string tls_key;
+  int http_threads = 64;  // requests served at once over HTTP
+};
+
+class Server {
+ public:
+  // Starts listening; kUnavailable if an address cannot be bound,
+  // kInvalidArgument for a bad address or TLS file. `service` must outlive
+  // the server.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      IntakeService& service, const ServerOptions& options);
+
+  virtual ~Server() = default;
+
+  // The bound ports (0 when the protocol is off).
+  virtual int grpc_port() const = 0;
+  virtual int http_port() const = 0;
+
+  // Graceful stop: drains the appends in flight (new ones get UNAVAILABLE /
+  // 503), ends subscriptions, then stops both listeners. Idempotent.
+  virtual void Shutdown() = 0;
+};
+
+}  // namespace ogi
+
+#endif  // OGI_SERVE_SERVER_H_
