@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <limits>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
@@ -328,6 +329,10 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(
   http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http.set_payload_max_length(kMaxBody);
   http.set_tcp_nodelay(true);
+  // An intake system keeps its connection: no cap on requests per connection
+  // (httplib's default closes it after 5, racing the client's next request).
+  http.set_keep_alive_max_count(std::numeric_limits<size_t>::max());
+  http.set_keep_alive_timeout(60);
   http.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         SendError(res, absl::InternalError("the request failed"));

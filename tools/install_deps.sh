@@ -6,7 +6,7 @@ pkgs=(
   librocksdb-dev libprotobuf-dev protobuf-compiler libabsl-dev
   libgtest-dev libgmock-dev libssl-dev libcli11-dev
   clang-format sqlite3 libsqlite3-dev
-  libgrpc++-dev protobuf-compiler-grpc libcpp-httplib-dev
+  libgrpc++-dev protobuf-compiler-grpc libcpp-httplib-dev openssl
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <grpcpp/grpcpp.h>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -598,6 +599,69 @@ TEST_F(ServeTest, ShutdownDrainsAppendsInFlight) {
   EXPECT_THAT(service_->Append(*tokens_.Authenticate(city_),
                                {Receive("LATE", "city-a", "2024-05-06")}),
               ::ogi::testing::StatusIs(absl::StatusCode::kUnavailable));
+}
+
+}  // namespace
+}  // namespace ogi
+
+namespace ogi {
+namespace {
+
+TEST(ServeTlsTest, BothProtocolsServeTlsWithTheGivenCertificate) {
+  testing::TestStore store;
+  const std::string cert = store.dir.Sub("cert.pem");
+  const std::string key = store.dir.Sub("key.pem");
+  ASSERT_EQ(std::system(absl::StrCat(
+                "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "
+                "/CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1"
+                " -keyout ",
+                key, " -out ", cert, " 2>/dev/null")
+                            .c_str()),
+            0);
+  ASSERT_OK(store->Append({testing::RegisterAgency("city")}).status());
+  TokenFile tokens(store.dir.Sub("ogi-tokens"));
+  ASSERT_OK_AND_ASSIGN(std::string token,
+                       tokens.Create("portal", "city", false, 1 | 2,
+                                     absl::Now()));
+  ServiceOptions options;
+  options.store = store.store.get();
+  options.tokens = &tokens;
+  options.clock = &store.clock;
+  IntakeService service(std::move(options));
+  ServerOptions server_options;
+  server_options.grpc_address = "127.0.0.1:0";
+  server_options.http_address = "127.0.0.1:0";
+  server_options.tls_cert = cert;
+  server_options.tls_key = key;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Server> server,
+                       Server::Start(service, server_options));
+
+  std::ifstream in(cert);
+  std::stringstream pem;
+  pem << in.rdbuf();
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = pem.str();
+  auto stub = v1::Intake::NewStub(
+      grpc::CreateChannel(absl::StrCat("localhost:", server->grpc_port()),
+                          grpc::SslCredentials(ssl)));
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + token);
+  v1::AppendRequest request;
+  *request.add_events() = Receive("T-1", "city", "2024-05-06");
+  v1::AppendResponse response;
+  grpc::Status s = stub->Append(&context, request, &response);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+
+  httplib::SSLClient https("localhost", server->http_port());
+  https.set_ca_cert_path(cert.c_str());
+  auto r = https.Get("/v1/cases/T-1", {{"Authorization", "Bearer " + token}});
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 200);
+  // Plain HTTP is not served on the TLS port.
+  httplib::Client plain("127.0.0.1", server->http_port());
+  auto refused = plain.Get("/v1/health");
+  EXPECT_TRUE(!refused || refused->status != 200);
+  server->Shutdown();
 }
 
 }  // namespace

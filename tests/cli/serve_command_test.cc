@@ -1,0 +1,118 @@
+// `ogi serve` as a process: tokens made while it runs, the other commands
+// pointing at the service, SIGTERM ending it cleanly.
+#include <httplib.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+#include "tests/testing/temp_dir.h"
+
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Result {
+  int exit_code;
+  std::string output;  // standard output and error
+};
+
+Result Ogi(const std::string& db, const std::string& args) {
+  const std::string command =
+      absl::StrCat(OGI_BINARY, " --db ", db, " ", args, " 2>&1");
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+TEST(ServeCommandTest, ServesTakesNewTokensPointsOtherCommandsAtItAndStops) {
+  ogi::testing::TempDir dir;
+  const std::string db = dir.Sub("db");
+  ASSERT_EQ(Ogi(db, R"(append '{"agencyId":"city","occurredOn":"2019-01-01","agencyRegistered":{"name":"市政府"}}')")
+                .exit_code,
+            0);
+  const std::string log = dir.Sub("serve.log");
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    FILE* out = freopen(log.c_str(), "w", stdout);
+    (void)out;
+    dup2(fileno(stdout), 2);
+    execl(OGI_BINARY, OGI_BINARY, "--db", db.c_str(), "serve", "--grpc",
+          "127.0.0.1:0", "--http", "127.0.0.1:0", nullptr);
+    _exit(127);
+  }
+  int port = 0;
+  for (int i = 0; i < 300 && port == 0; ++i) {
+    std::ifstream in(log);
+    std::string line;
+    if (std::getline(in, line) && absl::StartsWith(line, "serving ")) {
+      size_t at = line.find("HTTP on 127.0.0.1:");
+      ASSERT_NE(at, std::string::npos) << line;
+      absl::string_view rest = absl::string_view(line).substr(at + 18);
+      ASSERT_TRUE(absl::SimpleAtoi(rest.substr(0, rest.find(' ')), &port));
+    } else {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  }
+  ASSERT_NE(port, 0) << "ogi serve did not start";
+
+  // A read command on the served store says where the service is.
+  Result stats = Ogi(db, "stats");
+  EXPECT_NE(stats.exit_code, 0);
+  EXPECT_THAT(stats.output, HasSubstr("the store is served by ogi serve"));
+  EXPECT_THAT(stats.output, HasSubstr(absl::StrCat("127.0.0.1:", port)));
+
+  // A token made now works at once; the token is the last line, alone.
+  Result created =
+      Ogi(db, "token create --name portal --agency city --scope append,read");
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  std::vector<std::string> lines =
+      absl::StrSplit(created.output, '\n', absl::SkipEmpty());
+  const std::string token = lines.back();
+  EXPECT_TRUE(absl::StartsWith(token, "ogi_")) << token;
+  httplib::Client http("127.0.0.1", port);
+  auto r = http.Post(
+      "/v1/events", {{"Authorization", "Bearer " + token}},
+      R"({"eventId":"e1","caseId":"C-1","agencyId":"city","occurredOn":"2024-05-06","received":{"applicant":{"category":"NATURAL_PERSON"},"channel":"ONLINE"}})",
+      "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  Result listed = Ogi(db, "token list");
+  EXPECT_THAT(listed.output, HasSubstr("portal"));
+  EXPECT_THAT(listed.output, ::testing::Not(HasSubstr(token)));
+
+  // Revoked while serving: refused at the next request.
+  ASSERT_EQ(Ogi(db, "token revoke portal").exit_code, 0);
+  r = http.Get("/v1/cases/C-1", {{"Authorization", "Bearer " + token}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+
+  // SIGTERM: a clean stop, the info file gone, the store free again.
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_FALSE(std::filesystem::exists(db + "/ogi-serve.json"));
+  Result history = Ogi(db, "history C-1");
+  EXPECT_EQ(history.exit_code, 0) << history.output;
+  EXPECT_THAT(history.output, HasSubstr("portal"));  // the actor
+}
+
+}  // namespace
