@@ -98,6 +98,29 @@ TEST(ServeCommandTest, ServesTakesNewTokensPointsOtherCommandsAtItAndStops) {
   EXPECT_THAT(listed.output, HasSubstr("portal"));
   EXPECT_THAT(listed.output, ::testing::Not(HasSubstr(token)));
 
+  // `ogi client` speaks gRPC to the same service.
+  int grpc_port = 0;
+  {
+    std::ifstream in(log);
+    std::string line;
+    std::getline(in, line);
+    size_t at = line.find("gRPC on 127.0.0.1:");
+    ASSERT_NE(at, std::string::npos);
+    absl::string_view rest = absl::string_view(line).substr(at + 18);
+    ASSERT_TRUE(absl::SimpleAtoi(rest.substr(0, rest.find(',')), &grpc_port));
+  }
+  const std::string client = absl::StrCat("client --grpc 127.0.0.1:", grpc_port,
+                                          " --token ", token, " ");
+  Result appended = Ogi(db, client + R"(append '{"eventId":"e2","caseId":"C-2","agencyId":"city","occurredOn":"2024-05-06","received":{"applicant":{"category":"NATURAL_PERSON"},"channel":"ONLINE"}}')");
+  EXPECT_EQ(appended.exit_code, 0) << appended.output;
+  EXPECT_EQ(appended.output, "position 3 version 1\n");
+  Result read = Ogi(db, client + "case C-2");
+  EXPECT_EQ(read.exit_code, 0) << read.output;
+  EXPECT_THAT(read.output, HasSubstr("\"actor\":\"portal\""));
+  Result unknown = Ogi(db, client + "case C-9");
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_THAT(unknown.output, HasSubstr("case C-9: unknown case"));
+
   // Revoked while serving: refused at the next request.
   ASSERT_EQ(Ogi(db, "token revoke portal").exit_code, 0);
   r = http.Get("/v1/cases/C-1", {{"Authorization", "Bearer " + token}});
