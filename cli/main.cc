@@ -13,16 +13,16 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
-#include "absl/time/time.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "cli/commands.h"
-#include "serve/client_command.h"
-#include "serve/serve_command.h"
 
 #include "engine/civil_date.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
+#include "serve/client_command.h"
+#include "serve/serve_command.h"
 
 namespace {
 
@@ -282,18 +282,21 @@ int main(int argc, char** argv) {
       "serve",
       "serve the store to intake systems over gRPC and HTTP/JSON until "
       "SIGTERM (docs/SERVE.md)");
-  serve->add_option("--grpc", serve_options.server.grpc_address,
-                    "gRPC address HOST:PORT (port 0: any free; \"\": off)")
+  serve
+      ->add_option("--grpc", serve_options.server.grpc_address,
+                   "gRPC address HOST:PORT (port 0: any free; \"\": off)")
       ->capture_default_str();
-  serve->add_option("--http", serve_options.server.http_address,
-                    "HTTP address HOST:PORT (port 0: any free; \"\": off)")
+  serve
+      ->add_option("--http", serve_options.server.http_address,
+                   "HTTP address HOST:PORT (port 0: any free; \"\": off)")
       ->capture_default_str();
   serve->add_option("--tls-cert", serve_options.server.tls_cert,
                     "PEM certificate chain: TLS on both protocols");
   serve->add_option("--tls-key", serve_options.server.tls_key,
                     "PEM private key of --tls-cert");
-  serve->add_option("--calendar", serve_options.calendar_path,
-                    "more calendar years for deadlines (default: <db>/calendar)");
+  serve->add_option(
+      "--calendar", serve_options.calendar_path,
+      "more calendar years for deadlines (default: <db>/calendar)");
 
   auto* token = app.add_subcommand(
       "token", "the intake systems' credentials for ogi serve");
@@ -359,10 +362,11 @@ int main(int argc, char** argv) {
   client_deadline->add_option("--on", client_request.on, "YYYY-MM-DD");
   auto* client_health = client->add_subcommand("health", "is it serving");
 
-  for (auto* sub : {import, append, export_cmd, history, stats, report, cases,
-                    check, verify, digest, erase, backup, restore, deadline,
-                    due, fee, fee_quote, gen, demo, serve, token, token_create,
-                    token_list, token_revoke}) {
+  for (auto* sub : {import, append,       export_cmd, history,     stats,
+                    report, cases,        check,      verify,      digest,
+                    erase,  backup,       restore,    deadline,    due,
+                    fee,    fee_quote,    gen,        demo,        serve,
+                    token,  token_create, token_list, token_revoke}) {
     sub->add_option("--db", db,
                     "store directory (default: $OGI_DB, else ./ogi-data)");
   }
@@ -448,8 +452,8 @@ int main(int argc, char** argv) {
     std::string info;
     if (absl::IsUnavailable(store.status()) && std::getline(served, info)) {
       return Fail(absl::UnavailableError(absl::StrCat(
-          store.status().message(), "\nthe store is served by ogi serve ",
-          info, ": use the service (docs/SERVE.md), or stop it first")));
+          store.status().message(), "\nthe store is served by ogi serve ", info,
+          ": use the service (docs/SERVE.md), or stop it first")));
     }
     return Fail(store.status());
   }

@@ -1,18 +1,17 @@
 #include "serve/client_command.h"
 
 #include <fstream>
+#include <grpcpp/grpcpp.h>
 #include <iostream>
 #include <sstream>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "proto/service.grpc.pb.h"
 
 #include "engine/json_codec.h"
 #include "engine/status_macros.h"
+#include "proto/service.grpc.pb.h"
 
 namespace ogi {
 namespace {
@@ -68,8 +67,8 @@ absl::Status ClientCommand(const ClientOptions& options,
     ssl.pem_root_certs = pem;
     credentials = grpc::SslCredentials(ssl);
   }
-  auto stub = v1::Intake::NewStub(
-      grpc::CreateChannel(options.address, credentials));
+  auto stub =
+      v1::Intake::NewStub(grpc::CreateChannel(options.address, credentials));
   grpc::ClientContext context;
   if (!options.token.empty())
     context.AddMetadata("authorization", "Bearer " + options.token);
@@ -107,9 +106,10 @@ absl::Status ClientCommand(const ClientOptions& options,
       }
       writer->WritesDone();
       OGI_RETURN_IF_ERROR(FromGrpc(writer->Finish()));
-      out << "imported " << response.events() << " events: "
-          << response.appended() << " appended, " << response.duplicates()
-          << " duplicates skipped; head " << response.head_position() << "\n";
+      out << "imported " << response.events()
+          << " events: " << response.appended() << " appended, "
+          << response.duplicates() << " duplicates skipped; head "
+          << response.head_position() << "\n";
       return absl::OkStatus();
     }
     case ClientCall::kCase: {

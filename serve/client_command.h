@@ -18,15 +18,23 @@ struct ClientOptions {
   std::string ca_cert;  // PEM file: use TLS, trusting it
 };
 
-enum class ClientCall { kAppend, kImport, kCase, kSubscribe, kReport, kDeadline, kHealth };
+enum class ClientCall {
+  kAppend,
+  kImport,
+  kCase,
+  kSubscribe,
+  kReport,
+  kDeadline,
+  kHealth
+};
 
 struct ClientRequest {
   ClientCall call = ClientCall::kHealth;
-  std::string input;  // append: JSON or JSON Lines (empty: stdin); import: a
-                      // file, or "-" for stdin
-  std::string case_id;    // case, deadline
-  uint64_t from = 1;      // subscribe
-  bool follow = false;    // subscribe: stay live
+  std::string input;    // append: JSON or JSON Lines (empty: stdin); import: a
+                        // file, or "-" for stdin
+  std::string case_id;  // case, deadline
+  uint64_t from = 1;    // subscribe
+  bool follow = false;  // subscribe: stay live
   std::string agency_id;  // report
   int year = 0;
   bool rollup = false;

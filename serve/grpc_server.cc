@@ -1,12 +1,11 @@
 // The gRPC face of the intake service (proto/service.proto).
-#include "serve/internal/listeners.h"
-
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
-#include "proto/service.grpc.pb.h"
 
 #include "engine/civil_date.h"
+#include "proto/service.grpc.pb.h"
+#include "serve/internal/listeners.h"
 
 namespace ogi::serve_internal {
 namespace {
@@ -90,8 +89,7 @@ class IntakeImpl final : public v1::Intake::Service {
     absl::StatusOr<std::vector<v1::Event>> events =
         service_.ReadCase(*caller, request->case_id());
     if (!events.ok()) return ToGrpc(events.status());
-    for (v1::Event& event : *events)
-      *response->add_events() = std::move(event);
+    for (v1::Event& event : *events) *response->add_events() = std::move(event);
     return grpc::Status::OK;
   }
 
@@ -177,8 +175,7 @@ class IntakeImpl final : public v1::Intake::Service {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GrpcListener>> StartGrpc(
-    IntakeService& service, const std::string& address,
-    const TlsFiles& tls) {
+    IntakeService& service, const std::string& address, const TlsFiles& tls) {
   auto listener = std::make_unique<GrpcListener>();
   listener->impl = std::make_unique<IntakeImpl>(service);
   grpc::ServerBuilder builder;
@@ -194,10 +191,10 @@ absl::StatusOr<std::unique_ptr<GrpcListener>> StartGrpc(
   builder.RegisterService(listener->impl.get());
   // Appends block on the group commit's fsync; enough threads that 32+
   // concurrent clients share one sync rather than queue for a thread.
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS,
-                              2);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
-                              8);
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 8);
   listener->server = builder.BuildAndStart();
   if (listener->server == nullptr || listener->port == 0)
     return absl::UnavailableError(

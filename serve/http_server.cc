@@ -2,13 +2,12 @@
 // proto/service.proto with the interchange JSON of events.md as bodies
 // (docs/SERVE.md lists the routes). cpp-httplib runs each request on a thread
 // of its pool.
-#include <httplib.h>
-
 #include <chrono>
+#include <httplib.h>
 #include <limits>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -40,7 +39,8 @@ void SendError(httplib::Response& res, const absl::Status& status,
   AppendJsonString(CodeName(status.code()), body);
   body += ",\"message\":";
   AppendJsonString(status.message(), body);
-  if (current_version) absl::StrAppend(&body, ",\"currentVersion\":", *current_version);
+  if (current_version)
+    absl::StrAppend(&body, ",\"currentVersion\":", *current_version);
   body += "}}\n";
   res.set_content(body, "application/json");
 }
@@ -83,9 +83,10 @@ absl::StatusOr<std::vector<v1::Event>> ParseBody(const httplib::Request& req,
     events.push_back(*std::move(event));
   }
   if (!errors.empty())
-    return absl::InvalidArgumentError(
-        absl::StrCat("refused, nothing written:\n", absl::StrJoin(errors, "\n")));
-  if (events.empty()) return absl::InvalidArgumentError("no events in the body");
+    return absl::InvalidArgumentError(absl::StrCat(
+        "refused, nothing written:\n", absl::StrJoin(errors, "\n")));
+  if (events.empty())
+    return absl::InvalidArgumentError("no events in the body");
   return events;
 }
 
@@ -150,70 +151,70 @@ void Routes(httplib::Server& http, IntakeService& service) {
     std::string body = "{\"results\":[";
     for (size_t i = 0; i < appended->size(); ++i) {
       const AppendedEvent& a = (*appended)[i];
-      absl::StrAppend(&body, i ? "," : "", "{\"position\":", a.position,
-                      ",\"version\":", a.version, ",\"duplicate\":",
-                      a.outcome == AppendedEvent::Outcome::kDuplicate ? "true"
-                                                                      : "false",
-                      "}");
+      absl::StrAppend(
+          &body, i ? "," : "", "{\"position\":", a.position,
+          ",\"version\":", a.version, ",\"duplicate\":",
+          a.outcome == AppendedEvent::Outcome::kDuplicate ? "true" : "false",
+          "}");
     }
     body += "]}\n";
     res.set_content(body, "application/json");
   });
 
-  http.Post("/v1/import", [&](const httplib::Request& req,
-                              httplib::Response& res) {
-    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-    if (!caller.ok()) return SendError(res, caller.status());
-    std::vector<size_t> lines;
-    // An import takes `ogi export` output, as `ogi import` does.
-    absl::StatusOr<std::vector<v1::Event>> events =
-        ParseBody(req, EngineFields::kIgnore, lines);
-    if (!events.ok()) return SendError(res, events.status());
-    absl::StatusOr<ImportResult> result =
-        service.Import(*caller, *std::move(events));
-    if (!result.ok()) return SendError(res, ByLine(result.status(), lines));
-    res.set_content(absl::StrCat("{\"events\":", result->events,
-                                 ",\"appended\":", result->appended,
-                                 ",\"duplicates\":", result->duplicates,
-                                 ",\"headPosition\":", result->head_position,
-                                 "}\n"),
-                    "application/json");
-  });
+  http.Post(
+      "/v1/import", [&](const httplib::Request& req, httplib::Response& res) {
+        absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
+        if (!caller.ok()) return SendError(res, caller.status());
+        std::vector<size_t> lines;
+        // An import takes `ogi export` output, as `ogi import` does.
+        absl::StatusOr<std::vector<v1::Event>> events =
+            ParseBody(req, EngineFields::kIgnore, lines);
+        if (!events.ok()) return SendError(res, events.status());
+        absl::StatusOr<ImportResult> result =
+            service.Import(*caller, *std::move(events));
+        if (!result.ok()) return SendError(res, ByLine(result.status(), lines));
+        res.set_content(
+            absl::StrCat("{\"events\":", result->events,
+                         ",\"appended\":", result->appended,
+                         ",\"duplicates\":", result->duplicates,
+                         ",\"headPosition\":", result->head_position, "}\n"),
+            "application/json");
+      });
 
   // Case ids may hold '/', so the deadline route comes first.
-  http.Get("/v1/cases/(.+)/deadline", [&](const httplib::Request& req,
-                                          httplib::Response& res) {
-    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-    if (!caller.ok()) return SendError(res, caller.status());
-    std::optional<absl::CivilDay> on;
-    if (req.has_param("on")) {
-      absl::StatusOr<absl::CivilDay> day =
-          ParseCivilDay(req.get_param_value("on"));
-      if (!day.ok())
-        return SendError(res, absl::InvalidArgumentError(absl::StrCat(
-                                  "on: ", day.status().message())));
-      on = *day;
-    }
-    absl::StatusOr<std::string> json =
-        service.Deadline(*caller, req.matches[1].str(), on);
-    if (!json.ok()) return SendError(res, json.status());
-    res.set_content(*json, "application/json");
-  });
+  http.Get("/v1/cases/(.+)/deadline",
+           [&](const httplib::Request& req, httplib::Response& res) {
+             absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
+             if (!caller.ok()) return SendError(res, caller.status());
+             std::optional<absl::CivilDay> on;
+             if (req.has_param("on")) {
+               absl::StatusOr<absl::CivilDay> day =
+                   ParseCivilDay(req.get_param_value("on"));
+               if (!day.ok())
+                 return SendError(res, absl::InvalidArgumentError(absl::StrCat(
+                                           "on: ", day.status().message())));
+               on = *day;
+             }
+             absl::StatusOr<std::string> json =
+                 service.Deadline(*caller, req.matches[1].str(), on);
+             if (!json.ok()) return SendError(res, json.status());
+             res.set_content(*json, "application/json");
+           });
 
-  http.Get("/v1/cases/(.+)", [&](const httplib::Request& req,
-                                 httplib::Response& res) {
-    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-    if (!caller.ok()) return SendError(res, caller.status());
-    absl::StatusOr<std::vector<v1::Event>> events =
-        service.ReadCase(*caller, req.matches[1].str());
-    if (!events.ok()) return SendError(res, events.status());
-    std::string body;
-    for (const v1::Event& event : *events) body += EventLine(event);
-    res.set_content(body, kNdjson);
-  });
+  http.Get("/v1/cases/(.+)",
+           [&](const httplib::Request& req, httplib::Response& res) {
+             absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
+             if (!caller.ok()) return SendError(res, caller.status());
+             absl::StatusOr<std::vector<v1::Event>> events =
+                 service.ReadCase(*caller, req.matches[1].str());
+             if (!events.ok()) return SendError(res, events.status());
+             std::string body;
+             for (const v1::Event& event : *events) body += EventLine(event);
+             res.set_content(body, kNdjson);
+           });
 
   http.Get(R"(/v1/reports/([^/]+)/(\d{1,4}))", [&](const httplib::Request& req,
-                                                 httplib::Response& res) {
+                                                   httplib::Response& res) {
     absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
     if (!caller.ok()) return SendError(res, caller.status());
     int year = 0;
@@ -238,61 +239,63 @@ void Routes(httplib::Server& http, IntakeService& service) {
   // The global log from ?from=P (default 1) as JSON Lines: catch-up, then,
   // unless follow=0, live until the client goes away. Blank lines are
   // keep-alives, sent when nothing happened for 15 seconds.
-  http.Get("/v1/events", [&](const httplib::Request& req,
-                             httplib::Response& res) {
-    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-    if (!caller.ok()) return SendError(res, caller.status());
-    uint64_t from = 1;
-    if (req.has_param("from") &&
-        !absl::SimpleAtoi(req.get_param_value("from"), &from))
-      return SendError(
-          res, absl::InvalidArgumentError("from must be a log position"));
-    if (!caller->Has(TokenScope::kRead))
-      return SendError(res, absl::PermissionDeniedError(absl::StrCat(
-                                "token ", caller->name,
-                                " lacks the scope read (it has ",
-                                ScopesToString(caller->scopes), ")")));
-    const bool follow = req.get_param_value("follow") != "0";
-    TokenInfo who = *caller;
-    res.set_chunked_content_provider(
-        kNdjson, [&service, who, from, follow](size_t, httplib::DataSink& sink) {
-          using Clock = std::chrono::steady_clock;
-          Clock::time_point last_write = Clock::now();
-          bool broken = false;
-          const uint64_t until = follow ? 0 : service.HeadPosition();
-          if (!follow && until < from) {  // nothing to send
-            sink.done();
-            return true;
-          }
-          absl::Status status = service.Subscribe(
-              who, from, until,
-              [&](const v1::Event& event) {
-                last_write = Clock::now();
-                std::string line = EventLine(event);
-                if (!sink.write(line.data(), line.size())) broken = true;
-                return !broken;
-              },
-              [&] {
-                if (broken) return true;
-                if (Clock::now() - last_write > std::chrono::seconds(15)) {
-                  last_write = Clock::now();
-                  if (!sink.write("\n", 1)) broken = true;
-                }
-                return broken;
-              });
-          if (!status.ok() && !broken) {
-            // Headers are gone already; the error ends the stream as a line.
-            std::string line = "{\"error\":{\"code\":";
-            AppendJsonString(CodeName(status.code()), line);
-            line += ",\"message\":";
-            AppendJsonString(status.message(), line);
-            line += "}}\n";
-            (void)sink.write(line.data(), line.size());
-          }
-          if (!broken) sink.done();
-          return !broken;
-        });
-  });
+  http.Get(
+      "/v1/events", [&](const httplib::Request& req, httplib::Response& res) {
+        absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
+        if (!caller.ok()) return SendError(res, caller.status());
+        uint64_t from = 1;
+        if (req.has_param("from") &&
+            !absl::SimpleAtoi(req.get_param_value("from"), &from))
+          return SendError(
+              res, absl::InvalidArgumentError("from must be a log position"));
+        if (!caller->Has(TokenScope::kRead))
+          return SendError(
+              res, absl::PermissionDeniedError(absl::StrCat(
+                       "token ", caller->name, " lacks the scope read (it has ",
+                       ScopesToString(caller->scopes), ")")));
+        const bool follow = req.get_param_value("follow") != "0";
+        TokenInfo who = *caller;
+        res.set_chunked_content_provider(
+            kNdjson,
+            [&service, who, from, follow](size_t, httplib::DataSink& sink) {
+              using Clock = std::chrono::steady_clock;
+              Clock::time_point last_write = Clock::now();
+              bool broken = false;
+              const uint64_t until = follow ? 0 : service.HeadPosition();
+              if (!follow && until < from) {  // nothing to send
+                sink.done();
+                return true;
+              }
+              absl::Status status = service.Subscribe(
+                  who, from, until,
+                  [&](const v1::Event& event) {
+                    last_write = Clock::now();
+                    std::string line = EventLine(event);
+                    if (!sink.write(line.data(), line.size())) broken = true;
+                    return !broken;
+                  },
+                  [&] {
+                    if (broken) return true;
+                    if (Clock::now() - last_write > std::chrono::seconds(15)) {
+                      last_write = Clock::now();
+                      if (!sink.write("\n", 1)) broken = true;
+                    }
+                    return broken;
+                  });
+              if (!status.ok() && !broken) {
+                // Headers are gone already; the error ends the stream as a
+                // line.
+                std::string line = "{\"error\":{\"code\":";
+                AppendJsonString(CodeName(status.code()), line);
+                line += ",\"message\":";
+                AppendJsonString(status.message(), line);
+                line += "}}\n";
+                (void)sink.write(line.data(), line.size());
+              }
+              if (!broken) sink.done();
+              return !broken;
+            });
+      });
 }
 
 }  // namespace

@@ -98,14 +98,13 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
 
 absl::Status TokenCreateCommand(const std::string& db, const std::string& name,
                                 const std::string& agency_id, bool rollup,
-                                const std::string& scopes,
-                                std::ostream& out) {
+                                const std::string& scopes, std::ostream& out) {
   OGI_ASSIGN_OR_RETURN(uint32_t scope_bits, ParseScopes(scopes));
   OGI_RETURN_IF_ERROR(EnsureDir(db));
   TokenFile tokens(TokenFilePath(db));
-  OGI_ASSIGN_OR_RETURN(std::string token,
-                       tokens.Create(name, agency_id, rollup, scope_bits,
-                                     absl::Now()));
+  OGI_ASSIGN_OR_RETURN(
+      std::string token,
+      tokens.Create(name, agency_id, rollup, scope_bits, absl::Now()));
   out << "token " << name << ": " << ScopesToString(scope_bits)
       << " for agency " << agency_id
       << (rollup ? " and the agencies under it" : "")
@@ -120,9 +119,9 @@ absl::Status TokenListCommand(const std::string& db, std::ostream& out) {
   out << "id\tname\tagency\tscope\tcreated\trevoked\n";
   for (const TokenInfo& t : list) {
     out << t.id << "\t" << t.name << "\t" << t.agency_id
-        << (t.rollup ? " (and under)" : "") << "\t"
-        << ScopesToString(t.scopes) << "\t" << TimeOrDash(t.created) << "\t"
-        << TimeOrDash(t.revoked) << "\n";
+        << (t.rollup ? " (and under)" : "") << "\t" << ScopesToString(t.scopes)
+        << "\t" << TimeOrDash(t.created) << "\t" << TimeOrDash(t.revoked)
+        << "\n";
   }
   return absl::OkStatus();
 }

@@ -21,7 +21,8 @@ std::string ServeInfoPath(const std::string& db);
 struct ServeOptions {
   std::string db;
   ServerOptions server;
-  std::string calendar_path;  // empty: <db>/calendar if it exists, else built in
+  std::string
+      calendar_path;  // empty: <db>/calendar if it exists, else built in
 };
 
 // Opens the store, starts the listeners, writes "serving DIR: gRPC on ADDR,

@@ -1,10 +1,9 @@
 #include "serve/server.h"
 
 #include <fstream>
-#include <sstream>
-
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
+#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -63,8 +62,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     IntakeService& service, const ServerOptions& options) {
   TlsFiles tls;
   if (options.tls_cert.empty() != options.tls_key.empty())
-    return absl::InvalidArgumentError(
-        "--tls-cert and --tls-key go together");
+    return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
   if (!options.tls_cert.empty()) {
     tls.cert_path = options.tls_cert;
     tls.key_path = options.tls_key;
@@ -78,10 +76,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
         serve_internal::StartGrpc(service, options.grpc_address, tls));
   }
   if (!options.http_address.empty()) {
-    OGI_ASSIGN_OR_RETURN(server->http_,
-                         serve_internal::StartHttp(service,
-                                                   options.http_address, tls,
-                                                   options.http_threads));
+    OGI_ASSIGN_OR_RETURN(
+        server->http_, serve_internal::StartHttp(service, options.http_address,
+                                                 tls, options.http_threads));
   }
   return server;
 }

@@ -18,12 +18,11 @@ namespace {
 constexpr size_t kMaxErrors = 100;
 constexpr size_t kImportBatch = 10000;
 
-absl::Status WithIndex(const absl::Status& status, size_t index,
-                       size_t count) {
+absl::Status WithIndex(const absl::Status& status, size_t index, size_t count) {
   if (status.ok() || count == 1) return status;
-  return absl::Status(status.code(),
-                      absl::StrCat("event ", index + 1, " of ", count, ": ",
-                                   status.message()));
+  return absl::Status(
+      status.code(),
+      absl::StrCat("event ", index + 1, " of ", count, ": ", status.message()));
 }
 
 absl::string_view ContentType(ReportFormat format) {
@@ -65,8 +64,8 @@ absl::Status IntakeService::Require(const TokenInfo& caller, TokenScope scope) {
   if (caller.Has(scope)) return absl::OkStatus();
   return absl::PermissionDeniedError(
       absl::StrCat("token ", caller.name, " lacks the scope ",
-                   ScopesToString(static_cast<uint32_t>(scope)),
-                   " (it has ", ScopesToString(caller.scopes), ")"));
+                   ScopesToString(static_cast<uint32_t>(scope)), " (it has ",
+                   ScopesToString(caller.scopes), ")"));
 }
 
 absl::StatusOr<std::string> IntakeService::ParentOf(
@@ -90,10 +89,10 @@ absl::StatusOr<std::string> IntakeService::ParentOf(
 absl::Status IntakeService::CheckAgency(const TokenInfo& caller,
                                         const std::string& agency_id) {
   if (agency_id == caller.agency_id) return absl::OkStatus();
-  const absl::Status denied = absl::PermissionDeniedError(absl::StrCat(
-      "token ", caller.name, " may not act for agency ", agency_id,
-      " (its scope: agency ", caller.agency_id,
-      caller.rollup ? " and the agencies under it)" : " alone)"));
+  const absl::Status denied = absl::PermissionDeniedError(
+      absl::StrCat("token ", caller.name, " may not act for agency ", agency_id,
+                   " (its scope: agency ", caller.agency_id,
+                   caller.rollup ? " and the agencies under it)" : " alone)"));
   if (!caller.rollup) return denied;
   std::string agency = agency_id;
   for (int depth = 0; depth < 64; ++depth) {
@@ -183,12 +182,11 @@ bool IntakeService::serving() {
 absl::StatusOr<std::vector<AppendedEvent>> IntakeService::Append(
     const TokenInfo& caller, std::vector<v1::Event> events) {
   OGI_RETURN_IF_ERROR(Require(caller, TokenScope::kAppend));
-  if (events.empty())
-    return absl::InvalidArgumentError("no events to append");
+  if (events.empty()) return absl::InvalidArgumentError("no events to append");
   absl::flat_hash_map<std::string, std::string> pending;
   for (size_t i = 0; i < events.size(); ++i) {
-    OGI_RETURN_IF_ERROR(WithIndex(PrepareAppend(caller, events[i], pending), i,
-                                  events.size()));
+    OGI_RETURN_IF_ERROR(
+        WithIndex(PrepareAppend(caller, events[i], pending), i, events.size()));
   }
   if (!Enter())
     return absl::UnavailableError("the service is shutting down; retry later");
@@ -249,9 +247,8 @@ absl::StatusOr<ImportResult> IntakeService::Import(
     }
     absl::Span<const v1::Event> all(events);
     for (size_t begin = 0; begin < all.size(); begin += kImportBatch) {
-      OGI_ASSIGN_OR_RETURN(
-          std::vector<AppendedEvent> appended,
-          store_.Append(all.subspan(begin, kImportBatch)));
+      OGI_ASSIGN_OR_RETURN(std::vector<AppendedEvent> appended,
+                           store_.Append(all.subspan(begin, kImportBatch)));
       for (const AppendedEvent& a : appended) {
         ++(a.outcome == AppendedEvent::Outcome::kDuplicate ? result.duplicates
                                                            : result.appended);
@@ -342,10 +339,9 @@ absl::StatusOr<RenderedReport> IntakeService::Report(
     return absl::InvalidArgumentError("agency: an agency id is required");
   OGI_RETURN_IF_ERROR(CheckAgency(caller, agency_id));
   if (rollup && !caller.rollup)
-    return absl::PermissionDeniedError(
-        absl::StrCat("token ", caller.name,
-                     " may not report on the agencies under ", agency_id,
-                     " (its scope: agency ", caller.agency_id, " alone)"));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "token ", caller.name, " may not report on the agencies under ",
+        agency_id, " (its scope: agency ", caller.agency_id, " alone)"));
   ReportOptions options;
   options.request.year = year;
   options.request.agency_id = agency_id;

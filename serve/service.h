@@ -42,8 +42,8 @@
 namespace ogi {
 
 struct ServiceOptions {
-  EventStore* store = nullptr;  // must outlive the service
-  TokenFile* tokens = nullptr;  // must outlive the service
+  EventStore* store = nullptr;    // must outlive the service
+  TokenFile* tokens = nullptr;    // must outlive the service
   std::string report_index_path;  // the report index file; empty: replay
   Calendar calendar = Calendar::BuiltIn();
   Clock* clock = nullptr;  // today, for deadlines; nullptr: SystemClock()

@@ -25,13 +25,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <grpcpp/grpcpp.h>
+#include <httplib.h>
 #include <mutex>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
-
-#include <grpcpp/grpcpp.h>
-#include <httplib.h>
 
 #include "CLI/CLI.hpp"
 #include "absl/container/flat_hash_map.h"
@@ -41,10 +40,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "proto/service.grpc.pb.h"
-#include "tools/crash_process.h"
 
 #include "engine/json_codec.h"
+#include "proto/service.grpc.pb.h"
+#include "tools/crash_process.h"
 
 namespace {
 
@@ -56,6 +55,7 @@ struct Options {
   double seconds = 60;
   std::string protocol = "grpc";
   int kill_after_ms = 0;
+  bool shared_connection = false;
 };
 
 [[noreturn]] void Die(const std::string& message) {
@@ -70,7 +70,8 @@ std::string Run(const std::string& command) {
   std::string out;
   char buffer[65536];
   size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0)
+    out.append(buffer, n);
   int status = pclose(pipe);
   if (status != 0) Die(absl::StrCat(command, " failed (", status, "):\n", out));
   return out;
@@ -84,10 +85,10 @@ struct Service {
 
 Service StartService(const Options& o, const std::string& db, int attempt) {
   const std::string log = absl::StrCat(o.dir, "/serve-", attempt, ".log");
-  absl::StatusOr<pid_t> pid = ogi::crash::Spawn(
-      {o.ogi, "serve", "--db", db, "--grpc", "127.0.0.1:0", "--http",
-       "127.0.0.1:0"},
-      log, -1);
+  absl::StatusOr<pid_t> pid =
+      ogi::crash::Spawn({o.ogi, "serve", "--db", db, "--grpc", "127.0.0.1:0",
+                         "--http", "127.0.0.1:0"},
+                        log, -1);
   if (!pid.ok()) Die(std::string(pid.status().message()));
   Service s{*pid};
   const absl::Time deadline = absl::Now() + absl::Seconds(30);
@@ -100,7 +101,8 @@ Service StartService(const Options& o, const std::string& db, int attempt) {
                                std::pair{"HTTP on 127.0.0.1:", &s.http_port}}) {
         size_t at = line.find(key);
         if (at == std::string::npos) Die("unexpected: " + line);
-        absl::string_view rest = absl::string_view(line).substr(at + strlen(key));
+        absl::string_view rest =
+            absl::string_view(line).substr(at + strlen(key));
         rest = rest.substr(0, rest.find_first_not_of("0123456789"));
         if (!absl::SimpleAtoi(rest, port)) Die("unexpected: " + line);
       }
@@ -123,10 +125,11 @@ void StopService(const Service& s, int signal) {
 }
 
 std::string EventJson(const std::string& id) {
-  return absl::StrCat(R"({"eventId":")", id, R"(","caseId":")", id,
-                      R"(","agencyId":"load","occurredOn":"2024-05-06",)",
-                      R"("received":{"applicant":{"category":"NATURAL_PERSON"},)",
-                      R"("channel":"ONLINE"}})");
+  return absl::StrCat(
+      R"({"eventId":")", id, R"(","caseId":")", id,
+      R"(","agencyId":"load","occurredOn":"2024-05-06",)",
+      R"("received":{"applicant":{"category":"NATURAL_PERSON"},)",
+      R"("channel":"ONLINE"}})");
 }
 
 // One client's connection and one append.
@@ -136,11 +139,13 @@ class Client {
       : token_(token), grpc_(o.protocol == "grpc") {
     if (grpc_) {
       grpc::ChannelArguments args;
-      // A connection of its own, as a separate intake system would have.
-      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-      stub_ = ogi::v1::Intake::NewStub(grpc::CreateCustomChannel(
-          absl::StrCat("127.0.0.1:", s.grpc_port),
-          grpc::InsecureChannelCredentials(), args));
+      // A connection of its own, as a separate intake system would have
+      // (unless --shared-connection: one HTTP/2 connection for all).
+      if (!o.shared_connection)
+        args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+      stub_ = ogi::v1::Intake::NewStub(
+          grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", s.grpc_port),
+                                    grpc::InsecureChannelCredentials(), args));
     } else {
       http_ = std::make_unique<httplib::Client>("127.0.0.1", s.http_port);
       http_->set_keep_alive(true);
@@ -216,15 +221,18 @@ int main(int argc, char** argv) {
   app.add_option("--kill-after-ms", o.kill_after_ms,
                  "SIGKILL the service this far into the load, restart it, "
                  "retry the unanswered calls");
+  app.add_flag("--shared-connection", o.shared_connection,
+               "gRPC: all clients on one connection");
   CLI11_PARSE(app, argc, argv);
   signal(SIGPIPE, SIG_IGN);
 
   std::filesystem::remove_all(o.dir);
   std::filesystem::create_directories(o.dir);
   const std::string db = o.dir + "/db";
-  Run(absl::StrCat(o.ogi, " --db ", db,
-                   R"( append '{"eventId":"reg-load","agencyId":"load",)",
-                   R"("occurredOn":"2019-01-01","agencyRegistered":{"name":"负载测试局"}}' >/dev/null)"));
+  Run(absl::StrCat(
+      o.ogi, " --db ", db,
+      R"( append '{"eventId":"reg-load","agencyId":"load",)",
+      R"("occurredOn":"2019-01-01","agencyRegistered":{"name":"负载测试局"}}' >/dev/null)"));
   std::string created = Run(absl::StrCat(o.ogi, " --db ", db,
                                          " token create --name load-client "
                                          "--agency load --scope append,read"));

@@ -1,11 +1,10 @@
 // `ogi serve` as a process: tokens made while it runs, the other commands
 // pointing at the service, SIGTERM ending it cleanly.
-#include <httplib.h>
-
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <httplib.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -36,7 +35,8 @@ Result Ogi(const std::string& db, const std::string& args) {
   std::string out;
   char buffer[4096];
   size_t n;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) out.append(buffer, n);
+  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0)
+    out.append(buffer, n);
   int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
@@ -44,9 +44,11 @@ Result Ogi(const std::string& db, const std::string& args) {
 TEST(ServeCommandTest, ServesTakesNewTokensPointsOtherCommandsAtItAndStops) {
   ogi::testing::TempDir dir;
   const std::string db = dir.Sub("db");
-  ASSERT_EQ(Ogi(db, R"(append '{"agencyId":"city","occurredOn":"2019-01-01","agencyRegistered":{"name":"市政府"}}')")
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      Ogi(db,
+          R"(append '{"agencyId":"city","occurredOn":"2019-01-01","agencyRegistered":{"name":"市政府"}}')")
+          .exit_code,
+      0);
   const std::string log = dir.Sub("serve.log");
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
@@ -111,7 +113,10 @@ TEST(ServeCommandTest, ServesTakesNewTokensPointsOtherCommandsAtItAndStops) {
   }
   const std::string client = absl::StrCat("client --grpc 127.0.0.1:", grpc_port,
                                           " --token ", token, " ");
-  Result appended = Ogi(db, client + R"(append '{"eventId":"e2","caseId":"C-2","agencyId":"city","occurredOn":"2024-05-06","received":{"applicant":{"category":"NATURAL_PERSON"},"channel":"ONLINE"}}')");
+  Result appended = Ogi(
+      db,
+      client +
+          R"(append '{"eventId":"e2","caseId":"C-2","agencyId":"city","occurredOn":"2024-05-06","received":{"applicant":{"category":"NATURAL_PERSON"},"channel":"ONLINE"}}')");
   EXPECT_EQ(appended.exit_code, 0) << appended.output;
   EXPECT_EQ(appended.output, "position 3 version 1\n");
   Result read = Ogi(db, client + "case C-2");

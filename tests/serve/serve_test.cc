@@ -1,21 +1,20 @@
 // The intake service through real clients: a gRPC stub and an HTTP client, on
 // ephemeral loopback ports, against one store.
-#include <httplib.h>
-
 #include <atomic>
-#include <grpcpp/grpcpp.h>
 #include <fstream>
+#include <grpcpp/grpcpp.h>
+#include <httplib.h>
 #include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "cli/commands.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "proto/service.grpc.pb.h"
 
-#include "cli/commands.h"
 #include "engine/json_codec.h"
+#include "proto/service.grpc.pb.h"
 #include "serve/server.h"
 #include "serve/service.h"
 #include "serve/tokens.h"
@@ -36,15 +35,15 @@ using ::testing::HasSubstr;
 class ServeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_OK(store_
-                  ->Append({RegisterAgency("city"),
-                            RegisterAgency("city-a", "city"),
-                            RegisterAgency("city-a-1", "city-a"),
-                            RegisterAgency("city-b", "city"),
-                            Receive("A-1", "city-a", "2024-05-06"),
-                            Receive("A1-1", "city-a-1", "2024-05-06"),
-                            Receive("B-1", "city-b", "2024-05-06")})
-                  .status());
+    ASSERT_OK(
+        store_
+            ->Append({RegisterAgency("city"), RegisterAgency("city-a", "city"),
+                      RegisterAgency("city-a-1", "city-a"),
+                      RegisterAgency("city-b", "city"),
+                      Receive("A-1", "city-a", "2024-05-06"),
+                      Receive("A1-1", "city-a-1", "2024-05-06"),
+                      Receive("B-1", "city-b", "2024-05-06")})
+            .status());
     constexpr uint32_t kAll = 1 | 2 | 4;
     city_ = MakeToken("city-hub", "city", true, kAll | 8);
     a_tree_ = MakeToken("a-portal", "city-a", true, kAll);
@@ -63,12 +62,12 @@ class ServeTest : public ::testing::Test {
     server_options.grpc_address = "127.0.0.1:0";
     server_options.http_address = "127.0.0.1:0";
     ASSERT_OK_AND_ASSIGN(server_, Server::Start(*service_, server_options));
-    channel_ = grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", server_->grpc_port()),
-        grpc::InsecureChannelCredentials());
+    channel_ =
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->grpc_port()),
+                            grpc::InsecureChannelCredentials());
     stub_ = v1::Intake::NewStub(channel_);
-    http_ = std::make_unique<httplib::Client>("127.0.0.1",
-                                              server_->http_port());
+    http_ =
+        std::make_unique<httplib::Client>("127.0.0.1", server_->http_port());
   }
 
   void TearDown() override {
@@ -85,7 +84,8 @@ class ServeTest : public ::testing::Test {
 
   std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
     auto context = std::make_unique<grpc::ClientContext>();
-    if (!token.empty()) context->AddMetadata("authorization", "Bearer " + token);
+    if (!token.empty())
+      context->AddMetadata("authorization", "Bearer " + token);
     return context;
   }
 
@@ -158,9 +158,9 @@ class ServeTest : public ::testing::Test {
 };
 
 v1::Event Step(const std::string& case_id, const std::string& event_id) {
-  v1::Event e = Ev(absl::StrCat(
-      R"({"caseId":")", case_id, R"(","occurredOn":"2024-05-07",)",
-      R"("correctionRequested":{"note":"出生年月不清"}})"));
+  v1::Event e = Ev(
+      absl::StrCat(R"({"caseId":")", case_id, R"(","occurredOn":"2024-05-07",)",
+                   R"("correctionRequested":{"note":"出生年月不清"}})"));
   e.set_event_id(event_id);
   return e;
 }
@@ -383,10 +383,10 @@ TEST_F(ServeTest, ErrorsCarryTheCliMessagesAndCodes) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
   EXPECT_THAT(r->body, HasSubstr("bogus"));
-  r = HttpPost("/v1/events", city_,
-               Json(Step("A-1", "e-1")) + "\n\n" + Json(Step("NOPE", "e-2")) +
-                   "\n",
-               "application/x-ndjson");
+  r = HttpPost(
+      "/v1/events", city_,
+      Json(Step("A-1", "e-1")) + "\n\n" + Json(Step("NOPE", "e-2")) + "\n",
+      "application/x-ndjson");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404);
   EXPECT_THAT(r->body, HasSubstr("line 3: case NOPE: unknown case"));
@@ -420,8 +420,8 @@ TEST_F(ServeTest, ImportIsRefusedWholeOnOneBadEventAndIdempotent) {
   for (int c = 0; c < 3; ++c) {
     std::vector<v1::Event> chunk;
     for (int i = 0; i < 100; ++i) {
-      v1::Event e = Receive(absl::StrCat("IMP-", c, "-", i), "city-a",
-                            "2024-05-06");
+      v1::Event e =
+          Receive(absl::StrCat("IMP-", c, "-", i), "city-a", "2024-05-06");
       e.set_event_id(absl::StrCat("imp-", c, "-", i));
       chunk.push_back(e);
     }
@@ -451,7 +451,8 @@ TEST_F(ServeTest, ImportIsRefusedWholeOnOneBadEventAndIdempotent) {
     v1::Event e = Receive(absl::StrCat("H-", i), "city-a", "2024-05-06");
     body += Json(e) + "\n";
   }
-  body += R"({"caseId":"H-0","occurredOn":"2024-05-07","answered":{"outcome":"NOPE"}})";
+  body +=
+      R"({"caseId":"H-0","occurredOn":"2024-05-07","answered":{"outcome":"NOPE"}})";
   auto r = HttpPost("/v1/import", city_, body, "application/x-ndjson");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 400);
@@ -494,7 +495,8 @@ TEST_F(ServeTest, ReportAndDeadlineAreTheCommandsOutputs) {
   request.set_rollup(true);
   request.set_format("csv");
   v1::GetReportResponse response;
-  ASSERT_TRUE(stub_->Report(Context(read_only_).get(), request, &response).ok());
+  ASSERT_TRUE(
+      stub_->Report(Context(read_only_).get(), request, &response).ok());
   EXPECT_EQ(response.body(), expected.str());
 
   std::ostringstream deadline;
@@ -526,8 +528,8 @@ TEST_F(ServeTest, SubscribeCatchesUpThenGoesLiveInOrderWhileAppendsRace) {
       while (!go) std::this_thread::yield();
       for (int i = 0; i < kPerWriter; ++i) {
         grpc::Status s = GrpcAppend(
-            city_, {Receive(absl::StrCat("R-", w, "-", i), "city-b",
-                            "2024-05-06")});
+            city_,
+            {Receive(absl::StrCat("R-", w, "-", i), "city-b", "2024-05-06")});
         EXPECT_TRUE(s.ok()) << s.error_message();
       }
     });
@@ -545,8 +547,7 @@ TEST_F(ServeTest, SubscribeCatchesUpThenGoesLiveInOrderWhileAppendsRace) {
   for (uint64_t i = 0; i < total; ++i) EXPECT_EQ(positions[i], i + 1);
 
   // HTTP: from a position, catch-up only.
-  auto r = HttpGet(absl::StrCat("/v1/events?follow=0&from=", total - 9),
-                   city_);
+  auto r = HttpGet(absl::StrCat("/v1/events?follow=0&from=", total - 9), city_);
   ASSERT_TRUE(r);
   std::vector<std::string> lines =
       absl::StrSplit(r->body, '\n', absl::SkipEmpty());
@@ -611,18 +612,19 @@ TEST(ServeTlsTest, BothProtocolsServeTlsWithTheGivenCertificate) {
   testing::TestStore store;
   const std::string cert = store.dir.Sub("cert.pem");
   const std::string key = store.dir.Sub("key.pem");
-  ASSERT_EQ(std::system(absl::StrCat(
-                "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "
-                "/CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1"
-                " -keyout ",
-                key, " -out ", cert, " 2>/dev/null")
-                            .c_str()),
-            0);
+  ASSERT_EQ(
+      std::system(
+          absl::StrCat(
+              "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "
+              "/CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1"
+              " -keyout ",
+              key, " -out ", cert, " 2>/dev/null")
+              .c_str()),
+      0);
   ASSERT_OK(store->Append({testing::RegisterAgency("city")}).status());
   TokenFile tokens(store.dir.Sub("ogi-tokens"));
-  ASSERT_OK_AND_ASSIGN(std::string token,
-                       tokens.Create("portal", "city", false, 1 | 2,
-                                     absl::Now()));
+  ASSERT_OK_AND_ASSIGN(std::string token, tokens.Create("portal", "city", false,
+                                                        1 | 2, absl::Now()));
   ServiceOptions options;
   options.store = store.store.get();
   options.tokens = &tokens;

@@ -101,9 +101,9 @@ TEST(TokensTest, NamesInForceAreUniqueAndArgumentsChecked) {
               StatusIs(absl::StatusCode::kInvalidArgument, "--name"));
   EXPECT_THAT(tokens.Create("x", "", false, 1, kNow),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseScopes("append,delete"),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       "unknown scope \"delete\""));
+  EXPECT_THAT(
+      ParseScopes("append,delete"),
+      StatusIs(absl::StatusCode::kInvalidArgument, "unknown scope \"delete\""));
   ASSERT_OK_AND_ASSIGN(uint32_t scopes, ParseScopes("report,append"));
   EXPECT_EQ(ScopesToString(scopes), "append,report");
 }
@@ -115,10 +115,10 @@ TEST(TokensTest, ConcurrentCreatesLoseNoLine) {
     threads.emplace_back([&, t] {
       TokenFile tokens(dir.Sub("ogi-tokens"));  // as separate commands would
       for (int i = 0; i < 5; ++i) {
-        EXPECT_OK(tokens
-                      .Create(absl::StrCat("sys-", t, "-", i), "city", false, 1,
-                              kNow)
-                      .status());
+        EXPECT_OK(
+            tokens
+                .Create(absl::StrCat("sys-", t, "-", i), "city", false, 1, kNow)
+                .status());
       }
     });
   }
