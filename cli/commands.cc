@@ -112,4 +112,8 @@ absl::Status StatsCommand(EventStore& store, OutputFormat format,
   return absl::OkStatus();
 }
 
+std::string ReportIndexPath(const std::string& db) {
+  return db + "/ogi-report-index.pb";
+}
+
 }  // namespace ogi

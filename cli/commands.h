@@ -83,6 +83,10 @@ absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
 absl::Status StatsCommand(EventStore& store, OutputFormat format,
                           std::ostream& out);
 
+// The report index's file in the store `db` (RocksDB leaves files it does
+// not own alone); it is derived, so deleting it only costs a rebuild.
+std::string ReportIndexPath(const std::string& db);
+
 enum class ReportKind { kTables, kDocument };
 
 struct ReportOptions {

@@ -16,13 +16,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "cli/client_command.h"
 #include "cli/commands.h"
+#include "cli/serve_command.h"
 
 #include "engine/civil_date.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
-#include "serve/client_command.h"
-#include "serve/serve_command.h"
 
 namespace {
 
@@ -33,12 +33,6 @@ std::string DefaultDb() {
 
 ogi::OutputFormat ParseFormat(const std::string& text) {
   return text == "json" ? ogi::OutputFormat::kJson : ogi::OutputFormat::kText;
-}
-
-// The report index lives in the store's directory (RocksDB leaves files it
-// does not own alone); it is derived, so deleting it only costs a rebuild.
-std::string ReportIndexPath(const std::string& db) {
-  return db + "/ogi-report-index.pb";
 }
 
 int Fail(const absl::Status& status) {
@@ -436,27 +430,21 @@ int main(int argc, char** argv) {
   if (*token) {
     absl::Status done;
     if (*token_create) {
-      done = ogi::TokenCreateCommand(db, token_name, token_agency, token_rollup,
-                                     token_scope, std::cout);
+      done = ogi::TokenCreateCommand(
+          db, token_name, token_agency,
+          token_rollup ? ogi::TokenReach::kSubtree : ogi::TokenReach::kAgency,
+          token_scope, ogi::SystemClock().Now(), std::cout);
     } else if (*token_list) {
       done = ogi::TokenListCommand(db, std::cout);
     } else {
-      done = ogi::TokenRevokeCommand(db, token_revoke_name, std::cout);
+      done = ogi::TokenRevokeCommand(db, token_revoke_name,
+                                     ogi::SystemClock().Now(), std::cout);
     }
     return done.ok() ? 0 : Fail(done);
   }
 
   auto store = ogi::EventStore::Open({.path = db});
-  if (!store.ok()) {
-    std::ifstream served(ogi::ServeInfoPath(db));
-    std::string info;
-    if (absl::IsUnavailable(store.status()) && std::getline(served, info)) {
-      return Fail(absl::UnavailableError(absl::StrCat(
-          store.status().message(), "\nthe store is served by ogi serve ", info,
-          ": use the service (docs/SERVE.md), or stop it first")));
-    }
-    return Fail(store.status());
-  }
+  if (!store.ok()) return Fail(ogi::ExplainServedStore(db, store.status()));
   ogi::EventStore& s = **store;
 
   absl::Status status;
@@ -491,7 +479,7 @@ int main(int argc, char** argv) {
     }
     options.format = *ogi::ParseReportFormat(report_format);
     options.date = ogi::AgencyDay(ogi::SystemClock().Now());
-    options.index_path = ReportIndexPath(db);
+    options.index_path = ogi::ReportIndexPath(db);
     options.extras = extras;
     if (!document_date.empty()) {
       auto day = ogi::ParseCivilDay(document_date);
@@ -512,14 +500,14 @@ int main(int argc, char** argv) {
   } else if (*cases) {
     status = ogi::CasesCommand(s, request, cell_row, cell_column, std::cout);
   } else if (*check) {
-    status = ogi::CheckCommand(s, request, ReportIndexPath(db), std::cout);
+    status = ogi::CheckCommand(s, request, ogi::ReportIndexPath(db), std::cout);
   } else if (*verify) {
     if (!verify_digest.empty()) {
       auto parsed = ogi::ParseDigest(verify_digest);
       if (!parsed.ok()) return Fail(parsed.status());
       verify_options.digest = *parsed;
     }
-    verify_options.report_index_path = ReportIndexPath(db);
+    verify_options.report_index_path = ogi::ReportIndexPath(db);
     status = ogi::VerifyCommand(s, verify_options, std::cout);
   } else if (*deadline || *due) {
     std::string path = calendar_path;

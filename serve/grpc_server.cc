@@ -5,17 +5,11 @@
 
 #include "engine/civil_date.h"
 #include "proto/service.grpc.pb.h"
+#include "serve/grpc_status.h"
 #include "serve/internal/listeners.h"
 
 namespace ogi::serve_internal {
 namespace {
-
-grpc::Status ToGrpc(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  // absl and gRPC share the canonical codes and their numbers.
-  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
-                      std::string(status.message()));
-}
 
 class IntakeImpl final : public v1::Intake::Service {
  public:
@@ -59,11 +53,12 @@ class IntakeImpl final : public v1::Intake::Service {
     std::vector<v1::Event> events;
     v1::ImportRequest chunk;
     while (reader->Read(&chunk)) {
-      if (events.size() + chunk.events_size() > kMaxImportEvents) {
-        return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                            absl::StrCat("an import over the service takes at "
-                                         "most ",
-                                         kMaxImportEvents, " events"));
+      if (events.size() + chunk.events_size() > service_.max_import_events()) {
+        // Stop reading: the service would refuse it whole anyway.
+        return grpc::Status(
+            grpc::StatusCode::RESOURCE_EXHAUSTED,
+            absl::StrCat("an import over the service takes at most ",
+                         service_.max_import_events(), " events"));
       }
       for (v1::Event& event : *chunk.mutable_events())
         events.push_back(std::move(event));
@@ -102,8 +97,7 @@ class IntakeImpl final : public v1::Intake::Service {
     if (request->catch_up_only()) {
       until = service_.HeadPosition();
       if (until < std::max<uint64_t>(request->from_position(), 1))
-        return ToGrpc(service_.Subscribe(*caller, 1, 0, nullptr,
-                                         [] { return true; }));  // scope check
+        return ToGrpc(service_.CheckSubscribe(*caller));  // nothing to send
     }
     return ToGrpc(service_.Subscribe(
         *caller, request->from_position(), until,
@@ -112,8 +106,8 @@ class IntakeImpl final : public v1::Intake::Service {
   }
 
   grpc::Status Report(grpc::ServerContext* context,
-                      const v1::GetReportRequest* request,
-                      v1::GetReportResponse* response) override {
+                      const v1::ReportRequest* request,
+                      v1::ReportResponse* response) override {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
     absl::Time as_of = absl::InfiniteFuture();
@@ -123,7 +117,8 @@ class IntakeImpl final : public v1::Intake::Service {
     }
     absl::StatusOr<RenderedReport> report =
         service_.Report(*caller, request->agency_id(), request->year(),
-                        request->rollup(), as_of, request->format());
+                        request->rollup() ? Scope::kRollup : Scope::kAgency,
+                        as_of, request->format());
     if (!report.ok()) return ToGrpc(report.status());
     response->set_content_type(report->content_type);
     response->set_body(std::move(report->body));
@@ -152,14 +147,14 @@ class IntakeImpl final : public v1::Intake::Service {
 
   grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*,
                       v1::HealthResponse* response) override {
-    response->set_status(service_.serving() ? "serving" : "shutting down");
+    response->set_status(service_.IsServing()
+                             ? v1::HealthResponse::SERVING
+                             : v1::HealthResponse::SHUTTING_DOWN);
     response->set_head_position(service_.HeadPosition());
     return grpc::Status::OK;
   }
 
  private:
-  static constexpr size_t kMaxImportEvents = 2000000;
-
   absl::StatusOr<TokenInfo> Authenticate(grpc::ServerContext* context) {
     const auto& metadata = context->client_metadata();
     auto it = metadata.find("authorization");

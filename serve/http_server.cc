@@ -2,9 +2,11 @@
 // proto/service.proto with the interchange JSON of events.md as bodies
 // (docs/SERVE.md lists the routes). cpp-httplib runs each request on a thread
 // of its pool.
+#include <atomic>
 #include <chrono>
 #include <httplib.h>
 #include <limits>
+#include <memory>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -20,7 +22,8 @@
 namespace ogi::serve_internal {
 namespace {
 
-constexpr size_t kMaxBody = 512u << 20;
+constexpr size_t kMaxBody = 512u << 20;       // an import
+constexpr size_t kMaxAppendBody = 16u << 20;  // POST /v1/events
 constexpr size_t kMaxErrors = 100;
 constexpr char kNdjson[] = "application/x-ndjson";
 
@@ -121,17 +124,43 @@ std::string EventLine(const v1::Event& event) {
   return line;
 }
 
-void Routes(httplib::Server& http, IntakeService& service) {
-  http.Get("/v1/health", [&](const httplib::Request&, httplib::Response& res) {
+void Routes(httplib::Server& http, IntakeService& service, int threads) {
+  auto live = std::make_shared<std::atomic<int>>(0);
+  const int max_live = std::max(1, threads / 2);
+
+  // Before the body is read: a request without a valid token is answered
+  // 401 without buffering what it sends, and a single append is capped far
+  // below an import.
+  http.set_pre_routing_handler(
+      [&service](const httplib::Request& req, httplib::Response& res) {
+        if (!absl::StartsWith(req.path, "/v1/") || req.path == "/v1/health")
+          return httplib::Server::HandlerResponse::Unhandled;
+        absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
+        if (!caller.ok()) {
+          SendError(res, caller.status());
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        if (req.path == "/v1/events" && req.method == "POST" &&
+            req.get_header_value<uint64_t>("Content-Length") > kMaxAppendBody) {
+          SendError(res, absl::ResourceExhaustedError(absl::StrCat(
+                             "an append takes at most ", kMaxAppendBody >> 20,
+                             " MiB; use /v1/import")));
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+      });
+
+  http.Get("/v1/health", [&service](const httplib::Request&,
+                                    httplib::Response& res) {
     res.set_content(
         absl::StrCat("{\"status\":\"",
-                     service.serving() ? "serving" : "shutting down",
+                     service.IsServing() ? "serving" : "shutting down",
                      "\",\"headPosition\":", service.HeadPosition(), "}\n"),
         "application/json");
   });
 
-  http.Post("/v1/events", [&](const httplib::Request& req,
-                              httplib::Response& res) {
+  http.Post("/v1/events", [&service](const httplib::Request& req,
+                                     httplib::Response& res) {
     absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
     if (!caller.ok()) return SendError(res, caller.status());
     std::vector<size_t> lines;
@@ -161,29 +190,27 @@ void Routes(httplib::Server& http, IntakeService& service) {
     res.set_content(body, "application/json");
   });
 
-  http.Post(
-      "/v1/import", [&](const httplib::Request& req, httplib::Response& res) {
-        absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-        if (!caller.ok()) return SendError(res, caller.status());
-        std::vector<size_t> lines;
-        // An import takes `ogi export` output, as `ogi import` does.
-        absl::StatusOr<std::vector<v1::Event>> events =
-            ParseBody(req, EngineFields::kIgnore, lines);
-        if (!events.ok()) return SendError(res, events.status());
-        absl::StatusOr<ImportResult> result =
-            service.Import(*caller, *std::move(events));
-        if (!result.ok()) return SendError(res, ByLine(result.status(), lines));
-        res.set_content(
-            absl::StrCat("{\"events\":", result->events,
-                         ",\"appended\":", result->appended,
-                         ",\"duplicates\":", result->duplicates,
-                         ",\"headPosition\":", result->head_position, "}\n"),
-            "application/json");
-      });
+  http.Post("/v1/import", [&service](const httplib::Request& req,
+                                     httplib::Response& res) {
+    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
+    if (!caller.ok()) return SendError(res, caller.status());
+    std::vector<size_t> lines;
+    // An import takes `ogi export` output, as `ogi import` does.
+    absl::StatusOr<std::vector<v1::Event>> events =
+        ParseBody(req, EngineFields::kIgnore, lines);
+    if (!events.ok()) return SendError(res, events.status());
+    absl::StatusOr<ImportResult> result =
+        service.Import(*caller, *std::move(events));
+    if (!result.ok()) return SendError(res, ByLine(result.status(), lines));
+    res.set_content(
+        absl::StrCat("{\"events\":", result->events, ",\"appended\":",
+                     result->appended, ",\"duplicates\":", result->duplicates,
+                     ",\"headPosition\":", result->head_position, "}\n"),
+        "application/json");
+  });
 
-  // Case ids may hold '/', so the deadline route comes first.
-  http.Get("/v1/cases/(.+)/deadline",
-           [&](const httplib::Request& req, httplib::Response& res) {
+  http.Get("/v1/deadlines/(.+)",
+           [&service](const httplib::Request& req, httplib::Response& res) {
              absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
              if (!caller.ok()) return SendError(res, caller.status());
              std::optional<absl::CivilDay> on;
@@ -202,7 +229,7 @@ void Routes(httplib::Server& http, IntakeService& service) {
            });
 
   http.Get("/v1/cases/(.+)",
-           [&](const httplib::Request& req, httplib::Response& res) {
+           [&service](const httplib::Request& req, httplib::Response& res) {
              absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
              if (!caller.ok()) return SendError(res, caller.status());
              absl::StatusOr<std::vector<v1::Event>> events =
@@ -213,8 +240,9 @@ void Routes(httplib::Server& http, IntakeService& service) {
              res.set_content(body, kNdjson);
            });
 
-  http.Get(R"(/v1/reports/([^/]+)/(\d{1,4}))", [&](const httplib::Request& req,
-                                                   httplib::Response& res) {
+  http.Get(R"(/v1/reports/(.+)/(\d{1,4}))", [&service](
+                                                const httplib::Request& req,
+                                                httplib::Response& res) {
     absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
     if (!caller.ok()) return SendError(res, caller.status());
     int year = 0;
@@ -230,7 +258,8 @@ void Routes(httplib::Server& http, IntakeService& service) {
                                   "2024-01-12T00:00:00Z"));
     }
     absl::StatusOr<RenderedReport> report = service.Report(
-        *caller, req.matches[1].str(), year, rollup == "1" || rollup == "true",
+        *caller, req.matches[1].str(), year,
+        rollup == "1" || rollup == "true" ? Scope::kRollup : Scope::kAgency,
         as_of, req.get_param_value("format"));
     if (!report.ok()) return SendError(res, report.status());
     res.set_content(report->body, report->content_type);
@@ -239,63 +268,71 @@ void Routes(httplib::Server& http, IntakeService& service) {
   // The global log from ?from=P (default 1) as JSON Lines: catch-up, then,
   // unless follow=0, live until the client goes away. Blank lines are
   // keep-alives, sent when nothing happened for 15 seconds.
-  http.Get(
-      "/v1/events", [&](const httplib::Request& req, httplib::Response& res) {
-        absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-        if (!caller.ok()) return SendError(res, caller.status());
-        uint64_t from = 1;
-        if (req.has_param("from") &&
-            !absl::SimpleAtoi(req.get_param_value("from"), &from))
-          return SendError(
-              res, absl::InvalidArgumentError("from must be a log position"));
-        if (!caller->Has(TokenScope::kRead))
-          return SendError(
-              res, absl::PermissionDeniedError(absl::StrCat(
-                       "token ", caller->name, " lacks the scope read (it has ",
-                       ScopesToString(caller->scopes), ")")));
-        const bool follow = req.get_param_value("follow") != "0";
-        TokenInfo who = *caller;
-        res.set_chunked_content_provider(
-            kNdjson,
-            [&service, who, from, follow](size_t, httplib::DataSink& sink) {
-              using Clock = std::chrono::steady_clock;
-              Clock::time_point last_write = Clock::now();
-              bool broken = false;
-              const uint64_t until = follow ? 0 : service.HeadPosition();
-              if (!follow && until < from) {  // nothing to send
-                sink.done();
-                return true;
-              }
-              absl::Status status = service.Subscribe(
-                  who, from, until,
-                  [&](const v1::Event& event) {
-                    last_write = Clock::now();
-                    std::string line = EventLine(event);
-                    if (!sink.write(line.data(), line.size())) broken = true;
-                    return !broken;
-                  },
-                  [&] {
-                    if (broken) return true;
-                    if (Clock::now() - last_write > std::chrono::seconds(15)) {
-                      last_write = Clock::now();
-                      if (!sink.write("\n", 1)) broken = true;
-                    }
-                    return broken;
-                  });
-              if (!status.ok() && !broken) {
-                // Headers are gone already; the error ends the stream as a
-                // line.
-                std::string line = "{\"error\":{\"code\":";
-                AppendJsonString(CodeName(status.code()), line);
-                line += ",\"message\":";
-                AppendJsonString(status.message(), line);
-                line += "}}\n";
-                (void)sink.write(line.data(), line.size());
-              }
-              if (!broken) sink.done();
-              return !broken;
-            });
-      });
+  http.Get("/v1/events", [&service, live, max_live](const httplib::Request& req,
+                                                    httplib::Response& res) {
+    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
+    if (!caller.ok()) return SendError(res, caller.status());
+    uint64_t from = 1;
+    if (req.has_param("from") &&
+        !absl::SimpleAtoi(req.get_param_value("from"), &from))
+      return SendError(
+          res, absl::InvalidArgumentError("from must be a log position"));
+    absl::Status may = service.CheckSubscribe(*caller);
+    if (!may.ok()) return SendError(res, may);
+    const bool follow = req.get_param_value("follow") != "0";
+    // A live subscription holds a request thread while it lasts; keep
+    // half of them for appends and reads.
+    if (follow && live->fetch_add(1) >= max_live) {
+      --*live;
+      return SendError(
+          res, absl::UnavailableError("too many live HTTP subscriptions; "
+                                      "subscribe over gRPC, or retry later"));
+    }
+    TokenInfo who = *caller;
+    res.set_chunked_content_provider(
+        kNdjson,
+        [&service, who, from, follow](size_t, httplib::DataSink& sink) {
+          using Clock = std::chrono::steady_clock;
+          Clock::time_point last_write = Clock::now();
+          bool broken = false;
+          const uint64_t until = follow ? 0 : service.HeadPosition();
+          if (!follow && until < from) {  // nothing to send
+            sink.done();
+            return true;
+          }
+          absl::Status status = service.Subscribe(
+              who, from, until,
+              [&](const v1::Event& event) {
+                last_write = Clock::now();
+                std::string line = EventLine(event);
+                if (!sink.write(line.data(), line.size())) broken = true;
+                return !broken;
+              },
+              [&] {
+                if (broken) return true;
+                if (Clock::now() - last_write > std::chrono::seconds(15)) {
+                  last_write = Clock::now();
+                  if (!sink.write("\n", 1)) broken = true;
+                }
+                return broken;
+              });
+          if (!status.ok() && !broken) {
+            // Headers are gone already; the error ends the stream as a
+            // line.
+            std::string line = "{\"error\":{\"code\":";
+            AppendJsonString(CodeName(status.code()), line);
+            line += ",\"message\":";
+            AppendJsonString(status.message(), line);
+            line += "}}\n";
+            (void)sink.write(line.data(), line.size());
+          }
+          if (!broken) sink.done();
+          return !broken;
+        },
+        [live, follow](bool) {
+          if (follow) --*live;
+        });
+  });
 }
 
 }  // namespace
@@ -335,12 +372,13 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(
   // An intake system keeps its connection: no cap on requests per connection
   // (httplib's default closes it after 5, racing the client's next request).
   http.set_keep_alive_max_count(std::numeric_limits<size_t>::max());
-  http.set_keep_alive_timeout(60);
+  // An idle connection holds a request thread for this long.
+  http.set_keep_alive_timeout(5);
   http.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         SendError(res, absl::InternalError("the request failed"));
       });
-  Routes(http, service);
+  Routes(http, service, threads);
   if (port == 0) {
     listener->port = http.bind_to_any_port(host);
   } else if (http.bind_to_port(host, port)) {
@@ -350,6 +388,12 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(
     return absl::UnavailableError(
         absl::StrCat("cannot listen for HTTP on ", address));
   listener->thread = std::thread([&http] { http.listen_after_bind(); });
+  // stop() is a no-op until the accept loop runs: wait for it, so an early
+  // Shutdown cannot leave the thread listening forever.
+  for (int i = 0; i < 5000 && !http.is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (!http.is_running())
+    return absl::UnavailableError("the HTTP listener did not start");
   return listener;
 }
 

@@ -6,17 +6,12 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 
 #include "engine/status_macros.h"
 #include "serve/internal/listeners.h"
 
 namespace ogi {
 namespace {
-
-using serve_internal::GrpcListener;
-using serve_internal::HttpListener;
-using serve_internal::TlsFiles;
 
 absl::StatusOr<std::string> ReadFile(const std::string& path,
                                      absl::string_view flag) {
@@ -29,38 +24,30 @@ absl::StatusOr<std::string> ReadFile(const std::string& path,
   return text.str();
 }
 
-class ServerImpl final : public Server {
- public:
-  explicit ServerImpl(IntakeService& service) : service_(service) {}
-  ~ServerImpl() override { Shutdown(); }
-
-  int grpc_port() const override { return grpc_ ? grpc_->port : 0; }
-  int http_port() const override { return http_ ? http_->port : 0; }
-
-  void Shutdown() override {
-    absl::MutexLock lock(&mu_);
-    if (stopped_) return;
-    stopped_ = true;
-    // Appends first: new ones are refused and those in flight finish, while
-    // both listeners still answer; then the listeners stop, waiting for the
-    // reads in progress.
-    service_.Drain();
-    if (grpc_) grpc_->Shutdown();
-    if (http_) http_->Shutdown();
-  }
-
-  IntakeService& service_;
-  std::unique_ptr<GrpcListener> grpc_;
-  std::unique_ptr<HttpListener> http_;
-  absl::Mutex mu_;
-  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
-};
-
 }  // namespace
+
+Server::Server(IntakeService& service) : service_(service) {}
+
+Server::~Server() { Shutdown(); }
+
+int Server::grpc_port() const { return grpc_ ? grpc_->port : 0; }
+int Server::http_port() const { return http_ ? http_->port : 0; }
+
+void Server::Shutdown() {
+  absl::MutexLock lock(&mu_);
+  if (stopped_) return;
+  stopped_ = true;
+  // Appends first: new ones are refused and those in flight finish, while
+  // both listeners still answer; then the listeners stop, waiting for the
+  // reads in progress.
+  service_.Drain();
+  if (grpc_) grpc_->Shutdown();
+  if (http_) http_->Shutdown();
+}
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     IntakeService& service, const ServerOptions& options) {
-  TlsFiles tls;
+  serve_internal::TlsFiles tls;
   if (options.tls_cert.empty() != options.tls_key.empty())
     return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
   if (!options.tls_cert.empty()) {
@@ -69,7 +56,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     OGI_ASSIGN_OR_RETURN(tls.cert_pem, ReadFile(tls.cert_path, "--tls-cert"));
     OGI_ASSIGN_OR_RETURN(tls.key_pem, ReadFile(tls.key_path, "--tls-key"));
   }
-  auto server = std::make_unique<ServerImpl>(service);
+  std::unique_ptr<Server> server(new Server(service));
   if (!options.grpc_address.empty()) {
     OGI_ASSIGN_OR_RETURN(
         server->grpc_,

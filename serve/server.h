@@ -9,11 +9,18 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 
 #include "serve/service.h"
 
 namespace ogi {
+
+namespace serve_internal {
+struct GrpcListener;
+struct HttpListener;
+}  // namespace serve_internal
 
 struct ServerOptions {
   // "HOST:PORT"; port 0 picks a free one; empty: that protocol is off.
@@ -33,15 +40,26 @@ class Server {
   static absl::StatusOr<std::unique_ptr<Server>> Start(
       IntakeService& service, const ServerOptions& options);
 
-  virtual ~Server() = default;
+  ~Server();  // Shutdown()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
 
   // The bound ports (0 when the protocol is off).
-  virtual int grpc_port() const = 0;
-  virtual int http_port() const = 0;
+  int grpc_port() const;
+  int http_port() const;
 
   // Graceful stop: drains the appends in flight (new ones get UNAVAILABLE /
   // 503), ends subscriptions, then stops both listeners. Idempotent.
-  virtual void Shutdown() = 0;
+  void Shutdown();
+
+ private:
+  explicit Server(IntakeService& service);
+
+  IntakeService& service_;
+  std::unique_ptr<serve_internal::GrpcListener> grpc_;
+  std::unique_ptr<serve_internal::HttpListener> http_;
+  absl::Mutex mu_;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace ogi

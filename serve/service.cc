@@ -1,12 +1,10 @@
 #include "serve/service.h"
 
-#include <mutex>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "cli/commands.h"
 
 #include "engine/civil_date.h"
 #include "engine/payload.h"
@@ -17,6 +15,7 @@ namespace {
 
 constexpr size_t kMaxErrors = 100;
 constexpr size_t kImportBatch = 10000;
+constexpr size_t kMaxCachedCases = 1000000;
 
 absl::Status WithIndex(const absl::Status& status, size_t index, size_t count) {
   if (status.ok() || count == 1) return status;
@@ -41,13 +40,20 @@ absl::string_view ContentType(ReportFormat format) {
   return "text/plain; charset=utf-8";
 }
 
+std::string ActorFor(const TokenInfo& caller, const std::string& actor) {
+  if (actor.empty()) return caller.name;
+  if (actor == caller.name || absl::StartsWith(actor, caller.name + "/"))
+    return actor;  // already recorded through this system
+  return absl::StrCat(caller.name, "/", actor);
+}
+
 }  // namespace
 
 IntakeService::IntakeService(ServiceOptions options)
     : store_(*options.store),
       tokens_(*options.tokens),
-      report_index_path_(std::move(options.report_index_path)),
-      calendar_(std::move(options.calendar)),
+      render_report_(std::move(options.render_report)),
+      render_deadline_(std::move(options.render_deadline)),
       clock_(options.clock != nullptr ? *options.clock : SystemClock()),
       max_import_events_(options.max_import_events) {}
 
@@ -69,7 +75,11 @@ absl::Status IntakeService::Require(const TokenInfo& caller, TokenScope scope) {
 }
 
 absl::StatusOr<std::string> IntakeService::ParentOf(
-    const std::string& agency_id) {
+    const std::string& agency_id, const Pending* pending) {
+  if (pending != nullptr) {
+    auto it = pending->agency_parent.find(agency_id);
+    if (it != pending->agency_parent.end()) return it->second;
+  }
   {
     absl::MutexLock lock(&cache_mu_);
     auto it = agency_parent_.find(agency_id);
@@ -82,21 +92,23 @@ absl::StatusOr<std::string> IntakeService::ParentOf(
         absl::StrCat("agency ", agency_id, ": unknown agency"));
   std::string parent = events.front().agency_registered().parent_id();
   absl::MutexLock lock(&cache_mu_);
-  agency_parent_[agency_id] = parent;
+  agency_parent_[agency_id] = parent;  // agencies never move
   return parent;
 }
 
 absl::Status IntakeService::CheckAgency(const TokenInfo& caller,
-                                        const std::string& agency_id) {
+                                        const std::string& agency_id,
+                                        const Pending* pending) {
   if (agency_id == caller.agency_id) return absl::OkStatus();
+  const bool subtree = caller.reach == TokenReach::kSubtree;
   const absl::Status denied = absl::PermissionDeniedError(
       absl::StrCat("token ", caller.name, " may not act for agency ", agency_id,
                    " (its scope: agency ", caller.agency_id,
-                   caller.rollup ? " and the agencies under it)" : " alone)"));
-  if (!caller.rollup) return denied;
+                   subtree ? " and the agencies under it)" : " alone)"));
+  if (!subtree || agency_id.empty()) return denied;
   std::string agency = agency_id;
   for (int depth = 0; depth < 64; ++depth) {
-    absl::StatusOr<std::string> parent = ParentOf(agency);
+    absl::StatusOr<std::string> parent = ParentOf(agency, pending);
     if (!parent.ok()) {
       if (absl::IsNotFound(parent.status())) return denied;
       return parent.status();
@@ -109,7 +121,11 @@ absl::Status IntakeService::CheckAgency(const TokenInfo& caller,
 }
 
 absl::StatusOr<std::string> IntakeService::AgencyOfCase(
-    const std::string& case_id) {
+    const std::string& case_id, const Pending* pending) {
+  if (pending != nullptr) {
+    auto it = pending->case_agency.find(case_id);
+    if (it != pending->case_agency.end()) return it->second;
+  }
   {
     absl::MutexLock lock(&cache_mu_);
     auto it = case_agency_.find(case_id);
@@ -123,40 +139,48 @@ absl::StatusOr<std::string> IntakeService::AgencyOfCase(
   absl::MutexLock lock(&cache_mu_);
   // Cases never change agency; the cache only saves reads, so it is simply
   // emptied when it grows large.
-  if (case_agency_.size() >= 1000000) case_agency_.clear();
+  if (case_agency_.size() >= kMaxCachedCases) case_agency_.clear();
   case_agency_[case_id] = events.front().agency_id();
   return events.front().agency_id();
 }
 
-absl::Status IntakeService::PrepareAppend(
-    const TokenInfo& caller, v1::Event& event,
-    absl::flat_hash_map<std::string, std::string>& pending) {
-  std::string agency;
+absl::Status IntakeService::CheckCase(const TokenInfo& caller,
+                                      const std::string& case_id,
+                                      const Pending* pending) {
+  OGI_ASSIGN_OR_RETURN(std::string agency, AgencyOfCase(case_id, pending));
+  absl::Status in_reach = CheckAgency(caller, agency, pending);
+  if (!absl::IsPermissionDenied(in_reach)) return in_reach;
+  // Named by the case alone: a refusal does not tell whose the case is.
+  return absl::PermissionDeniedError(absl::StrCat(
+      "token ", caller.name, " may not act on case ", case_id,
+      " (its scope: agency ", caller.agency_id,
+      caller.reach == TokenReach::kSubtree ? " and the agencies under it)"
+                                           : " alone)"));
+}
+
+absl::Status IntakeService::PrepareAppend(const TokenInfo& caller,
+                                          v1::Event& event, Pending& pending) {
   if (event.has_agency_registered()) {
-    // A new agency is in scope if it is the token's own, or registered under
-    // an agency of the token's subtree.
+    // A new agency is in reach if it is the token's own, or registered under
+    // an agency in reach.
     if (event.agency_id() != caller.agency_id) {
-      if (!caller.rollup)
-        return CheckAgency(caller, event.agency_id());  // denied
       absl::Status parent_ok =
-          CheckAgency(caller, event.agency_registered().parent_id());
-      if (!parent_ok.ok()) return CheckAgency(caller, event.agency_id());
+          CheckAgency(caller, event.agency_registered().parent_id(), &pending);
+      if (!parent_ok.ok() || caller.reach != TokenReach::kSubtree)
+        return CheckAgency(caller, event.agency_id(), &pending);  // denied
     }
-  } else if (!event.case_id().empty() && event.agency_id().empty()) {
-    auto it = pending.find(event.case_id());
-    if (it != pending.end()) {
-      agency = it->second;
-    } else {
-      OGI_ASSIGN_OR_RETURN(agency, AgencyOfCase(event.case_id()));
-    }
-    OGI_RETURN_IF_ERROR(CheckAgency(caller, agency));
+    pending.agency_parent[event.agency_id()] =
+        event.agency_registered().parent_id();
+  } else if (event.has_received()) {
+    OGI_RETURN_IF_ERROR(CheckAgency(caller, event.agency_id(), &pending));
+    pending.case_agency[event.case_id()] = event.agency_id();
+  } else if (!event.case_id().empty()) {
+    // Judged by the case's own agency, whatever agencyId the event claims.
+    OGI_RETURN_IF_ERROR(CheckCase(caller, event.case_id(), &pending));
   } else {
-    if (event.has_received()) pending[event.case_id()] = event.agency_id();
-    OGI_RETURN_IF_ERROR(CheckAgency(caller, event.agency_id()));
+    OGI_RETURN_IF_ERROR(CheckAgency(caller, event.agency_id(), &pending));
   }
-  event.set_actor(event.actor().empty()
-                      ? caller.name
-                      : absl::StrCat(caller.name, "/", event.actor()));
+  event.set_actor(ActorFor(caller, event.actor()));
   return absl::OkStatus();
 }
 
@@ -174,7 +198,7 @@ void IntakeService::Leave() {
   head_changed_.SignalAll();
 }
 
-bool IntakeService::serving() {
+bool IntakeService::IsServing() {
   absl::MutexLock lock(&mu_);
   return !draining_;
 }
@@ -183,7 +207,7 @@ absl::StatusOr<std::vector<AppendedEvent>> IntakeService::Append(
     const TokenInfo& caller, std::vector<v1::Event> events) {
   OGI_RETURN_IF_ERROR(Require(caller, TokenScope::kAppend));
   if (events.empty()) return absl::InvalidArgumentError("no events to append");
-  absl::flat_hash_map<std::string, std::string> pending;
+  Pending pending;
   for (size_t i = 0; i < events.size(); ++i) {
     OGI_RETURN_IF_ERROR(
         WithIndex(PrepareAppend(caller, events[i], pending), i, events.size()));
@@ -192,17 +216,17 @@ absl::StatusOr<std::vector<AppendedEvent>> IntakeService::Append(
     return absl::UnavailableError("the service is shutting down; retry later");
   absl::StatusOr<std::vector<AppendedEvent>> result;
   {
-    std::shared_lock<std::shared_mutex> lock(writers_);
+    absl::ReaderMutexLock lock(&writers_);
     result = store_.Append(events);
   }
+  Leave();
   if (result.ok()) {
     absl::MutexLock lock(&cache_mu_);
-    for (const v1::Event& event : events) {
-      if (event.has_received() && !event.agency_id().empty())
-        case_agency_[event.case_id()] = event.agency_id();
+    for (auto& [case_id, agency] : pending.case_agency) {
+      if (case_agency_.size() >= kMaxCachedCases) case_agency_.clear();
+      case_agency_[case_id] = agency;
     }
   }
-  Leave();
   return result;
 }
 
@@ -215,36 +239,43 @@ absl::StatusOr<ImportResult> IntakeService::Import(
         " events; split it, or stop the service and use `ogi import`"));
   std::vector<std::string> errors;
   absl::StatusCode code = absl::StatusCode::kOk;
-  absl::flat_hash_map<std::string, std::string> pending;
-  for (size_t i = 0; i < events.size() && errors.size() < kMaxErrors; ++i) {
-    absl::Status s = PrepareAppend(caller, events[i], pending);
-    if (s.ok()) continue;
+  auto refuse = [&](size_t i, const absl::Status& s) {
     if (code == absl::StatusCode::kOk) code = s.code();
     errors.push_back(absl::StrCat("event ", i + 1, ": ", s.message()));
-  }
-  pending.clear();
-  if (!errors.empty()) {
+  };
+  auto refused = [&] {
     return absl::Status(code, absl::StrCat("import refused, nothing written:\n",
                                            absl::StrJoin(errors, "\n")));
+  };
+  Pending pending;
+  for (size_t i = 0; i < events.size() && errors.size() < kMaxErrors; ++i) {
+    absl::Status s = PrepareAppend(caller, events[i], pending);
+    if (!s.ok()) {
+      refuse(i, s);
+      continue;
+    }
+    // A stored event keeps the actor it was recorded with, so importing
+    // `ogi export` output again is a no-op rather than a conflict.
+    if (events[i].event_id().empty()) continue;
+    absl::StatusOr<std::optional<v1::Event>> stored =
+        store_.FindByEventId(events[i].event_id());
+    if (!stored.ok()) return stored.status();
+    if (stored->has_value()) events[i].set_actor((*stored)->actor());
   }
+  if (!errors.empty()) return refused();
   if (!Enter())
     return absl::UnavailableError("the service is shutting down; retry later");
   ImportResult result;
   absl::Status status = [&]() -> absl::Status {
-    // No other append may change the state between the check and the writes.
-    std::unique_lock<std::shared_mutex> lock(writers_);
+    // No append may change the state between the check and the writes.
+    absl::WriterMutexLock lock(&writers_);
     std::unique_ptr<DryRun> dry_run = store_.NewDryRun(events.size());
     for (size_t i = 0; i < events.size() && errors.size() < kMaxErrors; ++i) {
       absl::StatusOr<AppendedEvent> checked = dry_run->Check(events[i]);
-      if (!checked.ok())
-        errors.push_back(
-            absl::StrCat("event ", i + 1, ": ", checked.status().message()));
+      if (!checked.ok()) refuse(i, checked.status());
     }
     dry_run.reset();
-    if (!errors.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "import refused, nothing written:\n", absl::StrJoin(errors, "\n")));
-    }
+    if (!errors.empty()) return refused();
     absl::Span<const v1::Event> all(events);
     for (size_t begin = 0; begin < all.size(); begin += kImportBatch) {
       OGI_ASSIGN_OR_RETURN(std::vector<AppendedEvent> appended,
@@ -266,8 +297,7 @@ absl::StatusOr<ImportResult> IntakeService::Import(
 absl::StatusOr<std::vector<v1::Event>> IntakeService::ReadCase(
     const TokenInfo& caller, const std::string& case_id) {
   OGI_RETURN_IF_ERROR(Require(caller, TokenScope::kRead));
-  OGI_ASSIGN_OR_RETURN(std::string agency, AgencyOfCase(case_id));
-  OGI_RETURN_IF_ERROR(CheckAgency(caller, agency));
+  OGI_RETURN_IF_ERROR(CheckCase(caller, case_id));
   OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
                        store_.ReadStream({StreamId::Kind::kCase, case_id}));
   if (!caller.Has(TokenScope::kPersonal)) {
@@ -276,35 +306,49 @@ absl::StatusOr<std::vector<v1::Event>> IntakeService::ReadCase(
   return events;
 }
 
+absl::Status IntakeService::CheckSubscribe(const TokenInfo& caller) {
+  return Require(caller, TokenScope::kRead);
+}
+
 absl::Status IntakeService::Subscribe(
     const TokenInfo& caller, uint64_t from, uint64_t until,
     const std::function<bool(const v1::Event&)>& send,
     const std::function<bool()>& cancelled) {
-  OGI_RETURN_IF_ERROR(Require(caller, TokenScope::kRead));
+  OGI_RETURN_IF_ERROR(CheckSubscribe(caller));
   const bool personal = caller.Has(TokenScope::kPersonal);
   uint64_t next = std::max<uint64_t>(from, 1);
-  bool stop = false;
+  // Why the loop stopped, when it did not just run out of events.
+  std::optional<absl::Status> ended;
+  auto check = [&]() -> bool {
+    if (cancelled()) {
+      ended = absl::OkStatus();
+    } else if (!IsServing()) {
+      ended = absl::UnavailableError(absl::StrCat(
+          "the service is shutting down; subscribe again from position ",
+          next));
+    } else if (!tokens_.InForce(caller.id)) {
+      ended = absl::UnauthenticatedError("the token was revoked");
+    }
+    return ended.has_value();
+  };
   uint64_t visited = 0;
-  while (!stop) {
-    if (cancelled() || !serving()) return absl::OkStatus();
+  while (true) {
+    if (check()) return *ended;
     if (until != 0 && next > until) return absl::OkStatus();
     if (store_.HeadPosition() >= next) {
       absl::Status scanned = store_.ScanLog(
           next,
           [&](const v1::Event& stored) -> absl::Status {
             if (until != 0 && stored.position() > until) {
-              stop = true;
+              ended = absl::OkStatus();
               return absl::CancelledError("");
             }
+            if ((++visited & 1023) == 0 && check())
+              return absl::CancelledError("");
             next = stored.position() + 1;
-            if ((++visited & 1023) == 0 && (cancelled() || !serving())) {
-              stop = true;
-              return absl::CancelledError("");
-            }
-            const std::string& agency = stored.agency_id();
-            absl::Status in_scope = CheckAgency(caller, agency);
-            if (absl::IsPermissionDenied(in_scope)) return absl::OkStatus();
-            OGI_RETURN_IF_ERROR(in_scope);
+            absl::Status in_reach = CheckAgency(caller, stored.agency_id());
+            if (absl::IsPermissionDenied(in_reach)) return absl::OkStatus();
+            OGI_RETURN_IF_ERROR(in_reach);
             bool sent;
             if (personal) {
               sent = send(stored);
@@ -314,13 +358,13 @@ absl::Status IntakeService::Subscribe(
               sent = send(masked);
             }
             if (!sent) {
-              stop = true;
+              ended = absl::OkStatus();
               return absl::CancelledError("");
             }
             return absl::OkStatus();
           },
           EventStore::ChainCheck::kSkip, EventStore::PersonalData::kReveal);
-      if (stop) return absl::OkStatus();
+      if (ended) return *ended;
       OGI_RETURN_IF_ERROR(scanned);
       continue;
     }
@@ -328,47 +372,45 @@ absl::Status IntakeService::Subscribe(
     if (notified_head_ < next && !draining_)
       head_changed_.WaitWithTimeout(&mu_, absl::Milliseconds(100));
   }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<RenderedReport> IntakeService::Report(
     const TokenInfo& caller, const std::string& agency_id, int year,
-    bool rollup, absl::Time as_of, absl::string_view format) {
+    Scope scope, absl::Time as_of, absl::string_view format) {
   OGI_RETURN_IF_ERROR(Require(caller, TokenScope::kReport));
   if (agency_id.empty())
     return absl::InvalidArgumentError("agency: an agency id is required");
   OGI_RETURN_IF_ERROR(CheckAgency(caller, agency_id));
-  if (rollup && !caller.rollup)
+  if (scope == Scope::kRollup && caller.reach != TokenReach::kSubtree)
     return absl::PermissionDeniedError(absl::StrCat(
         "token ", caller.name, " may not report on the agencies under ",
         agency_id, " (its scope: agency ", caller.agency_id, " alone)"));
-  ReportOptions options;
-  options.request.year = year;
-  options.request.agency_id = agency_id;
-  options.request.scope = rollup ? Scope::kRollup : Scope::kAgency;
-  options.request.as_of = as_of;
-  OGI_ASSIGN_OR_RETURN(options.format,
+  ReportRequest request;
+  request.year = year;
+  request.agency_id = agency_id;
+  request.scope = scope;
+  request.as_of = as_of;
+  OGI_ASSIGN_OR_RETURN(ReportFormat report_format,
                        ParseReportFormat(format.empty() ? "text" : format));
-  options.index_path = report_index_path_;
-  options.date = AgencyDay(clock_.Now());
   std::ostringstream out;
-  {
+  if (as_of == absl::InfiniteFuture()) {
     absl::MutexLock lock(&report_mu_);
-    OGI_RETURN_IF_ERROR(ReportCommand(store_, options, out));
+    OGI_RETURN_IF_ERROR(render_report_(request, report_format, out));
+  } else {
+    // A past instant replays the log and leaves the index alone.
+    OGI_RETURN_IF_ERROR(render_report_(request, report_format, out));
   }
-  return RenderedReport{std::string(ContentType(options.format)), out.str()};
+  return RenderedReport{std::string(ContentType(report_format)), out.str()};
 }
 
 absl::StatusOr<std::string> IntakeService::Deadline(
     const TokenInfo& caller, const std::string& case_id,
     std::optional<absl::CivilDay> on) {
   OGI_RETURN_IF_ERROR(Require(caller, TokenScope::kRead));
-  OGI_ASSIGN_OR_RETURN(std::string agency, AgencyOfCase(case_id));
-  OGI_RETURN_IF_ERROR(CheckAgency(caller, agency));
+  OGI_RETURN_IF_ERROR(CheckCase(caller, case_id));
   std::ostringstream out;
-  OGI_RETURN_IF_ERROR(DeadlineCommand(store_, case_id, calendar_,
-                                      on ? *on : AgencyDay(clock_.Now()),
-                                      OutputFormat::kJson, out));
+  OGI_RETURN_IF_ERROR(
+      render_deadline_(case_id, on ? *on : AgencyDay(clock_.Now()), out));
   return out.str();
 }
 
@@ -408,8 +450,13 @@ int HttpStatusOf(absl::StatusCode code) {
       return 413;
     case absl::StatusCode::kFailedPrecondition:
       return 422;
+    case absl::StatusCode::kUnimplemented:
+      return 501;
+    case absl::StatusCode::kCancelled:
     case absl::StatusCode::kUnavailable:
       return 503;
+    case absl::StatusCode::kDeadlineExceeded:
+      return 504;
     default:
       return 500;
   }

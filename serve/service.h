@@ -1,21 +1,22 @@
 // The intake service's operations, independent of the wire: gRPC
 // (grpc_server.cc) and HTTP/JSON (http_server.cc) both authenticate the
 // caller here and call the same methods, so both protocols give the same
-// answers, codes and messages (the CLI's).
+// answers, codes and messages (the CLI's). docs/SERVE.md is the contract.
 //
 // Authorization: every operation but Health needs a token in force
-// (serve/tokens.h; kUnauthenticated otherwise) with the operation's scope,
-// acting on an agency in the token's subtree (the token's agency, and with
-// rollup every agency registered under it); kPermissionDenied otherwise.
-// Subscribe sends only the events of the token's agencies.
+// (kUnauthenticated otherwise) with the operation's scope, acting on agencies
+// in the token's reach (its agency, and for kSubtree every agency registered
+// under it, including those registered earlier in the same request);
+// kPermissionDenied otherwise. A case event is judged by its case's agency.
 //
 // Appends: each event's actor becomes the token's name ("NAME", or
-// "NAME/ACTOR" when the event names a person). Concurrent appends share WAL
-// syncs through the store's group commit; an import holds the writers off
-// while it validates and writes, so its all-or-nothing check stays true.
+// "NAME/ACTOR" when the event names a person; an actor already "NAME/..." is
+// kept). Appends share WAL syncs through the store's group commit; an import
+// holds them off while it validates and writes, so what it validated is what
+// it writes.
 //
 // Shutdown: Drain() refuses new appends and imports (kUnavailable), waits for
-// those in flight, and ends every subscription.
+// those in flight, and ends every subscription with kUnavailable.
 //
 // Thread-safe.
 #ifndef OGI_SERVE_SERVICE_H_
@@ -23,7 +24,8 @@
 
 #include <cstdint>
 #include <functional>
-#include <shared_mutex>
+#include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,19 +35,26 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 
-#include "engine/calendar.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
+#include "projections/annual_report.h"
 #include "projections/report_render.h"
 #include "serve/tokens.h"
 
 namespace ogi {
 
 struct ServiceOptions {
-  EventStore* store = nullptr;    // must outlive the service
-  TokenFile* tokens = nullptr;    // must outlive the service
-  std::string report_index_path;  // the report index file; empty: replay
-  Calendar calendar = Calendar::BuiltIn();
+  EventStore* store = nullptr;  // must outlive the service
+  TokenFile* tokens = nullptr;  // must outlive the service
+  // Renders a report or a case's deadline (JSON) exactly as `ogi report` and
+  // `ogi deadline --format json` print them: cli/serve_command.cc passes the
+  // commands themselves. Called one report at a time for reports from the
+  // report index (as_of InfiniteFuture), concurrently otherwise.
+  std::function<absl::Status(const ReportRequest&, ReportFormat, std::ostream&)>
+      render_report;
+  std::function<absl::Status(const std::string& case_id, absl::CivilDay on,
+                             std::ostream&)>
+      render_deadline;
   Clock* clock = nullptr;  // today, for deadlines; nullptr: SystemClock()
   size_t max_import_events = 2000000;  // beyond: kResourceExhausted
 };
@@ -71,30 +80,40 @@ class IntakeService {
   // `authorization` is the header's value, "Bearer TOKEN".
   absl::StatusOr<TokenInfo> Authenticate(absl::string_view authorization);
 
+  // The store's Append (same codes; several events are named "event N of M")
+  // after the checks above.
   absl::StatusOr<std::vector<AppendedEvent>> Append(
       const TokenInfo& caller, std::vector<v1::Event> events);
 
-  // Refusals name the event by its 1-based index in the import ("event N:
-  // ..."), up to 100 of them, joined by newlines.
+  // `ogi import`'s semantics. Refusals name the event by its 1-based index
+  // ("event N: ..."), up to 100 of them, one per line; the code is the first
+  // refusal's. An event whose eventId is stored keeps the stored actor, so
+  // re-importing `ogi export` output is a no-op.
   absl::StatusOr<ImportResult> Import(const TokenInfo& caller,
                                       std::vector<v1::Event> events);
 
+  // kNotFound for an unknown case.
   absl::StatusOr<std::vector<v1::Event>> ReadCase(const TokenInfo& caller,
                                                   const std::string& case_id);
 
+  // kPermissionDenied if the caller may not subscribe.
+  absl::Status CheckSubscribe(const TokenInfo& caller);
+
   // Calls `send` with each event of the caller's agencies from position
-  // `from`, catch-up then live, until `send` returns false, `cancelled`
-  // returns true (polled at least every 100 ms), the event at `until` was
-  // passed (0: never), or Drain(). Returns kOk then.
+  // `from`, catch-up then live, until `send` returns false or `cancelled`
+  // returns true (kOk), the event at `until` was passed (0: never; kOk), the
+  // token is revoked (kUnauthenticated) or Drain() (kUnavailable, naming the
+  // position to resubscribe from). `cancelled` is polled every 100 ms while
+  // live and every 1024 events during catch-up.
   absl::Status Subscribe(const TokenInfo& caller, uint64_t from, uint64_t until,
                          const std::function<bool(const v1::Event&)>& send,
                          const std::function<bool()>& cancelled);
 
   // format: text, csv, json, md or html; as_of: InfiniteFuture for the whole
-  // log.
+  // log. kNotFound for an unknown agency.
   absl::StatusOr<RenderedReport> Report(const TokenInfo& caller,
                                         const std::string& agency_id, int year,
-                                        bool rollup, absl::Time as_of,
+                                        Scope scope, absl::Time as_of,
                                         absl::string_view format);
 
   // The `ogi deadline --format json` object; `on` unset: today.
@@ -106,39 +125,55 @@ class IntakeService {
   // exist.
   uint32_t CurrentVersion(const v1::Event& event);
 
-  bool serving();
+  bool IsServing();
   uint64_t HeadPosition() { return store_.HeadPosition(); }
+  size_t max_import_events() const { return max_import_events_; }
 
   // Refuses new appends, waits for those in flight, ends subscriptions.
   void Drain();
 
  private:
+  // What earlier events of the same request opened or registered.
+  struct Pending {
+    absl::flat_hash_map<std::string, std::string> case_agency;
+    absl::flat_hash_map<std::string, std::string> agency_parent;
+  };
+
   absl::Status Require(const TokenInfo& caller, TokenScope scope);
   absl::Status CheckAgency(const TokenInfo& caller,
-                           const std::string& agency_id);
-  absl::StatusOr<std::string> AgencyOfCase(const std::string& case_id);
-  absl::StatusOr<std::string> ParentOf(const std::string& agency_id);
-  // Checks the event's agency against the caller's scope and records the
-  // caller as its actor. `pending`: the cases opened by the events before it
-  // in the same request (case -> agency); a received event adds its own.
-  absl::Status PrepareAppend(
-      const TokenInfo& caller, v1::Event& event,
-      absl::flat_hash_map<std::string, std::string>& pending);
+                           const std::string& agency_id,
+                           const Pending* pending = nullptr);
+  // kPermissionDenied (naming the case, not its agency) unless the case's
+  // agency is in the caller's reach; kNotFound for an unknown case.
+  absl::Status CheckCase(const TokenInfo& caller, const std::string& case_id,
+                         const Pending* pending = nullptr);
+  absl::StatusOr<std::string> AgencyOfCase(const std::string& case_id,
+                                           const Pending* pending = nullptr);
+  absl::StatusOr<std::string> ParentOf(const std::string& agency_id,
+                                       const Pending* pending);
+  // Checks the event against the caller's reach and records the caller as
+  // its actor; adds what it opens or registers to `pending`.
+  absl::Status PrepareAppend(const TokenInfo& caller, v1::Event& event,
+                             Pending& pending);
   // Counts an append in flight; false while draining.
   bool Enter();
   void Leave();
-  void Notify();
 
   EventStore& store_;
   TokenFile& tokens_;
-  const std::string report_index_path_;
-  const Calendar calendar_;
+  const std::function<absl::Status(const ReportRequest&, ReportFormat,
+                                   std::ostream&)>
+      render_report_;
+  const std::function<absl::Status(const std::string&, absl::CivilDay,
+                                   std::ostream&)>
+      render_deadline_;
   Clock& clock_;
   const size_t max_import_events_;
 
-  // Appends share it; an import holds it alone.
-  std::shared_mutex writers_;
-  absl::Mutex report_mu_;  // one report at a time: they share the index file
+  // Appends hold it shared; an import holds it alone. absl's writer waits
+  // block new readers, so an import is not starved by a stream of appends.
+  absl::Mutex writers_;
+  absl::Mutex report_mu_;  // reports from the index share its file
 
   absl::Mutex mu_;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
@@ -154,7 +189,7 @@ class IntakeService {
 };
 
 // The HTTP status for a Status code (400, 401, 403, 404, 409, 413, 422, 500,
-// 503).
+// 501, 503, 504).
 int HttpStatusOf(absl::StatusCode code);
 
 }  // namespace ogi

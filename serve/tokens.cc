@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 #include "engine/status_macros.h"
 
@@ -41,19 +42,25 @@ std::string Sha256Hex(absl::string_view text) {
       absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
-std::string RandomBytes(size_t n) {
+absl::StatusOr<std::string> RandomBytes(size_t n) {
   std::string bytes(n, '\0');
-  // RAND_bytes fails only if the system's entropy source does; a token from a
-  // failed call would be predictable, so that is fatal.
+  // RAND_bytes fails only if the system's entropy source does; a token made
+  // without it would be guessable.
   if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()),
                  static_cast<int>(n)) != 1) {
-    std::abort();
+    return absl::UnavailableError("no randomness to make a token from");
   }
   return bytes;
 }
 
+bool LooksLikeId(absl::string_view text) {
+  return text.size() == 8 && std::all_of(text.begin(), text.end(), [](char c) {
+           return std::isxdigit(c) && !std::isupper(c);
+         });
+}
+
 bool ValidName(absl::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
+  if (name.empty() || name.size() > 64 || LooksLikeId(name)) return false;
   for (char c : name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
           c == '-'))
@@ -81,10 +88,11 @@ absl::StatusOr<absl::Time> ParseTime(absl::string_view text) {
 
 std::string FormatLine(const TokenInfo& t) {
   return absl::StrJoin(
-      std::vector<std::string>{t.id, t.name, t.agency_id,
-                               t.rollup ? "rollup" : "agency",
-                               ScopesToString(t.scopes), t.sha256_hex,
-                               TimeOrDash(t.created), TimeOrDash(t.revoked)},
+      std::vector<std::string>{
+          t.id, t.name, t.agency_id,
+          t.reach == TokenReach::kSubtree ? "rollup" : "agency",
+          ScopesToString(t.scopes), t.sha256_hex, TimeOrDash(t.created),
+          TimeOrDash(t.revoked)},
       "\t");
 }
 
@@ -94,6 +102,7 @@ absl::StatusOr<std::vector<TokenInfo>> ParseFile(absl::string_view text,
   int line_number = 0;
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++line_number;
+    absl::ConsumeSuffix(&line, "\r");  // a hand edit on another system
     if (line.empty() || line[0] == '#') continue;
     auto bad = [&](absl::string_view what) {
       return absl::DataLossError(
@@ -107,7 +116,7 @@ absl::StatusOr<std::vector<TokenInfo>> ParseFile(absl::string_view text,
     t.agency_id = std::string(f[2]);
     if (f[3] != "rollup" && f[3] != "agency")
       return bad("rollup must be rollup or agency");
-    t.rollup = f[3] == "rollup";
+    t.reach = f[3] == "rollup" ? TokenReach::kSubtree : TokenReach::kAgency;
     auto scopes = ParseScopes(f[4]);
     if (!scopes.ok()) return bad(scopes.status().message());
     t.scopes = *scopes;
@@ -236,11 +245,12 @@ std::string ScopesToString(uint32_t scopes) {
 
 absl::StatusOr<std::string> TokenFile::Create(absl::string_view name,
                                               absl::string_view agency_id,
-                                              bool rollup, uint32_t scopes,
+                                              TokenReach reach, uint32_t scopes,
                                               absl::Time now) {
   if (!ValidName(name))
     return absl::InvalidArgumentError(
-        "--name: 1-64 characters of letters, digits, '.', '_' and '-'");
+        "--name: 1-64 characters of letters, digits, '.', '_' and '-', not 8 "
+        "hex digits");
   if (agency_id.empty() || agency_id.size() > 64 ||
       agency_id.find_first_of("\t\n") != absl::string_view::npos)
     return absl::InvalidArgumentError("--agency: an agency id is required");
@@ -258,15 +268,17 @@ absl::StatusOr<std::string> TokenFile::Create(absl::string_view name,
   }
   TokenInfo info;
   do {
-    info.id = absl::BytesToHexString(RandomBytes(4));
+    OGI_ASSIGN_OR_RETURN(std::string id_bytes, RandomBytes(4));
+    info.id = absl::BytesToHexString(id_bytes);
   } while (std::any_of(tokens.begin(), tokens.end(),
                        [&](const TokenInfo& t) { return t.id == info.id; }));
+  OGI_ASSIGN_OR_RETURN(std::string secret_bytes, RandomBytes(32));
   std::string secret;
-  absl::WebSafeBase64Escape(RandomBytes(32), &secret);
+  absl::WebSafeBase64Escape(secret_bytes, &secret);
   std::string token = absl::StrCat("ogi_", info.id, "_", secret);
   info.name = std::string(name);
   info.agency_id = std::string(agency_id);
-  info.rollup = rollup;
+  info.reach = reach;
   info.scopes = scopes;
   info.sha256_hex = Sha256Hex(token);
   info.created = absl::FromUnixSeconds(absl::ToUnixSeconds(now));
@@ -287,8 +299,9 @@ absl::Status TokenFile::Revoke(absl::string_view name_or_id, absl::Time now) {
   OGI_ASSIGN_OR_RETURN(std::string text, ReadWhole(path_));
   OGI_ASSIGN_OR_RETURN(std::vector<TokenInfo> tokens, ParseFile(text, path_));
   bool found = false;
+  const bool by_id = LooksLikeId(name_or_id);  // names never look like ids
   for (TokenInfo& t : tokens) {
-    if ((t.name == name_or_id || t.id == name_or_id) && t.in_force()) {
+    if ((by_id ? t.id : t.name) == name_or_id && t.in_force()) {
       t.revoked = absl::FromUnixSeconds(absl::ToUnixSeconds(now));
       found = true;
     }
@@ -326,7 +339,11 @@ absl::StatusOr<TokenInfo> TokenFile::Authenticate(absl::string_view token) {
   const absl::string_view id = token.substr(4, 8);
   const std::string hash = Sha256Hex(token);
   absl::MutexLock lock(&mu_);
-  OGI_RETURN_IF_ERROR(ReloadIfChanged());
+  if (!ReloadIfChanged().ok()) {
+    // The path and line are for the operator (ogi token list says them), not
+    // for a client that may not even hold a token.
+    return absl::UnavailableError("the service cannot read its token file");
+  }
   for (const TokenInfo& t : tokens_) {
     if (t.id != id || !t.in_force()) continue;
     if (t.sha256_hex.size() == hash.size() &&
@@ -334,6 +351,15 @@ absl::StatusOr<TokenInfo> TokenFile::Authenticate(absl::string_view token) {
       return t;
   }
   return refused;
+}
+
+bool TokenFile::InForce(absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  if (!ReloadIfChanged().ok()) return false;
+  for (const TokenInfo& t : tokens_) {
+    if (t.id == id) return t.in_force();
+  }
+  return false;
 }
 
 }  // namespace ogi

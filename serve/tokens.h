@@ -35,12 +35,18 @@ enum class TokenScope : uint32_t {
   kPersonal = 8,  // see applicants' personal data in ReadCase and Subscribe
 };
 
+// How far down the agency tree a token reaches.
+enum class TokenReach {
+  kAgency,   // its agency alone
+  kSubtree,  // its agency and every agency registered under it
+};
+
 struct TokenInfo {
   std::string id;
   std::string name;       // the intake system; recorded as the actor
   std::string agency_id;  // the agency it acts for
-  bool rollup = false;    // and every agency under it
-  uint32_t scopes = 0;    // a set of TokenScope bits
+  TokenReach reach = TokenReach::kAgency;
+  uint32_t scopes = 0;  // a set of TokenScope bits
   std::string sha256_hex;
   absl::Time created;
   absl::Time revoked = absl::InfiniteFuture();  // InfiniteFuture: in force
@@ -65,11 +71,14 @@ class TokenFile {
   TokenFile& operator=(const TokenFile&) = delete;
 
   // Adds a token and returns it, the only time it is shown. `name`: 1-64
-  // characters of [A-Za-z0-9._-], not the name of a token in force
-  // (kAlreadyExists).
+  // characters of [A-Za-z0-9._-], not 8 hex digits (those are ids), not the
+  // name of a token in force (kAlreadyExists). kInvalidArgument for a bad
+  // argument, kUnavailable if the file cannot be written or no randomness is
+  // to be had.
   absl::StatusOr<std::string> Create(absl::string_view name,
-                                     absl::string_view agency_id, bool rollup,
-                                     uint32_t scopes, absl::Time now);
+                                     absl::string_view agency_id,
+                                     TokenReach reach, uint32_t scopes,
+                                     absl::Time now);
 
   // Every token ever created, in order, revoked ones included.
   absl::StatusOr<std::vector<TokenInfo>> List();
@@ -79,8 +88,13 @@ class TokenFile {
 
   // Returns the token in force that `token` is; kUnauthenticated (never
   // saying which part failed, nor echoing the token) otherwise. Re-reads the
-  // file when it changed since the last call.
+  // file when it changed since the last call; kUnavailable, naming nothing,
+  // if it cannot be read or parsed.
   absl::StatusOr<TokenInfo> Authenticate(absl::string_view token);
+
+  // Whether the token with this id is still in force (re-reading the file if
+  // it changed): for long-lived calls authenticated once.
+  bool InForce(absl::string_view id);
 
  private:
   absl::Status ReloadIfChanged() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

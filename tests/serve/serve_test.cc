@@ -30,6 +30,34 @@ using ::ogi::testing::RegisterAgency;
 using ::ogi::testing::TestStore;
 using ::testing::HasSubstr;
 
+constexpr TokenReach kAgency = TokenReach::kAgency;
+constexpr TokenReach kSubtree = TokenReach::kSubtree;
+
+// The service as `ogi serve` builds it: reports and deadlines rendered by the
+// commands themselves.
+ServiceOptions OptionsFor(EventStore& store, TokenFile& tokens, Clock& clock,
+                          const std::string& index_path) {
+  ServiceOptions options;
+  options.store = &store;
+  options.tokens = &tokens;
+  options.clock = &clock;
+  options.render_report = [&store, index_path](const ReportRequest& request,
+                                               ReportFormat format,
+                                               std::ostream& out) {
+    ReportOptions report;
+    report.request = request;
+    report.format = format;
+    report.index_path = index_path;
+    return ReportCommand(store, report, out);
+  };
+  options.render_deadline = [&store](const std::string& case_id,
+                                     absl::CivilDay on, std::ostream& out) {
+    return DeadlineCommand(store, case_id, Calendar::BuiltIn(), on,
+                           OutputFormat::kJson, out);
+  };
+  return options;
+}
+
 // The agency tree: city ─┬─ city-a ── city-a-1
 //                        └─ city-b
 class ServeTest : public ::testing::Test {
@@ -45,19 +73,15 @@ class ServeTest : public ::testing::Test {
                       Receive("B-1", "city-b", "2024-05-06")})
             .status());
     constexpr uint32_t kAll = 1 | 2 | 4;
-    city_ = MakeToken("city-hub", "city", true, kAll | 8);
-    a_tree_ = MakeToken("a-portal", "city-a", true, kAll);
-    a_only_ = MakeToken("a-desk", "city-a", false, kAll);
-    read_only_ = MakeToken("auditor", "city", true, 2 | 4);
-    revoked_ = MakeToken("old", "city", true, kAll);
+    city_ = MakeToken("city-hub", "city", kSubtree, kAll | 8);
+    a_tree_ = MakeToken("a-portal", "city-a", kSubtree, kAll);
+    a_only_ = MakeToken("a-desk", "city-a", kAgency, kAll);
+    read_only_ = MakeToken("auditor", "city", kSubtree, 2 | 4);
+    revoked_ = MakeToken("old", "city", kSubtree, kAll);
     ASSERT_OK(tokens_.Revoke("old", absl::Now()));
 
-    ServiceOptions options;
-    options.store = store_.store.get();
-    options.tokens = &tokens_;
-    options.report_index_path = store_.dir.Sub("index.pb");
-    options.clock = &store_.clock;
-    service_ = std::make_unique<IntakeService>(std::move(options));
+    service_ = std::make_unique<IntakeService>(OptionsFor(
+        *store_.store, tokens_, store_.clock, store_.dir.Sub("index.pb")));
     ServerOptions server_options;
     server_options.grpc_address = "127.0.0.1:0";
     server_options.http_address = "127.0.0.1:0";
@@ -75,9 +99,9 @@ class ServeTest : public ::testing::Test {
   }
 
   std::string MakeToken(const std::string& name, const std::string& agency,
-                        bool rollup, uint32_t scopes) {
+                        TokenReach reach, uint32_t scopes) {
     absl::StatusOr<std::string> token =
-        tokens_.Create(name, agency, rollup, scopes, absl::Now());
+        tokens_.Create(name, agency, reach, scopes, absl::Now());
     EXPECT_TRUE(token.ok()) << token.status();
     return token.ok() ? *token : "";
   }
@@ -235,16 +259,16 @@ TEST_F(ServeTest, EveryOperationChecksTokenScopeAndAgency) {
              .error_code();
        },
        [&](const std::string& t) {
-         auto r = HttpGet("/v1/cases/B-1/deadline", t);
+         auto r = HttpGet("/v1/deadlines/B-1", t);
          return r ? r->status : -1;
        },
        ""},
       {"Report",
        [&](const std::string& t) {
-         v1::GetReportRequest request;
+         v1::ReportRequest request;
          request.set_agency_id("city-b");
          request.set_year(2024);
-         v1::GetReportResponse response;
+         v1::ReportResponse response;
          return stub_->Report(Context(t).get(), request, &response)
              .error_code();
        },
@@ -274,8 +298,8 @@ TEST_F(ServeTest, EveryOperationChecksTokenScopeAndAgency) {
        },
        ""},
   };
-  const std::string no_report = MakeToken("no-report", "city", true, 1 | 2);
-  const std::string no_read = MakeToken("no-read", "city", true, 1 | 4);
+  const std::string no_report = MakeToken("no-report", "city", kSubtree, 1 | 2);
+  const std::string no_read = MakeToken("no-read", "city", kSubtree, 1 | 4);
   for (Op& op : ops) {
     SCOPED_TRACE(op.name);
     std::string lacking = op.lacking;
@@ -302,7 +326,7 @@ TEST_F(ServeTest, EveryOperationChecksTokenScopeAndAgency) {
   v1::HealthResponse health;
   EXPECT_TRUE(
       stub_->Health(Context("").get(), v1::HealthRequest(), &health).ok());
-  EXPECT_EQ(health.status(), "serving");
+  EXPECT_EQ(health.status(), v1::HealthResponse::SERVING);
   auto r = HttpGet("/v1/health", "");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -489,12 +513,12 @@ TEST_F(ServeTest, ReportAndDeadlineAreTheCommandsOutputs) {
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->body, expected.str());
   EXPECT_EQ(r->get_header_value("Content-Type"), "text/csv; charset=utf-8");
-  v1::GetReportRequest request;
+  v1::ReportRequest request;
   request.set_agency_id("city");
   request.set_year(2024);
   request.set_rollup(true);
   request.set_format("csv");
-  v1::GetReportResponse response;
+  v1::ReportResponse response;
   ASSERT_TRUE(
       stub_->Report(Context(read_only_).get(), request, &response).ok());
   EXPECT_EQ(response.body(), expected.str());
@@ -503,7 +527,7 @@ TEST_F(ServeTest, ReportAndDeadlineAreTheCommandsOutputs) {
   ASSERT_OK(DeadlineCommand(*store_.store, "B-1", Calendar::BuiltIn(),
                             absl::CivilDay(2024, 6, 1), OutputFormat::kJson,
                             deadline));
-  r = HttpGet("/v1/cases/B-1/deadline", city_);
+  r = HttpGet("/v1/deadlines/B-1", city_);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->body, deadline.str());
   v1::DeadlineRequest dr;
@@ -515,10 +539,24 @@ TEST_F(ServeTest, ReportAndDeadlineAreTheCommandsOutputs) {
 }
 
 TEST_F(ServeTest, SubscribeCatchesUpThenGoesLiveInOrderWhileAppendsRace) {
+  // A catch-up long enough to race: 3,000 stored events, half of them steps
+  // that carry no agencyId of their own.
+  for (int b = 0; b < 15; ++b) {
+    std::vector<v1::Event> batch;
+    for (int i = 0; i < 100; ++i) {
+      const std::string id = absl::StrCat("P-", b, "-", i);
+      batch.push_back(Receive(id, i % 2 ? "city-a" : "city-b", "2024-05-06"));
+      batch.push_back(Step(id, ""));
+    }
+    ASSERT_OK(store_->Append(batch).status());
+  }
   constexpr int kWriters = 4, kPerWriter = 60;
   const uint64_t start_head = store_->HeadPosition();
-  const uint64_t total = start_head + kWriters * kPerWriter;
+  const uint64_t total = start_head + kWriters * kPerWriter * 2;
   auto context = Context(city_);
+  // A gap would leave the reader waiting: fail by deadline instead of hanging.
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(60));
   v1::SubscribeRequest request;
   request.set_from_position(1);
   std::atomic<bool> go{false};
@@ -527,9 +565,11 @@ TEST_F(ServeTest, SubscribeCatchesUpThenGoesLiveInOrderWhileAppendsRace) {
     writers.emplace_back([&, w] {
       while (!go) std::this_thread::yield();
       for (int i = 0; i < kPerWriter; ++i) {
-        grpc::Status s = GrpcAppend(
-            city_,
-            {Receive(absl::StrCat("R-", w, "-", i), "city-b", "2024-05-06")});
+        const std::string id = absl::StrCat("R-", w, "-", i);
+        grpc::Status s =
+            GrpcAppend(city_, {Receive(id, "city-b", "2024-05-06")});
+        EXPECT_TRUE(s.ok()) << s.error_message();
+        s = GrpcAppend(city_, {Step(id, "")});
         EXPECT_TRUE(s.ok()) << s.error_message();
       }
     });
@@ -544,7 +584,7 @@ TEST_F(ServeTest, SubscribeCatchesUpThenGoesLiveInOrderWhileAppendsRace) {
   context->TryCancel();
   (void)reader->Finish();
   ASSERT_EQ(positions.size(), total);
-  for (uint64_t i = 0; i < total; ++i) EXPECT_EQ(positions[i], i + 1);
+  for (uint64_t i = 0; i < total; ++i) ASSERT_EQ(positions[i], i + 1);
 
   // HTTP: from a position, catch-up only.
   auto r = HttpGet(absl::StrCat("/v1/events?follow=0&from=", total - 9), city_);
@@ -587,7 +627,7 @@ TEST_F(ServeTest, ShutdownDrainsAppendsInFlight) {
   server_->Shutdown();
   stop = true;
   for (auto& t : writers) t.join();
-  EXPECT_FALSE(service_->serving());
+  EXPECT_FALSE(service_->IsServing());
   EXPECT_GT(acknowledged.size(), 0u);
   // Every acknowledged append is in the store, and nothing else was added.
   for (const std::string& id : acknowledged) {
@@ -623,13 +663,10 @@ TEST(ServeTlsTest, BothProtocolsServeTlsWithTheGivenCertificate) {
       0);
   ASSERT_OK(store->Append({testing::RegisterAgency("city")}).status());
   TokenFile tokens(store.dir.Sub("ogi-tokens"));
-  ASSERT_OK_AND_ASSIGN(std::string token, tokens.Create("portal", "city", false,
-                                                        1 | 2, absl::Now()));
-  ServiceOptions options;
-  options.store = store.store.get();
-  options.tokens = &tokens;
-  options.clock = &store.clock;
-  IntakeService service(std::move(options));
+  ASSERT_OK_AND_ASSIGN(
+      std::string token,
+      tokens.Create("portal", "city", kAgency, 1 | 2, absl::Now()));
+  IntakeService service(OptionsFor(*store.store, tokens, store.clock, ""));
   ServerOptions server_options;
   server_options.grpc_address = "127.0.0.1:0";
   server_options.http_address = "127.0.0.1:0";
@@ -664,6 +701,185 @@ TEST(ServeTlsTest, BothProtocolsServeTlsWithTheGivenCertificate) {
   auto refused = plain.Get("/v1/health");
   EXPECT_TRUE(!refused || refused->status != 200);
   server->Shutdown();
+}
+
+}  // namespace
+}  // namespace ogi
+
+namespace ogi {
+namespace {
+
+TEST_F(ServeTest, AgenciesAndCasesOpenedEarlierInTheRequestAreInReach) {
+  // A roll-up token registers an agency under its subtree, then a child of
+  // it, then opens and works a case there: all in one atomic request.
+  std::vector<v1::Event> events = {RegisterAgency("city-a-3", "city-a"),
+                                   RegisterAgency("city-a-3-1", "city-a-3"),
+                                   Receive("A31-1", "city-a-3-1", "2024-05-06"),
+                                   Step("A31-1", "a31-s")};
+  grpc::Status s = GrpcAppend(a_tree_, events);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  // Outside the subtree it is refused whole.
+  const uint64_t head = store_->HeadPosition();
+  events = {RegisterAgency("city-a-4", "city-a"),
+            RegisterAgency("city-b-9", "city-b")};
+  EXPECT_EQ(GrpcAppend(a_tree_, events).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(store_->HeadPosition(), head);
+}
+
+TEST_F(ServeTest, ACaseIsJudgedByItsOwnAgencyNotTheOneClaimed) {
+  // B-1 is city-b's; claiming city-a does not get a city-a token in, and the
+  // refusal does not say whose the case is.
+  v1::Event e = Step("B-1", "claim-1");
+  e.set_agency_id("city-a");
+  auto r = HttpPost("/v1/events", a_only_, Json(e));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_THAT(r->body, ::testing::Not(HasSubstr("city-b")));
+}
+
+TEST_F(ServeTest, AgencyIdsWithSlashesReachTheirReports) {
+  ASSERT_OK(store_->Append({RegisterAgency("city/x", "city")}).status());
+  auto r = HttpGet("/v1/reports/city/x/2024?format=csv", city_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+}
+
+TEST_F(ServeTest, ReimportingExportedEventsIsANoOp) {
+  std::string body;
+  for (int i = 0; i < 20; ++i) {
+    v1::Event e = Receive(absl::StrCat("X-", i), "city-a", "2024-05-06");
+    e.set_event_id(absl::StrCat("x-", i));
+    e.set_actor("clerk-7");
+    body += Json(e) + "\n";
+  }
+  auto r = HttpPost("/v1/import", a_tree_, body, "application/x-ndjson");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  // What a downstream system got back (with the recorded actor), sent again,
+  // by the same system and by another.
+  std::string exported;
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_OK_AND_ASSIGN(auto e, store_->FindByEventId(absl::StrCat("x-", i)));
+    ASSERT_TRUE(e.has_value());
+    EXPECT_EQ(e->actor(), "a-portal/clerk-7");
+    exported += Json(*e) + "\n";
+  }
+  const uint64_t head = store_->HeadPosition();
+  for (const std::string& token : {a_tree_, city_}) {
+    r = HttpPost("/v1/import", token, exported, "application/x-ndjson");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+    EXPECT_THAT(r->body, HasSubstr("\"appended\":0,\"duplicates\":20"));
+  }
+  EXPECT_EQ(store_->HeadPosition(), head);
+}
+
+TEST_F(ServeTest, ARevokedTokenLosesItsLiveSubscription) {
+  auto context = Context(a_tree_);
+  v1::SubscribeRequest request;
+  request.set_from_position(1);
+  auto reader = stub_->Subscribe(context.get(), request);
+  v1::Event event;
+  ASSERT_TRUE(reader->Read(&event));  // caught up at least one
+  ASSERT_OK(tokens_.Revoke("a-portal", absl::Now()));
+  while (reader->Read(&event)) {
+  }
+  grpc::Status s = reader->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(ServeTest, ShutdownEndsSubscriptionsWithWhereToResume) {
+  auto context = Context(city_);
+  v1::SubscribeRequest request;
+  request.set_from_position(1);
+  auto reader = stub_->Subscribe(context.get(), request);
+  v1::Event event;
+  uint64_t last = 0;
+  while (last < store_->HeadPosition() && reader->Read(&event))
+    last = event.position();
+  std::thread stop([&] { server_->Shutdown(); });
+  while (reader->Read(&event)) {
+  }
+  grpc::Status s = reader->Finish();
+  stop.join();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(
+      s.error_message(),
+      HasSubstr(absl::StrCat("subscribe again from position ", last + 1)));
+}
+
+// A clock that can hold an append inside the store's commit (the store reads
+// the clock there), to catch it in flight.
+class GateClock : public Clock {
+ public:
+  absl::Time Now() override {
+    absl::MutexLock lock(&mu_);
+    if (closed_) {
+      waiting_ = true;
+      mu_.Await(absl::Condition(
+          +[](bool* closed) { return !*closed; }, &closed_));
+      waiting_ = false;
+    }
+    return absl::FromCivil(absl::CivilSecond(2024, 6, 1, 12, 0, 0),
+                           absl::UTCTimeZone());
+  }
+  void Close() {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+  }
+  void AwaitWaiter() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&waiting_));
+  }
+  void Open() {
+    absl::MutexLock lock(&mu_);
+    closed_ = false;
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool closed_ = false;
+  bool waiting_ = false;
+};
+
+TEST(ServeDrainTest, DrainWaitsForTheAppendInFlightAndRefusesNewOnes) {
+  testing::TempDir dir;
+  GateClock clock;
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<EventStore> store,
+      EventStore::Open({.path = dir.Sub("db"), .clock = &clock}));
+  ASSERT_OK(store->Append({RegisterAgency("city")}).status());
+  TokenFile tokens(dir.Sub("ogi-tokens"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string token,
+      tokens.Create("portal", "city", kAgency, 1, absl::Now()));
+  ASSERT_OK_AND_ASSIGN(TokenInfo caller, tokens.Authenticate(token));
+  IntakeService service(OptionsFor(*store, tokens, clock, ""));
+
+  clock.Close();
+  std::atomic<bool> appended{false};
+  std::thread writer([&] {
+    EXPECT_OK(service.Append(caller, {Receive("C-1", "city", "2024-05-06")})
+                  .status());
+    appended = true;
+  });
+  clock.AwaitWaiter();  // the append is inside the store's commit
+  std::atomic<bool> appended_when_drained{false};
+  std::thread drainer([&] {
+    service.Drain();
+    appended_when_drained = store->HeadPosition() == 2;  // C-1 is committed
+  });
+  while (service.IsServing()) std::this_thread::yield();
+  // Draining: a new append is refused while the first is still held.
+  EXPECT_THAT(service.Append(caller, {Receive("C-2", "city", "2024-05-06")}),
+              testing::StatusIs(absl::StatusCode::kUnavailable));
+  absl::SleepFor(absl::Milliseconds(50));  // a Drain that did not wait is done
+  clock.Open();
+  writer.join();
+  drainer.join();
+  EXPECT_TRUE(appended_when_drained);
+  EXPECT_EQ(store->HeadPosition(), 2u);
 }
 
 }  // namespace

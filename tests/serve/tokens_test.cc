@@ -32,7 +32,7 @@ TEST(TokensTest, CreatedTokenAuthenticatesAndIsStoredOnlyAsItsHash) {
   TokenFile tokens(dir.Sub("ogi-tokens"));
   ASSERT_OK_AND_ASSIGN(
       std::string token,
-      tokens.Create("portal", "city-a", /*rollup=*/true,
+      tokens.Create("portal", "city-a", TokenReach::kSubtree,
                     static_cast<uint32_t>(TokenScope::kAppend), kNow));
   EXPECT_EQ(token.size(), 56u);
   EXPECT_THAT(ReadAll(dir.Sub("ogi-tokens")), Not(HasSubstr(token)));
@@ -42,7 +42,7 @@ TEST(TokensTest, CreatedTokenAuthenticatesAndIsStoredOnlyAsItsHash) {
   ASSERT_OK_AND_ASSIGN(TokenInfo info, tokens.Authenticate(token));
   EXPECT_EQ(info.name, "portal");
   EXPECT_EQ(info.agency_id, "city-a");
-  EXPECT_TRUE(info.rollup);
+  EXPECT_EQ(info.reach, TokenReach::kSubtree);
   EXPECT_TRUE(info.Has(TokenScope::kAppend));
   EXPECT_FALSE(info.Has(TokenScope::kRead));
 }
@@ -50,8 +50,9 @@ TEST(TokensTest, CreatedTokenAuthenticatesAndIsStoredOnlyAsItsHash) {
 TEST(TokensTest, WrongMalformedAndRevokedTokensAreRefusedAlike) {
   TempDir dir;
   TokenFile tokens(dir.Sub("ogi-tokens"));
-  ASSERT_OK_AND_ASSIGN(std::string token,
-                       tokens.Create("portal", "city", false, 7, kNow));
+  ASSERT_OK_AND_ASSIGN(
+      std::string token,
+      tokens.Create("portal", "city", TokenReach::kAgency, 7, kNow));
   std::string altered = token;
   altered.back() = altered.back() == 'A' ? 'B' : 'A';
   for (const std::string& bad :
@@ -73,8 +74,9 @@ TEST(TokensTest, AnotherProcessRevokingIsSeenAtTheNextCall) {
   TempDir dir;
   TokenFile service_side(dir.Sub("ogi-tokens"));
   TokenFile command_side(dir.Sub("ogi-tokens"));
-  ASSERT_OK_AND_ASSIGN(std::string token,
-                       command_side.Create("desk", "city", false, 1, kNow));
+  ASSERT_OK_AND_ASSIGN(
+      std::string token,
+      command_side.Create("desk", "city", TokenReach::kAgency, 1, kNow));
   ASSERT_OK(service_side.Authenticate(token).status());
   ASSERT_OK_AND_ASSIGN(std::vector<TokenInfo> list, command_side.List());
   ASSERT_EQ(list.size(), 1u);
@@ -82,8 +84,9 @@ TEST(TokensTest, AnotherProcessRevokingIsSeenAtTheNextCall) {
   EXPECT_THAT(service_side.Authenticate(token),
               StatusIs(absl::StatusCode::kUnauthenticated));
   // A new token under the same name works; the revoked one stays listed.
-  ASSERT_OK_AND_ASSIGN(std::string again,
-                       command_side.Create("desk", "city", false, 1, kNow));
+  ASSERT_OK_AND_ASSIGN(
+      std::string again,
+      command_side.Create("desk", "city", TokenReach::kAgency, 1, kNow));
   EXPECT_OK(service_side.Authenticate(again).status());
   ASSERT_OK_AND_ASSIGN(list, command_side.List());
   ASSERT_EQ(list.size(), 2u);
@@ -94,18 +97,42 @@ TEST(TokensTest, AnotherProcessRevokingIsSeenAtTheNextCall) {
 TEST(TokensTest, NamesInForceAreUniqueAndArgumentsChecked) {
   TempDir dir;
   TokenFile tokens(dir.Sub("ogi-tokens"));
-  ASSERT_OK(tokens.Create("portal", "city", false, 1, kNow).status());
-  EXPECT_THAT(tokens.Create("portal", "city", false, 1, kNow),
+  ASSERT_OK(
+      tokens.Create("portal", "city", TokenReach::kAgency, 1, kNow).status());
+  EXPECT_THAT(tokens.Create("portal", "city", TokenReach::kAgency, 1, kNow),
               StatusIs(absl::StatusCode::kAlreadyExists));
-  EXPECT_THAT(tokens.Create("a b", "city", false, 1, kNow),
+  EXPECT_THAT(tokens.Create("a b", "city", TokenReach::kAgency, 1, kNow),
               StatusIs(absl::StatusCode::kInvalidArgument, "--name"));
-  EXPECT_THAT(tokens.Create("x", "", false, 1, kNow),
+  EXPECT_THAT(tokens.Create("x", "", TokenReach::kAgency, 1, kNow),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  // A name never looks like an id, so revoke can tell them apart.
+  EXPECT_THAT(tokens.Create("deadbeef", "city", TokenReach::kAgency, 1, kNow),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(
       ParseScopes("append,delete"),
       StatusIs(absl::StatusCode::kInvalidArgument, "unknown scope \"delete\""));
   ASSERT_OK_AND_ASSIGN(uint32_t scopes, ParseScopes("report,append"));
   EXPECT_EQ(ScopesToString(scopes), "append,report");
+}
+
+TEST(TokensTest, AHandEditedFileStillReadsAndABrokenOneSaysNothing) {
+  TempDir dir;
+  TokenFile tokens(dir.Sub("ogi-tokens"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string token,
+      tokens.Create("portal", "city", TokenReach::kAgency, 1, kNow));
+  std::string text = ReadAll(dir.Sub("ogi-tokens"));
+  std::string crlf;
+  for (char c : text)
+    crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  std::ofstream(dir.Sub("ogi-tokens"), std::ios::trunc) << crlf;
+  TokenFile service_side(dir.Sub("ogi-tokens"));
+  EXPECT_OK(service_side.Authenticate(token).status());
+  std::ofstream(dir.Sub("ogi-tokens"), std::ios::app) << "garbage line\n";
+  absl::StatusOr<TokenInfo> broken = service_side.Authenticate(token);
+  EXPECT_THAT(broken, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(std::string(broken.status().message()),
+              Not(HasSubstr(dir.path())));
 }
 
 TEST(TokensTest, ConcurrentCreatesLoseNoLine) {
@@ -115,10 +142,10 @@ TEST(TokensTest, ConcurrentCreatesLoseNoLine) {
     threads.emplace_back([&, t] {
       TokenFile tokens(dir.Sub("ogi-tokens"));  // as separate commands would
       for (int i = 0; i < 5; ++i) {
-        EXPECT_OK(
-            tokens
-                .Create(absl::StrCat("sys-", t, "-", i), "city", false, 1, kNow)
-                .status());
+        EXPECT_OK(tokens
+                      .Create(absl::StrCat("sys-", t, "-", i), "city",
+                              TokenReach::kAgency, 1, kNow)
+                      .status());
       }
     });
   }

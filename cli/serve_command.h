@@ -1,13 +1,15 @@
 // The `ogi serve` and `ogi token` sub-commands (main.cc parses their flags).
-#ifndef OGI_SERVE_SERVE_COMMAND_H_
-#define OGI_SERVE_SERVE_COMMAND_H_
+#ifndef OGI_CLI_SERVE_COMMAND_H_
+#define OGI_CLI_SERVE_COMMAND_H_
 
 #include <iosfwd>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 
 #include "serve/server.h"
+#include "serve/tokens.h"
 
 namespace ogi {
 
@@ -32,11 +34,18 @@ struct ServeOptions {
 // starting other threads).
 absl::Status ServeCommand(const ServeOptions& options, std::ostream& out);
 
+// The error to print when opening the store in `db` failed with
+// `open_error`: if the store is locked because `ogi serve` runs on it, says
+// so and where it listens; else `open_error` itself.
+absl::Status ExplainServedStore(const std::string& db,
+                                const absl::Status& open_error);
+
 // Creates a token; writes what it grants and, on the last line alone, the
 // token (shown this once).
 absl::Status TokenCreateCommand(const std::string& db, const std::string& name,
-                                const std::string& agency_id, bool rollup,
-                                const std::string& scopes, std::ostream& out);
+                                const std::string& agency_id, TokenReach reach,
+                                const std::string& scopes, absl::Time now,
+                                std::ostream& out);
 
 // Lists the tokens (never the tokens themselves): id, name, agency, scope,
 // created, revoked.
@@ -44,9 +53,9 @@ absl::Status TokenListCommand(const std::string& db, std::ostream& out);
 
 // Revokes the token in force with this name or id.
 absl::Status TokenRevokeCommand(const std::string& db,
-                                const std::string& name_or_id,
+                                const std::string& name_or_id, absl::Time now,
                                 std::ostream& out);
 
 }  // namespace ogi
 
-#endif  // OGI_SERVE_SERVE_COMMAND_H_
+#endif  // OGI_CLI_SERVE_COMMAND_H_

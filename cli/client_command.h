@@ -1,8 +1,8 @@
 // `ogi client`: a gRPC client of `ogi serve` for shells and scripts, on the
 // interchange JSON (what `ogi append`, `import`, `export`, `report` and
 // `deadline` do on a local store, done through the service).
-#ifndef OGI_SERVE_CLIENT_COMMAND_H_
-#define OGI_SERVE_CLIENT_COMMAND_H_
+#ifndef OGI_CLI_CLIENT_COMMAND_H_
+#define OGI_CLI_CLIENT_COMMAND_H_
 
 #include <cstdint>
 #include <iosfwd>
@@ -51,4 +51,4 @@ absl::Status ClientCommand(const ClientOptions& options,
 
 }  // namespace ogi
 
-#endif  // OGI_SERVE_CLIENT_COMMAND_H_
+#endif  // OGI_CLI_CLIENT_COMMAND_H_

@@ -1,4 +1,4 @@
-#include "serve/client_command.h"
+#include "cli/client_command.h"
 
 #include <fstream>
 #include <grpcpp/grpcpp.h>
@@ -12,15 +12,10 @@
 #include "engine/json_codec.h"
 #include "engine/status_macros.h"
 #include "proto/service.grpc.pb.h"
+#include "serve/grpc_status.h"
 
 namespace ogi {
 namespace {
-
-absl::Status FromGrpc(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      status.error_message());
-}
 
 absl::StatusOr<std::string> ReadInput(const std::string& path) {
   if (path == "-") {
@@ -131,12 +126,12 @@ absl::Status ClientCommand(const ClientOptions& options,
       return FromGrpc(reader->Finish());
     }
     case ClientCall::kReport: {
-      v1::GetReportRequest call;
+      v1::ReportRequest call;
       call.set_agency_id(request.agency_id);
       call.set_year(request.year);
       call.set_rollup(request.rollup);
       call.set_format(request.format);
-      v1::GetReportResponse response;
+      v1::ReportResponse response;
       OGI_RETURN_IF_ERROR(FromGrpc(stub->Report(&context, call, &response)));
       out << response.body();
       return absl::OkStatus();
@@ -154,8 +149,8 @@ absl::Status ClientCommand(const ClientOptions& options,
       v1::HealthResponse response;
       OGI_RETURN_IF_ERROR(
           FromGrpc(stub->Health(&context, v1::HealthRequest(), &response)));
-      out << response.status() << " at position " << response.head_position()
-          << "\n";
+      out << v1::HealthResponse::ServingStatus_Name(response.status())
+          << " at position " << response.head_position() << "\n";
       return absl::OkStatus();
     }
   }

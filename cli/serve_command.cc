@@ -1,4 +1,4 @@
-#include "serve/serve_command.h"
+#include "cli/serve_command.h"
 
 #include <csignal>
 #include <filesystem>
@@ -7,11 +7,14 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
+#include "cli/commands.h"
 
 #include "engine/calendar.h"
+#include "engine/civil_date.h"
+#include "engine/clock.h"
 #include "engine/event_store.h"
 #include "engine/status_macros.h"
+#include "serve/server.h"
 #include "serve/service.h"
 #include "serve/tokens.h"
 
@@ -58,18 +61,35 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
   if (calendar_path.empty() &&
       std::filesystem::is_directory(options.db + "/calendar"))
     calendar_path = options.db + "/calendar";
-  ServiceOptions service_options;
+  Calendar calendar = Calendar::BuiltIn();
   if (!calendar_path.empty()) {
-    OGI_ASSIGN_OR_RETURN(service_options.calendar,
-                         Calendar::Load(calendar_path));
+    OGI_ASSIGN_OR_RETURN(calendar, Calendar::Load(calendar_path));
   }
   absl::StatusOr<std::unique_ptr<EventStore>> store =
       EventStore::Open({.path = options.db});
   if (!store.ok()) return store.status();
+  EventStore& s = **store;
   TokenFile tokens(TokenFilePath(options.db));
-  service_options.store = store->get();
+  ServiceOptions service_options;
+  service_options.store = &s;
   service_options.tokens = &tokens;
-  service_options.report_index_path = options.db + "/ogi-report-index.pb";
+  // The service answers what the commands print.
+  const std::string index_path = ReportIndexPath(options.db);
+  service_options.render_report = [&s, index_path](const ReportRequest& request,
+                                                   ReportFormat format,
+                                                   std::ostream& body) {
+    ReportOptions report;
+    report.request = request;
+    report.format = format;
+    report.index_path = index_path;
+    report.date = AgencyDay(SystemClock().Now());
+    return ReportCommand(s, report, body);
+  };
+  service_options.render_deadline = [&s, &calendar](const std::string& case_id,
+                                                    absl::CivilDay on,
+                                                    std::ostream& body) {
+    return DeadlineCommand(s, case_id, calendar, on, OutputFormat::kJson, body);
+  };
   IntakeService service(std::move(service_options));
   OGI_ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
                        Server::Start(service, options.server));
@@ -78,9 +98,15 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
   const std::string http =
       Address(options.server.http_address, server->http_port());
   {
-    std::ofstream info(ServeInfoPath(options.db), std::ios::trunc);
+    // Written whole or not at all; a SIGKILL leaves it behind, which is
+    // harmless: it is only read when the store is locked.
+    const std::string info_path = ServeInfoPath(options.db);
+    std::ofstream info(info_path + ".tmp", std::ios::trunc);
     info << "{\"pid\":" << getpid() << ",\"grpc\":\"" << grpc
          << "\",\"http\":\"" << http << "\"}\n";
+    info.close();
+    std::error_code error;
+    std::filesystem::rename(info_path + ".tmp", info_path, error);
   }
   out << "serving " << options.db << ": gRPC on " << grpc << ", HTTP on "
       << http << " (pid " << getpid() << ")" << std::endl;
@@ -96,18 +122,29 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
   return absl::OkStatus();
 }
 
+absl::Status ExplainServedStore(const std::string& db,
+                                const absl::Status& open_error) {
+  std::ifstream served(ServeInfoPath(db));
+  std::string info;
+  if (!absl::IsUnavailable(open_error) || !std::getline(served, info))
+    return open_error;
+  return absl::UnavailableError(absl::StrCat(
+      open_error.message(), "\nthe store is served by ogi serve ", info,
+      ": use the service (docs/SERVE.md), or stop it first"));
+}
+
 absl::Status TokenCreateCommand(const std::string& db, const std::string& name,
-                                const std::string& agency_id, bool rollup,
-                                const std::string& scopes, std::ostream& out) {
+                                const std::string& agency_id, TokenReach reach,
+                                const std::string& scopes, absl::Time now,
+                                std::ostream& out) {
   OGI_ASSIGN_OR_RETURN(uint32_t scope_bits, ParseScopes(scopes));
   OGI_RETURN_IF_ERROR(EnsureDir(db));
   TokenFile tokens(TokenFilePath(db));
-  OGI_ASSIGN_OR_RETURN(
-      std::string token,
-      tokens.Create(name, agency_id, rollup, scope_bits, absl::Now()));
+  OGI_ASSIGN_OR_RETURN(std::string token,
+                       tokens.Create(name, agency_id, reach, scope_bits, now));
   out << "token " << name << ": " << ScopesToString(scope_bits)
       << " for agency " << agency_id
-      << (rollup ? " and the agencies under it" : "")
+      << (reach == TokenReach::kSubtree ? " and the agencies under it" : "")
       << "; shown this once, stored only as its SHA-256:\n"
       << token << "\n";
   return absl::OkStatus();
@@ -119,18 +156,18 @@ absl::Status TokenListCommand(const std::string& db, std::ostream& out) {
   out << "id\tname\tagency\tscope\tcreated\trevoked\n";
   for (const TokenInfo& t : list) {
     out << t.id << "\t" << t.name << "\t" << t.agency_id
-        << (t.rollup ? " (and under)" : "") << "\t" << ScopesToString(t.scopes)
-        << "\t" << TimeOrDash(t.created) << "\t" << TimeOrDash(t.revoked)
-        << "\n";
+        << (t.reach == TokenReach::kSubtree ? " (and under)" : "") << "\t"
+        << ScopesToString(t.scopes) << "\t" << TimeOrDash(t.created) << "\t"
+        << TimeOrDash(t.revoked) << "\n";
   }
   return absl::OkStatus();
 }
 
 absl::Status TokenRevokeCommand(const std::string& db,
-                                const std::string& name_or_id,
+                                const std::string& name_or_id, absl::Time now,
                                 std::ostream& out) {
   TokenFile tokens(TokenFilePath(db));
-  OGI_RETURN_IF_ERROR(tokens.Revoke(name_or_id, absl::Now()));
+  OGI_RETURN_IF_ERROR(tokens.Revoke(name_or_id, now));
   out << "revoked " << name_or_id << "\n";
   return absl::OkStatus();
 }
