@@ -131,17 +131,20 @@ absl::Status DecodeStored(absl::string_view value, uint64_t position,
   if (!parts.ok())
     return absl::DataLossError(
         absl::StrCat("position ", position, ": ", parts.status().message()));
+  return DecodeRecord(parts->record, position, event);
+}
+
+absl::Status DecodeRecord(absl::string_view record, uint64_t position,
+                          v1::Event& event) {
   // protobuf takes the size as an int: a larger record would abort the process
   // (2-4 GiB) or be read only up to its size modulo 4 GiB. The engine never
   // writes one, so it is damage.
-  if (parts->record.size() >
-      static_cast<size_t>(std::numeric_limits<int>::max())) {
-    return absl::DataLossError(
-        absl::StrCat("position ", position, ": stored event has ",
-                     parts->record.size(), " bytes, too long"));
+  if (record.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    return absl::DataLossError(absl::StrCat("position ", position,
+                                            ": stored event has ",
+                                            record.size(), " bytes, too long"));
   }
-  if (!event.ParseFromArray(parts->record.data(),
-                            static_cast<int>(parts->record.size()))) {
+  if (!event.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
     return absl::DataLossError(
         absl::StrCat("position ", position, ": stored event does not decode"));
   }

@@ -116,6 +116,10 @@ std::string ChainLink(absl::string_view prev_link, absl::string_view record);
 absl::Status DecodeStored(absl::string_view value, uint64_t position,
                           v1::Event& event);
 
+// Like DecodeStored, for the record part of a "log" value (DecodeLogValue).
+absl::Status DecodeRecord(absl::string_view record, uint64_t position,
+                          v1::Event& event);
+
 // Checks the chain link of the "log" value stored at `position` against
 // `prev_link`, the link of position - 1, and returns it. kDataLoss if the
 // record or the link was changed (or the value does not decode).
