@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "engine/civil_date.h"
+#include "engine/event_view.h"
 #include "engine/status_macros.h"
 #include "engine/validate.h"
 
@@ -17,16 +18,18 @@ bool Contains(const std::vector<std::string>& ids, const std::string& id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
-absl::CivilDay DayOrEpoch(absl::string_view text) {
-  auto day = ParseCivilDay(text);
-  return day.ok() ? *day : absl::CivilDay();
+// The step's date; 1970-01-01 (day 0) if it does not parse, which validation
+// rules out before anything is stored.
+void SetOn(CaseStep& step, absl::string_view text) {
+  step.on_day = ParseEpochDay(text).value_or(0);
 }
 
 void SetDue(CaseStep& step, absl::string_view text) {
   if (text.empty()) return;
-  auto day = ParseCivilDay(text);
-  if (!day.ok()) return;
-  step.set_due(*day);
+  const std::optional<int32_t> day = ParseEpochDay(text);
+  if (!day) return;
+  step.due_day = *day;
+  step.has_due = true;
 }
 
 // The payload's name in messages ("answered", "amended.answered").
@@ -334,7 +337,7 @@ constexpr size_t kTypicalSteps = 4;
 CaseStep StepOf(const v1::Event& e) {
   CaseStep s;
   s.payload = e.payload_case();
-  s.set_on(DayOrEpoch(e.occurred_on()));
+  SetOn(s, e.occurred_on());
   switch (s.payload) {
     case v1::Event::kReceived:
       s.code = e.received().applicant().category();
@@ -391,6 +394,117 @@ CaseStep StepOf(const v1::Event& e) {
       break;
   }
   return s;
+}
+
+namespace {
+
+// Reads a payload's fields as StepOf reads them from a parsed event, and
+// notes when one is not of the wire type a full parse would read it with.
+class FieldReader {
+ public:
+  explicit FieldReader(const PayloadFields& fields) : fields_(fields) {}
+
+  bool ok() const { return ok_; }
+  int32_t Int32(int field) { return static_cast<int32_t>(Varint(field)); }
+  int64_t Int64(int field) { return static_cast<int64_t>(Varint(field)); }
+  // A string field whose value is used: ASCII, or left to the full parse
+  // (which checks UTF-8).
+  absl::string_view Text(int field) {
+    const absl::string_view bytes = Bytes(field);
+    if (!IsAscii(bytes)) ok_ = false;
+    return bytes;
+  }
+  // A string field of which only emptiness is used, or a message field.
+  absl::string_view Bytes(int field) {
+    switch (fields_.type[field]) {
+      case PayloadFields::Type::kAbsent:
+        return absl::string_view();
+      case PayloadFields::Type::kBytes:
+        return fields_.bytes[field];
+      default:
+        ok_ = false;
+        return absl::string_view();
+    }
+  }
+
+ private:
+  uint64_t Varint(int field) {
+    switch (fields_.type[field]) {
+      case PayloadFields::Type::kAbsent:
+        return 0;
+      case PayloadFields::Type::kVarint:
+        return fields_.varint[field];
+      default:
+        ok_ = false;
+        return 0;
+    }
+  }
+
+  const PayloadFields& fields_;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+std::optional<CaseChange> CaseChangeOfView(const EventView& view) {
+  if (view.payload == v1::Event::kAmended || !IsCasePayload(view.payload))
+    return std::nullopt;
+  PayloadFields fields;
+  if (!ReadPayloadFields(view.payload_bytes, fields)) return std::nullopt;
+  FieldReader f(fields);
+  CaseStep s;
+  s.payload = view.payload;
+  SetOn(s, view.occurred_on);
+  // The same fields, in the same order, as StepOf; field numbers from
+  // case_events.proto.
+  switch (s.payload) {
+    case v1::Event::kReceived: {
+      PayloadFields applicant;
+      if (!ReadPayloadFields(f.Bytes(1), applicant)) return std::nullopt;
+      FieldReader a(applicant);
+      s.code = a.Int32(1);  // category
+      if (!a.ok()) return std::nullopt;
+      s.channel = f.Int32(2);
+      s.amount = f.Int32(4);  // items
+      break;
+    }
+    case v1::Event::kCorrectionRequested:
+      SetDue(s, f.Text(1));  // due_on
+      break;
+    case v1::Event::kConsultationStarted:
+    case v1::Event::kConsultationEnded:
+    case v1::Event::kAppealFiled:
+    case v1::Event::kAppealDecided:
+      s.code = f.Int32(2);             // party, opinion, kind, result
+      s.ref = std::string(f.Text(1));  // consultation_id, appeal_id
+      break;
+    case v1::Event::kExtended:
+      s.amount = f.Int32(1);                // working_days
+      s.code = f.Bytes(2).empty() ? 0 : 1;  // approved_by
+      break;
+    case v1::Event::kDelayFixed:
+      SetDue(s, f.Text(1));  // due_on
+      break;
+    case v1::Event::kReviewed:
+      s.code = f.Int32(2);  // decision
+      break;
+    case v1::Event::kFeeNoticed:
+      s.code = f.Int32(1);    // method
+      s.amount = f.Int64(2);  // amount_fen
+      s.set_pages(f.Int32(3));
+      break;
+    case v1::Event::kFeePaid:
+      s.amount = f.Int64(1);  // amount_fen
+      break;
+    case v1::Event::kAnswered:
+    case v1::Event::kReanswered:
+      s.code = f.Int32(1);  // outcome
+      break;
+    default:
+      break;
+  }
+  if (!f.ok()) return std::nullopt;
+  return CaseChange{std::move(s), std::nullopt, false};
 }
 
 CaseChange CaseChangeOf(const v1::Event& event) {

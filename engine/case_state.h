@@ -26,6 +26,8 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 
+#include "engine/civil_date.h"
+#include "engine/event_view.h"
 #include "engine/payload.h"
 #include "proto/event.pb.h"
 
@@ -48,11 +50,11 @@ struct CaseStep {
   int8_t channel = 0;  // received: channel
   bool has_due = false;
 
-  absl::CivilDay on() const { return kEpoch + on_day; }
+  absl::CivilDay on() const { return EpochDayToCivil(on_day); }
   void set_on(absl::CivilDay day) {
     on_day = static_cast<int32_t>(day - kEpoch);
   }
-  absl::CivilDay due() const { return kEpoch + due_day; }
+  absl::CivilDay due() const { return EpochDayToCivil(due_day); }
   // feeNoticed: the pages provided (per-page method). Shares due_day's slot:
   // a step is one of an import's largest in-memory structures.
   int32_t pages() const { return due_day; }
@@ -136,6 +138,13 @@ CaseStep StepOf(const v1::Event& event);
 // CaseChangeOf(event), event.agency_id()). REQUIRES: event passed ValidateEvent
 // when it was appended.
 CaseChange CaseChangeOf(const v1::Event& event);
+
+// Returns what CaseChangeOf returns for the event that `view` reads
+// (event_view.h), without parsing it: replay's fast path. nullopt for an
+// amendment, an agency payload, or fields not in the shape the engine writes;
+// the caller then parses the record and calls CaseChangeOf. Tested against
+// CaseChangeOf in event_view_test.cc.
+std::optional<CaseChange> CaseChangeOfView(const EventView& view);
 
 // Returns the change to apply for `event` on a case in `state`, or the refusal:
 //   kNotFound            the case does not exist and `event` is not `received`;

@@ -7,6 +7,8 @@
 #ifndef OGI_ENGINE_CIVIL_DATE_H_
 #define OGI_ENGINE_CIVIL_DATE_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -23,6 +25,16 @@ absl::TimeZone AgencyTimeZone();
 // day) naming a real calendar day. Returns kInvalidArgument otherwise; the
 // message quotes the text (dates are not personal data).
 absl::StatusOr<absl::CivilDay> ParseCivilDay(absl::string_view text);
+
+// Returns the days from 1970-01-01 to the date `text` names, for exactly the
+// texts ParseCivilDay accepts; nullopt otherwise. Replay parses every event's
+// date: this one builds no CivilDay and no Status (tested against
+// ParseCivilDay in civil_date_test.cc).
+std::optional<int32_t> ParseEpochDay(absl::string_view text);
+
+// Returns the day `days` after 1970-01-01. Cheaper than
+// absl::CivilDay(1970, 1, 1) + days, which normalises year by year.
+absl::CivilDay EpochDayToCivil(int32_t days);
 
 // Returns "YYYY-MM-DD".
 std::string FormatCivilDay(absl::CivilDay day);

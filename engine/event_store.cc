@@ -490,6 +490,42 @@ absl::Status RocksEventStore::ScanLog(
   return FromRocksDb(it->status(), "scanning the log");
 }
 
+absl::Status RocksEventStore::ScanRecords(
+    uint64_t from, absl::FunctionRef<absl::Status(const StoredRecord&)> visit,
+    ChainCheck check) {
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;
+  read.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(kLog)));
+  from = std::max<uint64_t>(from, 1);
+  uint64_t expected = from;
+  std::string link;
+  for (it->Seek(ToSlice(EncodePosition(from))); it->Valid(); it->Next()) {
+    OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(ToView(it->key())));
+    if (position != expected) {
+      return absl::DataLossError(
+          absl::StrCat("position ", expected, " is missing from the log"));
+    }
+    ++expected;
+    const absl::string_view value = ToView(it->value());
+    absl::StatusOr<LogValue> parts = DecodeLogValue(value);
+    if (!parts.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("position ", position, ": ", parts.status().message()));
+    }
+    if (check == ChainCheck::kVerify) {
+      if (position == from) {
+        OGI_ASSIGN_OR_RETURN(link, LinkBefore(position));
+      }
+      OGI_ASSIGN_OR_RETURN(absl::string_view next_link,
+                           CheckLink(link, value, position));
+      link.assign(next_link.data(), next_link.size());
+    }
+    OGI_RETURN_IF_ERROR(visit(StoredRecord{position, parts->record}));
+  }
+  return FromRocksDb(it->status(), "scanning the log");
+}
+
 absl::StatusOr<std::string> RocksEventStore::LinkBefore(uint64_t position) {
   if (position <= 1) return std::string(kLinkSize, '\0');
   std::string value;

@@ -146,6 +146,23 @@ class EventStore {
     return ScanLog(from, visit, ChainCheck::kVerify, PersonalData::kReveal);
   }
 
+  // A log entry as stored: its position and its record (the serialized
+  // v1::Event, personal data sealed). The view is valid during the visit only.
+  struct StoredRecord {
+    uint64_t position;
+    absl::string_view record;
+  };
+
+  // Like ScanLog, for readers that decode only what they need
+  // (engine/event_view.h): calls `visit` with each record from position
+  // `from` in order, undecoded. kDataLoss if a position is missing, a value is
+  // of an unknown format or too short, or (kVerify) a record does not match
+  // its link; whether a record decodes, and says its position, is the
+  // visitor's to check (DecodeRecord, DecodeEventView).
+  virtual absl::Status ScanRecords(
+      uint64_t from, absl::FunctionRef<absl::Status(const StoredRecord&)> visit,
+      ChainCheck check) = 0;
+
   // Returns the stored event with this eventId (personal data revealed), or
   // nullopt.
   virtual absl::StatusOr<std::optional<v1::Event>> FindByEventId(

@@ -100,25 +100,36 @@ absl::StatusOr<LogValue> DecodeLogValue(absl::string_view value) {
   return LogValue{value.substr(1, kLinkSize), value.substr(1 + kLinkSize)};
 }
 
-std::string ChainLink(absl::string_view prev_link, absl::string_view record) {
-  // One digest context per thread, reused: creating one per call would cost an
-  // allocation per event.
+Link ComputeLink(absl::string_view prev_link, absl::string_view record) {
+  // One digest context per thread, reused, and SHA-256 fetched once: OpenSSL 3
+  // would otherwise look the algorithm up on every EVP_DigestInit_ex.
   struct Context {
-    Context() : ctx(EVP_MD_CTX_new()) {}
-    ~Context() { EVP_MD_CTX_free(ctx); }
+    Context()
+        : ctx(EVP_MD_CTX_new()), md(EVP_MD_fetch(nullptr, "SHA256", nullptr)) {}
+    ~Context() {
+      EVP_MD_CTX_free(ctx);
+      EVP_MD_free(md);
+    }
     EVP_MD_CTX* ctx;
+    EVP_MD* md;
   };
   thread_local Context context;
-  std::string out(kLinkSize, '\0');
+  Link out;
   unsigned int size = 0;
   // These calls fail only on allocation failure inside OpenSSL, which is not
   // recoverable here.
-  (void)EVP_DigestInit_ex(context.ctx, EVP_sha256(), nullptr);
+  (void)EVP_DigestInit_ex(
+      context.ctx, context.md != nullptr ? context.md : EVP_sha256(), nullptr);
   (void)EVP_DigestUpdate(context.ctx, prev_link.data(), prev_link.size());
   (void)EVP_DigestUpdate(context.ctx, record.data(), record.size());
   (void)EVP_DigestFinal_ex(context.ctx,
                            reinterpret_cast<unsigned char*>(out.data()), &size);
   return out;
+}
+
+std::string ChainLink(absl::string_view prev_link, absl::string_view record) {
+  const Link link = ComputeLink(prev_link, record);
+  return std::string(link.data(), link.size());
 }
 
 // Parses the "log" value stored at `position` into `event`. kDataLoss unless it
@@ -131,17 +142,20 @@ absl::Status DecodeStored(absl::string_view value, uint64_t position,
   if (!parts.ok())
     return absl::DataLossError(
         absl::StrCat("position ", position, ": ", parts.status().message()));
+  return DecodeRecord(parts->record, position, event);
+}
+
+absl::Status DecodeRecord(absl::string_view record, uint64_t position,
+                          v1::Event& event) {
   // protobuf takes the size as an int: a larger record would abort the process
   // (2-4 GiB) or be read only up to its size modulo 4 GiB. The engine never
   // writes one, so it is damage.
-  if (parts->record.size() >
-      static_cast<size_t>(std::numeric_limits<int>::max())) {
-    return absl::DataLossError(
-        absl::StrCat("position ", position, ": stored event has ",
-                     parts->record.size(), " bytes, too long"));
+  if (record.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    return absl::DataLossError(absl::StrCat("position ", position,
+                                            ": stored event has ",
+                                            record.size(), " bytes, too long"));
   }
-  if (!event.ParseFromArray(parts->record.data(),
-                            static_cast<int>(parts->record.size()))) {
+  if (!event.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
     return absl::DataLossError(
         absl::StrCat("position ", position, ": stored event does not decode"));
   }
@@ -167,7 +181,8 @@ absl::StatusOr<absl::string_view> CheckLink(absl::string_view prev_link,
   if (!parts.ok())
     return absl::DataLossError(
         absl::StrCat("position ", position, ": ", parts.status().message()));
-  if (ChainLink(prev_link, parts->record) != parts->link) {
+  const Link link = ComputeLink(prev_link, parts->record);
+  if (absl::string_view(link.data(), link.size()) != parts->link) {
     return absl::DataLossError(absl::StrCat(
         "position ", position, ": stored event does not match its chain link"));
   }

@@ -39,6 +39,7 @@
 #ifndef OGI_ENGINE_KEY_CODEC_H_
 #define OGI_ENGINE_KEY_CODEC_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -110,10 +111,18 @@ absl::StatusOr<LogValue> DecodeLogValue(absl::string_view value);
 // Returns the chain link SHA-256(prev_link || record) (kLinkSize bytes).
 std::string ChainLink(absl::string_view prev_link, absl::string_view record);
 
+// The same, without allocating: for verifying millions of links.
+using Link = std::array<char, kLinkSize>;
+Link ComputeLink(absl::string_view prev_link, absl::string_view record);
+
 // Parses the "log" value stored at `position` into `event`. kDataLoss unless
 // it decodes, says it is at `position` and has a payload. Any bytes give a
 // status, never a crash (fuzzed: tests/fuzz).
 absl::Status DecodeStored(absl::string_view value, uint64_t position,
+                          v1::Event& event);
+
+// Like DecodeStored, for the record part of a "log" value (DecodeLogValue).
+absl::Status DecodeRecord(absl::string_view record, uint64_t position,
                           v1::Event& event);
 
 // Checks the chain link of the "log" value stored at `position` against

@@ -7,14 +7,19 @@
 // each column family instead of a point lookup per event. Only when the sums
 // disagree does a second pass look each entry up, to name the first one wrong.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
+#include <thread>
 #include <tuple>
+#include <vector>
 
 #include "absl/hash/hash.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 
 #include "engine/internal/rocks_store.h"
@@ -96,6 +101,106 @@ absl::Status CheckIndexed(rocksdb::DB& db, const rocksdb::ReadOptions& point,
   return absl::OkStatus();
 }
 
+// Log values handed from the thread that reads and chains them to the thread
+// that decodes them and sums their index entries.
+struct Batch {
+  uint64_t first = 0;        // position of the first value
+  std::string values;        // the values, concatenated
+  std::vector<size_t> ends;  // the end of each value in `values`
+  absl::string_view Value(size_t i) const {
+    const size_t begin = i == 0 ? 0 : ends[i - 1];
+    return absl::string_view(values).substr(begin, ends[i] - begin);
+  }
+};
+
+constexpr size_t kBatchEvents = 4096;
+constexpr size_t kBatchesInFlight = 4;
+
+// A bounded hand-over of batches, with the emptied ones handed back for
+// reuse. Thread-safe.
+class BatchQueue {
+ public:
+  BatchQueue() {
+    for (size_t i = 0; i < kBatchesInFlight; ++i)
+      empty_.push_back(std::make_unique<Batch>());
+  }
+  // Blocks until a batch is free.
+  std::unique_ptr<Batch> TakeEmpty() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](std::vector<std::unique_ptr<Batch>>* v) { return !v->empty(); },
+        &empty_));
+    std::unique_ptr<Batch> batch = std::move(empty_.back());
+    empty_.pop_back();
+    batch->values.clear();
+    batch->ends.clear();
+    return batch;
+  }
+  void GiveBack(std::unique_ptr<Batch> batch) {
+    absl::MutexLock lock(&mu_);
+    empty_.push_back(std::move(batch));
+  }
+  void Push(std::unique_ptr<Batch> batch) {
+    absl::MutexLock lock(&mu_);
+    full_.push_back(std::move(batch));
+  }
+  // No more batches will be pushed.
+  void Close() {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+  }
+  // Returns the next batch in order, or nullptr once closed and drained.
+  std::unique_ptr<Batch> Next() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(this, &BatchQueue::Ready));
+    if (full_.empty()) return nullptr;
+    std::unique_ptr<Batch> batch = std::move(full_.front());
+    full_.pop_front();
+    return batch;
+  }
+
+ private:
+  bool Ready() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return closed_ || !full_.empty();
+  }
+
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<Batch>> empty_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::unique_ptr<Batch>> full_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// The first failure found at a position, and whether, checked one event at a
+// time, it would come before the chain link of that position (decoding) or
+// after it (the index lookups of a partial check).
+struct Failure {
+  uint64_t position = UINT64_MAX;  // UINT64_MAX: none
+  bool before_link = false;
+  absl::Status status;
+  bool failed() const { return position != UINT64_MAX; }
+};
+
+// Returns the failure a one-event-at-a-time check would have reported first.
+const Failure& First(const Failure& a, const Failure& b) {
+  if (a.position != b.position) return a.position < b.position ? a : b;
+  return a.before_link ? a : b;
+}
+
+// Sets `out` to the "streams" key of stored `event` (EncodeStreamKey's
+// layout, key_codec.h).
+void StreamKeyOf(const v1::Event& event, std::string& out) {
+  const bool agency = IsAgencyPayload(event.payload_case());
+  const std::string& id = agency ? event.agency_id() : event.case_id();
+  out.clear();
+  out.push_back(static_cast<char>(agency ? StreamId::Kind::kAgency
+                                         : StreamId::Kind::kCase));
+  out.append(id);
+  out.push_back('\0');
+  const uint32_t version = event.version();
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((version >> shift) & 0xff));
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> RocksEventStore::LinkAt(uint64_t position) {
@@ -147,64 +252,143 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
     link = std::string(parts->link);
   }
 
-  // 1. The log, in order: positions, decoding, chain links; the digests of
-  // the index entries each event should have.
+  // Three threads, on the same snapshot: this one reads the log in order and
+  // checks positions and chain links (each link depends on the one before);
+  // `decoder` parses each event and sums the index entries it should have (or,
+  // for a partial check, looks them up); `indexes` sums what the indexes hold.
+  // The failure reported is the one a one-event-at-a-time check finds first.
   SetDigest expected_streams, expected_ids;
   uint64_t new_cases = 0, new_agencies = 0;
-  v1::Event event;
+  BatchQueue queue;
+  std::atomic<bool> decoder_failed{false};
+  Failure decoded;  // written by `decoder`, read after it is joined
+  std::thread decoder([&] {
+    v1::Event event;
+    std::string stream_key;
+    while (std::unique_ptr<Batch> batch = queue.Next()) {
+      for (size_t i = 0; i < batch->ends.size() && !decoded.failed(); ++i) {
+        const uint64_t at = batch->first + i;
+        event.Clear();
+        if (absl::Status s = DecodeStored(batch->Value(i), at, event);
+            !s.ok()) {
+          decoded = {at, true, s};
+          break;
+        }
+        if (!whole_log) {
+          if (absl::Status s = CheckIndexed(*db_, point, family(kStreams),
+                                            family(kEventIds), event);
+              !s.ok()) {
+            decoded = {at, false, s};
+            break;
+          }
+          continue;
+        }
+        const std::string key = EncodePosition(at);
+        StreamKeyOf(event, stream_key);
+        expected_streams.Add(stream_key, key);
+        if (!event.event_id().empty()) expected_ids.Add(event.event_id(), key);
+        if (event.version() == 1) {
+          ++(IsAgencyPayload(event.payload_case()) ? new_agencies : new_cases);
+        }
+      }
+      if (decoded.failed()) decoder_failed.store(true);
+      queue.GiveBack(std::move(batch));
+    }
+  });
+  // 2. The indexes, each as a set (from the start only).
+  SetDigest streams, ids;
+  absl::Status indexes_scanned;
+  std::thread indexes([&] {
+    if (!whole_log) return;
+    for (const auto& [f, digest, what] :
+         {std::tuple{kStreams, &streams, "streams"},
+          std::tuple{kEventIds, &ids, "eventId"}}) {
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(f)));
+      for (it->SeekToFirst(); it->Valid(); it->Next())
+        digest->Add(ToView(it->key()), ToView(it->value()));
+      indexes_scanned = FromRocksDb(
+          it->status(), absl::StrCat("scanning the ", what, " index"));
+      if (!indexes_scanned.ok()) return;
+    }
+  });
+
+  // 1. The log, in order: positions and chain links.
+  Failure chained;
   uint64_t position = from - 1;
+  absl::string_view failed_value;  // the value whose link did not match
+  std::string failed_value_copy;
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(kLog)));
+    std::unique_ptr<Batch> batch = queue.TakeEmpty();
+    batch->first = from;
     for (it->Seek(EncodePosition(from)); it->Valid(); it->Next()) {
-      OGI_ASSIGN_OR_RETURN(const uint64_t at,
-                           DecodePosition(ToView(it->key())));
-      if (at != position + 1) {
-        return absl::DataLossError(absl::StrCat(
-            "position ", position + 1, " is missing from the log (the next ",
-            "entry is position ", at, ")"));
+      if (decoder_failed.load(std::memory_order_relaxed)) break;
+      absl::StatusOr<uint64_t> at = DecodePosition(ToView(it->key()));
+      if (!at.ok()) {
+        chained = {position + 1, false, at.status()};
+        break;
       }
-      position = at;
-      event.Clear();
-      OGI_RETURN_IF_ERROR(DecodeStored(ToView(it->value()), at, event));
-      const StreamId stream = StreamOf(event);
-      absl::StatusOr<absl::string_view> next =
-          CheckLink(link, ToView(it->value()), at);
-      if (!next.ok()) {
-        return absl::DataLossError(absl::StrCat(
-            next.status().message(), " (", Describe(stream), ", version ",
-            event.version(), "): the event or an earlier one was altered"));
+      if (*at != position + 1) {
+        chained = {position + 1, false,
+                   absl::DataLossError(
+                       absl::StrCat("position ", position + 1,
+                                    " is missing from the log (the next ",
+                                    "entry is position ", *at, ")"))};
+        break;
       }
-      link.assign(next->data(), next->size());
-      const std::string key = EncodePosition(at);
-      if (whole_log) {
-        expected_streams.Add(EncodeStreamKey(stream, event.version()), key);
-        if (!event.event_id().empty()) expected_ids.Add(event.event_id(), key);
-        if (event.version() == 1)
-          ++(stream.kind == StreamId::Kind::kCase ? new_cases : new_agencies);
-        continue;
+      position = *at;
+      const absl::string_view value = ToView(it->value());
+      batch->values.append(value.data(), value.size());
+      batch->ends.push_back(batch->values.size());
+      // A value too short for a link fails to decode: the decoder reports it.
+      absl::StatusOr<LogValue> parts = DecodeLogValue(value);
+      if (!parts.ok()) {
+        chained = {position, false, parts.status()};
+        break;
       }
-      // A partial check looks each index entry up.
-      OGI_RETURN_IF_ERROR(CheckIndexed(*db_, point, family(kStreams),
-                                       family(kEventIds), event));
+      const Link next = ComputeLink(link, parts->record);
+      if (absl::string_view(next.data(), next.size()) != parts->link) {
+        failed_value_copy = std::string(value);
+        failed_value = failed_value_copy;
+        chained = {position, false,
+                   absl::DataLossError(absl::StrCat(
+                       "position ", position,
+                       ": stored event does not match its chain link"))};
+        break;
+      }
+      link.assign(next.data(), next.size());
+      if (batch->ends.size() == kBatchEvents) {
+        queue.Push(std::move(batch));
+        batch = queue.TakeEmpty();
+        batch->first = position + 1;
+      }
     }
-    OGI_RETURN_IF_ERROR(FromRocksDb(it->status(), "scanning the log"));
+    if (!chained.failed()) {
+      chained.status = FromRocksDb(it->status(), "scanning the log");
+      if (!chained.status.ok()) chained.position = position + 1;
+    }
+    queue.Push(std::move(batch));
+    queue.Close();
   }
+  decoder.join();
+  indexes.join();
+  if (decoded.failed() || chained.failed()) {
+    const Failure& first = First(decoded, chained);
+    if (&first == &decoded || failed_value.empty()) return first.status;
+    // A link that does not match: name the event (it decodes, or the decoder
+    // would have failed first).
+    v1::Event event;
+    OGI_RETURN_IF_ERROR(DecodeStored(failed_value, first.position, event));
+    const StreamId stream = StreamOf(event);
+    return absl::DataLossError(absl::StrCat(
+        first.status.message(), " (", Describe(stream), ", version ",
+        event.version(), "): the event or an earlier one was altered"));
+  }
+  OGI_RETURN_IF_ERROR(indexes_scanned);
   result.events = position - (from - 1);
   result.head_position = position;
   result.head_link = link;
   if (!whole_log) return result;
-
-  // 2. The indexes, each as a set, against what the log says they hold.
-  SetDigest streams, ids;
-  for (const auto& [f, digest, what] :
-       {std::tuple{kStreams, &streams, "streams"},
-        std::tuple{kEventIds, &ids, "eventId"}}) {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(f)));
-    for (it->SeekToFirst(); it->Valid(); it->Next())
-      digest->Add(ToView(it->key()), ToView(it->value()));
-    OGI_RETURN_IF_ERROR(FromRocksDb(
-        it->status(), absl::StrCat("scanning the ", what, " index")));
-  }
   if (!(streams == expected_streams) || !(ids == expected_ids)) {
     return IndexMismatch(read, position);
   }

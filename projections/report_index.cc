@@ -1,22 +1,28 @@
 // The report index; see report_index.h.
 #include "projections/report_index.h"
 
+#include <array>
 #include <cstdio>
 #include <fcntl.h>
 #include <filesystem>
 #include <unistd.h>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/message_differencer.h"
 
 #include "engine/case_state.h"
 #include "engine/civil_date.h"
+#include "engine/event_view.h"
+#include "engine/key_codec.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
+#include "projections/internal/catch_up_state.h"
 #include "projections/internal/report_rules.h"
 
 namespace ogi {
@@ -27,8 +33,12 @@ using projections_internal::AppealGroupOf;
 using projections_internal::ColumnOf;
 using projections_internal::ResultIndexOf;
 
-constexpr int kResultCells = kResultRows * kApplicationColumns;
-constexpr int kAppealCells = kAppealGroups * kAppealColumns;
+using projections_internal::CaseFigures;
+using projections_internal::FigureDeltas;
+using projections_internal::HeldCases;
+using projections_internal::kAppealCells;
+using projections_internal::kResultCells;
+using projections_internal::Year;
 
 // Where one case counts, by year: everything the report reads of it.
 struct Contribution {
@@ -38,7 +48,7 @@ struct Contribution {
     friend bool operator==(const AppealCell&, const AppealCell&) = default;
   };
   bool counted = false;
-  std::string agency;
+  absl::string_view agency;  // into the case's state
   int column = 0;
   int received_year = 0;
   int result_year = 0;  // 0: not concluded
@@ -48,6 +58,7 @@ struct Contribution {
   friend bool operator==(const Contribution&, const Contribution&) = default;
 };
 
+// Reads only the facts MayChangeContribution names: keep them in step.
 Contribution ContributionOf(const CaseState& s) {
   Contribution c;
   const CaseFacts& f = s.facts;
@@ -70,41 +81,49 @@ Contribution ContributionOf(const CaseState& s) {
   return c;
 }
 
-v1::YearFigures& Year(v1::AgencyIndex& agency, int year) {
-  v1::YearFigures& y = (*agency.mutable_years())[year];
-  if (y.new_cases_size() == 0) {
-    y.mutable_new_cases()->Resize(kApplicationColumns, 0);
-    y.mutable_results()->Resize(kResultCells, 0);
-    y.mutable_appeals()->Resize(kAppealCells, 0);
+// Whether folding a step with this payload can change the case's
+// Contribution: only the facts ContributionOf reads (received, category,
+// conclusion and outcome, appeals, fee payments) and amendments, which may
+// change any of them.
+bool MayChangeContribution(PayloadCase payload) {
+  switch (payload) {
+    case v1::Event::kReceived:
+    case v1::Event::kAnswered:
+    case v1::Event::kWithdrawn:
+    case v1::Event::kAppealFiled:
+    case v1::Event::kAppealDecided:
+    case v1::Event::kFeePaid:
+    case v1::Event::kAmended:
+      return true;
+    default:
+      return false;
   }
-  return y;
 }
 
-void Add(v1::ReportIndexState& state, const Contribution& c, int sign) {
+void Add(FigureDeltas& deltas, const Contribution& c, int sign) {
   if (!c.counted) return;
-  v1::AgencyIndex& agency = (*state.mutable_agencies())[c.agency];
+  FigureDeltas::Years& agency = deltas.Agency(c.agency);
   for (const int column : {c.column, kTotalColumn}) {
     if (column == c.column && column == kTotalColumn)
       continue;  // no category: counted in the total only
-    v1::YearFigures& received = Year(agency, c.received_year);
-    received.set_new_cases(column, received.new_cases(column) + sign);
+    CaseFigures& received = agency[c.received_year];
+    received.new_cases[column] += sign;
     if (c.result_year != 0) {
-      v1::YearFigures& concluded = Year(agency, c.result_year);
-      const int cell = c.result_index * kApplicationColumns + column;
-      concluded.set_results(cell, concluded.results(cell) + sign);
+      CaseFigures& concluded = agency[c.result_year];
+      concluded.results[c.result_index * kApplicationColumns + column] += sign;
     }
   }
   for (const Contribution::AppealCell& a : c.appeals) {
-    v1::YearFigures& y = Year(agency, a.year);
+    CaseFigures& y = agency[a.year];
     const int total = a.cell - a.cell % kAppealColumns +
                       static_cast<int>(AppealColumn::kTotal);
-    y.set_appeals(a.cell, y.appeals(a.cell) + sign);
-    y.set_appeals(total, y.appeals(total) + sign);
+    y.appeals[a.cell] += sign;
+    y.appeals[total] += sign;
   }
   for (const auto& [year, fen] : c.fees) {
-    v1::YearFigures& y = Year(agency, year);
-    y.set_fee_applications(y.fee_applications() + sign);
-    y.set_fee_paid_fen(y.fee_paid_fen() + sign * fen);
+    CaseFigures& y = agency[year];
+    y.fee_applications += sign;
+    y.fee_paid_fen += sign * fen;
   }
 }
 
@@ -251,83 +270,97 @@ absl::StatusOr<std::unique_ptr<ReportIndex>> ReportIndex::Open(
 absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
     size_t recent_cases) {
   CatchUpStats stats;
-  absl::node_hash_map<std::string, CaseState> open;  // open cases only
-  // Cases concluded lately (see the header): appeals, amendments and re-answers
-  // mostly follow an answer within months.
-  absl::node_hash_map<std::string, CaseState> recent, older;
-  google::protobuf::Timestamp last_recorded;
-  absl::Status scanned = store_.ScanLog(
+  HeldCases cases(recent_cases);
+  FigureDeltas deltas;
+  uint64_t checkpoint = state_.checkpoint();
+  int64_t last_seconds = 0;
+  int32_t last_nanos = 0;
+  EventView view;
+  v1::Event event;  // the records that take the full parse
+  absl::Status scanned = store_.ScanRecords(
       state_.checkpoint() + 1,
-      [&](const v1::Event& e) -> absl::Status {
-        if (e.position() > until_) return absl::CancelledError();
+      [&](const EventStore::StoredRecord& r) -> absl::Status {
+        if (r.position > until_) return absl::CancelledError();
+        // Case events of the usual shape are read from their bytes; agency
+        // events, amendments and anything unusual are parsed fully.
+        std::optional<CaseChange> change;
+        const v1::Event* parsed = nullptr;
+        if (DecodeEventView(r.record, view) && view.position == r.position)
+          change = CaseChangeOfView(view);
+        if (!change) {
+          event.Clear();
+          OGI_RETURN_IF_ERROR(DecodeRecord(r.record, r.position, event));
+          view = ViewOf(event);
+          parsed = &event;
+        }
         ++stats.events;
-        state_.set_checkpoint(e.position());
-        last_recorded = e.recorded_at();
-        if (IsAgencyPayload(e.payload_case())) {
-          ApplyAgencyEvent((*state_.mutable_agencies())[e.agency_id()], e);
+        checkpoint = r.position;
+        last_seconds = view.recorded_seconds;
+        last_nanos = view.recorded_nanos;
+        if (IsAgencyPayload(view.payload)) {
+          ApplyAgencyEvent(
+              (*state_.mutable_agencies())[std::string(view.agency_id)],
+              *parsed);
           return absl::OkStatus();
         }
-        auto it = open.find(e.case_id());
-        if (it == open.end()) {
+        CaseState* held = cases.FindOpen(view.case_id);
+        bool was_open = held != nullptr;
+        if (held == nullptr && view.payload != v1::Event::kReceived) {
+          held = cases.FindConcluded(view.case_id);
+          if (held != nullptr && !LeavesConcludedFiguresAlone(view.payload))
+            ++stats.cases_recalled;
+        }
+        if (held == nullptr) {
           CaseState loaded;
-          if (e.payload_case() != v1::Event::kReceived) {
-            if (LeavesConcludedFiguresAlone(e.payload_case()))
+          if (view.payload != v1::Event::kReceived) {
+            // Archiving or re-answering a case concluded long ago changes no
+            // figure: no need to load it.
+            if (LeavesConcludedFiguresAlone(view.payload))
               return absl::OkStatus();
-            if (auto r = recent.find(e.case_id()); r != recent.end()) {
-              loaded = std::move(r->second);
-              recent.erase(r);
-              ++stats.cases_recalled;
-            } else if (auto o = older.find(e.case_id()); o != older.end()) {
-              loaded = std::move(o->second);
-              older.erase(o);
-              ++stats.cases_recalled;
-            } else {
-              // Concluded long ago (or open before this catch-up): rebuild
-              // the case from its stream.
-              OGI_ASSIGN_OR_RETURN(
-                  std::vector<v1::Event> events,
-                  store_.ReadStream({StreamId::Kind::kCase, e.case_id()}));
-              for (const v1::Event& before : events) {
-                if (before.position() >= e.position()) break;
-                ApplyCaseChange(loaded, CaseChangeOf(before),
-                                before.agency_id());
-              }
-              ++stats.cases_loaded;
+            // Concluded long ago (or open before this catch-up): rebuild
+            // the case from its stream.
+            OGI_ASSIGN_OR_RETURN(
+                std::vector<v1::Event> events,
+                store_.ReadStream(
+                    {StreamId::Kind::kCase, std::string(view.case_id)}));
+            for (const v1::Event& before : events) {
+              if (before.position() >= r.position) break;
+              ApplyCaseChange(loaded, CaseChangeOf(before), before.agency_id());
             }
+            ++stats.cases_loaded;
           }
-          it = open.emplace(e.case_id(), std::move(loaded)).first;
+          held = &cases.AddOpen(view.case_id, std::move(loaded));
+          was_open = true;
         }
-        CaseState& s = it->second;
-        const Contribution before = ContributionOf(s);
-        ApplyCaseChange(s, CaseChangeOf(e), e.agency_id());
-        const Contribution after = ContributionOf(s);
-        if (!(before == after)) {
-          Add(state_, before, -1);
-          Add(state_, after, +1);
-        }
-        if (s.facts.concluded && recent_cases == 0) {
-          open.erase(it);
-        } else if (s.facts.concluded) {
-          if (recent.size() >= recent_cases) {
-            older = std::move(recent);
-            recent.clear();
+        CaseState& s = *held;
+        if (!change) change = CaseChangeOf(*parsed);
+        if (MayChangeContribution(view.payload)) {
+          const Contribution before = ContributionOf(s);
+          ApplyCaseChange(s, *change, view.agency_id);
+          const Contribution after = ContributionOf(s);
+          if (!(before == after)) {
+            Add(deltas, before, -1);
+            Add(deltas, after, +1);
           }
-          recent.insert_or_assign(it->first, std::move(s));
-          open.erase(it);
+        } else {
+          ApplyCaseChange(s, *change, view.agency_id);
         }
+        // No step un-concludes a case (an amendment keeps the payload type).
+        if (was_open && s.facts.concluded) cases.Conclude(view.case_id);
         return absl::OkStatus();
       },
       // A rebuild folds millions of events; `ogi verify` checks the chain.
-      EventStore::ChainCheck::kSkip, EventStore::PersonalData::kSealed);
+      EventStore::ChainCheck::kSkip);
+  deltas.AddTo(state_);
+  state_.set_checkpoint(checkpoint);
   if (!absl::IsCancelled(scanned)) OGI_RETURN_IF_ERROR(scanned);
   if (stats.events > 0) {
-    state_.set_recorded_until(
-        absl::FormatTime(absl::RFC3339_full,
-                         absl::FromUnixSeconds(last_recorded.seconds()) +
-                             absl::Nanoseconds(last_recorded.nanos()),
-                         absl::UTCTimeZone()));
+    state_.set_recorded_until(absl::FormatTime(
+        absl::RFC3339_full,
+        absl::FromUnixSeconds(last_seconds) + absl::Nanoseconds(last_nanos),
+        absl::UTCTimeZone()));
   }
-  stats.open_cases = open.size();
+  stats.open_cases = cases.open_cases();
   if (stats.events > 0) OGI_RETURN_IF_ERROR(Save());
   return stats;
 }

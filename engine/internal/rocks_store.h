@@ -82,6 +82,9 @@ class RocksEventStore final : public EventStore {
   absl::Status ScanLog(uint64_t from,
                        absl::FunctionRef<absl::Status(const v1::Event&)> visit,
                        ChainCheck check, PersonalData personal_data) override;
+  absl::Status ScanRecords(
+      uint64_t from, absl::FunctionRef<absl::Status(const StoredRecord&)> visit,
+      ChainCheck check) override;
   absl::StatusOr<std::optional<v1::Event>> FindByEventId(
       absl::string_view event_id) override;
   uint64_t HeadPosition() override {

@@ -1,5 +1,9 @@
 #include "engine/civil_date.h"
 
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_format.h"
 #include "gtest/gtest.h"
 
 #include "tests/testing/status_matchers.h"
@@ -34,6 +38,42 @@ TEST(CivilDateTest, RefusesMalformedAndImpossibleDates) {
     SCOPED_TRACE(text);
     EXPECT_THAT(ParseCivilDay(text),
                 StatusIs(absl::StatusCode::kInvalidArgument));
+  }
+}
+
+TEST(CivilDateTest, EpochDayAcceptsWhatParseCivilDayAcceptsAndAgrees) {
+  const absl::CivilDay epoch(1970, 1, 1);
+  // Every day of 1899-2101 (leap centuries included), written out and also
+  // with an impossible day of the month.
+  for (absl::CivilDay d(1899, 1, 1); d <= absl::CivilDay(2101, 12, 31); ++d) {
+    const std::string text = FormatCivilDay(d);
+    ASSERT_EQ(ParseEpochDay(text), std::optional<int32_t>(d - epoch)) << text;
+    ASSERT_EQ(EpochDayToCivil(static_cast<int32_t>(d - epoch)), d) << text;
+    const std::string impossible =
+        absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day() + 3);
+    ASSERT_EQ(ParseEpochDay(impossible).has_value(),
+              ParseCivilDay(impossible).ok())
+        << impossible;
+  }
+  for (const char* text :
+       {"", "2023-3-6", "2023/03/06", "2023-02-29", "2023-13-01", "2023-00-10",
+        "2023-04-31", "20230306", "2023-03-06T00:00:00Z", "0999-01-01",
+        "2023-03-0a", " 2023-03-06", "1000-01-01", "9999-12-31", "2000-02-29",
+        "1900-02-29", "2023-00-00", "-023-01-01", "2023-+1-01"}) {
+    SCOPED_TRACE(text);
+    EXPECT_EQ(ParseEpochDay(text).has_value(), ParseCivilDay(text).ok());
+    if (auto day = ParseCivilDay(text); day.ok()) {
+      EXPECT_EQ(ParseEpochDay(text), std::optional<int32_t>(*day - epoch));
+    }
+  }
+}
+
+TEST(CivilDateTest, EpochDayToCivilFarFromTheEpoch) {
+  const absl::CivilDay epoch(1970, 1, 1);
+  for (const absl::CivilDay d :
+       {absl::CivilDay(1000, 1, 1), absl::CivilDay(1600, 2, 29),
+        absl::CivilDay(9999, 12, 31), absl::CivilDay(1969, 12, 31)}) {
+    EXPECT_EQ(EpochDayToCivil(static_cast<int32_t>(d - epoch)), d);
   }
 }
 
