@@ -35,9 +35,14 @@ absl::StatusOr<double> OgiAppends(const std::string& dir, int threads,
 }
 
 absl::StatusOr<std::vector<double>> OgiHistory(
-    const std::string& store_dir, const std::vector<std::string>& cases) {
+    const std::string& store_dir, const std::vector<std::string>& warmup,
+    const std::vector<std::string>& cases) {
   OGI_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store,
                        EventStore::Open({.path = store_dir}));
+  for (const std::string& id : warmup) {
+    OGI_RETURN_IF_ERROR(
+        store->ReadStream({StreamId::Kind::kCase, id}).status());
+  }
   std::vector<double> latencies_ms;
   latencies_ms.reserve(cases.size());
   for (const std::string& id : cases) {

@@ -25,11 +25,12 @@ namespace ogi {
 absl::StatusOr<double> OgiAppends(const std::string& dir, int threads,
                                   absl::Duration duration);
 
-// Reads each case's stream (personal data revealed, as `ogi history` shows
-// it); returns each read's latency in milliseconds. kNotFound if a case has no
-// events.
+// Reads the stream of each case of `warmup`, untimed, then of each of `cases`
+// (personal data revealed, as `ogi history` shows it); returns each timed
+// read's latency in milliseconds. kNotFound if a case has no events.
 absl::StatusOr<std::vector<double>> OgiHistory(
-    const std::string& store_dir, const std::vector<std::string>& cases);
+    const std::string& store_dir, const std::vector<std::string>& warmup,
+    const std::vector<std::string>& cases);
 
 // Returns the nonzero part 三 cells of `ogi report --format csv` output,
 // category columns only (no totals).

@@ -282,34 +282,51 @@ absl::StatusOr<std::vector<std::string>> SqliteSampleCases(
   return cases;
 }
 
+namespace {
+
+// Returns the time to read one case's events through `history`.
+absl::StatusOr<absl::Duration> ReadCase(sqlite3* db, sqlite3_stmt* history,
+                                        const std::string& id) {
+  const absl::Time start = absl::Now();
+  sqlite3_bind_text(history, 1, id.data(), static_cast<int>(id.size()),
+                    SQLITE_STATIC);
+  int events = 0;
+  uint64_t bytes = 0;
+  int rc;
+  while ((rc = sqlite3_step(history)) == SQLITE_ROW) {
+    ++events;
+    sqlite3_column_text(history, 0);
+    bytes += static_cast<uint64_t>(sqlite3_column_bytes(history, 0));
+  }
+  sqlite3_reset(history);
+  const absl::Duration elapsed = absl::Now() - start;
+  if (rc != SQLITE_DONE) return Error(db, "history");
+  if (events == 0 || bytes == 0) {
+    return absl::NotFoundError(absl::StrCat("sqlite: no events of ", id));
+  }
+  return elapsed;
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<double>> SqliteHistory(
-    const std::string& db_path, const std::vector<std::string>& cases) {
+    const std::string& db_path, const std::vector<std::string>& warmup,
+    const std::vector<std::string>& cases) {
   OGI_ASSIGN_OR_RETURN(Db db, OpenDb(db_path, Mode::kOpen));
   OGI_ASSIGN_OR_RETURN(
       Stmt history,
       Prepare(
           db.get(),
           "SELECT payload FROM events WHERE case_id = ? ORDER BY position"));
+  for (const std::string& id : warmup) {
+    OGI_RETURN_IF_ERROR(ReadCase(db.get(), history.get(), id).status());
+  }
   std::vector<double> latencies_ms;
   latencies_ms.reserve(cases.size());
   for (const std::string& id : cases) {
-    const absl::Time start = absl::Now();
-    sqlite3_bind_text(history.get(), 1, id.data(), static_cast<int>(id.size()),
-                      SQLITE_STATIC);
-    int events = 0;
-    uint64_t bytes = 0;
-    int rc;
-    while ((rc = sqlite3_step(history.get())) == SQLITE_ROW) {
-      ++events;
-      sqlite3_column_text(history.get(), 0);
-      bytes += static_cast<uint64_t>(sqlite3_column_bytes(history.get(), 0));
-    }
-    sqlite3_reset(history.get());
-    if (rc != SQLITE_DONE) return Error(db.get(), "history");
-    latencies_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
-    if (events == 0 || bytes == 0) {
-      return absl::NotFoundError(absl::StrCat("sqlite: no events of ", id));
-    }
+    OGI_ASSIGN_OR_RETURN(const absl::Duration elapsed,
+                         ReadCase(db.get(), history.get(), id));
+    latencies_ms.push_back(absl::ToDoubleMilliseconds(elapsed));
   }
   return latencies_ms;
 }

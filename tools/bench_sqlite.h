@@ -54,10 +54,12 @@ absl::StatusOr<SqlitePartThree> SqlitePartThreeOf(const std::string& db_path,
 absl::StatusOr<std::vector<std::string>> SqliteSampleCases(
     const std::string& db_path, int n, uint64_t seed);
 
-// Reads each case's events in position order; returns each read's latency in
-// milliseconds. kNotFound if a case has no events.
+// Reads the events of each case of `warmup` in position order, untimed, then
+// of each of `cases`; returns each timed read's latency in milliseconds.
+// kNotFound if a case has no events.
 absl::StatusOr<std::vector<double>> SqliteHistory(
-    const std::string& db_path, const std::vector<std::string>& cases);
+    const std::string& db_path, const std::vector<std::string>& warmup,
+    const std::vector<std::string>& cases);
 
 // Runs PRAGMA integrity_check (every page, every index against its table);
 // kDataLoss unless it says "ok".

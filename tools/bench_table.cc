@@ -27,6 +27,7 @@ std::string FormatBound(double bound, const Figure& figure) {
 }
 
 std::string FormatRatio(double ratio) {
+  if (ratio < 0.1) return absl::StrFormat("%.3f×", ratio);
   return absl::StrFormat(ratio < 10 ? "%.2f×" : "%.0f×", ratio);
 }
 
