@@ -50,7 +50,7 @@ absl::StatusOr<SqlitePartThree> SqlitePartThreeOf(const std::string& db_path,
                                                   int year, int repeats);
 
 // Returns `n` case ids of events at positions drawn uniformly with `seed`
-// (cases with more events are drawn more often, as with real look-ups).
+// (so cases with more events are drawn more often).
 absl::StatusOr<std::vector<std::string>> SqliteSampleCases(
     const std::string& db_path, int n, uint64_t seed);
 
