@@ -17,10 +17,8 @@
 // --format csv`, best of 5.
 // 4. SQLite: the same year's part 三 by SQL, best of 3 (warm); its cells must
 // equal ogi's CSV. Prints a Markdown table.
-#include <array>
 #include <cstdio>
 #include <filesystem>
-#include <map>
 #include <sqlite3.h>
 #include <string>
 #include <sys/resource.h>
@@ -38,6 +36,8 @@
 #include "engine/event_store.h"
 #include "engine/json_codec.h"
 #include "projections/annual_report.h"
+#include "tools/bench_ogi.h"
+#include "tools/bench_sqlite.h"
 
 namespace {
 
@@ -87,69 +87,6 @@ ChildRun RunChild(const std::vector<std::string>& argv) {
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     Die(absl::StrCat("child failed: ", argv[0]));
   return {absl::ToDoubleSeconds(absl::Now() - start), usage.ru_maxrss, out};
-}
-
-// Part 三 by SQL: a case's column is its latest corrected category, its
-// conclusion the answer or withdrawal. The generator's amendments only correct
-// `received` categories, so this is the whole rule set for its logs.
-std::map<std::string, int64_t> SqlPartThree(sqlite3* db, int year) {
-  const std::string jan1 = absl::StrCat(year, "-01-01");
-  const std::string dec31 = absl::StrCat(year, "-12-31");
-  const std::string sql = absl::StrCat(R"(
-    WITH c AS (
-      SELECT r.case_id AS case_id, r.occurred_on AS received_on,
-             COALESCE((SELECT a.category FROM events a
-                        WHERE a.case_id = r.case_id AND a.type = 'amended' AND a.target_version = 1
-                        ORDER BY a.position DESC LIMIT 1), r.category) AS category,
-             k.occurred_on AS concluded_on,
-             CASE WHEN k.type = 'withdrawn' THEN 'OTHER_HANDLING' ELSE k.outcome END AS outcome
-        FROM events r
-        LEFT JOIN events k ON k.case_id = r.case_id AND k.type IN ('answered', 'withdrawn')
-       WHERE r.type = 'received' AND r.occurred_on <= ')",
-                                       dec31, R"('
-         AND (k.occurred_on IS NULL OR k.occurred_on >= ')",
-                                       jan1, R"('))
-    SELECT 'new', category, count(*) FROM c WHERE received_on >= ')",
-                                       jan1, R"(' GROUP BY 2
-    UNION ALL SELECT 'carried_in', category, count(*) FROM c WHERE received_on < ')",
-                                       jan1, R"(' GROUP BY 2
-    UNION ALL SELECT outcome, category, count(*) FROM c WHERE concluded_on <= ')",
-                                       dec31, R"(' GROUP BY 1, 2
-    UNION ALL SELECT 'carried_out', category, count(*) FROM c
-               WHERE concluded_on IS NULL OR concluded_on > ')",
-                                       dec31, R"(' GROUP BY 2)");
-  sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
-    Die(sqlite3_errmsg(db));
-  std::map<std::string, int64_t> cells;
-  while (sqlite3_step(stmt) == SQLITE_ROW) {
-    std::string row =
-        reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    const std::string category =
-        reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1));
-    if (row != "new" && row != "carried_in" && row != "carried_out")
-      row = absl::AsciiStrToLower(row);
-    cells[absl::StrCat(row, ",", absl::AsciiStrToLower(category))] +=
-        sqlite3_column_int64(stmt, 2);
-  }
-  sqlite3_finalize(stmt);
-  return cells;
-}
-
-// The nonzero part 三 cells of ogi's CSV (category columns only), keyed
-// "row,column".
-std::map<std::string, int64_t> CsvPartThree(const std::string& csv) {
-  std::map<std::string, int64_t> cells;
-  for (absl::string_view line : absl::StrSplit(csv, '\n')) {
-    std::vector<std::string> f = absl::StrSplit(line, ',');
-    if (f.size() != 4 || f[0] != "applications" || f[2] == "total" ||
-        f[1] == "results_total")
-      continue;
-    int64_t v = 0;
-    if (absl::SimpleAtoi(f[3], &v) && v != 0)
-      cells[absl::StrCat(f[1], ",", f[2])] = v;
-  }
-  return cells;
 }
 
 }  // namespace
@@ -298,21 +235,15 @@ int main(int argc, char** argv) {
     if (run.seconds < best.seconds) best = run;
   }
 
-  // 4. SQLite, warm, best of 3; the numbers must agree.
-  std::map<std::string, int64_t> sql_cells;
-  double sql_best = 1e9;
-  for (int i = 0; i < 3; ++i) {
-    const absl::Time start = absl::Now();
-    sql_cells = SqlPartThree(sql, report_year);
-    sql_best = std::min(sql_best, absl::ToDoubleSeconds(absl::Now() - start));
-  }
+  // 4. SQLite, warm, best of 3; the numbers must agree (the query and the CSV
+  // reading are tools/bench's).
   sqlite3_close(sql);
-  const std::map<std::string, int64_t> ogi_cells = CsvPartThree(best.out);
-  std::map<std::string, int64_t> sql_nonzero;
-  for (const auto& [k, v] : sql_cells) {
-    if (v != 0) sql_nonzero[k] = v;
-  }
-  const bool agree = ogi_cells == sql_nonzero;
+  auto sql_part =
+      ogi::SqlitePartThreeOf(dir + "/events.sqlite", report_year, 3);
+  if (!sql_part.ok()) Die(std::string(sql_part.status().message()));
+  const double sql_best = absl::ToDoubleSeconds(sql_part->best);
+  const ogi::PartThreeCells ogi_cells = ogi::CsvPartThree(best.out);
+  const bool agree = ogi_cells == sql_part->cells;
 
   std::printf("| figure | ogi | SQLite | SQLite / ogi |\n|---|---|---|---|\n");
   std::printf("| events (%d..%d, %lld cases/year, 20 agencies) | %llu | | |\n",
