@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <limits>
 #include <memory>
+#include <sys/socket.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -379,12 +380,21 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(
         SendError(res, absl::InternalError("the request failed"));
       });
   Routes(http, service, threads);
+  // Debian's httplib is compiled with a listen backlog of 5: 32 clients
+  // connecting at once overflow it, and the dropped handshakes come back as
+  // failed or 1-second-late first requests. Listening again on the bound
+  // socket raises the backlog (the socket is seen in the options callback).
+  auto socket = std::make_shared<std::atomic<int>>(-1);
+  http.set_socket_options([socket](socket_t sock) {
+    httplib::default_socket_options(sock);
+    *socket = sock;
+  });
   if (port == 0) {
     listener->port = http.bind_to_any_port(host);
   } else if (http.bind_to_port(host, port)) {
     listener->port = port;
   }
-  if (listener->port <= 0)
+  if (listener->port <= 0 || *socket < 0 || ::listen(*socket, SOMAXCONN) != 0)
     return absl::UnavailableError(
         absl::StrCat("cannot listen for HTTP on ", address));
   listener->thread = std::thread([&http] { http.listen_after_bind(); });
