@@ -44,6 +44,33 @@ std::string Address(const std::string& configured, int port) {
 }  // namespace
 
 std::string TokenFilePath(const std::string& db) { return db + "/ogi-tokens"; }
+
+ServiceOptions CommandServiceOptions(EventStore& store, TokenFile& tokens,
+                                     const Calendar& calendar,
+                                     const std::string& index_path,
+                                     Clock& clock) {
+  ServiceOptions options;
+  options.store = &store;
+  options.tokens = &tokens;
+  options.clock = &clock;
+  options.render_report = [&store, &clock, index_path](
+                              const ReportRequest& request, ReportFormat format,
+                              std::ostream& body) {
+    ReportOptions report;
+    report.request = request;
+    report.format = format;
+    report.index_path = index_path;
+    report.date = AgencyDay(clock.Now());
+    return ReportCommand(store, report, body);
+  };
+  options.render_deadline = [&store, &calendar](const std::string& case_id,
+                                                absl::CivilDay on,
+                                                std::ostream& body) {
+    return DeadlineCommand(store, case_id, calendar, on, OutputFormat::kJson,
+                           body);
+  };
+  return options;
+}
 std::string ServeInfoPath(const std::string& db) {
   return db + "/ogi-serve.json";
 }
@@ -70,27 +97,8 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
   if (!store.ok()) return store.status();
   EventStore& s = **store;
   TokenFile tokens(TokenFilePath(options.db));
-  ServiceOptions service_options;
-  service_options.store = &s;
-  service_options.tokens = &tokens;
-  // The service answers what the commands print.
-  const std::string index_path = ReportIndexPath(options.db);
-  service_options.render_report = [&s, index_path](const ReportRequest& request,
-                                                   ReportFormat format,
-                                                   std::ostream& body) {
-    ReportOptions report;
-    report.request = request;
-    report.format = format;
-    report.index_path = index_path;
-    report.date = AgencyDay(SystemClock().Now());
-    return ReportCommand(s, report, body);
-  };
-  service_options.render_deadline = [&s, &calendar](const std::string& case_id,
-                                                    absl::CivilDay on,
-                                                    std::ostream& body) {
-    return DeadlineCommand(s, case_id, calendar, on, OutputFormat::kJson, body);
-  };
-  IntakeService service(std::move(service_options));
+  IntakeService service(CommandServiceOptions(
+      s, tokens, calendar, ReportIndexPath(options.db), SystemClock()));
   OGI_ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
                        Server::Start(service, options.server));
   const std::string grpc =

@@ -8,7 +8,11 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 
+#include "engine/calendar.h"
+#include "engine/clock.h"
+#include "engine/event_store.h"
 #include "serve/server.h"
+#include "serve/service.h"
 #include "serve/tokens.h"
 
 namespace ogi {
@@ -19,6 +23,15 @@ std::string TokenFilePath(const std::string& db);
 // The file `ogi serve` writes while it runs: its pid and addresses, so other
 // commands can say where the store is served.
 std::string ServeInfoPath(const std::string& db);
+
+// The service's options as `ogi serve` sets them: reports and deadlines
+// rendered by ReportCommand (from the report index at `index_path`; "" to
+// replay) and DeadlineCommand, so the service answers what the commands
+// print. Everything passed must outlive the service.
+ServiceOptions CommandServiceOptions(EventStore& store, TokenFile& tokens,
+                                     const Calendar& calendar,
+                                     const std::string& index_path,
+                                     Clock& clock);
 
 struct ServeOptions {
   std::string db;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "cli/commands.h"
+#include "cli/serve_command.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -33,29 +34,11 @@ using ::testing::HasSubstr;
 constexpr TokenReach kAgency = TokenReach::kAgency;
 constexpr TokenReach kSubtree = TokenReach::kSubtree;
 
-// The service as `ogi serve` builds it: reports and deadlines rendered by the
-// commands themselves.
+// The service as `ogi serve` builds it.
 ServiceOptions OptionsFor(EventStore& store, TokenFile& tokens, Clock& clock,
                           const std::string& index_path) {
-  ServiceOptions options;
-  options.store = &store;
-  options.tokens = &tokens;
-  options.clock = &clock;
-  options.render_report = [&store, index_path](const ReportRequest& request,
-                                               ReportFormat format,
-                                               std::ostream& out) {
-    ReportOptions report;
-    report.request = request;
-    report.format = format;
-    report.index_path = index_path;
-    return ReportCommand(store, report, out);
-  };
-  options.render_deadline = [&store](const std::string& case_id,
-                                     absl::CivilDay on, std::ostream& out) {
-    return DeadlineCommand(store, case_id, Calendar::BuiltIn(), on,
-                           OutputFormat::kJson, out);
-  };
-  return options;
+  return CommandServiceOptions(store, tokens, Calendar::BuiltIn(), index_path,
+                               clock);
 }
 
 // The agency tree: city ─┬─ city-a ── city-a-1
