@@ -606,6 +606,20 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
   // keep everything before it.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db_options.max_background_jobs = 2;
+  // Opening must not cost in proportion to the store: with RocksDB's default
+  // (-1, every table file open at once) DB::Open reads the index and filter
+  // blocks of every SST file before a command can start, 150-300 ms and 80 MiB
+  // on a 20M-event store (89 files), most of a cold `ogi report`. A bounded
+  // table cache opens a file at its first read instead (RocksDB 7.8 opens at
+  // most 16 per column family up front). 512 holds every file of a store
+  // several times that size, so a serving process keeps each file open once it
+  // has read it, and it stays under the common 1024-descriptor limit with room
+  // for sockets. Measured in docs/PERFORMANCE.md (issue 6, latency work).
+  db_options.max_open_files = 512;
+  // Open would otherwise read the properties of up to 20 table files to seed
+  // compaction's deletion estimates; only personal-data keys are ever deleted,
+  // so the estimates matter little, and reading them delays the first command.
+  db_options.skip_stats_update_on_db_open = true;
   const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {kLogFamily, FamilyOptions(Lookups::kScans, 16 * 1024)},
