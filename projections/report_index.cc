@@ -305,10 +305,19 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
         }
         CaseState* held = cases.FindOpen(view.case_id);
         bool was_open = held != nullptr;
+        std::optional<size_t> slot;  // set: a concluded case held in the ring
+        CaseState recalled;
         if (held == nullptr && view.payload != v1::Event::kReceived) {
-          held = cases.FindConcluded(view.case_id);
-          if (held != nullptr && !LeavesConcludedFiguresAlone(view.payload))
+          slot = cases.FindConcluded(view.case_id);
+          if (slot && LeavesConcludedFiguresAlone(view.payload)) {
+            // Nothing the report reads changes: record the step only.
+            cases.Fold(*slot, change ? *change : CaseChangeOf(*parsed));
+            return absl::OkStatus();
+          }
+          if (slot) {
+            held = &cases.Recall(*slot, recalled);
             ++stats.cases_recalled;
+          }
         }
         if (held == nullptr) {
           CaseState loaded;
@@ -344,6 +353,10 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
           }
         } else {
           ApplyCaseChange(s, *change, view.agency_id);
+        }
+        if (slot) {
+          cases.Recalled(*slot, *change, s);
+          return absl::OkStatus();
         }
         // No step un-concludes a case (an amendment keeps the payload type).
         if (was_open && s.facts.concluded) cases.Conclude(view.case_id);
