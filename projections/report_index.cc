@@ -23,6 +23,7 @@
 #include "engine/payload.h"
 #include "engine/status_macros.h"
 #include "projections/internal/catch_up_state.h"
+#include "projections/internal/record_pipe.h"
 #include "projections/internal/report_rules.h"
 
 namespace ogi {
@@ -277,8 +278,9 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
   int32_t last_nanos = 0;
   EventView view;
   v1::Event event;  // the records that take the full parse
-  absl::Status scanned = store_.ScanRecords(
-      state_.checkpoint() + 1,
+  // RocksDB's reading overlaps the fold, on a second thread.
+  absl::Status scanned = projections_internal::ScanRecordsAhead(
+      store_, state_.checkpoint() + 1,
       [&](const EventStore::StoredRecord& r) -> absl::Status {
         if (r.position > until_) return absl::CancelledError();
         // Case events of the usual shape are read from their bytes; agency
