@@ -23,6 +23,7 @@
 #include "engine/payload.h"
 #include "engine/status_macros.h"
 #include "projections/internal/catch_up_state.h"
+#include "projections/internal/record_pipe.h"
 #include "projections/internal/report_rules.h"
 
 namespace ogi {
@@ -277,8 +278,9 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
   int32_t last_nanos = 0;
   EventView view;
   v1::Event event;  // the records that take the full parse
-  absl::Status scanned = store_.ScanRecords(
-      state_.checkpoint() + 1,
+  // RocksDB's reading overlaps the fold, on a second thread.
+  absl::Status scanned = projections_internal::ScanRecordsAhead(
+      store_, state_.checkpoint() + 1,
       [&](const EventStore::StoredRecord& r) -> absl::Status {
         if (r.position > until_) return absl::CancelledError();
         // Case events of the usual shape are read from their bytes; agency
@@ -305,10 +307,19 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
         }
         CaseState* held = cases.FindOpen(view.case_id);
         bool was_open = held != nullptr;
+        std::optional<size_t> slot;  // set: a concluded case held in the ring
+        CaseState recalled;
         if (held == nullptr && view.payload != v1::Event::kReceived) {
-          held = cases.FindConcluded(view.case_id);
-          if (held != nullptr && !LeavesConcludedFiguresAlone(view.payload))
+          slot = cases.FindConcluded(view.case_id);
+          if (slot && LeavesConcludedFiguresAlone(view.payload)) {
+            // Nothing the report reads changes: record the step only.
+            cases.Fold(*slot, change ? *change : CaseChangeOf(*parsed));
+            return absl::OkStatus();
+          }
+          if (slot) {
+            held = &cases.Recall(*slot, recalled);
             ++stats.cases_recalled;
+          }
         }
         if (held == nullptr) {
           CaseState loaded;
@@ -344,6 +355,10 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
           }
         } else {
           ApplyCaseChange(s, *change, view.agency_id);
+        }
+        if (slot) {
+          cases.Recalled(*slot, *change, s);
+          return absl::OkStatus();
         }
         // No step un-concludes a case (an amendment keeps the payload type).
         if (was_open && s.facts.concluded) cases.Conclude(view.case_id);

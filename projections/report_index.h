@@ -50,8 +50,10 @@ class ReportIndex {
   // Cases concluded lately are kept, in two generations of at most
   // `recent_cases` each, so that an appeal or amendment soon after the answer
   // does not read the case's stream back; memory stays bounded by open cases
-  // plus 2 * recent_cases.
-  static constexpr size_t kDefaultRecentCases = 1 << 16;
+  // plus 2 * recent_cases (a concluded case is kept as its encoded steps, ~100
+  // bytes with its index entry; one with an amendment is not kept). The
+  // default holds about a year of conclusions at 540,000 cases a year.
+  static constexpr size_t kDefaultRecentCases = 1 << 18;
   absl::StatusOr<CatchUpStats> CatchUp(
       size_t recent_cases = kDefaultRecentCases);
 

@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@
 
 #include "engine/case_state.h"
 #include "projections/annual_report.h"
+#include "projections/internal/compact_case.h"
 #include "proto/report_index.pb.h"
 
 namespace ogi::projections_internal {
@@ -93,9 +96,12 @@ class FigureDeltas {
 // concluded last (appeals, amendments and re-answers mostly follow an answer
 // within months). Open cases are looked up for nearly every event, so they
 // have a table of their own, small enough to stay in cache. Concluded cases
-// sit in a ring, reused slot by slot, found through their id's hash: a hash
-// that collides, or a case that fell out of the ring, is merely not found, and
-// the caller reads the case back from its stream, which gives the same state.
+// sit in a ring, reused slot by slot, found through their id's hash, each kept
+// as its encoded steps (compact_case.h), so that a year of conclusions fits in
+// the memory a few months of full states took; the few with an amendment keep
+// their full state. A hash that collides, or a case that fell out of the ring,
+// is merely not found, and the caller reads the case back from its stream,
+// which gives the same state.
 class HeldCases {
  public:
   explicit HeldCases(size_t recent_cases)
@@ -108,12 +114,47 @@ class HeldCases {
     return it == open_.end() ? nullptr : &it->second;
   }
 
-  // Returns the concluded case, or nullptr if it is not held (any more).
-  // Valid until the next call.
-  CaseState* FindConcluded(absl::string_view id) {
+  // Returns the ring slot of the concluded case, or nullopt if it is not held
+  // (any more). Valid until the next Conclude.
+  std::optional<size_t> FindConcluded(absl::string_view id) {
     auto it = ring_index_.find(Hash(id));
-    if (it == ring_index_.end() || ring_[it->second].id != id) return nullptr;
-    return &ring_[it->second].state;
+    if (it == ring_index_.end() || IdOfCase(ring_[it->second].encoded) != id)
+      return std::nullopt;
+    return it->second;
+  }
+
+  // Returns the state of the concluded case in `slot`: the one held, or
+  // `scratch` folded from its steps. Pass it, changed, to Recalled.
+  CaseState& Recall(size_t slot, CaseState& scratch) {
+    Slot& s = ring_[slot];
+    if (s.full != nullptr) return *s.full;
+    scratch = DecodeCase(s.encoded);
+    return scratch;
+  }
+
+  // Records that `change` was folded into `state`, which Recall returned for
+  // `slot`.
+  void Recalled(size_t slot, const CaseChange& change, CaseState& state) {
+    Slot& s = ring_[slot];
+    if (s.full != nullptr) return;  // changed in place
+    if (change.step.payload == v1::Event::kAmended) {
+      s.full = std::make_unique<CaseState>(std::move(state));
+      s.encoded.resize(IdOfCase(s.encoded).end() - s.encoded.data());
+      s.encoded.shrink_to_fit();
+      return;
+    }
+    PutStep(s.encoded, change.step);
+  }
+
+  // Folds `change` (not an amendment) into the concluded case in `slot`
+  // without recalling it.
+  void Fold(size_t slot, const CaseChange& change) {
+    Slot& s = ring_[slot];
+    if (s.full != nullptr) {
+      ApplyCaseChange(*s.full, change, s.full->agency_id);
+      return;
+    }
+    PutStep(s.encoded, change.step);
   }
 
   CaseState& AddOpen(absl::string_view id, CaseState state) {
@@ -130,7 +171,14 @@ class HeldCases {
       open_.erase(it);
       return;
     }
-    auto node = open_.extract(it);
+    Slot concluded;
+    if (IsCompactable(it->second)) {
+      concluded.encoded = EncodeCase(id, it->second);
+    } else {
+      PutString(concluded.encoded, id);
+      concluded.full = std::make_unique<CaseState>(std::move(it->second));
+    }
+    open_.erase(it);
     size_t slot;
     if (ring_.size() < ring_capacity_) {
       slot = ring_.size();
@@ -139,21 +187,20 @@ class HeldCases {
       slot = next_;
       next_ = (next_ + 1) % ring_capacity_;
       // The slot's case leaves the ring (unless its hash was taken since).
-      auto old = ring_index_.find(Hash(ring_[slot].id));
+      auto old = ring_index_.find(Hash(IdOfCase(ring_[slot].encoded)));
       if (old != ring_index_.end() && old->second == slot)
         ring_index_.erase(old);
     }
-    ring_[slot].id = std::move(node.key());
-    ring_[slot].state = std::move(node.mapped());
-    ring_index_.insert_or_assign(Hash(ring_[slot].id), slot);
+    ring_[slot] = std::move(concluded);
+    ring_index_.insert_or_assign(Hash(id), slot);
   }
 
   size_t open_cases() const { return open_.size(); }
 
  private:
-  struct Concluded {
-    std::string id;
-    CaseState state;
+  struct Slot {
+    std::string encoded;  // the case (compact_case.h), or its id alone
+    std::unique_ptr<CaseState> full;  // a case with an amendment
   };
 
   static uint64_t Hash(absl::string_view id) {
@@ -162,7 +209,7 @@ class HeldCases {
 
   const size_t ring_capacity_;
   absl::flat_hash_map<std::string, CaseState> open_;
-  std::vector<Concluded> ring_;
+  std::vector<Slot> ring_;
   size_t next_ = 0;  // the slot to reuse next, once the ring is full
   absl::flat_hash_map<uint64_t, size_t> ring_index_;  // id hash -> slot
 };
