@@ -72,11 +72,11 @@ struct ExportOptions {
 absl::Status ExportCommand(EventStore& store, const ExportOptions& options,
                            std::ostream& out);
 
-// Writes the case's timeline for a person (text) or as JSON. Returns kNotFound
-// for an unknown case.
+// Writes the case's timeline for a person (text) or as JSON, with its
+// compliance flags as judged on `judge`. Returns kNotFound for an unknown case.
 absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
                             OutputFormat format, PersonalData personal_data,
-                            std::ostream& out);
+                            const Judge& judge, std::ostream& out);
 
 // Writes events, cases, agencies, the head position and link, events by payload
 // and size on disk.
@@ -97,6 +97,9 @@ struct ReportOptions {
   ReportKind kind = ReportKind::kTables;
   absl::CivilDay date;  // the document's date (kDocument)
   bool extras = false;  // add ReportExtras (json: an "extras" member)
+  // The calendar the extras judge deadlines by; must outlive the call.
+  // Required with `extras`.
+  const Calendar* calendar = nullptr;
   // The report index's file (caught up before use); empty: replay the log.
   // Reports as of a past instant always replay.
   std::string index_path;
@@ -115,8 +118,10 @@ absl::Status CasesCommand(EventStore& store, ReportRequest request,
 
 // Runs the consistency checks on the year's report and the year before it.
 // Writes the findings; returns kFailedPrecondition if any is an error.
+// The compliance flags are judged on `judge`.
 absl::Status CheckCommand(EventStore& store, ReportRequest request,
-                          const std::string& index_path, std::ostream& out);
+                          const std::string& index_path, const Judge& judge,
+                          std::ostream& out);
 
 // Runs the same checks on a typed table in the CSV contract.
 absl::Status CheckTableCommand(const std::string& path, std::ostream& out);
@@ -222,6 +227,9 @@ struct DueOptions {
   int within = -1;  // >= 0: only cases due within this many working days (and
                     // those overdue)
   absl::CivilDay today;
+  // Today by the process's clock (Judge::clock_day): a `today` before it is
+  // judged on the cases as they stood at its end.
+  absl::CivilDay clock_day;
 };
 
 // Writes the open cases ordered by due date, with working days left or

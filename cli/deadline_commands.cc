@@ -470,7 +470,7 @@ absl::Status DueCommand(EventStore& store, const DueOptions& options,
   // A day in the past is judged on the cases as they stood at its end (their
   // steps dated up to it), which needs every case; from today on, the cases
   // open now are enough.
-  const bool past = options.today < AgencyDay(SystemClock().Now());
+  const bool past = options.today < options.clock_day;
   OGI_ASSIGN_OR_RETURN(CaseScan scan, ScanCases(store, /*open_only=*/!past));
   if (!options.agency_id.empty() && !scan.parent.contains(options.agency_id)) {
     return absl::NotFoundError(

@@ -82,7 +82,7 @@ std::string RecordedLocal(const v1::Event& event) {
 
 absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
                             OutputFormat format, PersonalData personal_data,
-                            std::ostream& out) {
+                            const Judge& judge, std::ostream& out) {
   OGI_RETURN_IF_ERROR(ValidateStreamId("case", case_id));
   OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
                        store.ReadStream({StreamId::Kind::kCase, case_id}));
@@ -100,11 +100,11 @@ absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
       amended_by[event.amended().version()].push_back(&event);
   }
 
-  // The compliance flags, as of today in the agency's calendar.
+  // The compliance flags, as judged on the process's calendar and day.
   std::vector<ComplianceFlag> flags;
   {
-    absl::StatusOr<Deadline> deadline = CaseDeadline(
-        store, case_id, Calendar::BuiltIn(), AgencyDay(SystemClock().Now()));
+    absl::StatusOr<Deadline> deadline =
+        CaseDeadline(store, case_id, *judge.calendar, judge.today);
     if (deadline.ok()) flags = deadline->flags;
   }
 

@@ -89,6 +89,20 @@ int main(int argc, char** argv) {
   export_cmd->add_option("--agency", export_options.agency_id,
                          "only this agency and its cases");
 
+  // --calendar and --on: how the commands that judge deadlines (history,
+  // report --extras, check, deadline, due) choose the process's one calendar
+  // and "today".
+  std::string calendar_path;
+  std::string on_date;
+  auto add_calendar = [&](CLI::App* sub) {
+    sub->add_option("--calendar", calendar_path,
+                    "more calendar years: a file or a directory of *.txt "
+                    "(default: <db>/calendar if it exists; docs/DEADLINES.md)");
+    sub->add_option("--on", on_date,
+                    "the day to judge deadlines from, YYYY-MM-DD (default: "
+                    "today in Asia/Shanghai)");
+  };
+
   std::string history_case;
   std::string history_format = "text";
   bool show_personal_data = false;
@@ -99,6 +113,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
   history->add_flag("--show-personal-data", show_personal_data,
                     "show applicant name, ID number and contact");
+  add_calendar(history);
 
   std::string stats_format = "text";
   auto* stats = app.add_subcommand(
@@ -143,6 +158,7 @@ int main(int argc, char** argv) {
                    "the whole report: title, six parts, tables, narrative");
   report->add_option("--date", document_date,
                      "the document's date YYYY-MM-DD (default: today)");
+  add_calendar(report);
 
   std::string cell_row, cell_column;
   auto* cases = app.add_subcommand(
@@ -168,6 +184,7 @@ int main(int argc, char** argv) {
   check->add_option("--as-of", as_of, "only events recorded by this instant");
   check->add_option("--table", check_table,
                     "check this CSV table (the report's CSV contract) instead");
+  add_calendar(check);
 
   ogi::VerifyOptions verify_options;
   std::string verify_digest;
@@ -208,17 +225,6 @@ int main(int argc, char** argv) {
       "restore the latest backup into a new --db directory, then verify it");
   restore->add_option("src", restore_src, "backup directory")->required();
 
-  // Options shared by deadline and due.
-  std::string calendar_path;
-  std::string on_date;
-  auto add_calendar = [&](CLI::App* sub) {
-    sub->add_option("--calendar", calendar_path,
-                    "more calendar years: a file or a directory of *.txt "
-                    "(default: <db>/calendar if it exists; docs/CALENDAR.md)");
-    sub->add_option("--on", on_date,
-                    "the day to judge from, YYYY-MM-DD (default: today in "
-                    "Asia/Shanghai)");
-  };
   std::string deadline_case;
   std::string deadline_format = "text";
   auto* deadline = app.add_subcommand(
@@ -289,7 +295,7 @@ int main(int argc, char** argv) {
   serve->add_option("--tls-key", serve_options.server.tls_key,
                     "PEM private key of --tls-cert");
   serve->add_option(
-      "--calendar", serve_options.calendar_path,
+      "--calendar", calendar_path,
       "more calendar years for deadlines (default: <db>/calendar)");
 
   auto* token = app.add_subcommand(
@@ -371,6 +377,22 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
 
+  // The process's one clock and, for the commands that judge deadlines, its
+  // one calendar and "today", chosen here once.
+  ogi::Clock& clock = ogi::SystemClock();
+  ogi::Judge judge;
+  judge.clock_day = ogi::AgencyDay(clock.Now());
+  judge.today = judge.clock_day;
+  if (!on_date.empty()) {
+    auto day = ogi::ParseCivilDay(on_date);
+    if (!day.ok()) return Fail(day.status());
+    judge.today = *day;
+  }
+  absl::StatusOr<ogi::Calendar> calendar =
+      ogi::Calendar::ForStore(db, calendar_path);
+  if (!calendar.ok()) return Fail(calendar.status());
+  judge.calendar = &*calendar;
+
   if (*check && !check_table.empty()) {
     const absl::Status checked = ogi::CheckTableCommand(check_table, std::cout);
     return checked.ok() ? 0 : Fail(checked);
@@ -424,6 +446,8 @@ int main(int argc, char** argv) {
   }
   if (*serve) {
     serve_options.db = db;
+    serve_options.calendar = judge.calendar;
+    serve_options.clock = &clock;
     const absl::Status served = ogi::ServeCommand(serve_options, std::cout);
     return served.ok() ? 0 : Fail(served);
   }
@@ -433,12 +457,12 @@ int main(int argc, char** argv) {
       done = ogi::TokenCreateCommand(
           db, token_name, token_agency,
           token_rollup ? ogi::TokenReach::kSubtree : ogi::TokenReach::kAgency,
-          token_scope, ogi::SystemClock().Now(), std::cout);
+          token_scope, clock.Now(), std::cout);
     } else if (*token_list) {
       done = ogi::TokenListCommand(db, std::cout);
     } else {
-      done = ogi::TokenRevokeCommand(db, token_revoke_name,
-                                     ogi::SystemClock().Now(), std::cout);
+      done = ogi::TokenRevokeCommand(db, token_revoke_name, clock.Now(),
+                                     std::cout);
     }
     return done.ok() ? 0 : Fail(done);
   }
@@ -464,7 +488,7 @@ int main(int argc, char** argv) {
         ogi::HistoryCommand(s, history_case, ParseFormat(history_format),
                             show_personal_data ? ogi::PersonalData::kShown
                                                : ogi::PersonalData::kMasked,
-                            std::cout);
+                            judge, std::cout);
   } else if (*stats) {
     status = ogi::StatsCommand(s, ParseFormat(stats_format), std::cout);
   } else if (*report) {
@@ -478,9 +502,10 @@ int main(int argc, char** argv) {
                                                                 : "csv";
     }
     options.format = *ogi::ParseReportFormat(report_format);
-    options.date = ogi::AgencyDay(ogi::SystemClock().Now());
+    options.date = judge.clock_day;
     options.index_path = ogi::ReportIndexPath(db);
     options.extras = extras;
+    options.calendar = judge.calendar;
     if (!document_date.empty()) {
       auto day = ogi::ParseCivilDay(document_date);
       if (!day.ok()) return Fail(day.status());
@@ -500,7 +525,8 @@ int main(int argc, char** argv) {
   } else if (*cases) {
     status = ogi::CasesCommand(s, request, cell_row, cell_column, std::cout);
   } else if (*check) {
-    status = ogi::CheckCommand(s, request, ogi::ReportIndexPath(db), std::cout);
+    status = ogi::CheckCommand(s, request, ogi::ReportIndexPath(db), judge,
+                               std::cout);
   } else if (*verify) {
     if (!verify_digest.empty()) {
       auto parsed = ogi::ParseDigest(verify_digest);
@@ -509,27 +535,14 @@ int main(int argc, char** argv) {
     }
     verify_options.report_index_path = ogi::ReportIndexPath(db);
     status = ogi::VerifyCommand(s, verify_options, std::cout);
-  } else if (*deadline || *due) {
-    std::string path = calendar_path;
-    if (path.empty() && std::filesystem::is_directory(db + "/calendar"))
-      path = db + "/calendar";
-    absl::StatusOr<ogi::Calendar> calendar =
-        path.empty() ? absl::StatusOr<ogi::Calendar>(ogi::Calendar::BuiltIn())
-                     : ogi::Calendar::Load(path);
-    if (!calendar.ok()) return Fail(calendar.status());
-    absl::CivilDay today = ogi::AgencyDay(ogi::SystemClock().Now());
-    if (!on_date.empty()) {
-      auto day = ogi::ParseCivilDay(on_date);
-      if (!day.ok()) return Fail(day.status());
-      today = *day;
-    }
-    if (*deadline) {
-      status = ogi::DeadlineCommand(s, deadline_case, *calendar, today,
-                                    ParseFormat(deadline_format), std::cout);
-    } else {
-      due_options.today = today;
-      status = ogi::DueCommand(s, due_options, *calendar, std::cout);
-    }
+  } else if (*deadline) {
+    status =
+        ogi::DeadlineCommand(s, deadline_case, *judge.calendar, judge.today,
+                             ParseFormat(deadline_format), std::cout);
+  } else if (*due) {
+    due_options.today = judge.today;
+    due_options.clock_day = judge.clock_day;
+    status = ogi::DueCommand(s, due_options, *judge.calendar, std::cout);
   } else if (*fee_quote) {
     status = ogi::FeeQuoteCommand(s, fee_case,
                                   fee_method == "per-page"
@@ -537,7 +550,7 @@ int main(int argc, char** argv) {
                                       : ogi::FeeMethod::kPerApplication,
                                   fee_pages, std::cout);
   } else if (*erase) {
-    erase_options.today = ogi::AgencyDay(ogi::SystemClock().Now());
+    erase_options.today = judge.clock_day;
     status = ogi::ErasePersonalDataCommand(s, erase_options, std::cout);
   } else if (*backup) {
     status = ogi::BackupCommand(s, backup_dest, std::cout);

@@ -97,9 +97,11 @@ absl::Status ReportCommand(EventStore& store, const ReportOptions& options,
     out << RenderReport(report, options.format);
   } else {
     std::string rendered = RenderReport(report, options.format);
+    if (options.calendar == nullptr)
+      return absl::InternalError("report extras need the process's calendar");
     OGI_ASSIGN_OR_RETURN(
         std::string extras,
-        ReportExtras(store, request, Calendar::BuiltIn(), options.format));
+        ReportExtras(store, request, *options.calendar, options.format));
     if (options.format == ReportFormat::kJson) {
       // Inside the report's object: {..., "extras": {...}}
       const size_t close = rendered.rfind('}');
@@ -141,7 +143,8 @@ absl::Status CasesCommand(EventStore& store, ReportRequest request,
 }
 
 absl::Status CheckCommand(EventStore& store, ReportRequest request,
-                          const std::string& index_path, std::ostream& out) {
+                          const std::string& index_path, const Judge& judge,
+                          std::ostream& out) {
   OGI_ASSIGN_OR_RETURN(request, Resolve(store, std::move(request)));
   OGI_ASSIGN_OR_RETURN(AnnualReport report,
                        Compute(store, request, index_path));
@@ -157,8 +160,7 @@ absl::Status CheckCommand(EventStore& store, ReportRequest request,
   }
   OGI_ASSIGN_OR_RETURN(
       const int flags,
-      WriteComplianceFlags(store, request, Calendar::BuiltIn(),
-                           AgencyDay(SystemClock().Now()), out));
+      WriteComplianceFlags(store, request, *judge.calendar, judge.today, out));
   out << absl::StrFormat(
       "%s %d%s: %d error(s), %d warning(s), %d compliance flag(s)\n",
       request.agency_id, request.year,

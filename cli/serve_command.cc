@@ -84,21 +84,16 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
   // for sigwait below instead of killing the process mid-append.
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  std::string calendar_path = options.calendar_path;
-  if (calendar_path.empty() &&
-      std::filesystem::is_directory(options.db + "/calendar"))
-    calendar_path = options.db + "/calendar";
-  Calendar calendar = Calendar::BuiltIn();
-  if (!calendar_path.empty()) {
-    OGI_ASSIGN_OR_RETURN(calendar, Calendar::Load(calendar_path));
-  }
+  if (options.calendar == nullptr || options.clock == nullptr)
+    return absl::InternalError("serve needs the process's calendar and clock");
   absl::StatusOr<std::unique_ptr<EventStore>> store =
       EventStore::Open({.path = options.db});
   if (!store.ok()) return store.status();
   EventStore& s = **store;
   TokenFile tokens(TokenFilePath(options.db));
-  IntakeService service(CommandServiceOptions(
-      s, tokens, calendar, ReportIndexPath(options.db), SystemClock()));
+  IntakeService service(CommandServiceOptions(s, tokens, *options.calendar,
+                                              ReportIndexPath(options.db),
+                                              *options.clock));
   OGI_ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
                        Server::Start(service, options.server));
   const std::string grpc =

@@ -36,8 +36,10 @@ ServiceOptions CommandServiceOptions(EventStore& store, TokenFile& tokens,
 struct ServeOptions {
   std::string db;
   ServerOptions server;
-  std::string
-      calendar_path;  // empty: <db>/calendar if it exists, else built in
+  // The process's calendar (Calendar::ForStore) and clock, chosen once by
+  // main(); must outlive the call.
+  const Calendar* calendar = nullptr;
+  Clock* clock = nullptr;
 };
 
 // Opens the store, starts the listeners, writes "serving DIR: gRPC on ADDR,

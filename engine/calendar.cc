@@ -161,6 +161,15 @@ absl::StatusOr<Calendar> Calendar::Load(const std::string& path) {
   return calendar;
 }
 
+absl::StatusOr<Calendar> Calendar::ForStore(const std::string& db,
+                                            const std::string& path) {
+  if (!path.empty()) return Load(path);
+  std::error_code ec;
+  const std::string own = db + "/calendar";
+  if (std::filesystem::is_directory(own, ec)) return Load(own);
+  return BuiltIn();
+}
+
 void Calendar::Merge(const Calendar& other) {
   for (const auto& [year, record] : other.records_) records_[year] = record;
 }

@@ -43,6 +43,12 @@ class Calendar {
   // The built-in calendar with the records of `path` (a file, or every
   // "*.txt" file of a directory in name order) over it.
   static absl::StatusOr<Calendar> Load(const std::string& path);
+  // The calendar of the store at `db`, the one every command and the service
+  // of a process judge deadlines by: the built-in records with `path`'s over
+  // them when `path` is given, else with those of the store's own "calendar"
+  // directory when it has one, else the built-in records alone.
+  static absl::StatusOr<Calendar> ForStore(const std::string& db,
+                                           const std::string& path);
 
   // Adds `other`'s records; a year in both takes `other`'s.
   void Merge(const Calendar& other);

@@ -30,6 +30,16 @@
 
 namespace ogi {
 
+// What a process judges deadlines by: one calendar and one "today", chosen
+// once (cli/main.cc for a command, cli/serve_command.cc for the service) and
+// handed to every command and projection that calls a case late or on time,
+// so no two of them can disagree.
+struct Judge {
+  const Calendar* calendar = nullptr;  // must outlive every use
+  absl::CivilDay today;      // the day judged from (`--on`, else clock_day)
+  absl::CivilDay clock_day;  // today in the agency calendar by the clock
+};
+
 struct DerivationStep {
   std::string kind;  // "dayZero", "restart", "pause", "extension",
                      // "delayFixed", "due", "calendar"

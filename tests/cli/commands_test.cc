@@ -700,7 +700,8 @@ std::vector<v1::Event> PersonalHistory() {
 std::string History(EventStore& store, OutputFormat format,
                     PersonalData personal_data) {
   std::ostringstream out;
-  EXPECT_OK(HistoryCommand(store, "P-1", format, personal_data, out));
+  EXPECT_OK(HistoryCommand(store, "P-1", format, personal_data,
+                           testing::JudgeOn("2026-12-04"), out));
   return out.str();
 }
 
@@ -783,17 +784,21 @@ TEST(HistoryCommandTest, UnknownCaseIsNotFound) {
   ASSERT_OK(t->Append(PersonalHistory()));
   std::ostringstream out;
   EXPECT_THAT(HistoryCommand(*t.store, "NOPE", OutputFormat::kText,
-                             PersonalData::kMasked, out),
+                             PersonalData::kMasked,
+                             testing::JudgeOn("2026-12-04"), out),
               StatusIs(absl::StatusCode::kNotFound, "NOPE"));
-  EXPECT_THAT(HistoryCommand(*t.store, "NOPE", OutputFormat::kJson,
-                             PersonalData::kShown, out),
-              StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(HistoryCommand(*t.store, "", OutputFormat::kText,
-                             PersonalData::kMasked, out),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      HistoryCommand(*t.store, "NOPE", OutputFormat::kJson,
+                     PersonalData::kShown, testing::JudgeOn("2026-12-04"), out),
+      StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      HistoryCommand(*t.store, "", OutputFormat::kText, PersonalData::kMasked,
+                     testing::JudgeOn("2026-12-04"), out),
+      StatusIs(absl::StatusCode::kInvalidArgument));
   // An agency's id is not a case.
   EXPECT_THAT(HistoryCommand(*t.store, "wlt", OutputFormat::kText,
-                             PersonalData::kMasked, out),
+                             PersonalData::kMasked,
+                             testing::JudgeOn("2026-12-04"), out),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_EQ(out.str(), "");
 }

@@ -101,6 +101,7 @@ TEST_F(DeadlineCommandsTest, AnUnknownCalendarYearGivesANullDueDate) {
 TEST_F(DeadlineCommandsTest, DueListsOpenCasesByDueDateWithinScope) {
   DueOptions options;
   options.today = Day("2024-10-20");
+  options.clock_day = Day("2026-12-04");
   std::ostringstream out;
   ASSERT_OK(DueCommand(*t_.store, options, Calendar::BuiltIn(), out));
   const std::string all = out.str();
@@ -167,11 +168,13 @@ TEST_F(DeadlineCommandsTest,
       R"("feeNoticed":{"method":"PER_APPLICATION","amountFen":10000})")}));
   std::ostringstream out;
   ASSERT_OK(HistoryCommand(*t_.store, "C2", OutputFormat::kText,
-                           PersonalData::kMasked, out));
+                           PersonalData::kMasked,
+                           testing::JudgeOn("2026-12-04"), out));
   EXPECT_THAT(out.str(), HasSubstr("flag FEE_AMOUNT_DIFFERS"));
   out.str("");
   ReportRequest request{2024, "city", Scope::kRollup};
-  ASSERT_OK(CheckCommand(*t_.store, request, "", out));
+  ASSERT_OK(CheckCommand(*t_.store, request, "", testing::JudgeOn("2026-12-04"),
+                         out));
   EXPECT_THAT(out.str(),
               HasSubstr("warning (compliance FEE_AMOUNT_DIFFERS) case C2"));
   EXPECT_THAT(out.str(),
@@ -204,6 +207,7 @@ TEST_F(DeadlineCommandsTest, ReportExtrasCountLateAnswersAndOpenCasesPastDue) {
   options.request = request;
   options.format = ReportFormat::kJson;
   options.extras = true;
+  options.calendar = &Calendar::BuiltIn();
   std::ostringstream out;
   ASSERT_OK(ReportCommand(*t_.store, options, out));
   EXPECT_THAT(out.str(), HasSubstr(R"(,"extras":{"all":)"));

@@ -198,7 +198,8 @@ TEST(ErasePersonalDataCommandTest, ErasesAnApplicantsCasesAndKeepsTheReport) {
   ASSERT_OK(VerifyCommand(*t.store, {}, verified));
   std::ostringstream history;
   ASSERT_OK(HistoryCommand(*t.store, "P1", OutputFormat::kJson,
-                           PersonalData::kShown, history));
+                           PersonalData::kShown, testing::JudgeOn("2026-12-04"),
+                           history));
   EXPECT_THAT(history.str(), HasSubstr("personalDataErased"));
   EXPECT_THAT(history.str(), ::testing::Not(HasSubstr("王五")));
 

@@ -9,6 +9,9 @@
 #include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
 
+#include "engine/calendar.h"
+#include "engine/civil_date.h"
+#include "engine/deadline.h"
 #include "engine/event_store.h"
 #include "engine/json_codec.h"
 #include "proto/event.pb.h"
@@ -16,6 +19,13 @@
 #include "tests/testing/temp_dir.h"
 
 namespace ogi::testing {
+
+// Judges deadlines on the built-in calendar from `today` ("YYYY-MM-DD"),
+// which is also the clock's day: tests never depend on the real date.
+inline Judge JudgeOn(absl::string_view today) {
+  const absl::CivilDay day = *ParseCivilDay(today);
+  return {&Calendar::BuiltIn(), day, day};
+}
 
 // Returns the event of one JSON line; fails the test (and returns an empty
 // event) if it does not parse.
