@@ -2,11 +2,11 @@
 // place.
 //
 // A case's state is a fold of its events. Each stored event becomes a compact
-// CaseStep (only the facts the rules and the reports need, no free text or
-// personal data); ApplyCaseChange folds it in. DecideCaseEvent checks a new
-// event against the state and returns the change to apply, or the refusal. The
-// live append path, replay after reopen and the projections all use
-// ApplyCaseChange, so a replay cannot disagree with what was accepted.
+// CaseStep (case_step_codec.h: only the facts the rules and the reports need,
+// no free text or personal data); ApplyCaseChange folds it in. DecideCaseEvent
+// checks a new event against the state and returns the change to apply, or the
+// refusal. The live append path, replay after reopen and the projections all
+// use ApplyCaseChange, so a replay cannot disagree with what was accepted.
 //
 // Amendments: the state keeps the effective steps (index = version - 1, the
 // amended event's own slot holds a marker). Applying an amendment replaces the
@@ -26,58 +26,12 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 
+#include "engine/case_step_codec.h"
 #include "engine/civil_date.h"
-#include "engine/event_view.h"
 #include "engine/payload.h"
 #include "proto/event.pb.h"
 
 namespace ogi {
-
-// The facts of one event that the rules and the reports use. Fields are
-// ordered and sized to keep the step small: a whole-file dry run holds every
-// step of every case in the file.
-struct CaseStep {
-  std::string ref;     // consultation or appeal id
-  int64_t amount = 0;  // received: items; extended: working days; fees: fen;
-                       // amended: target version
-  PayloadCase payload = v1::Event::PAYLOAD_NOT_SET;
-  int32_t on_day = 0;   // effective date, as days since 1970-01-01
-  int32_t due_day = 0;  // correctionRequested / delayFixed: dueOn, if has_due;
-                        // feeNoticed: pages (see pages())
-  int16_t code = 0;    // the payload's enum: category, outcome, party, opinion,
-                       // decision, method, kind, result; extended: 1 if
-                       // an approver is named
-  int8_t channel = 0;  // received: channel
-  bool has_due = false;
-
-  absl::CivilDay on() const { return EpochDayToCivil(on_day); }
-  void set_on(absl::CivilDay day) {
-    on_day = static_cast<int32_t>(day - kEpoch);
-  }
-  absl::CivilDay due() const { return EpochDayToCivil(due_day); }
-  // feeNoticed: the pages provided (per-page method). Shares due_day's slot:
-  // a step is one of an import's largest in-memory structures.
-  int32_t pages() const { return due_day; }
-  void set_pages(int32_t pages) { due_day = pages; }
-  void set_due(absl::CivilDay day) {
-    due_day = static_cast<int32_t>(day - kEpoch);
-    has_due = true;
-  }
-
- private:
-  // Dates are kept as day numbers: an absl::CivilDay takes 16 bytes.
-  static constexpr absl::CivilDay kEpoch = absl::CivilDay(1970, 1, 1);
-};
-
-// One accepted event's effect: the step and, for an amendment, the corrected
-// step that replaces its target.
-struct CaseChange {
-  CaseStep step;
-  std::optional<CaseStep> replacement;
-  // True when the amendment gives no new date: the replacement keeps the date
-  // of the step it replaces.
-  bool replacement_keeps_date = false;
-};
 
 struct Appeal {
   std::string id;
@@ -129,22 +83,11 @@ struct CaseState {
   CaseFacts facts;
 };
 
-// Returns the step of a stored or submitted case event (for `amended`, the
-// marker step; see CaseChangeOf).
-CaseStep StepOf(const v1::Event& event);
-
 // Returns the change a stored case event makes (StepOf plus, for an amendment,
 // the replacement step). Replay folds stored events with ApplyCaseChange(state,
 // CaseChangeOf(event), event.agency_id()). REQUIRES: event passed ValidateEvent
 // when it was appended.
 CaseChange CaseChangeOf(const v1::Event& event);
-
-// Returns what CaseChangeOf returns for the event that `view` reads
-// (event_view.h), without parsing it: replay's fast path. nullopt for an
-// amendment, an agency payload, or fields not in the shape the engine writes;
-// the caller then parses the record and calls CaseChangeOf. Tested against
-// CaseChangeOf in event_view_test.cc.
-std::optional<CaseChange> CaseChangeOfView(const EventView& view);
 
 // Returns the change to apply for `event` on a case in `state`, or the refusal:
 //   kNotFound            the case does not exist and `event` is not `received`;

@@ -143,7 +143,7 @@ class HeldCases {
       s.encoded.shrink_to_fit();
       return;
     }
-    PutStep(s.encoded, change.step);
+    AppendCompactStep(s.encoded, change.step);
   }
 
   // Folds `change` (not an amendment) into the concluded case in `slot`
@@ -154,7 +154,7 @@ class HeldCases {
       ApplyCaseChange(*s.full, change, s.full->agency_id);
       return;
     }
-    PutStep(s.encoded, change.step);
+    AppendCompactStep(s.encoded, change.step);
   }
 
   CaseState& AddOpen(absl::string_view id, CaseState state) {
@@ -175,7 +175,7 @@ class HeldCases {
     if (IsCompactable(it->second)) {
       concluded.encoded = EncodeCase(id, it->second);
     } else {
-      PutString(concluded.encoded, id);
+      AppendLengthPrefixed(concluded.encoded, id);
       concluded.full = std::make_unique<CaseState>(std::move(it->second));
     }
     open_.erase(it);

@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 
 #include "engine/case_state.h"
+#include "engine/case_step_codec.h"
 #include "engine/json_codec.h"
 #include "engine/key_codec.h"
 #include "engine/status_macros.h"
@@ -21,13 +22,6 @@ namespace ogi {
 namespace {
 
 using ::ogi::testing::TestStore;
-
-std::string Dump(const CaseStep& s) {
-  return absl::StrCat("payload=", s.payload, " on=", s.on_day,
-                      " due=", s.due_day, " has_due=", s.has_due,
-                      " code=", s.code, " channel=", s.channel,
-                      " amount=", s.amount, " ref=", s.ref);
-}
 
 std::vector<v1::Event> Generated() {
   GenOptions gen;
@@ -82,7 +76,7 @@ TEST(EventViewTest, EveryStoredRecordReadsAsTheFullParseReadsIt) {
         if (!fast) return absl::OkStatus();
         ++fast_changes;
         const CaseChange slow = CaseChangeOf(parsed);
-        EXPECT_EQ(Dump(fast->step), Dump(slow.step)) << r.position;
+        EXPECT_EQ(DumpStep(fast->step), DumpStep(slow.step)) << r.position;
         EXPECT_FALSE(fast->replacement.has_value());
         return absl::OkStatus();
       },
