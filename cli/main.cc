@@ -19,6 +19,7 @@
 #include "cli/client_command.h"
 #include "cli/commands.h"
 #include "cli/serve_command.h"
+#include "cli/store_access.h"
 
 #include "engine/civil_date.h"
 #include "engine/clock.h"
@@ -197,16 +198,28 @@ int main(int argc, char** argv) {
                     "who erases it, recorded in the event");
 
   std::string backup_dest;
+  bool backup_list = false;
+  uint32_t backup_keep = 0;
   auto* backup = app.add_subcommand(
-      "backup", "copy the store into a backup directory while appends go on");
+      "backup",
+      "copy the store into a backup directory while appends go on (also "
+      "while ogi serve runs)");
   backup
       ->add_option("dest", backup_dest, "backup directory (created if missing)")
       ->required();
+  backup->add_flag("--list", backup_list,
+                   "list the backups in DEST instead (id, time, head)");
+  backup->add_option("--keep", backup_keep,
+                     "then delete all but the N newest backups in DEST");
   std::string restore_src;
+  uint32_t restore_id = 0;
   auto* restore = app.add_subcommand(
       "restore",
-      "restore the latest backup into a new --db directory, then verify it");
+      "restore a backup (the latest by default) into a new --db directory, "
+      "then verify it");
   restore->add_option("src", restore_src, "backup directory")->required();
+  restore->add_option("--backup-id", restore_id,
+                      "the backup to restore (ogi backup DEST --list)");
 
   // Options shared by deadline and due.
   std::string calendar_path;
@@ -404,7 +417,7 @@ int main(int argc, char** argv) {
   }
   if (*restore) {
     const absl::Status restored =
-        ogi::RestoreCommand(restore_src, db, std::cout);
+        ogi::RestoreCommand(restore_src, db, restore_id, std::cout);
     return restored.ok() ? 0 : Fail(restored);
   }
 
@@ -428,6 +441,10 @@ int main(int argc, char** argv) {
     return served.ok() ? 0 : Fail(served);
   }
   if (*token) {
+    if ((*token_list || *token_revoke) && !ogi::EventStore::Exists(db) &&
+        !std::filesystem::exists(ogi::TokenFilePath(db))) {
+      return Fail(ogi::NoStoreError(db));
+    }
     absl::Status done;
     if (*token_create) {
       done = ogi::TokenCreateCommand(
@@ -443,9 +460,20 @@ int main(int argc, char** argv) {
     return done.ok() ? 0 : Fail(done);
   }
 
-  auto store = ogi::EventStore::Open({.path = db});
-  if (!store.ok()) return Fail(ogi::ExplainServedStore(db, store.status()));
+  if (*backup && backup_list) {
+    const absl::Status listed = ogi::BackupListCommand(backup_dest, std::cout);
+    return listed.ok() ? 0 : Fail(listed);
+  }
+  // Only import, append and demo create a store (serve, token create and
+  // restore above too); erase writes one; every other command reads.
+  const ogi::StoreUse use = *import || *append ? ogi::StoreUse::kCreate
+                            : *demo            ? ogi::StoreUse::kDemo
+                            : *erase           ? ogi::StoreUse::kWrite
+                                               : ogi::StoreUse::kRead;
+  auto store = ogi::OpenStore(db, use, std::cerr);
+  if (!store.ok()) return Fail(store.status());
   ogi::EventStore& s = **store;
+  const bool reading = use == ogi::StoreUse::kRead;
 
   absl::Status status;
   if (*import) {
@@ -480,6 +508,8 @@ int main(int argc, char** argv) {
     options.format = *ogi::ParseReportFormat(report_format);
     options.date = ogi::AgencyDay(ogi::SystemClock().Now());
     options.index_path = ogi::ReportIndexPath(db);
+    options.index_saving = ogi::ReportIndex::Saving::kInMemory;
+    options.notes = &std::cerr;
     options.extras = extras;
     if (!document_date.empty()) {
       auto day = ogi::ParseCivilDay(document_date);
@@ -500,7 +530,11 @@ int main(int argc, char** argv) {
   } else if (*cases) {
     status = ogi::CasesCommand(s, request, cell_row, cell_column, std::cout);
   } else if (*check) {
-    status = ogi::CheckCommand(s, request, ogi::ReportIndexPath(db), std::cout);
+    ogi::ReportOptions index;
+    index.index_path = ogi::ReportIndexPath(db);
+    index.index_saving = ogi::ReportIndex::Saving::kInMemory;
+    index.notes = &std::cerr;
+    status = ogi::CheckCommand(s, request, index, std::cout);
   } else if (*verify) {
     if (!verify_digest.empty()) {
       auto parsed = ogi::ParseDigest(verify_digest);
@@ -540,12 +574,23 @@ int main(int argc, char** argv) {
     erase_options.today = ogi::AgencyDay(ogi::SystemClock().Now());
     status = ogi::ErasePersonalDataCommand(s, erase_options, std::cout);
   } else if (*backup) {
-    status = ogi::BackupCommand(s, backup_dest, std::cout);
+    status = ogi::BackupCommand(s, backup_dest, backup_keep, std::cout);
   } else if (*digest) {
     status = ogi::DigestCommand(s, std::cout);
   } else if (*demo) {
     status = ogi::DemoCommand(s, std::cout);
   }
   if (!status.ok()) return Fail(status);
+  if (!reading) {
+    // Commands that wrote leave the report index current, so that readers,
+    // which never write it, seldom have to catch it up.
+    const absl::Status indexed =
+        ogi::UpdateReportIndex(s, ogi::ReportIndexPath(db));
+    if (!indexed.ok()) {
+      std::cerr << "ogi: the events are stored; the report index was not "
+                   "brought up to date: "
+                << indexed.message() << "\n";
+    }
+  }
   return 0;
 }

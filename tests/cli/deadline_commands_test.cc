@@ -171,7 +171,7 @@ TEST_F(DeadlineCommandsTest,
   EXPECT_THAT(out.str(), HasSubstr("flag FEE_AMOUNT_DIFFERS"));
   out.str("");
   ReportRequest request{2024, "city", Scope::kRollup};
-  ASSERT_OK(CheckCommand(*t_.store, request, "", out));
+  ASSERT_OK(CheckCommand(*t_.store, request, ReportOptions(), out));
   EXPECT_THAT(out.str(),
               HasSubstr("warning (compliance FEE_AMOUNT_DIFFERS) case C2"));
   EXPECT_THAT(out.str(),
