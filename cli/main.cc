@@ -470,6 +470,7 @@ int main(int argc, char** argv) {
                             : *demo            ? ogi::StoreUse::kDemo
                             : *erase           ? ogi::StoreUse::kWrite
                                                : ogi::StoreUse::kRead;
+  const bool existed = ogi::EventStore::Exists(db);
   auto store = ogi::OpenStore(db, use, std::cerr);
   if (!store.ok()) return Fail(store.status());
   ogi::EventStore& s = **store;
@@ -581,6 +582,8 @@ int main(int argc, char** argv) {
     status = ogi::DemoCommand(s, std::cout);
   }
   if (!status.ok()) return Fail(status);
+  if (!existed && !reading)
+    std::cerr << "ogi: " << ogi::CreatedStoreNote(db) << "\n";
   if (!reading) {
     // Commands that wrote leave the report index current, so that readers,
     // which never write it, seldom have to catch it up.

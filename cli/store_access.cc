@@ -14,6 +14,10 @@ absl::Status NoStoreError(const std::string& db) {
       absl::StrCat("no ogi store at ", db, " (give --db or set OGI_DB)"));
 }
 
+std::string CreatedStoreNote(const std::string& db) {
+  return absl::StrCat("created a new store at ", db);
+}
+
 absl::StatusOr<std::unique_ptr<EventStore>> OpenStore(const std::string& db,
                                                       StoreUse use,
                                                       std::ostream& err) {
@@ -42,8 +46,6 @@ absl::StatusOr<std::unique_ptr<EventStore>> OpenStore(const std::string& db,
     if (absl::IsNotFound(store.status())) return NoStoreError(db);
     return ExplainServedStore(db, store.status());
   }
-  if (!exists && access == EventStore::Access::kCreate)
-    err << "ogi: created a new store at " << db << "\n";
   if ((*store)->ReadsBehindWriter()) {
     err << "ogi: another process (ogi serve) writes " << db
         << ": answering as of position " << (*store)->HeadPosition()

@@ -26,9 +26,13 @@ enum class StoreUse {
 // store at DIR (give --db or set OGI_DB)".
 absl::Status NoStoreError(const std::string& db);
 
-// Opens the store in `db` for `use`. kNotFound (NoStoreError) if there is
-// none and `use` may not create one; for kCreate and kDemo, writes "created
-// a new store at DIR" to `err` when it does. kFailedPrecondition for kDemo on
+// Returns the note a command that created the store in `db` prints once it
+// succeeded: "created a new store at DIR".
+std::string CreatedStoreNote(const std::string& db);
+
+// Opens the store in `db` for `use` (kCreate and kDemo create it if missing:
+// EventStore::Exists before tells). kNotFound (NoStoreError) if there is
+// none and `use` may not create one. kFailedPrecondition for kDemo on
 // a store that holds events. kWrite, kCreate on a store `ogi serve` holds: the
 // open error with where it is served. kRead on a store another process
 // writes: writes to `err` the position the answers are as of.
