@@ -19,6 +19,8 @@
 
 #include "engine/backups.h"
 #include "engine/event_store.h"
+#include "projections/report_index.h"
+#include "projections/report_render.h"
 #include "tests/testing/builders.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -269,6 +271,71 @@ TEST(ReadAccessTest, ReaderBehindAWriterReadsAsOfItsOpenAndCatchesUp) {
   // The reader never touched the writer's lock: a second writer is refused.
   EXPECT_THAT(EventStore::Open({.path = t.dir.Sub("db")}),
               StatusIs(absl::StatusCode::kUnavailable));
+}
+
+std::string FileBytes(const std::string& path) {
+  std::string bytes;
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return bytes;
+  char buffer[4096];
+  size_t got;
+  while ((got = std::fread(buffer, 1, sizeof(buffer), file)) > 0)
+    bytes.append(buffer, got);
+  std::fclose(file);
+  return bytes;
+}
+
+TEST(ReadAccessTest, ReportIndexOfAReaderIsCaughtUpInMemoryOnly) {
+  TestStore t;
+  Populate(*t.store, 12);
+  const std::string path = t.dir.Sub("index.pb");
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<ReportIndex> index,
+                         ReportIndex::Open(*t.store, path));
+    ASSERT_OK(index->CatchUp().status());
+  }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<EventStore> reader,
+                       EventStore::Open({.path = t.dir.Sub("db"),
+                                         .access = EventStore::Access::kRead}));
+  ReportRequest request;
+  request.year = 2024;
+  request.agency_id = "city";
+  // The writer moves on and saves the index past the reader's view: the
+  // reader catches its view up rather than calling the index corrupt.
+  ASSERT_OK(t.store
+                ->Append({CaseEvent("C-1", "2024-03-22",
+                                    R"("answered":{"outcome":"DISCLOSED"})")})
+                .status());
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<ReportIndex> index,
+                         ReportIndex::Open(*t.store, path));
+    ASSERT_OK(index->CatchUp().status());
+  }
+  const std::string saved = FileBytes(path);
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<ReportIndex> ahead,
+      ReportIndex::Open(*reader, path, ReportIndex::Saving::kInMemory));
+  EXPECT_EQ(reader->HeadPosition(), t.store->HeadPosition());
+  ASSERT_OK_AND_ASSIGN(AnnualReport from_file, ahead->Report(request));
+  // A lagging index, caught up by a reader, is not saved.
+  ASSERT_OK(t.store
+                ->Append({CaseEvent("C-2", "2024-03-23",
+                                    R"("answered":{"outcome":"DISCLOSED"})")})
+                .status());
+  ASSERT_OK(reader->CatchUpWithWriter());
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<ReportIndex> lagging,
+      ReportIndex::Open(*reader, path, ReportIndex::Saving::kInMemory));
+  ASSERT_OK_AND_ASSIGN(ReportIndex::CatchUpStats caught, lagging->CatchUp());
+  EXPECT_EQ(caught.events, 1u);
+  EXPECT_EQ(FileBytes(path), saved);
+  ASSERT_OK_AND_ASSIGN(AnnualReport replayed,
+                       ComputeAnnualReport(*reader, request));
+  ASSERT_OK_AND_ASSIGN(AnnualReport indexed, lagging->Report(request));
+  EXPECT_EQ(RenderReport(indexed, ReportFormat::kCsv),
+            RenderReport(replayed, ReportFormat::kCsv));
+  EXPECT_NE(RenderReport(from_file, ReportFormat::kCsv),
+            RenderReport(replayed, ReportFormat::kCsv));
 }
 
 TEST(ReadAccessTest, BackupBehindAWriterHoldsEveryEventAcknowledgedBefore) {
