@@ -108,10 +108,10 @@ struct ReportOptions {
 };
 
 // Brings the report index at `index_path` up to the head of the log and saves
-// it: what each command that writes the store does last, so that commands
-// that only read find it current.
-absl::Status UpdateReportIndex(EventStore& store,
-                               const std::string& index_path);
+// it (`ogi reindex`; commands that only read catch it up in memory), then
+// writes its position and how many events were folded.
+absl::Status ReindexCommand(EventStore& store, const std::string& index_path,
+                            std::ostream& out);
 
 // Writes the year's report (tables, or the whole document in md/html).
 // kNotFound for an unknown agency.

@@ -182,6 +182,10 @@ int main(int argc, char** argv) {
                      "log still extends it");
   auto* digest = app.add_subcommand(
       "digest", "print the head as POSITION:HASH (the log up to it)");
+  auto* reindex = app.add_subcommand(
+      "reindex",
+      "bring the report index file up to the head of the log and save it "
+      "(the one command that writes it besides ogi serve)");
 
   ogi::EraseOptions erase_options;
   auto* erase = app.add_subcommand(
@@ -369,11 +373,11 @@ int main(int argc, char** argv) {
   client_deadline->add_option("--on", client_request.on, "YYYY-MM-DD");
   auto* client_health = client->add_subcommand("health", "is it serving");
 
-  for (auto* sub : {import, append,       export_cmd, history,     stats,
-                    report, cases,        check,      verify,      digest,
-                    erase,  backup,       restore,    deadline,    due,
-                    fee,    fee_quote,    gen,        demo,        serve,
-                    token,  token_create, token_list, token_revoke}) {
+  for (auto* sub : {import, append,       export_cmd, history,      stats,
+                    report, cases,        check,      verify,       digest,
+                    erase,  backup,       restore,    deadline,     due,
+                    fee,    fee_quote,    gen,        demo,         serve,
+                    token,  token_create, token_list, token_revoke, reindex}) {
     sub->add_option("--db", db,
                     "store directory (default: $OGI_DB, else ./ogi-data)");
   }
@@ -465,7 +469,8 @@ int main(int argc, char** argv) {
     return listed.ok() ? 0 : Fail(listed);
   }
   // Only import, append and demo create a store (serve, token create and
-  // restore above too); erase writes one; every other command reads.
+  // restore above too); erase writes one; every other command reads it
+  // (reindex writes the report index file beside it, never the store).
   const ogi::StoreUse use = *import || *append ? ogi::StoreUse::kCreate
                             : *demo            ? ogi::StoreUse::kDemo
                             : *erase           ? ogi::StoreUse::kWrite
@@ -578,22 +583,13 @@ int main(int argc, char** argv) {
     status = ogi::BackupCommand(s, backup_dest, backup_keep, std::cout);
   } else if (*digest) {
     status = ogi::DigestCommand(s, std::cout);
+  } else if (*reindex) {
+    status = ogi::ReindexCommand(s, ogi::ReportIndexPath(db), std::cout);
   } else if (*demo) {
     status = ogi::DemoCommand(s, std::cout);
   }
   if (!status.ok()) return Fail(status);
   if (!existed && !reading)
     std::cerr << "ogi: " << ogi::CreatedStoreNote(db) << "\n";
-  if (!reading) {
-    // Commands that wrote leave the report index current, so that readers,
-    // which never write it, seldom have to catch it up.
-    const absl::Status indexed =
-        ogi::UpdateReportIndex(s, ogi::ReportIndexPath(db));
-    if (!indexed.ok()) {
-      std::cerr << "ogi: the events are stored; the report index was not "
-                   "brought up to date: "
-                << indexed.message() << "\n";
-    }
-  }
   return 0;
 }

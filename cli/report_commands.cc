@@ -64,8 +64,8 @@ absl::StatusOr<AnnualReport> Compute(EventStore& store,
       options.notes != nullptr && checkpoint < index->checkpoint()) {
     *options.notes << "ogi: the report index was at position " << checkpoint
                    << " of " << index->checkpoint()
-                   << ": caught up in memory, the file left as it is (a "
-                      "command that writes the store brings it up to date)\n";
+                   << ": caught up in memory, the file left as it is (ogi "
+                      "reindex saves it)\n";
   }
   return index->Report(request);
 }
@@ -203,11 +203,14 @@ absl::Status CheckTableCommand(const std::string& path, std::ostream& out) {
   return absl::OkStatus();
 }
 
-absl::Status UpdateReportIndex(EventStore& store,
-                               const std::string& index_path) {
+absl::Status ReindexCommand(EventStore& store, const std::string& index_path,
+                            std::ostream& out) {
   OGI_ASSIGN_OR_RETURN(std::unique_ptr<ReportIndex> index,
                        ReportIndex::Open(store, index_path));
-  return index->CatchUp().status();
+  OGI_ASSIGN_OR_RETURN(ReportIndex::CatchUpStats caught, index->CatchUp());
+  out << "report index " << index_path << " at position " << index->checkpoint()
+      << " (" << caught.events << " events folded)\n";
+  return absl::OkStatus();
 }
 
 absl::Status DemoCommand(EventStore& store, std::ostream& out) {

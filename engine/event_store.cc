@@ -126,7 +126,7 @@ enum class ReadOpen { kReadOnly, kSecondary };
 // file would drop a lock this process itself holds (POSIX record locks). A
 // lock of this very process counts too. When in doubt (no /proc/locks), a
 // secondary: it is correct with or without a writer, only slower to open.
-absl::StatusOr<ReadOpen> HowToRead(const std::string& path) {
+ReadOpen HowToRead(const std::string& path) {
   struct stat lock_file;
   if (::stat((path + "/LOCK").c_str(), &lock_file) != 0)
     return ReadOpen::kReadOnly;  // never opened for writing here
@@ -712,8 +712,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
         rocksdb::DB::Open(db_options, options.path, families, &handles, &raw),
         context));
   } else {
-    OGI_ASSIGN_OR_RETURN(ReadOpen how, HowToRead(options.path));
-    behind_writer = how == ReadOpen::kSecondary;
+    behind_writer = HowToRead(options.path) == ReadOpen::kSecondary;
     // A reader writes nothing: no info log, no lock, no new files.
     db_options.info_log = std::make_shared<NoLogger>();
     if (behind_writer) {
@@ -722,12 +721,26 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
       // deleted meanwhile stays readable (RocksDB's advice for secondaries).
       db_options.max_open_files = -1;
       // The secondary's own folder holds only its info log, which NoLogger
-      // replaces: nothing is written there.
-      OGI_RETURN_IF_ERROR(FromRocksDb(
-          rocksdb::DB::OpenAsSecondary(db_options, options.path,
-                                       options.path + "/.ogi-secondary",
-                                       families, &handles, &raw),
-          context));
+      // replaces: nothing is written there. The open reads the writer's
+      // MANIFEST, then its WAL files; one catch-up more picks up a flush
+      // that retired a WAL in between. A writer that moves files under the
+      // open can make it fail: it is tried again.
+      rocksdb::Status opened;
+      for (int attempt = 0; attempt < 3; ++attempt) {
+        opened = rocksdb::DB::OpenAsSecondary(db_options, options.path,
+                                              options.path + "/.ogi-secondary",
+                                              families, &handles, &raw);
+        if (!opened.ok()) continue;
+        opened = raw->TryCatchUpWithPrimary();
+        if (opened.ok()) break;
+        for (auto* handle : handles) {
+          (void)raw->DestroyColumnFamilyHandle(handle);  // fails on bad ones
+        }
+        handles.clear();
+        std::unique_ptr<rocksdb::DB>(raw).reset();  // closes it
+        raw = nullptr;
+      }
+      OGI_RETURN_IF_ERROR(FromRocksDb(opened, context));
     } else {
       OGI_RETURN_IF_ERROR(
           FromRocksDb(rocksdb::DB::OpenForReadOnly(db_options, options.path,
