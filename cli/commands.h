@@ -21,6 +21,7 @@
 #include "engine/deadline.h"
 #include "engine/event_store.h"
 #include "projections/annual_report.h"
+#include "projections/report_index.h"
 #include "projections/report_render.h"
 
 namespace ogi {
@@ -103,7 +104,17 @@ struct ReportOptions {
   // The report index's file (caught up before use); empty: replay the log.
   // Reports as of a past instant always replay.
   std::string index_path;
+  // kInMemory for a store opened for reading: the index is caught up in
+  // memory only, and `notes` (if set) is told when it lagged the log.
+  ReportIndex::Saving index_saving = ReportIndex::Saving::kSave;
+  std::ostream* notes = nullptr;
 };
+
+// Brings the report index at `index_path` up to the head of the log and saves
+// it (`ogi reindex`; commands that only read catch it up in memory), then
+// writes its position and how many events were folded.
+absl::Status ReindexCommand(EventStore& store, const std::string& index_path,
+                            std::ostream& out);
 
 // Writes the year's report (tables, or the whole document in md/html).
 // kNotFound for an unknown agency.
@@ -118,9 +129,10 @@ absl::Status CasesCommand(EventStore& store, ReportRequest request,
 
 // Runs the consistency checks on the year's report and the year before it.
 // Writes the findings; returns kFailedPrecondition if any is an error.
-// The compliance flags are judged on `judge`.
+// `index` gives the index's path, saving and notes as for ReportCommand; the
+// compliance flags are judged on `judge`.
 absl::Status CheckCommand(EventStore& store, ReportRequest request,
-                          const std::string& index_path, const Judge& judge,
+                          const ReportOptions& index, const Judge& judge,
                           std::ostream& out);
 
 // Runs the same checks on a typed table in the CSV contract.
@@ -128,8 +140,9 @@ absl::Status CheckTableCommand(const std::string& path, std::ostream& out);
 
 // Builds the demo store: the seed agency (乌拉特中旗教育局) with the log behind
 // its 2023 report, and a generated multi-agency, multi-year log; then writes
-// the seed agency's 2023 report and the generated city's roll-up. Running it
-// again appends nothing (every event has an eventId).
+// the seed agency's 2023 report and the generated city's roll-up. The store
+// must hold no event yet (kFailedPrecondition otherwise): the sample never
+// mixes into a real log.
 absl::Status DemoCommand(EventStore& store, std::ostream& out);
 
 // A point of the log: its position and the chain link there, which is a
@@ -161,14 +174,20 @@ absl::Status VerifyCommand(EventStore& store, const VerifyOptions& options,
                            std::ostream& out);
 
 // Backs the store up into `dest` (EventStore::Backup) and writes the head it
-// holds at least.
+// holds at least; then, if `keep` > 0, deletes all but the `keep` newest
+// backups there.
 absl::Status BackupCommand(EventStore& store, const std::string& dest,
-                           std::ostream& out);
+                           uint32_t keep, std::ostream& out);
 
-// Restores the latest backup in `backup_dir` into the new directory `db_dir`,
-// opens and verifies it, and writes the head. Needs no open store.
+// Writes the backups in `dest`, oldest first: id, when, size, files, head.
+absl::Status BackupListCommand(const std::string& dest, std::ostream& out);
+
+// Restores backup `backup_id` (0: the latest) in `backup_dir` into the new
+// directory `db_dir`, opens and verifies it, and writes the head. Needs no
+// open store.
 absl::Status RestoreCommand(const std::string& backup_dir,
-                            const std::string& db_dir, std::ostream& out);
+                            const std::string& db_dir, uint32_t backup_id,
+                            std::ostream& out);
 
 struct EraseOptions {
   std::string case_id;    // this case's applicant, or

@@ -9,8 +9,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "cli/commands.h"
 
+#include "engine/backups.h"
 #include "engine/civil_date.h"
 #include "engine/status_macros.h"
 #include "projections/report_index.h"
@@ -86,18 +88,40 @@ absl::Status VerifyCommand(EventStore& store, const VerifyOptions& options,
 }
 
 absl::Status BackupCommand(EventStore& store, const std::string& dest,
-                           std::ostream& out) {
+                           uint32_t keep, std::ostream& out) {
   OGI_ASSIGN_OR_RETURN(EventStore::BackupResult backup, store.Backup(dest));
   out << "backup " << backup.backup_id << " in " << dest
       << ": every event up to " << backup.head_position << ":"
       << absl::BytesToHexString(backup.head_link)
       << ", the personal-data keys and the indexes\n";
+  if (keep == 0) return absl::OkStatus();
+  OGI_ASSIGN_OR_RETURN(std::vector<BackupInfo> before, ListBackups(dest));
+  OGI_RETURN_IF_ERROR(PruneBackups(dest, keep));
+  if (before.size() > keep) {
+    out << "deleted the " << before.size() - keep
+        << " oldest backup(s), keeping the " << keep << " newest\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BackupListCommand(const std::string& dest, std::ostream& out) {
+  OGI_ASSIGN_OR_RETURN(std::vector<BackupInfo> backups, ListBackups(dest));
+  out << "id\tcreated\tbytes\tfiles\thead\n";
+  for (const BackupInfo& b : backups) {
+    out << b.backup_id << "\t"
+        << absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", b.created,
+                            absl::UTCTimeZone())
+        << "\t" << b.bytes << "\t" << b.files << "\t"
+        << (b.head.empty() ? "-" : b.head) << "\n";
+  }
   return absl::OkStatus();
 }
 
 absl::Status RestoreCommand(const std::string& backup_dir,
-                            const std::string& db_dir, std::ostream& out) {
-  OGI_ASSIGN_OR_RETURN(uint32_t id, EventStore::Restore(backup_dir, db_dir));
+                            const std::string& db_dir, uint32_t backup_id,
+                            std::ostream& out) {
+  OGI_ASSIGN_OR_RETURN(uint32_t id,
+                       EventStore::Restore(backup_dir, db_dir, backup_id));
   OGI_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store,
                        EventStore::Open({.path = db_dir}));
   OGI_ASSIGN_OR_RETURN(EventStore::VerifyResult verified, store->Verify(1));

@@ -19,6 +19,7 @@
 #include "cli/client_command.h"
 #include "cli/commands.h"
 #include "cli/serve_command.h"
+#include "cli/store_access.h"
 
 #include "engine/civil_date.h"
 #include "engine/clock.h"
@@ -198,6 +199,10 @@ int main(int argc, char** argv) {
                      "log still extends it");
   auto* digest = app.add_subcommand(
       "digest", "print the head as POSITION:HASH (the log up to it)");
+  auto* reindex = app.add_subcommand(
+      "reindex",
+      "bring the report index file up to the head of the log and save it "
+      "(the one command that writes it besides ogi serve)");
 
   ogi::EraseOptions erase_options;
   auto* erase = app.add_subcommand(
@@ -214,16 +219,28 @@ int main(int argc, char** argv) {
                     "who erases it, recorded in the event");
 
   std::string backup_dest;
+  bool backup_list = false;
+  uint32_t backup_keep = 0;
   auto* backup = app.add_subcommand(
-      "backup", "copy the store into a backup directory while appends go on");
+      "backup",
+      "copy the store into a backup directory while appends go on (also "
+      "while ogi serve runs)");
   backup
       ->add_option("dest", backup_dest, "backup directory (created if missing)")
       ->required();
+  backup->add_flag("--list", backup_list,
+                   "list the backups in DEST instead (id, time, head)");
+  backup->add_option("--keep", backup_keep,
+                     "then delete all but the N newest backups in DEST");
   std::string restore_src;
+  uint32_t restore_id = 0;
   auto* restore = app.add_subcommand(
       "restore",
-      "restore the latest backup into a new --db directory, then verify it");
+      "restore a backup (the latest by default) into a new --db directory, "
+      "then verify it");
   restore->add_option("src", restore_src, "backup directory")->required();
+  restore->add_option("--backup-id", restore_id,
+                      "the backup to restore (ogi backup DEST --list)");
 
   std::string deadline_case;
   std::string deadline_format = "text";
@@ -362,11 +379,11 @@ int main(int argc, char** argv) {
   client_deadline->add_option("--on", client_request.on, "YYYY-MM-DD");
   auto* client_health = client->add_subcommand("health", "is it serving");
 
-  for (auto* sub : {import, append,       export_cmd, history,     stats,
-                    report, cases,        check,      verify,      digest,
-                    erase,  backup,       restore,    deadline,    due,
-                    fee,    fee_quote,    gen,        demo,        serve,
-                    token,  token_create, token_list, token_revoke}) {
+  for (auto* sub : {import, append,       export_cmd, history,      stats,
+                    report, cases,        check,      verify,       digest,
+                    erase,  backup,       restore,    deadline,     due,
+                    fee,    fee_quote,    gen,        demo,         serve,
+                    token,  token_create, token_list, token_revoke, reindex}) {
     sub->add_option("--db", db,
                     "store directory (default: $OGI_DB, else ./ogi-data)");
   }
@@ -426,7 +443,7 @@ int main(int argc, char** argv) {
   }
   if (*restore) {
     const absl::Status restored =
-        ogi::RestoreCommand(restore_src, db, std::cout);
+        ogi::RestoreCommand(restore_src, db, restore_id, std::cout);
     return restored.ok() ? 0 : Fail(restored);
   }
 
@@ -452,6 +469,10 @@ int main(int argc, char** argv) {
     return served.ok() ? 0 : Fail(served);
   }
   if (*token) {
+    if ((*token_list || *token_revoke) && !ogi::EventStore::Exists(db) &&
+        !std::filesystem::exists(ogi::TokenFilePath(db))) {
+      return Fail(ogi::NoStoreError(db));
+    }
     absl::Status done;
     if (*token_create) {
       done = ogi::TokenCreateCommand(
@@ -467,9 +488,22 @@ int main(int argc, char** argv) {
     return done.ok() ? 0 : Fail(done);
   }
 
-  auto store = ogi::EventStore::Open({.path = db});
-  if (!store.ok()) return Fail(ogi::ExplainServedStore(db, store.status()));
+  if (*backup && backup_list) {
+    const absl::Status listed = ogi::BackupListCommand(backup_dest, std::cout);
+    return listed.ok() ? 0 : Fail(listed);
+  }
+  // Only import, append and demo create a store (serve, token create and
+  // restore above too); erase writes one; every other command reads it
+  // (reindex writes the report index file beside it, never the store).
+  const ogi::StoreUse use = *import || *append ? ogi::StoreUse::kCreate
+                            : *demo            ? ogi::StoreUse::kDemo
+                            : *erase           ? ogi::StoreUse::kWrite
+                                               : ogi::StoreUse::kRead;
+  const bool existed = ogi::EventStore::Exists(db);
+  auto store = ogi::OpenStore(db, use, std::cerr);
+  if (!store.ok()) return Fail(store.status());
   ogi::EventStore& s = **store;
+  const bool reading = use == ogi::StoreUse::kRead;
 
   absl::Status status;
   if (*import) {
@@ -504,6 +538,8 @@ int main(int argc, char** argv) {
     options.format = *ogi::ParseReportFormat(report_format);
     options.date = judge.clock_day;
     options.index_path = ogi::ReportIndexPath(db);
+    options.index_saving = ogi::ReportIndex::Saving::kInMemory;
+    options.notes = &std::cerr;
     options.extras = extras;
     options.calendar = judge.calendar;
     if (!document_date.empty()) {
@@ -525,8 +561,11 @@ int main(int argc, char** argv) {
   } else if (*cases) {
     status = ogi::CasesCommand(s, request, cell_row, cell_column, std::cout);
   } else if (*check) {
-    status = ogi::CheckCommand(s, request, ogi::ReportIndexPath(db), judge,
-                               std::cout);
+    ogi::ReportOptions index;
+    index.index_path = ogi::ReportIndexPath(db);
+    index.index_saving = ogi::ReportIndex::Saving::kInMemory;
+    index.notes = &std::cerr;
+    status = ogi::CheckCommand(s, request, index, judge, std::cout);
   } else if (*verify) {
     if (!verify_digest.empty()) {
       auto parsed = ogi::ParseDigest(verify_digest);
@@ -553,12 +592,16 @@ int main(int argc, char** argv) {
     erase_options.today = judge.clock_day;
     status = ogi::ErasePersonalDataCommand(s, erase_options, std::cout);
   } else if (*backup) {
-    status = ogi::BackupCommand(s, backup_dest, std::cout);
+    status = ogi::BackupCommand(s, backup_dest, backup_keep, std::cout);
   } else if (*digest) {
     status = ogi::DigestCommand(s, std::cout);
+  } else if (*reindex) {
+    status = ogi::ReindexCommand(s, ogi::ReportIndexPath(db), std::cout);
   } else if (*demo) {
     status = ogi::DemoCommand(s, std::cout);
   }
   if (!status.ok()) return Fail(status);
+  if (!existed && !reading)
+    std::cerr << "ogi: " << ogi::CreatedStoreNote(db) << "\n";
   return 0;
 }

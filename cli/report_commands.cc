@@ -51,13 +51,22 @@ absl::StatusOr<ReportRequest> Resolve(EventStore& store,
 // is for the head of the log, else by replaying the log.
 absl::StatusOr<AnnualReport> Compute(EventStore& store,
                                      const ReportRequest& request,
-                                     const std::string& index_path) {
-  if (index_path.empty() || request.as_of != absl::InfiniteFuture()) {
+                                     const ReportOptions& options) {
+  if (options.index_path.empty() || request.as_of != absl::InfiniteFuture()) {
     return ComputeAnnualReport(store, request);
   }
-  OGI_ASSIGN_OR_RETURN(std::unique_ptr<ReportIndex> index,
-                       ReportIndex::Open(store, index_path));
+  OGI_ASSIGN_OR_RETURN(
+      std::unique_ptr<ReportIndex> index,
+      ReportIndex::Open(store, options.index_path, options.index_saving));
+  const uint64_t checkpoint = index->checkpoint();
   OGI_RETURN_IF_ERROR(index->CatchUp().status());
+  if (options.index_saving == ReportIndex::Saving::kInMemory &&
+      options.notes != nullptr && checkpoint < index->checkpoint()) {
+    *options.notes << "ogi: the report index was at position " << checkpoint
+                   << " of " << index->checkpoint()
+                   << ": caught up in memory, the file left as it is (ogi "
+                      "reindex saves it)\n";
+  }
   return index->Report(request);
 }
 
@@ -84,8 +93,7 @@ absl::Status AppendLines(EventStore& store, absl::string_view text) {
 absl::Status ReportCommand(EventStore& store, const ReportOptions& options,
                            std::ostream& out) {
   OGI_ASSIGN_OR_RETURN(ReportRequest request, Resolve(store, options.request));
-  OGI_ASSIGN_OR_RETURN(AnnualReport report,
-                       Compute(store, request, options.index_path));
+  OGI_ASSIGN_OR_RETURN(AnnualReport report, Compute(store, request, options));
   if (options.kind == ReportKind::kDocument) {
     if (options.format != ReportFormat::kMd &&
         options.format != ReportFormat::kHtml) {
@@ -143,15 +151,15 @@ absl::Status CasesCommand(EventStore& store, ReportRequest request,
 }
 
 absl::Status CheckCommand(EventStore& store, ReportRequest request,
-                          const std::string& index_path, const Judge& judge,
+                          const ReportOptions& index, const Judge& judge,
                           std::ostream& out) {
   OGI_ASSIGN_OR_RETURN(request, Resolve(store, std::move(request)));
-  OGI_ASSIGN_OR_RETURN(AnnualReport report,
-                       Compute(store, request, index_path));
+  OGI_ASSIGN_OR_RETURN(AnnualReport report, Compute(store, request, index));
   ReportRequest before = request;
   --before.year;
-  OGI_ASSIGN_OR_RETURN(AnnualReport previous,
-                       Compute(store, before, index_path));
+  ReportOptions quiet = index;  // the lag, if any, was told once above
+  quiet.notes = nullptr;
+  OGI_ASSIGN_OR_RETURN(AnnualReport previous, Compute(store, before, quiet));
   const std::vector<Finding> findings = CheckReport(report, &previous);
   WriteFindings(findings, out);
   int errors = 0;
@@ -197,7 +205,23 @@ absl::Status CheckTableCommand(const std::string& path, std::ostream& out) {
   return absl::OkStatus();
 }
 
+absl::Status ReindexCommand(EventStore& store, const std::string& index_path,
+                            std::ostream& out) {
+  OGI_ASSIGN_OR_RETURN(std::unique_ptr<ReportIndex> index,
+                       ReportIndex::Open(store, index_path));
+  OGI_ASSIGN_OR_RETURN(ReportIndex::CatchUpStats caught, index->CatchUp());
+  out << "report index " << index_path << " at position " << index->checkpoint()
+      << " (" << caught.events << " events folded)\n";
+  return absl::OkStatus();
+}
+
 absl::Status DemoCommand(EventStore& store, std::ostream& out) {
+  if (const uint64_t events = store.HeadPosition(); events > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the store holds ", events,
+        " events: ogi demo writes its sample only into a new folder (give "
+        "--db NEW-FOLDER)"));
+  }
   OGI_RETURN_IF_ERROR(AppendLines(store, kSeedLog));
   GenOptions gen;
   gen.agencies = 8;

@@ -3,17 +3,23 @@
 #include "engine/event_store.h"
 
 #include <algorithm>
+#include <cstdarg>
 #include <deque>
 #include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "rocksdb/convenience.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
@@ -104,6 +110,43 @@ absl::Status WithIndex(const absl::Status& status, size_t index, size_t count) {
       absl::StrCat("event ", index + 1, " of ", count, ": ", status.message()));
 }
 
+// RocksDB's info log, discarded: a reader writes no file.
+class NoLogger final : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
+enum class ReadOpen { kReadOnly, kSecondary };
+
+// Returns how to read the store at `path`: kSecondary if a process holds a
+// write lock on its LOCK file (a writer: RocksDB locks it with fcntl for as
+// long as the store is open for writing), else kReadOnly. It reads
+// /proc/locks rather than asking fcntl, because closing any descriptor of the
+// file would drop a lock this process itself holds (POSIX record locks). A
+// lock of this very process counts too. When in doubt (no /proc/locks), a
+// secondary: it is correct with or without a writer, only slower to open.
+ReadOpen HowToRead(const std::string& path) {
+  struct stat lock_file;
+  if (::stat((path + "/LOCK").c_str(), &lock_file) != 0)
+    return ReadOpen::kReadOnly;  // never opened for writing here
+  std::ifstream locks("/proc/locks");
+  if (!locks) return ReadOpen::kSecondary;
+  const std::string inode = absl::StrCat(":", lock_file.st_ino);
+  std::string line;
+  while (std::getline(locks, line)) {
+    // "1: POSIX  ADVISORY  WRITE 4242 08:01:1234567 0 EOF"; a waiter's line
+    // has "->" after the number.
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(line, ' ', absl::SkipEmpty());
+    if (fields.size() > 1 && fields[1] == "->")
+      fields.erase(fields.begin() + 1);
+    if (fields.size() < 6 || fields[3] != "WRITE") continue;
+    if (absl::EndsWith(fields[5], inode)) return ReadOpen::kSecondary;
+  }
+  return ReadOpen::kReadOnly;
+}
+
 class RocksDryRun final : public DryRun {
  public:
   RocksDryRun(StateSource& source, absl::CivilDay today, uint64_t head,
@@ -174,6 +217,12 @@ absl::Status RocksEventStore::Load() {
             " holds data but no format key: it is not an ogi store"));
       }
     }
+    // Only a command that may create a store writes the key; for the others
+    // an empty database (e.g. one whose creation was cut short) is no store.
+    if (options_.access != Access::kCreate) {
+      return absl::NotFoundError(
+          absl::StrCat("no ogi store at ", options_.path));
+    }
     rocksdb::WriteOptions sync;
     sync.sync = true;
     OGI_RETURN_IF_ERROR(
@@ -211,8 +260,22 @@ absl::Status RocksEventStore::Load() {
   return absl::OkStatus();
 }
 
+absl::Status RocksEventStore::CatchUpWithWriter() {
+  if (!behind_writer_) return absl::OkStatus();
+  OGI_RETURN_IF_ERROR(FromRocksDb(db_->TryCatchUpWithPrimary(),
+                                  "catching up with the store's writer"));
+  return Load();
+}
+
+absl::Status RocksEventStore::CheckWritable() const {
+  if (options_.access != Access::kRead) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("store ", options_.path, " is open for reading only"));
+}
+
 absl::StatusOr<std::vector<AppendedEvent>> RocksEventStore::Append(
     absl::Span<const v1::Event> events) {
+  OGI_RETURN_IF_ERROR(CheckWritable());
   if (events.empty()) return std::vector<AppendedEvent>();
   Writer w(events);
   absl::MutexLock lock(&mu_);
@@ -594,18 +657,31 @@ absl::StatusOr<StoreStats> RocksEventStore::Stats() {
 
 }  // namespace engine_internal
 
+bool EventStore::Exists(const std::string& path) {
+  std::error_code error;
+  return std::filesystem::is_regular_file(
+      std::filesystem::path(path) / "CURRENT", error);
+}
+
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
     const Options& given) {
   Options options = given;
   if (options.clock == nullptr) options.clock = &SystemClock();
+  const bool read = options.access == Access::kRead;
+  if (options.access != Access::kCreate && !Exists(options.path)) {
+    return absl::NotFoundError(absl::StrCat("no ogi store at ", options.path));
+  }
   rocksdb::DBOptions db_options;
-  db_options.create_if_missing = true;
+  db_options.create_if_missing = options.access == Access::kCreate;
   if (options.env != nullptr) db_options.env = options.env;
-  db_options.create_missing_column_families = true;
+  db_options.create_missing_column_families = !read;
   // A torn WAL tail can only be an append that never returned success: drop it,
   // keep everything before it.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   db_options.max_background_jobs = 2;
+  // Each writing open starts a new info log and renames the old one; keep a
+  // few, not RocksDB's 1000.
+  db_options.keep_log_file_num = 4;
   // Opening must not cost in proportion to the store: with RocksDB's default
   // (-1, every table file open at once) DB::Open reads the index and filter
   // blocks of every SST file before a command can start, 150-300 ms and 80 MiB
@@ -629,11 +705,52 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  OGI_RETURN_IF_ERROR(FromRocksDb(
-      rocksdb::DB::Open(db_options, options.path, families, &handles, &raw),
-      absl::StrCat("opening store ", options.path)));
+  bool behind_writer = false;
+  const std::string context = absl::StrCat("opening store ", options.path);
+  if (!read) {
+    OGI_RETURN_IF_ERROR(FromRocksDb(
+        rocksdb::DB::Open(db_options, options.path, families, &handles, &raw),
+        context));
+  } else {
+    behind_writer = HowToRead(options.path) == ReadOpen::kSecondary;
+    // A reader writes nothing: no info log, no lock, no new files.
+    db_options.info_log = std::make_shared<NoLogger>();
+    if (behind_writer) {
+      // The writer deletes table files that compaction made obsolete; a
+      // secondary keeps every table file open from the start, so a file
+      // deleted meanwhile stays readable (RocksDB's advice for secondaries).
+      db_options.max_open_files = -1;
+      // The secondary's own folder holds only its info log, which NoLogger
+      // replaces: nothing is written there. The open reads the writer's
+      // MANIFEST, then its WAL files; one catch-up more picks up a flush
+      // that retired a WAL in between. A writer that moves files under the
+      // open can make it fail: it is tried again.
+      rocksdb::Status opened;
+      for (int attempt = 0; attempt < 3; ++attempt) {
+        opened = rocksdb::DB::OpenAsSecondary(db_options, options.path,
+                                              options.path + "/.ogi-secondary",
+                                              families, &handles, &raw);
+        if (!opened.ok()) continue;
+        opened = raw->TryCatchUpWithPrimary();
+        if (opened.ok()) break;
+        for (auto* handle : handles) {
+          (void)raw->DestroyColumnFamilyHandle(handle);  // fails on bad ones
+        }
+        handles.clear();
+        std::unique_ptr<rocksdb::DB>(raw).reset();  // closes it
+        raw = nullptr;
+      }
+      OGI_RETURN_IF_ERROR(FromRocksDb(opened, context));
+    } else {
+      OGI_RETURN_IF_ERROR(
+          FromRocksDb(rocksdb::DB::OpenForReadOnly(db_options, options.path,
+                                                   families, &handles, &raw),
+                      context));
+    }
+  }
   auto store = std::make_unique<RocksEventStore>(
-      options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+      options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles),
+      behind_writer);
   OGI_RETURN_IF_ERROR(store->Load());
   OGI_RETURN_IF_ERROR(store->LoadPepper());
   return store;

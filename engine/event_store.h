@@ -20,7 +20,8 @@
 // ApplyCaseChange as the live path. Layout: engine/key_codec.h.
 //
 // Thread-safe. One process may open a store for writing at a time (RocksDB's
-// lock file).
+// lock file); any number may open it for reading (Access::kRead), which writes
+// nothing into the store's folder, even while it is written.
 #ifndef OGI_ENGINE_EVENT_STORE_H_
 #define OGI_ENGINE_EVENT_STORE_H_
 
@@ -75,8 +76,25 @@ class DryRun {
 
 class EventStore {
  public:
+  // How Open treats the store's folder.
+  enum class Access {
+    // Read and write; creates the store if the folder holds none.
+    kCreate,
+    // Read and write an existing store; kNotFound if the folder holds none.
+    kWrite,
+    // Read only, writing nothing into the folder (which may be read-only or on
+    // a read-only mount); kNotFound if it holds no store. If another process
+    // has the store open for writing (`ogi serve`), reads go through a
+    // RocksDB secondary instance that catches up with the writer once, at
+    // open: every read answers as of the head then, which holds every event
+    // the writer acknowledged before the open. Append and PurgeErasedKeys
+    // return kFailedPrecondition.
+    kRead,
+  };
+
   struct Options {
-    std::string path;  // created if missing
+    std::string path;
+    Access access = Access::kCreate;
     // The source of recordedAt and of the recording date. nullptr:
     // SystemClock(). Must outlive the store.
     Clock* clock = nullptr;
@@ -88,13 +106,27 @@ class EventStore {
     rocksdb::Env* env = nullptr;
   };
 
-  // Opens or creates the store. Returns kUnavailable if it cannot be opened
-  // (e.g. locked by another process), kDataLoss if it is not an ogi store or
-  // its head does not decode.
+  // Opens the store (creates it with kCreate). Returns kNotFound naming the
+  // folder if it holds no store (kWrite, kRead), kUnavailable if it cannot be
+  // opened (e.g. locked by another process, for kCreate and kWrite),
+  // kDataLoss if it is not an ogi store or its head does not decode.
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(
       const Options& options);
 
+  // Returns whether the folder `path` holds a store (RocksDB's CURRENT file);
+  // reads only.
+  static bool Exists(const std::string& path);
+
   virtual ~EventStore() = default;
+
+  // Returns whether reads go through a secondary instance, because another
+  // process writes the store (Access::kRead only).
+  virtual bool ReadsBehindWriter() const = 0;
+
+  // For a store read behind a writer: catches up with the writer's head (so
+  // HeadPosition and every later read include what it acknowledged by now).
+  // OK and nothing to do otherwise.
+  virtual absl::Status CatchUpWithWriter() = 0;
 
   // Appends `events` atomically (all or none), to one or several streams, and
   // returns once they are durable (WAL synced), with one result per event in
@@ -194,15 +226,22 @@ class EventStore {
   };
 
   // Copies the store (every column family, consistently) into a new backup in
-  // directory `dest` (created if missing; backups there share unchanged
-  // files), while appends continue, and checks the copy's checksums.
+  // directory `dest` (created if missing), while appends continue, and checks
+  // the copy's checksums. A store opened for writing is copied file by file
+  // (backups in one directory share unchanged files); one opened with kRead
+  // is copied entry by entry from its one view into a fresh database under
+  // `dest`, which is then backed up and removed, so nothing is written into
+  // the store's folder and a writer may run (engine/backups.h lists, prunes).
   virtual absl::StatusOr<BackupResult> Backup(const std::string& dest) = 0;
 
-  // Restores the latest backup of `backup_dir` into `db_dir`, which must not
-  // exist or be empty (kFailedPrecondition otherwise), after checking the
-  // backup's checksums; returns the backup's id. Open and Verify the result.
+  // Restores backup `backup_id` (0: the latest) of `backup_dir` into
+  // `db_dir`, which must not exist or be empty (kFailedPrecondition
+  // otherwise), after checking the backup's checksums; returns the backup's
+  // id. kNotFound for a missing directory or backup. Open and Verify the
+  // result.
   static absl::StatusOr<uint32_t> Restore(const std::string& backup_dir,
-                                          const std::string& db_dir);
+                                          const std::string& db_dir,
+                                          uint32_t backup_id = 0);
 
   struct VerifyResult {
     uint64_t events = 0;         // events checked (from `from` to the head)

@@ -1,15 +1,21 @@
-// RocksEventStore::Backup and EventStore::Restore, on RocksDB's BackupEngine:
-// a backup is a consistent copy of every column family (the log, its indexes
-// and the personal-data keys) taken while appends continue; backups into one
-// directory share their unchanged SST files.
+// RocksEventStore::Backup, EventStore::Restore and engine/backups.h, on
+// RocksDB's BackupEngine: a backup is a consistent copy of every column family
+// (the log, its indexes and the personal-data keys) taken while appends
+// continue. A writer's backups into one directory share their unchanged SST
+// files; a reader (Access::kRead, perhaps behind `ogi serve`) copies its view
+// entry by entry into a staging database under the backup directory and backs
+// that up, so it writes nothing into the store's folder.
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <system_error>
+#include <unistd.h>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/utilities/backup_engine.h"
 
+#include "engine/backups.h"
 #include "engine/internal/rocks_store.h"
 #include "engine/rocksdb_status.h"
 #include "engine/status_macros.h"
@@ -17,8 +23,94 @@
 namespace ogi {
 namespace engine_internal {
 
+namespace {
+
+// The head a backup holds at least, as its application metadata.
+std::string HeadMetadata(const EventStore::BackupResult& result) {
+  return absl::StrCat(result.head_position, ":",
+                      absl::BytesToHexString(result.head_link));
+}
+
+// Removes a directory tree when it goes out of scope.
+struct RemoveOnExit {
+  std::string path;
+  ~RemoveOnExit() {
+    std::error_code ignored;  // best effort: a leftover is removed next time
+    std::filesystem::remove_all(path, ignored);
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<EventStore::BackupResult> RocksEventStore::BackupByCopy(
+    const std::string& dest) {
+  BackupResult result;
+  {
+    absl::MutexLock lock(&head_mu_);
+    result.head_position = head_position_;
+    result.head_link = head_link_;
+  }
+  const std::string staging =
+      absl::StrCat(dest, "/.ogi-staging-", static_cast<int64_t>(::getpid()));
+  std::error_code error;
+  std::filesystem::remove_all(staging, error);
+  std::filesystem::create_directories(dest, error);
+  if (error) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create ", dest, ": ", error.message()));
+  }
+  RemoveOnExit remove{staging};
+  OGI_ASSIGN_OR_RETURN(
+      std::unique_ptr<EventStore> opened,
+      EventStore::Open({.path = staging, .access = Access::kCreate}));
+  auto& copy = static_cast<RocksEventStore&>(*opened);
+  // The view does not move (no catch-up runs meanwhile), so the families,
+  // read one after the other, are one consistent cut at result.head_position.
+  rocksdb::WriteOptions unlogged;  // the staging copy is flushed below
+  unlogged.disableWAL = true;
+  for (int f : {kDefault, kLog, kStreams, kEventIds, kKeys}) {
+    rocksdb::ReadOptions read;
+    read.fill_cache = false;
+    read.readahead_size = 2 << 20;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(f)));
+    rocksdb::WriteBatch batch;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      (void)batch.Put(copy.family(f), it->key(), it->value());
+      if (batch.GetDataSize() >= (4 << 20)) {
+        OGI_RETURN_IF_ERROR(FromRocksDb(copy.db_->Write(unlogged, &batch),
+                                        "copying into the staging store"));
+        batch.Clear();
+      }
+    }
+    OGI_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the store"));
+    OGI_RETURN_IF_ERROR(FromRocksDb(copy.db_->Write(unlogged, &batch),
+                                    "copying into the staging store"));
+  }
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  OGI_RETURN_IF_ERROR(FromRocksDb(copy.db_->Flush(flush, copy.handles_),
+                                  "flushing the staging store"));
+  rocksdb::BackupEngine* raw = nullptr;
+  OGI_RETURN_IF_ERROR(FromRocksDb(
+      rocksdb::BackupEngine::Open(rocksdb::BackupEngineOptions(dest),
+                                  rocksdb::Env::Default(), &raw),
+      absl::StrCat("opening the backup directory ", dest)));
+  std::unique_ptr<rocksdb::BackupEngine> engine(raw);
+  rocksdb::BackupID id = 0;
+  OGI_RETURN_IF_ERROR(FromRocksDb(
+      engine->CreateNewBackupWithMetadata(rocksdb::CreateBackupOptions(),
+                                          copy.db_.get(), HeadMetadata(result),
+                                          &id),
+      absl::StrCat("backing up to ", dest)));
+  OGI_RETURN_IF_ERROR(FromRocksDb(engine->VerifyBackup(id, true),
+                                  absl::StrCat("checking backup ", id)));
+  result.backup_id = id;
+  return result;
+}
+
 absl::StatusOr<EventStore::BackupResult> RocksEventStore::Backup(
     const std::string& dest) {
+  if (options_.access == Access::kRead) return BackupByCopy(dest);
   BackupResult result;
   {
     absl::MutexLock lock(&head_mu_);
@@ -37,7 +129,8 @@ absl::StatusOr<EventStore::BackupResult> RocksEventStore::Backup(
   options.flush_before_backup = true;
   rocksdb::BackupID id = 0;
   OGI_RETURN_IF_ERROR(
-      FromRocksDb(engine->CreateNewBackup(options, db_.get(), &id),
+      FromRocksDb(engine->CreateNewBackupWithMetadata(
+                      options, db_.get(), HeadMetadata(result), &id),
                   absl::StrCat("backing up to ", dest)));
   OGI_RETURN_IF_ERROR(FromRocksDb(engine->VerifyBackup(id, true),
                                   absl::StrCat("checking backup ", id)));
@@ -47,17 +140,12 @@ absl::StatusOr<EventStore::BackupResult> RocksEventStore::Backup(
 
 }  // namespace engine_internal
 
-absl::StatusOr<uint32_t> EventStore::Restore(const std::string& backup_dir,
-                                             const std::string& db_dir) {
+namespace {
+
+absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenBackups(
+    const std::string& backup_dir) {
   std::error_code ec;
-  if (std::filesystem::exists(db_dir, ec) &&
-      !std::filesystem::is_empty(db_dir, ec)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        db_dir,
-        " is not empty: restore only into a new directory (move the "
-        "old store away first)"));
-  }
-  if (!std::filesystem::exists(backup_dir, ec)) {
+  if (!std::filesystem::is_directory(backup_dir, ec)) {
     return absl::NotFoundError(
         absl::StrCat("no backup directory ", backup_dir));
   }
@@ -67,18 +155,82 @@ absl::StatusOr<uint32_t> EventStore::Restore(const std::string& backup_dir,
                       rocksdb::BackupEngineOptions(backup_dir),
                       rocksdb::Env::Default(), &raw),
                   absl::StrCat("opening the backup directory ", backup_dir)));
-  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  return std::unique_ptr<rocksdb::BackupEngineReadOnly>(raw);
+}
+
+}  // namespace
+
+absl::StatusOr<uint32_t> EventStore::Restore(const std::string& backup_dir,
+                                             const std::string& db_dir,
+                                             uint32_t backup_id) {
+  std::error_code ec;
+  if (std::filesystem::exists(db_dir, ec) &&
+      !std::filesystem::is_empty(db_dir, ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        db_dir,
+        " is not empty: restore only into a new directory (move the "
+        "old store away first)"));
+  }
+  OGI_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::BackupEngineReadOnly> engine,
+                       OpenBackups(backup_dir));
   std::vector<rocksdb::BackupInfo> backups;
   engine->GetBackupInfo(&backups);
   if (backups.empty())
     return absl::NotFoundError(absl::StrCat(backup_dir, " holds no backup"));
-  const rocksdb::BackupID latest = backups.back().backup_id;
-  OGI_RETURN_IF_ERROR(FromRocksDb(engine->VerifyBackup(latest, true),
-                                  absl::StrCat("checking backup ", latest)));
+  rocksdb::BackupID chosen = backups.back().backup_id;
+  if (backup_id != 0) {
+    bool found = false;
+    for (const rocksdb::BackupInfo& b : backups)
+      found |= b.backup_id == backup_id;
+    if (!found) {
+      return absl::NotFoundError(
+          absl::StrCat(backup_dir, " holds no backup ", backup_id,
+                       " (ogi backup ", backup_dir, " --list shows them)"));
+    }
+    chosen = backup_id;
+  }
+  OGI_RETURN_IF_ERROR(FromRocksDb(engine->VerifyBackup(chosen, true),
+                                  absl::StrCat("checking backup ", chosen)));
   OGI_RETURN_IF_ERROR(
-      FromRocksDb(engine->RestoreDBFromBackup(latest, db_dir, db_dir),
-                  absl::StrCat("restoring backup ", latest, " into ", db_dir)));
-  return latest;
+      FromRocksDb(engine->RestoreDBFromBackup(chosen, db_dir, db_dir),
+                  absl::StrCat("restoring backup ", chosen, " into ", db_dir)));
+  return chosen;
+}
+
+absl::StatusOr<std::vector<BackupInfo>> ListBackups(
+    const std::string& backup_dir) {
+  OGI_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::BackupEngineReadOnly> engine,
+                       OpenBackups(backup_dir));
+  std::vector<rocksdb::BackupInfo> backups;
+  engine->GetBackupInfo(&backups);
+  std::vector<BackupInfo> out;
+  for (const rocksdb::BackupInfo& b : backups) {
+    out.push_back({.backup_id = b.backup_id,
+                   .created = absl::FromUnixSeconds(b.timestamp),
+                   .bytes = b.size,
+                   .files = b.number_files,
+                   .head = b.app_metadata});
+  }
+  return out;
+}
+
+absl::Status PruneBackups(const std::string& backup_dir, uint32_t keep) {
+  if (keep == 0) {
+    return absl::InvalidArgumentError("--keep must keep at least one backup");
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(backup_dir, ec)) {
+    return absl::NotFoundError(
+        absl::StrCat("no backup directory ", backup_dir));
+  }
+  rocksdb::BackupEngine* raw = nullptr;
+  OGI_RETURN_IF_ERROR(FromRocksDb(
+      rocksdb::BackupEngine::Open(rocksdb::BackupEngineOptions(backup_dir),
+                                  rocksdb::Env::Default(), &raw),
+      absl::StrCat("opening the backup directory ", backup_dir)));
+  std::unique_ptr<rocksdb::BackupEngine> engine(raw);
+  return FromRocksDb(engine->PurgeOldBackups(keep),
+                     absl::StrCat("pruning ", backup_dir));
 }
 
 }  // namespace ogi

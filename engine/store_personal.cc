@@ -63,6 +63,11 @@ absl::Status RocksEventStore::LoadPepper() {
   std::string pepper;
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), family(kKeys), kPepperKey, &pepper);
+  if (s.IsNotFound() && options_.access == Access::kRead) {
+    // A store that never had a writer open it since tokens existed holds no
+    // token either: lookups find nothing, as they should.
+    return absl::OkStatus();
+  }
   if (s.IsNotFound()) {
     OGI_ASSIGN_OR_RETURN(pepper, RandomBytes(kTokenSize));
     rocksdb::WriteOptions sync;
@@ -198,6 +203,7 @@ absl::StatusOr<std::vector<std::string>> RocksEventStore::CasesOfApplicant(
 }
 
 absl::Status RocksEventStore::PurgeErasedKeys() {
+  OGI_RETURN_IF_ERROR(CheckWritable());
   // Flushing every family makes the WAL files that still hold destroyed keys
   // obsolete (RocksDB deletes them); compacting "keys" to the bottom level
   // drops the deleted entries from its SST files.

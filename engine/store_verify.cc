@@ -219,11 +219,13 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
     return absl::OutOfRangeError(
         absl::StrCat("position ", from, " is past the head ", HeadPosition()));
   }
-  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  const rocksdb::Snapshot* snapshot = ReadSnapshot();
   struct Release {
     rocksdb::DB& db;
     const rocksdb::Snapshot* snapshot;
-    ~Release() { db.ReleaseSnapshot(snapshot); }
+    ~Release() {
+      if (snapshot != nullptr) db.ReleaseSnapshot(snapshot);
+    }
   } release{*db_, snapshot};
   rocksdb::ReadOptions read;
   read.snapshot = snapshot;

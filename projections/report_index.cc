@@ -242,8 +242,9 @@ bool LeavesConcludedFiguresAlone(PayloadCase payload) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ReportIndex>> ReportIndex::Open(
-    EventStore& store, std::string path) {
-  std::unique_ptr<ReportIndex> index(new ReportIndex(store, std::move(path)));
+    EventStore& store, std::string path, Saving saving) {
+  std::unique_ptr<ReportIndex> index(
+      new ReportIndex(store, std::move(path), saving));
   std::FILE* file = std::fopen(index->path_.c_str(), "rb");
   if (file == nullptr) return index;
   std::string bytes;
@@ -258,6 +259,9 @@ absl::StatusOr<std::unique_ptr<ReportIndex>> ReportIndex::Open(
   if (!index->state_.ParseFromString(bytes)) {
     return absl::DataLossError(absl::StrCat(
         index->path_, " does not decode; delete it to rebuild the index"));
+  }
+  if (index->state_.checkpoint() > store.HeadPosition()) {
+    OGI_RETURN_IF_ERROR(store.CatchUpWithWriter());
   }
   if (index->state_.checkpoint() > store.HeadPosition()) {
     return absl::DataLossError(
@@ -384,7 +388,8 @@ absl::Status ReportIndex::CheckAgainstLog(EventStore& store,
                                           const std::string& path) {
   if (!std::filesystem::exists(path)) return absl::OkStatus();
   OGI_ASSIGN_OR_RETURN(std::unique_ptr<ReportIndex> saved, Open(store, path));
-  std::unique_ptr<ReportIndex> rebuilt(new ReportIndex(store, ""));
+  std::unique_ptr<ReportIndex> rebuilt(
+      new ReportIndex(store, "", Saving::kInMemory));
   rebuilt->until_ = saved->checkpoint();
   OGI_RETURN_IF_ERROR(rebuilt->CatchUp().status());
   if (!google::protobuf::util::MessageDifferencer::Equals(saved->state_,
@@ -397,7 +402,7 @@ absl::Status ReportIndex::CheckAgainstLog(EventStore& store,
 }
 
 absl::Status ReportIndex::Save() const {
-  if (path_.empty()) return absl::OkStatus();
+  if (path_.empty() || saving_ == Saving::kInMemory) return absl::OkStatus();
   const std::string temp = path_ + ".tmp";
   std::string bytes;
   (void)state_.SerializeToString(&bytes);  // fails only past 2 GiB

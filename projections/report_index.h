@@ -40,13 +40,22 @@ class ReportIndex {
     uint64_t open_cases = 0;      // open cases held in memory at the end
   };
 
-  // Opens the index saved at `path` (an empty index if the file does not exist)
-  // over `store`, which must outlive it. kDataLoss if the file does not decode.
-  static absl::StatusOr<std::unique_ptr<ReportIndex>> Open(EventStore& store,
-                                                           std::string path);
+  // Whether CatchUp saves the state to the index's file.
+  enum class Saving {
+    kSave,
+    kInMemory,  // never writes: for a store opened for reading
+  };
 
-  // Folds every event after the checkpoint and saves the state. kUnavailable if
-  // it cannot be saved.
+  // Opens the index saved at `path` (an empty index if the file does not exist)
+  // over `store`, which must outlive it. If the file is ahead of the store
+  // (a store read behind `ogi serve`, which saved the index since), catches
+  // the store up with its writer first. kDataLoss if the file does not decode
+  // or is still ahead of the store.
+  static absl::StatusOr<std::unique_ptr<ReportIndex>> Open(
+      EventStore& store, std::string path, Saving saving = Saving::kSave);
+
+  // Folds every event after the checkpoint and saves the state (kSave).
+  // kUnavailable if it cannot be saved.
   // Cases concluded lately are kept, in two generations of at most
   // `recent_cases` each, so that an appeal or amendment soon after the answer
   // does not read the case's stream back; memory stays bounded by open cases
@@ -72,12 +81,13 @@ class ReportIndex {
                                       const std::string& path);
 
  private:
-  ReportIndex(EventStore& store, std::string path)
-      : store_(store), path_(std::move(path)) {}
+  ReportIndex(EventStore& store, std::string path, Saving saving)
+      : store_(store), path_(std::move(path)), saving_(saving) {}
   absl::Status Save() const;
 
   EventStore& store_;
-  const std::string path_;       // empty: kept in memory only
+  const std::string path_;  // empty: kept in memory only
+  const Saving saving_;
   uint64_t until_ = UINT64_MAX;  // CatchUp folds no event past it
   v1::ReportIndexState state_;
 };

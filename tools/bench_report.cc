@@ -228,7 +228,9 @@ int main(int argc, char** argv) {
   std::filesystem::remove(store_dir + "/ogi-report-index.pb");
   const ChildRun rebuild = RunChild(report);
 
-  // 3. One year's report, cold process, index present.
+  // 3. One year's report, cold process, index present (reports never write
+  // it: `ogi reindex` saves it, unmeasured).
+  (void)RunChild({ogi_binary, "--db", store_dir, "reindex"});
   ChildRun best = RunChild(report);
   for (int i = 0; i < 4; ++i) {
     ChildRun run = RunChild(report);

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # README command 1: install what is missing, build, then build the demo store in ./ogi-data (or $OGI_DB) — the
 # seed agency 乌拉特中旗教育局 with the log behind its 2023 report, plus a generated city — and print reports,
-# then load the hand-written sample log, show one case's history, and verify the log. Safe to run again: every event has an
-# eventId, so a second run appends nothing.
+# then load the hand-written sample log, show one case's history, and verify the log. Safe to run again: `ogi demo` runs
+# only when the folder holds no store yet (it refuses a store with events), and every sample event has an eventId, so a
+# second import appends nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install_deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target ogi
 ogi=build/cli/ogi
-"$ogi" demo
+if [ -e "${OGI_DB:-./ogi-data}/CURRENT" ]; then
+  echo "${OGI_DB:-./ogi-data} holds a store already: the demo was built before"
+else
+  "$ogi" demo
+fi
 echo
 "$ogi" import tools/data/sample.jsonl
 "$ogi" report --year 2023 --agency wltzq --rollup --format text

@@ -57,11 +57,15 @@ class DbSource : public StateSource {
 
 class RocksEventStore final : public EventStore {
  public:
+  // `behind_writer`: `db` is a secondary instance of a store another process
+  // writes.
   RocksEventStore(Options options, std::unique_ptr<rocksdb::DB> db,
-                  std::vector<rocksdb::ColumnFamilyHandle*> handles)
+                  std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                  bool behind_writer = false)
       : options_(std::move(options)),
         db_(std::move(db)),
         handles_(std::move(handles)),
+        behind_writer_(behind_writer),
         db_source_(*this) {}
 
   ~RocksEventStore() override {
@@ -98,6 +102,8 @@ class RocksEventStore final : public EventStore {
       absl::string_view id_number_or_name) override;
   absl::Status PurgeErasedKeys() override;
   absl::StatusOr<BackupResult> Backup(const std::string& dest) override;
+  bool ReadsBehindWriter() const override { return behind_writer_; }
+  absl::Status CatchUpWithWriter() override;
 
   Clock& clock() { return *options_.clock; }
 
@@ -131,6 +137,16 @@ class RocksEventStore final : public EventStore {
   };
 
   rocksdb::ColumnFamilyHandle* family(int i) { return handles_[i]; }
+  // kFailedPrecondition for a store opened with Access::kRead.
+  absl::Status CheckWritable() const;
+  // Returns a snapshot for a consistent multi-read, or nullptr for a store
+  // opened for reading, whose view never moves between catch-ups (and whose
+  // secondary instance supports no snapshots).
+  const rocksdb::Snapshot* ReadSnapshot() {
+    return options_.access == Access::kRead ? nullptr : db_->GetSnapshot();
+  }
+  // Backup for a store opened for reading: an entry-by-entry copy.
+  absl::StatusOr<BackupResult> BackupByCopy(const std::string& dest);
   void CommitGroup(absl::Span<Writer* const> group);
   // Returns the chain link of position - 1 (zeros for position 1); kDataLoss if
   // that entry is missing.
@@ -155,6 +171,7 @@ class RocksEventStore final : public EventStore {
   const Options options_;
   const std::unique_ptr<rocksdb::DB> db_;
   const std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  const bool behind_writer_;
   DbSource db_source_;
 
   absl::Mutex mu_;

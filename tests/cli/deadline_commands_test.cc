@@ -173,8 +173,8 @@ TEST_F(DeadlineCommandsTest,
   EXPECT_THAT(out.str(), HasSubstr("flag FEE_AMOUNT_DIFFERS"));
   out.str("");
   ReportRequest request{2024, "city", Scope::kRollup};
-  ASSERT_OK(CheckCommand(*t_.store, request, "", testing::JudgeOn("2026-12-04"),
-                         out));
+  ASSERT_OK(CheckCommand(*t_.store, request, ReportOptions(),
+                         testing::JudgeOn("2026-12-04"), out));
   EXPECT_THAT(out.str(),
               HasSubstr("warning (compliance FEE_AMOUNT_DIFFERS) case C2"));
   EXPECT_THAT(out.str(),

@@ -75,11 +75,15 @@ TEST(ServeCommandTest, ServesTakesNewTokensPointsOtherCommandsAtItAndStops) {
   }
   ASSERT_NE(port, 0) << "ogi serve did not start";
 
-  // A read command on the served store says where the service is.
+  // A read command on the served store reads it (issue 15); a writing one
+  // says where the service is.
   Result stats = Ogi(db, "stats");
-  EXPECT_NE(stats.exit_code, 0);
-  EXPECT_THAT(stats.output, HasSubstr("the store is served by ogi serve"));
-  EXPECT_THAT(stats.output, HasSubstr(absl::StrCat("127.0.0.1:", port)));
+  EXPECT_EQ(stats.exit_code, 0) << stats.output;
+  EXPECT_THAT(stats.output, HasSubstr("answering as of position 1"));
+  Result erase = Ogi(db, "erase-personal-data --case C-1 --reason r");
+  EXPECT_NE(erase.exit_code, 0);
+  EXPECT_THAT(erase.output, HasSubstr("the store is served by ogi serve"));
+  EXPECT_THAT(erase.output, HasSubstr(absl::StrCat("127.0.0.1:", port)));
 
   // A token made now works at once; the token is the last line, alone.
   Result created =
