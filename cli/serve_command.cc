@@ -118,6 +118,14 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
   }
   out << "serving " << options.db << ": gRPC on " << grpc << ", HTTP on "
       << http << " (pid " << getpid() << ")" << std::endl;
+  if (options.server.plaintext == ServerOptions::Plaintext::kAllowed &&
+      options.server.tls_cert.empty() &&
+      (!IsLoopbackAddress(grpc == "off" ? "127.0.0.1:0" : grpc) ||
+       !IsLoopbackAddress(http == "off" ? "127.0.0.1:0" : http)))
+    out << "ogi serve: warning: --insecure-plaintext: tokens and personal "
+           "data cross the network in clear; use it only behind a TLS proxy "
+           "on this host"
+        << std::endl;
   int signal = 0;
   sigwait(&signals, &signal);
   out << "ogi serve: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT")

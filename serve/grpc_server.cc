@@ -11,6 +11,11 @@
 namespace ogi::serve_internal {
 namespace {
 
+// The same caps as HTTP's (http_server.cc): a request (an Append, or one
+// chunk of an Import) at most 16 MiB, an import at most 512 MiB in all.
+constexpr int kMaxMessageBytes = 16 << 20;
+constexpr size_t kMaxImportBytes = size_t{512} << 20;
+
 class IntakeImpl final : public v1::Intake::Service {
  public:
   explicit IntakeImpl(IntakeService& service) : service_(service) {}
@@ -50,9 +55,19 @@ class IntakeImpl final : public v1::Intake::Service {
                       v1::ImportResponse* response) override {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
+    // Before any chunk is read, as HTTP refuses before the body.
+    absl::Status may = service_.CheckWrite(*caller);
+    if (!may.ok()) return ToGrpc(may);
     std::vector<v1::Event> events;
     v1::ImportRequest chunk;
+    size_t bytes = 0;
     while (reader->Read(&chunk)) {
+      bytes += chunk.ByteSizeLong();
+      if (bytes > kMaxImportBytes)
+        return grpc::Status(
+            grpc::StatusCode::RESOURCE_EXHAUSTED,
+            absl::StrCat("an import body takes at most ",
+                         kMaxImportBytes >> 20, " MiB; split it"));
       if (events.size() + chunk.events_size() > service_.max_import_events()) {
         // Stop reading: the service would refuse it whole anyway.
         return grpc::Status(
@@ -184,6 +199,7 @@ absl::StatusOr<std::unique_ptr<GrpcListener>> StartGrpc(
   }
   builder.AddListeningPort(address, credentials, &listener->port);
   builder.RegisterService(listener->impl.get());
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   // Appends block on the group commit's fsync, so each one in flight holds a
   // thread. gRPC's sync server ends a thread when more than MAX_POLLERS are
   // idle and starts one when fewer than MIN_POLLERS are: with a small maximum

@@ -18,6 +18,7 @@
 
 #include "engine/civil_date.h"
 #include "engine/json_codec.h"
+#include "engine/status_macros.h"
 #include "serve/internal/listeners.h"
 
 namespace ogi::serve_internal {
@@ -54,15 +55,54 @@ absl::StatusOr<TokenInfo> Authenticate(IntakeService& service,
   return service.Authenticate(req.get_header_value("Authorization"));
 }
 
+// Checks a POST before its body is read: the caller may write, the body
+// comes with one Content-Length within the route's cap, uncompressed and not
+// chunked (so the cap holds on the bytes received and parsed: httplib would
+// read a chunked body whole and inflate a gzip one past any cap), and as
+// JSON or JSON Lines (httplib would parse a form body itself).
+absl::Status AdmitUpload(IntakeService& service, const TokenInfo& caller,
+                         const httplib::Request& req) {
+  OGI_RETURN_IF_ERROR(service.CheckWrite(caller));
+  const bool import = req.path == "/v1/import";
+  const size_t cap = import ? kMaxBody : kMaxAppendBody;
+  if (req.get_header_value_count("Content-Length") > 1)
+    return absl::InvalidArgumentError("more than one Content-Length header");
+  if (req.has_header("Transfer-Encoding") ||
+      !req.has_header("Content-Length"))
+    return absl::InvalidArgumentError(
+        "send the body with a Content-Length (chunked bodies are refused)");
+  const std::string encoding = req.get_header_value("Content-Encoding");
+  if (!encoding.empty() && !absl::EqualsIgnoreCase(encoding, "identity"))
+    return absl::InvalidArgumentError(
+        "Content-Encoding: send the body uncompressed");
+  const std::string type = req.get_header_value("Content-Type");
+  if (absl::StartsWithIgnoreCase(type, "application/x-www-form-urlencoded") ||
+      absl::StartsWithIgnoreCase(type, "multipart/"))
+    return absl::InvalidArgumentError(
+        "Content-Type: send application/json or application/x-ndjson "
+        "(curl: --data-binary @FILE -H 'Content-Type: application/json')");
+  uint64_t length = 0;
+  if (!absl::SimpleAtoi(req.get_header_value("Content-Length"), &length))
+    return absl::InvalidArgumentError("Content-Length is not a number");
+  if (length > cap)
+    return absl::ResourceExhaustedError(
+        import ? absl::StrCat("an import body takes at most ", cap >> 20,
+                              " MiB; split it")
+               : absl::StrCat("an append takes at most ", cap >> 20,
+                              " MiB; use /v1/import"));
+  return absl::OkStatus();
+}
+
 // The body's events: one JSON object, or JSON Lines when the content type is
-// application/x-ndjson (blank lines skipped). Refusals name the line; `lines`
-// gets each event's line number.
+// application/x-ndjson or the route is an import (blank lines skipped).
+// Refusals name the line; `lines` gets each event's line number.
 absl::StatusOr<std::vector<v1::Event>> ParseBody(const httplib::Request& req,
                                                  EngineFields engine_fields,
                                                  std::vector<size_t>& lines) {
   std::vector<v1::Event> events;
   std::vector<std::string> errors;
   const bool ndjson =
+      req.path == "/v1/import" ||
       absl::StartsWith(req.get_header_value("Content-Type"), kNdjson);
   if (!ndjson) {
     absl::StatusOr<v1::Event> event = ParseEventJson(req.body, engine_fields);
@@ -137,19 +177,37 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
         if (!absl::StartsWith(req.path, "/v1/") || req.path == "/v1/health")
           return httplib::Server::HandlerResponse::Unhandled;
         absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-        if (!caller.ok()) {
-          SendError(res, caller.status());
-          return httplib::Server::HandlerResponse::Handled;
-        }
-        if (req.path == "/v1/events" && req.method == "POST" &&
-            req.get_header_value<uint64_t>("Content-Length") > kMaxAppendBody) {
-          SendError(res, absl::ResourceExhaustedError(absl::StrCat(
-                             "an append takes at most ", kMaxAppendBody >> 20,
-                             " MiB; use /v1/import")));
-          return httplib::Server::HandlerResponse::Handled;
-        }
-        return httplib::Server::HandlerResponse::Unhandled;
+        absl::Status admitted = caller.status();
+        if (admitted.ok() && req.method == "POST")
+          admitted = AdmitUpload(service, *caller, req);
+        if (admitted.ok()) return httplib::Server::HandlerResponse::Unhandled;
+        SendError(res, admitted);
+        // The body was not read: the connection cannot carry another request.
+        res.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
       });
+  // Whatever httplib answers by itself (no route, a malformed request, a
+  // body over its cap) gets a JSON error body too.
+  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    absl::StatusCode code = absl::StatusCode::kInvalidArgument;
+    std::string message = "malformed request";
+    if (res.status == 404) {
+      code = absl::StatusCode::kNotFound;
+      message = "no such operation: the routes are in docs/SERVE.md";
+    } else if (res.status == 413) {
+      code = absl::StatusCode::kResourceExhausted;
+      message = "the request is too large";
+    } else if (res.status == 405) {
+      message = "method not allowed on this path";
+    } else if (res.status >= 500) {
+      code = absl::StatusCode::kInternal;
+      message = "the request failed";
+    }
+    const int status = res.status;
+    SendError(res, absl::Status(code, message));
+    res.status = status;
+  });
 
   http.Get("/v1/health", [&service](const httplib::Request&,
                                     httplib::Response& res) {
@@ -241,14 +299,18 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
              res.set_content(body, kNdjson);
            });
 
-  http.Get(R"(/v1/reports/(.+)/(\d{1,4}))", [&service](
+  http.Get(R"(/v1/reports/(.+)/(\d+))", [&service](
                                                 const httplib::Request& req,
                                                 httplib::Response& res) {
     absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
     if (!caller.ok()) return SendError(res, caller.status());
-    int year = 0;
-    (void)absl::SimpleAtoi(req.matches[2].str(), &year);  // \d{1,4} parses
+    int year = 0;  // too many digits: 0, refused by the service
+    (void)absl::SimpleAtoi(req.matches[2].str(), &year);
     const std::string rollup = req.get_param_value("rollup");
+    if (rollup != "" && rollup != "0" && rollup != "1" && rollup != "true" &&
+        rollup != "false")
+      return SendError(res, absl::InvalidArgumentError(
+                                "rollup must be 1, true, 0 or false"));
     absl::Time as_of = absl::InfiniteFuture();
     if (req.has_param("asOf")) {
       std::string error;

@@ -98,6 +98,11 @@ class IntakeService {
 
   // kPermissionDenied if the caller may not subscribe.
   absl::Status CheckSubscribe(const TokenInfo& caller);
+  // kPermissionDenied if the caller may neither append nor erase: checked
+  // before an upload's body is read.
+  absl::Status CheckWrite(const TokenInfo& caller) {
+    return RequireWrite(caller);
+  }
 
   // Calls `send` with each event of the caller's agencies from position
   // `from`, catch-up then live, until `send` returns false or `cancelled`
@@ -140,6 +145,8 @@ class IntakeService {
   };
 
   absl::Status Require(const TokenInfo& caller, TokenScope scope);
+  // Append or erase: the events are then checked one by one.
+  absl::Status RequireWrite(const TokenInfo& caller);
   absl::Status CheckAgency(const TokenInfo& caller,
                            const std::string& agency_id,
                            const Pending* pending = nullptr);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "cli/commands.h"
 #include "cli/serve_command.h"
@@ -290,13 +291,18 @@ TEST_F(ServeTest, EveryOperationChecksTokenScopeAndAgency) {
     if (op.name == "ReadCase" || op.name == "Deadline" ||
         op.name == "Subscribe")
       lacking = no_read;
+    // A case outside the token's agencies is answered as an unknown case.
+    const bool on_case = op.name == "ReadCase" || op.name == "Deadline";
+    const Expect outside =
+        on_case ? Expect{"", grpc::StatusCode::NOT_FOUND, 404}
+                : Expect{"", grpc::StatusCode::PERMISSION_DENIED, 403};
     std::vector<Expect> expects = {
         {"", grpc::StatusCode::UNAUTHENTICATED, 401},
         {garbage, grpc::StatusCode::UNAUTHENTICATED, 401},
         {revoked_, grpc::StatusCode::UNAUTHENTICATED, 401},
         {lacking, grpc::StatusCode::PERMISSION_DENIED, 403},
-        {a_tree_, grpc::StatusCode::PERMISSION_DENIED, 403},
-        {a_only_, grpc::StatusCode::PERMISSION_DENIED, 403},
+        {a_tree_, outside.grpc, outside.http},
+        {a_only_, outside.grpc, outside.http},
         {city_, grpc::StatusCode::OK, 200},
     };
     for (const Expect& e : expects) {
@@ -319,7 +325,7 @@ TEST_F(ServeTest, RollupReachesTheSubtreeOnlyAndAgencyOnlyTokensDoNot) {
   // a_tree_ appends to city-a-1 (under city-a); a_only_ may not.
   EXPECT_TRUE(GrpcAppend(a_tree_, {Step("A1-1", "s1")}).ok());
   EXPECT_EQ(GrpcAppend(a_only_, {Step("A1-1", "s2")}).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(GrpcAppend(a_only_, {Step("A-1", "s3")}).ok());
   // Registering an agency: under the subtree yes, elsewhere no.
   EXPECT_TRUE(GrpcAppend(a_tree_, {RegisterAgency("city-a-2", "city-a")}).ok());
@@ -717,8 +723,13 @@ TEST_F(ServeTest, ACaseIsJudgedByItsOwnAgencyNotTheOneClaimed) {
   e.set_agency_id("city-a");
   auto r = HttpPost("/v1/events", a_only_, Json(e));
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(r->status, 404);
   EXPECT_THAT(r->body, ::testing::Not(HasSubstr("city-b")));
+  // The same answer as for a case that does not exist.
+  auto unknown = HttpPost("/v1/events", a_only_, Json(Step("Z-9", "claim-2")));
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(absl::StrReplaceAll(unknown->body, {{"Z-9", "B-1"}}), r->body);
 }
 
 TEST_F(ServeTest, AgencyIdsWithSlashesReachTheirReports) {
