@@ -7,10 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "google/protobuf/message.h"
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/message.h"
 
 #include "engine/civil_date.h"
 #include "engine/payload.h"
@@ -101,8 +100,7 @@ class Checker {
   absl::Status InRange(absl::string_view field, int64_t value,
                        int64_t max) const {
     if (value < 0) return Error(field, "must not be negative");
-    if (value > max)
-      return Error(field, absl::StrCat("must be at most ", max));
+    if (value > max) return Error(field, absl::StrCat("must be at most ", max));
     return absl::OkStatus();
   }
 
@@ -175,7 +173,8 @@ absl::Status ValidateCasePayload(const Checker& c, absl::string_view p,
       OGI_RETURN_IF_ERROR(c.Enum(f("method"), n.method(),
                                  v1::FeeNoticed::Method_IsValid,
                                  /*required=*/true));
-      OGI_RETURN_IF_ERROR(c.InRange(f("amountFen"), n.amount_fen(), kMaxAmountFen));
+      OGI_RETURN_IF_ERROR(
+          c.InRange(f("amountFen"), n.amount_fen(), kMaxAmountFen));
       OGI_RETURN_IF_ERROR(c.InRange(f("pages"), n.pages(), kMaxPages));
       if (n.method() == v1::FeeNoticed::PER_PAGE && n.pages() < 1) {
         return c.Error(f("pages"),
@@ -227,14 +226,14 @@ std::optional<std::string> UnknownFieldPath(
   for (const google::protobuf::FieldDescriptor* field : fields) {
     if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE)
       continue;
-    const std::string sub =
-        path.empty() ? field->json_name()
-                     : absl::StrCat(path, ".", field->json_name());
+    const std::string sub = path.empty()
+                                ? field->json_name()
+                                : absl::StrCat(path, ".", field->json_name());
     if (field->is_repeated()) {
       for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
-        std::optional<std::string> found = UnknownFieldPath(
-            reflection->GetRepeatedMessage(message, field, i),
-            absl::StrCat(sub, "[", i, "]"));
+        std::optional<std::string> found =
+            UnknownFieldPath(reflection->GetRepeatedMessage(message, field, i),
+                             absl::StrCat(sub, "[", i, "]"));
         if (found) return found;
       }
     } else {

@@ -30,8 +30,8 @@ inline constexpr int kMaxExtensionWorkingDays = 20;
 // SaturatingAdd (engine/fees.h) beyond that, so no sum ever wraps.
 inline constexpr int64_t kMaxAmountFen = 1'000'000'000'000;
 inline constexpr int64_t kMaxDecisionCount = 1'000'000'000;  // per event
-inline constexpr int64_t kMaxItems = 10'000;  // received.items
-inline constexpr int64_t kMaxPages = 1'000'000;  // feeNoticed.pages
+inline constexpr int64_t kMaxItems = 10'000;                 // received.items
+inline constexpr int64_t kMaxPages = 1'000'000;              // feeNoticed.pages
 
 // Returns OK if `event` is well formed as a producer's event recorded on
 // `recording_day` (the agency-calendar date of its recording). Returns

@@ -10,10 +10,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
-#include "engine/fees.h"
 #include "engine/agency_state.h"
 #include "engine/case_state.h"
 #include "engine/civil_date.h"
+#include "engine/fees.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
 #include "projections/internal/report_rules.h"
@@ -259,7 +259,8 @@ absl::StatusOr<AnnualReport> ComputeAnnualReport(EventStore& store,
       t.licensing = SaturatingAdd(t.licensing, it->second.licensing);
       t.penalty = SaturatingAdd(t.penalty, it->second.penalty);
       t.enforcement = SaturatingAdd(t.enforcement, it->second.enforcement);
-      t.administrative_fees_fen = SaturatingAdd(t.administrative_fees_fen, it->second.administrative_fees_fen);
+      t.administrative_fees_fen = SaturatingAdd(
+          t.administrative_fees_fen, it->second.administrative_fees_fen);
     }
   }
 

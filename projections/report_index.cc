@@ -16,10 +16,10 @@
 #include "absl/time/time.h"
 #include "google/protobuf/util/message_differencer.h"
 
-#include "engine/fees.h"
 #include "engine/case_state.h"
 #include "engine/civil_date.h"
 #include "engine/event_view.h"
+#include "engine/fees.h"
 #include "engine/key_codec.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
@@ -505,7 +505,8 @@ absl::StatusOr<AnnualReport> ReportIndex::Report(
       p.licensing = SaturatingAdd(p.licensing, y.licensing());
       p.penalty = SaturatingAdd(p.penalty, y.penalty());
       p.enforcement = SaturatingAdd(p.enforcement, y.enforcement());
-      p.administrative_fees_fen = SaturatingAdd(p.administrative_fees_fen, y.administrative_fees_fen());
+      p.administrative_fees_fen =
+          SaturatingAdd(p.administrative_fees_fen, y.administrative_fees_fen());
       r.fee_applications += y.fee_applications();
       r.fee_paid_fen = SaturatingAdd(r.fee_paid_fen, y.fee_paid_fen());
     }

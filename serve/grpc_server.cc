@@ -66,8 +66,8 @@ class IntakeImpl final : public v1::Intake::Service {
       if (bytes > kMaxImportBytes)
         return grpc::Status(
             grpc::StatusCode::RESOURCE_EXHAUSTED,
-            absl::StrCat("an import body takes at most ",
-                         kMaxImportBytes >> 20, " MiB; split it"));
+            absl::StrCat("an import body takes at most ", kMaxImportBytes >> 20,
+                         " MiB; split it"));
       if (events.size() + chunk.events_size() > service_.max_import_events()) {
         // Stop reading: the service would refuse it whole anyway.
         return grpc::Status(

@@ -67,8 +67,7 @@ absl::Status AdmitUpload(IntakeService& service, const TokenInfo& caller,
   const size_t cap = import ? kMaxBody : kMaxAppendBody;
   if (req.get_header_value_count("Content-Length") > 1)
     return absl::InvalidArgumentError("more than one Content-Length header");
-  if (req.has_header("Transfer-Encoding") ||
-      !req.has_header("Content-Length"))
+  if (req.has_header("Transfer-Encoding") || !req.has_header("Content-Length"))
     return absl::InvalidArgumentError(
         "send the body with a Content-Length (chunked bodies are refused)");
   const std::string encoding = req.get_header_value("Content-Encoding");
@@ -299,9 +298,8 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
              res.set_content(body, kNdjson);
            });
 
-  http.Get(R"(/v1/reports/(.+)/(\d+))", [&service](
-                                                const httplib::Request& req,
-                                                httplib::Response& res) {
+  http.Get(R"(/v1/reports/(.+)/(\d+))", [&service](const httplib::Request& req,
+                                                   httplib::Response& res) {
     absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
     if (!caller.ok()) return SendError(res, caller.status());
     int year = 0;  // too many digits: 0, refused by the service

@@ -44,8 +44,8 @@ class Server {
  public:
   // Starts listening; kUnavailable if an address cannot be bound,
   // kInvalidArgument for a bad address or TLS file, or for a non-loopback
-  // address without TLS unless options.plaintext is kAllowed. `service` must outlive
-  // the server.
+  // address without TLS unless options.plaintext is kAllowed. `service` must
+  // outlive the server.
   static absl::StatusOr<std::unique_ptr<Server>> Start(
       IntakeService& service, const ServerOptions& options);
 

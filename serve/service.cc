@@ -63,10 +63,10 @@ absl::Status ImportRefused(absl::StatusCode code,
     ++listed;
   }
   if (listed < errors.size())
-    absl::StrAppend(&message, "\n... and ", errors.size() - listed,
-                    " more refused event(s)",
-                    errors.size() >= kMaxErrors ? " (checking stops at 100)"
-                                                : "");
+    absl::StrAppend(
+        &message, "\n... and ", errors.size() - listed,
+        " more refused event(s)",
+        errors.size() >= kMaxErrors ? " (checking stops at 100)" : "");
   return absl::Status(code, message);
 }
 
@@ -237,14 +237,13 @@ absl::Status IntakeService::PrepareAppend(const TokenInfo& caller,
     OGI_RETURN_IF_ERROR(CheckAgency(caller, event.agency_id(), &pending));
     // Case ids are one namespace: a taken id is refused, but without the
     // store's answer, which would give the other agency's case's version.
-    absl::StatusOr<std::string> owner =
-        AgencyOfCase(event.case_id(), &pending);
+    absl::StatusOr<std::string> owner = AgencyOfCase(event.case_id(), &pending);
     if (owner.ok() &&
         absl::IsPermissionDenied(CheckAgency(caller, *owner, &pending)))
-      return absl::AlreadyExistsError(absl::StrCat(
-          "case ", event.case_id(),
-          ": the case id is taken (by a case outside this token's "
-          "agencies); choose another"));
+      return absl::AlreadyExistsError(
+          absl::StrCat("case ", event.case_id(),
+                       ": the case id is taken (by a case outside this token's "
+                       "agencies); choose another"));
     pending.case_agency[event.case_id()] = event.agency_id();
   } else if (!event.case_id().empty()) {
     // Judged by the case's own agency, whatever agencyId the event claims.

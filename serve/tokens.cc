@@ -28,10 +28,8 @@ constexpr absl::string_view kHeader =
     "(tab-separated; tokens themselves are never stored)";
 
 constexpr std::pair<absl::string_view, TokenScope> kScopeNames[] = {
-    {"append", TokenScope::kAppend},
-    {"read", TokenScope::kRead},
-    {"report", TokenScope::kReport},
-    {"personal", TokenScope::kPersonal},
+    {"append", TokenScope::kAppend}, {"read", TokenScope::kRead},
+    {"report", TokenScope::kReport}, {"personal", TokenScope::kPersonal},
     {"erase", TokenScope::kErase},
 };
 
@@ -227,12 +225,14 @@ absl::StatusOr<uint32_t> ParseScopes(absl::string_view text) {
       }
     }
     if (!known)
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unknown scope \"", name, "\" (append, read, report, personal, erase)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown scope \"", name,
+                       "\" (append, read, report, personal, erase)"));
   }
   if (scopes == 0)
     return absl::InvalidArgumentError(
-        "a token needs at least one scope (append, read, report, personal, erase)");
+        "a token needs at least one scope (append, read, report, personal, "
+        "erase)");
   return scopes;
 }
 

@@ -60,8 +60,8 @@ struct TokenInfo {
   bool in_force() const { return revoked == absl::InfiniteFuture(); }
 };
 
-// Parses "append,read,report[,personal][,erase]" into TokenScope bits; kInvalidArgument
-// for an unknown or empty list.
+// Parses "append,read,report[,personal][,erase]" into TokenScope bits;
+// kInvalidArgument for an unknown or empty list.
 absl::StatusOr<uint32_t> ParseScopes(absl::string_view text);
 // The inverse of ParseScopes.
 std::string ScopesToString(uint32_t scopes);
