@@ -41,6 +41,47 @@ Result Ogi(const std::string& db, const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+// Issue 13: the store, its backups and the token file are the owner's alone,
+// and cleartext off loopback needs an explicit opt-out.
+TEST(ServeCommandTest, Issue13FilesAreOwnerOnlyAndPlaintextStaysOnLoopback) {
+  ogi::testing::TempDir dir;
+  const std::string db = dir.Sub("db");
+  ASSERT_EQ(
+      Ogi(db,
+          R"(append '{"agencyId":"city","occurredOn":"2019-01-01","agencyRegistered":{"name":"市政府"}}')")
+          .exit_code,
+      0);
+  ASSERT_EQ(Ogi(db, "token create --name portal --agency city --scope read")
+                .exit_code,
+            0);
+  ASSERT_EQ(Ogi(db, "backup " + dir.Sub("backups")).exit_code, 0);
+  int files = 0;
+  for (const std::string& root : {db, dir.Sub("backups")}) {
+    ASSERT_EQ(std::filesystem::status(root).permissions() &
+                  std::filesystem::perms::all,
+              std::filesystem::perms::owner_all)
+        << root;
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(root)) {
+      SCOPED_TRACE(entry.path().string());
+      const std::filesystem::perms perms =
+          entry.status().permissions() & std::filesystem::perms::all;
+      if (entry.is_directory()) {
+        EXPECT_EQ(perms, std::filesystem::perms::owner_all);
+      } else {
+        ++files;
+        EXPECT_EQ(perms, std::filesystem::perms::owner_read |
+                             std::filesystem::perms::owner_write);
+      }
+    }
+  }
+  EXPECT_GT(files, 10);
+  // Cleartext on every interface is refused before anything is bound.
+  Result open = Ogi(db, "serve --grpc '' --http 0.0.0.0:0");
+  EXPECT_NE(open.exit_code, 0);
+  EXPECT_THAT(open.output, HasSubstr("--insecure-plaintext"));
+}
+
 TEST(ServeCommandTest, ServesTakesNewTokensPointsOtherCommandsAtItAndStops) {
   ogi::testing::TempDir dir;
   const std::string db = dir.Sub("db");
