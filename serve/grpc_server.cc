@@ -109,10 +109,18 @@ class IntakeImpl final : public v1::Intake::Service {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
     uint64_t until = 0;
+    std::unique_ptr<LiveSlot> slot;
     if (request->catch_up_only()) {
       until = service_.HeadPosition();
       if (until < std::max<uint64_t>(request->from_position(), 1))
         return ToGrpc(service_.CheckSubscribe(*caller));  // nothing to send
+    } else {
+      absl::Status may = service_.CheckSubscribe(*caller);
+      if (!may.ok()) return ToGrpc(may);
+      absl::StatusOr<std::unique_ptr<LiveSlot>> reserved =
+          service_.ReserveLive(*caller);
+      if (!reserved.ok()) return ToGrpc(reserved.status());
+      slot = *std::move(reserved);
     }
     return ToGrpc(service_.Subscribe(
         *caller, request->from_position(), until,

@@ -28,6 +28,9 @@ constexpr size_t kMaxBody = 512u << 20;       // an import
 constexpr size_t kMaxAppendBody = 16u << 20;  // POST /v1/events
 constexpr size_t kMaxErrors = 100;
 constexpr char kNdjson[] = "application/x-ndjson";
+// A live subscription writes a blank line after this long without events: a
+// write is how a departed client is noticed (its slot freed), so it is short.
+constexpr std::chrono::seconds kKeepAlive(1);
 
 std::string CodeName(absl::StatusCode code) {
   std::string name = absl::StatusCodeToString(code);
@@ -328,7 +331,7 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
 
   // The global log from ?from=P (default 1) as JSON Lines: catch-up, then,
   // unless follow=0, live until the client goes away. Blank lines are
-  // keep-alives, sent when nothing happened for 15 seconds.
+  // keep-alives, sent when nothing happened for kKeepAlive.
   http.Get("/v1/events", [&service, live, max_live](const httplib::Request& req,
                                                     httplib::Response& res) {
     absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
@@ -343,6 +346,13 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
     const bool follow = req.get_param_value("follow") != "0";
     // A live subscription holds a request thread while it lasts; keep
     // half of them for appends and reads.
+    std::shared_ptr<LiveSlot> slot;
+    if (follow) {
+      absl::StatusOr<std::unique_ptr<LiveSlot>> reserved =
+          service.ReserveLive(*caller);
+      if (!reserved.ok()) return SendError(res, reserved.status());
+      slot = *std::move(reserved);
+    }
     if (follow && live->fetch_add(1) >= max_live) {
       --*live;
       return SendError(
@@ -352,7 +362,7 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
     TokenInfo who = *caller;
     res.set_chunked_content_provider(
         kNdjson,
-        [&service, who, from, follow](size_t, httplib::DataSink& sink) {
+        [&service, who, from, follow, slot](size_t, httplib::DataSink& sink) {
           using Clock = std::chrono::steady_clock;
           Clock::time_point last_write = Clock::now();
           bool broken = false;
@@ -371,7 +381,7 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
               },
               [&] {
                 if (broken) return true;
-                if (Clock::now() - last_write > std::chrono::seconds(15)) {
+                if (Clock::now() - last_write > kKeepAlive) {
                   last_write = Clock::now();
                   if (!sink.write("\n", 1)) broken = true;
                 }

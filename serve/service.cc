@@ -97,7 +97,39 @@ IntakeService::IntakeService(ServiceOptions options)
       render_report_(std::move(options.render_report)),
       render_deadline_(std::move(options.render_deadline)),
       clock_(options.clock != nullptr ? *options.clock : SystemClock()),
-      max_import_events_(options.max_import_events) {}
+      max_import_events_(options.max_import_events),
+      max_live_(options.max_live_subscriptions),
+      max_live_per_token_(options.max_live_subscriptions_per_token) {}
+
+LiveSlot::~LiveSlot() { service_.ReleaseLive(token_id_); }
+
+absl::StatusOr<std::unique_ptr<LiveSlot>> IntakeService::ReserveLive(
+    const TokenInfo& caller) {
+  absl::MutexLock lock(&mu_);
+  int& mine = live_by_token_[caller.id];
+  if (mine >= max_live_per_token_ || live_ >= max_live_) {
+    if (mine == 0) live_by_token_.erase(caller.id);
+    return absl::UnavailableError(
+        absl::StrCat("too many live subscriptions (at most ",
+                     max_live_per_token_, " per token and ", max_live_,
+                     " in all); end one, use catch-up reads, or retry later"));
+  }
+  ++mine;
+  ++live_;
+  return std::make_unique<LiveSlot>(*this, caller.id);
+}
+
+void IntakeService::ReleaseLive(const std::string& token_id) {
+  absl::MutexLock lock(&mu_);
+  --live_;
+  auto it = live_by_token_.find(token_id);
+  if (it != live_by_token_.end() && --it->second <= 0) live_by_token_.erase(it);
+}
+
+int IntakeService::LiveSubscriptions() {
+  absl::MutexLock lock(&mu_);
+  return live_;
+}
 
 absl::StatusOr<TokenInfo> IntakeService::Authenticate(
     absl::string_view authorization) {

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,6 +58,27 @@ struct ServiceOptions {
       render_deadline;
   Clock* clock = nullptr;  // today, for deadlines; nullptr: SystemClock()
   size_t max_import_events = 2000000;  // beyond: kResourceExhausted
+  // Live subscriptions held at once, in all and per token; beyond:
+  // kUnavailable (each holds a gRPC thread or an HTTP connection).
+  int max_live_subscriptions = 256;
+  int max_live_subscriptions_per_token = 32;
+};
+
+class IntakeService;
+
+// A live subscription's place in the caps above, held while it lasts and
+// given back when destroyed. Must not outlive the service.
+class LiveSlot {
+ public:
+  LiveSlot(IntakeService& service, std::string token_id)
+      : service_(service), token_id_(std::move(token_id)) {}
+  ~LiveSlot();
+  LiveSlot(const LiveSlot&) = delete;
+  LiveSlot& operator=(const LiveSlot&) = delete;
+
+ private:
+  IntakeService& service_;
+  const std::string token_id_;
 };
 
 struct ImportResult {
@@ -98,6 +120,13 @@ class IntakeService {
 
   // kPermissionDenied if the caller may not subscribe.
   absl::Status CheckSubscribe(const TokenInfo& caller);
+  // Takes a live subscription's slot for the caller; kUnavailable, naming
+  // the cap, when the caller's or the service's are all taken. Call before
+  // answering a live Subscribe and keep the slot until it ends.
+  absl::StatusOr<std::unique_ptr<LiveSlot>> ReserveLive(
+      const TokenInfo& caller);
+  // The live subscriptions held now.
+  int LiveSubscriptions();
   // kPermissionDenied if the caller may neither append nor erase: checked
   // before an upload's body is read.
   absl::Status CheckWrite(const TokenInfo& caller) {
@@ -162,6 +191,8 @@ class IntakeService {
   // its actor; adds what it opens or registers to `pending`.
   absl::Status PrepareAppend(const TokenInfo& caller, v1::Event& event,
                              Pending& pending);
+  friend class LiveSlot;
+  void ReleaseLive(const std::string& token_id);
   // Counts an append in flight; false while draining.
   bool Enter();
   void Leave();
@@ -176,6 +207,8 @@ class IntakeService {
       render_deadline_;
   Clock& clock_;
   const size_t max_import_events_;
+  const int max_live_;
+  const int max_live_per_token_;
 
   // Appends hold it shared; an import holds it alone. absl's writer waits
   // block new readers, so an import is not starved by a stream of appends.
@@ -187,6 +220,8 @@ class IntakeService {
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t notified_head_ ABSL_GUARDED_BY(mu_) = 0;
   absl::CondVar head_changed_;  // signalled when an append ends, and on Drain
+  int live_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<std::string, int> live_by_token_ ABSL_GUARDED_BY(mu_);
 
   absl::Mutex cache_mu_;
   absl::flat_hash_map<std::string, std::string> case_agency_

@@ -1273,3 +1273,94 @@ TEST_F(ServeTest, Issue13ASecondReceivedRevealsNothingOfAnotherAgencysCase) {
 
 }  // namespace
 }  // namespace ogi
+
+namespace ogi {
+namespace {
+
+// Waits (at most 10 s) until the service holds `n` live subscriptions.
+bool AwaitLive(IntakeService& service, int n) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (service.LiveSubscriptions() != n) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return true;
+}
+
+TEST(ServeSubscriptionTest, Issue13LiveSubscriptionsAreCappedAndFreed) {
+  TestStore t;
+  ASSERT_OK(t->Append({RegisterAgency("city")}).status());
+  TokenFile tokens(t.dir.Sub("ogi-tokens"));
+  ASSERT_OK_AND_ASSIGN(std::string a,
+                       tokens.Create("a", "city", kAgency, 2, absl::Now()));
+  ASSERT_OK_AND_ASSIGN(std::string b,
+                       tokens.Create("b", "city", kAgency, 2, absl::Now()));
+  ASSERT_OK_AND_ASSIGN(std::string c,
+                       tokens.Create("c", "city", kAgency, 2, absl::Now()));
+  ServiceOptions service_options = OptionsFor(*t.store, tokens, t.clock, "");
+  service_options.max_live_subscriptions = 3;
+  service_options.max_live_subscriptions_per_token = 2;
+  IntakeService service(std::move(service_options));
+  ServerOptions options;
+  options.grpc_address = "127.0.0.1:0";
+  options.http_address = "127.0.0.1:0";
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Server> server,
+                       Server::Start(service, options));
+  auto stub = v1::Intake::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
+                          grpc::InsecureChannelCredentials()));
+  struct Live {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::Event>> reader;
+  };
+  auto subscribe = [&](const std::string& token) {
+    auto live = std::make_unique<Live>();
+    live->context.AddMetadata("authorization", "Bearer " + token);
+    v1::SubscribeRequest request;
+    request.set_from_position(1);
+    live->reader = stub->Subscribe(&live->context, request);
+    return live;
+  };
+  auto a1 = subscribe(a);
+  auto a2 = subscribe(a);
+  ASSERT_TRUE(AwaitLive(service, 2));
+  // A third for the same token is refused; another token gets the last slot.
+  auto a3 = subscribe(a);
+  grpc::Status refused = a3->reader->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(refused.error_message(), HasSubstr("too many live"));
+  auto b1 = subscribe(b);
+  ASSERT_TRUE(AwaitLive(service, 3));
+  // The service is full: gRPC and HTTP refuse, with a JSON body.
+  auto c1 = subscribe(c);
+  EXPECT_EQ(c1->reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  httplib::Client http("127.0.0.1", server->http_port());
+  auto r = http.Get("/v1/events?from=1", {{"Authorization", "Bearer " + c}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_THAT(r->body, HasSubstr("too many live"));
+  // A client that goes gives its slot back.
+  a1->context.TryCancel();
+  (void)a1->reader->Finish();
+  ASSERT_TRUE(AwaitLive(service, 2));
+  // ... over HTTP too, when it closes its connection.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server->http_port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  const std::string request = absl::StrCat(
+      "GET /v1/events?from=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ", c,
+      "\r\n\r\n");
+  ASSERT_GT(::send(fd, request.data(), request.size(), MSG_NOSIGNAL), 0);
+  ASSERT_TRUE(AwaitLive(service, 3));
+  ::close(fd);
+  EXPECT_TRUE(AwaitLive(service, 2));
+  for (auto* live : {a2.get(), b1.get()}) live->context.TryCancel();
+  EXPECT_TRUE(AwaitLive(service, 0));
+  server->Shutdown();
+}
+
+}  // namespace
+}  // namespace ogi
