@@ -3,6 +3,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <ostream>
 #include <unistd.h>
 
@@ -97,8 +98,13 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
   if (!store.ok()) return store.status();
   EventStore& s = **store;
   TokenFile tokens(TokenFilePath(options.db));
-  IntakeService service(CommandServiceOptions(
-      s, tokens, calendar, ReportIndexPath(options.db), SystemClock()));
+  ServiceOptions service_options = CommandServiceOptions(
+      s, tokens, calendar, ReportIndexPath(options.db), SystemClock());
+  // One line per request on standard error (docs/SERVE.md, Security).
+  service_options.access_log = [](absl::string_view line) {
+    std::cerr << "ogi serve: " << line << '\n';
+  };
+  IntakeService service(std::move(service_options));
   OGI_ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
                        Server::Start(service, options.server));
   const std::string grpc =

@@ -1,4 +1,5 @@
 // The gRPC face of the intake service (proto/service.proto).
+#include <chrono>
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
@@ -20,9 +21,9 @@ class IntakeImpl final : public v1::Intake::Service {
  public:
   explicit IntakeImpl(IntakeService& service) : service_(service) {}
 
-  grpc::Status Append(grpc::ServerContext* context,
-                      const v1::AppendRequest* request,
-                      v1::AppendResponse* response) override {
+  grpc::Status AppendImpl(grpc::ServerContext* context,
+                          const v1::AppendRequest* request,
+                          v1::AppendResponse* response) {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
     std::vector<v1::Event> events(request->events().begin(),
@@ -50,9 +51,9 @@ class IntakeImpl final : public v1::Intake::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Import(grpc::ServerContext* context,
-                      grpc::ServerReader<v1::ImportRequest>* reader,
-                      v1::ImportResponse* response) override {
+  grpc::Status ImportImpl(grpc::ServerContext* context,
+                          grpc::ServerReader<v1::ImportRequest>* reader,
+                          v1::ImportResponse* response) {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
     // Before any chunk is read, as HTTP refuses before the body.
@@ -91,9 +92,9 @@ class IntakeImpl final : public v1::Intake::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status ReadCase(grpc::ServerContext* context,
-                        const v1::ReadCaseRequest* request,
-                        v1::ReadCaseResponse* response) override {
+  grpc::Status ReadCaseImpl(grpc::ServerContext* context,
+                            const v1::ReadCaseRequest* request,
+                            v1::ReadCaseResponse* response) {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
     absl::StatusOr<std::vector<v1::Event>> events =
@@ -103,9 +104,9 @@ class IntakeImpl final : public v1::Intake::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Subscribe(grpc::ServerContext* context,
-                         const v1::SubscribeRequest* request,
-                         grpc::ServerWriter<v1::Event>* writer) override {
+  grpc::Status SubscribeImpl(grpc::ServerContext* context,
+                             const v1::SubscribeRequest* request,
+                             grpc::ServerWriter<v1::Event>* writer) {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
     uint64_t until = 0;
@@ -128,9 +129,9 @@ class IntakeImpl final : public v1::Intake::Service {
         [&] { return context->IsCancelled(); }));
   }
 
-  grpc::Status Report(grpc::ServerContext* context,
-                      const v1::ReportRequest* request,
-                      v1::ReportResponse* response) override {
+  grpc::Status ReportImpl(grpc::ServerContext* context,
+                          const v1::ReportRequest* request,
+                          v1::ReportResponse* response) {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
     absl::Time as_of = absl::InfiniteFuture();
@@ -148,9 +149,9 @@ class IntakeImpl final : public v1::Intake::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Deadline(grpc::ServerContext* context,
-                        const v1::DeadlineRequest* request,
-                        v1::DeadlineResponse* response) override {
+  grpc::Status DeadlineImpl(grpc::ServerContext* context,
+                            const v1::DeadlineRequest* request,
+                            v1::DeadlineResponse* response) {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
     std::optional<absl::CivilDay> on;
@@ -168,8 +169,8 @@ class IntakeImpl final : public v1::Intake::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*,
-                      v1::HealthResponse* response) override {
+  grpc::Status HealthImpl(grpc::ServerContext*, const v1::HealthRequest*,
+                          v1::HealthResponse* response) {
     response->set_status(service_.IsServing()
                              ? v1::HealthResponse::SERVING
                              : v1::HealthResponse::SHUTTING_DOWN);
@@ -177,7 +178,76 @@ class IntakeImpl final : public v1::Intake::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status Append(grpc::ServerContext* context,
+                      const v1::AppendRequest* request,
+                      v1::AppendResponse* response) override {
+    return Logged(context, "Append", request, response,
+                  [&] { return AppendImpl(context, request, response); });
+  }
+  grpc::Status Import(grpc::ServerContext* context,
+                      grpc::ServerReader<v1::ImportRequest>* reader,
+                      v1::ImportResponse* response) override {
+    return Logged(context, "Import", nullptr, response,
+                  [&] { return ImportImpl(context, reader, response); });
+  }
+  grpc::Status ReadCase(grpc::ServerContext* context,
+                        const v1::ReadCaseRequest* request,
+                        v1::ReadCaseResponse* response) override {
+    return Logged(context, "ReadCase", request, response,
+                  [&] { return ReadCaseImpl(context, request, response); });
+  }
+  grpc::Status Subscribe(grpc::ServerContext* context,
+                         const v1::SubscribeRequest* request,
+                         grpc::ServerWriter<v1::Event>* writer) override {
+    return Logged(context, "Subscribe", request, nullptr,
+                  [&] { return SubscribeImpl(context, request, writer); });
+  }
+  grpc::Status Report(grpc::ServerContext* context,
+                      const v1::ReportRequest* request,
+                      v1::ReportResponse* response) override {
+    return Logged(context, "Report", request, response,
+                  [&] { return ReportImpl(context, request, response); });
+  }
+  grpc::Status Deadline(grpc::ServerContext* context,
+                        const v1::DeadlineRequest* request,
+                        v1::DeadlineResponse* response) override {
+    return Logged(context, "Deadline", request, response,
+                  [&] { return DeadlineImpl(context, request, response); });
+  }
+  grpc::Status Health(grpc::ServerContext* context,
+                      const v1::HealthRequest* request,
+                      v1::HealthResponse* response) override {
+    return Logged(context, "Health", request, response,
+                  [&] { return HealthImpl(context, request, response); });
+  }
+
  private:
+  // Runs the call and records it in the access log.
+  template <typename Call>
+  grpc::Status Logged(grpc::ServerContext* context, absl::string_view operation,
+                      const google::protobuf::Message* request,
+                      const google::protobuf::Message* response, Call call) {
+    const auto start = std::chrono::steady_clock::now();
+    const grpc::Status status = call();
+    RequestRecord record;
+    record.protocol = "grpc";
+    record.operation = operation;
+    const auto& metadata = context->client_metadata();
+    auto it = metadata.find("authorization");
+    record.token_name = it == metadata.end()
+                            ? "-"
+                            : service_.LogName(absl::string_view(
+                                  it->second.data(), it->second.size()));
+    record.code = static_cast<absl::StatusCode>(status.error_code());
+    if (request != nullptr) record.bytes_in = request->ByteSizeLong();
+    if (response != nullptr && status.ok())
+      record.bytes_out = response->ByteSizeLong();
+    record.duration =
+        absl::FromChrono(std::chrono::steady_clock::now() - start);
+    service_.RecordRequest(record);
+    return status;
+  }
+
   absl::StatusOr<TokenInfo> Authenticate(grpc::ServerContext* context) {
     const auto& metadata = context->client_metadata();
     auto it = metadata.find("authorization");

@@ -32,14 +32,6 @@ constexpr char kNdjson[] = "application/x-ndjson";
 // write is how a departed client is noticed (its slot freed), so it is short.
 constexpr std::chrono::seconds kKeepAlive(1);
 
-std::string CodeName(absl::StatusCode code) {
-  std::string name = absl::StatusCodeToString(code);
-  for (char& c : name) {
-    c = c == ' ' ? '_' : static_cast<char>(std::toupper(c));
-  }
-  return name;
-}
-
 void SendError(httplib::Response& res, const absl::Status& status,
                std::optional<uint32_t> current_version = std::nullopt) {
   res.status = HttpStatusOf(status.code());
@@ -167,6 +159,26 @@ std::string EventLine(const v1::Event& event) {
   return line;
 }
 
+// The operation a request names, for the access log (never its ids).
+absl::string_view OperationOf(const httplib::Request& req) {
+  const absl::string_view path = req.path;
+  if (path == "/v1/health") return "Health";
+  if (req.method == "POST" && path == "/v1/events") return "Append";
+  if (req.method == "POST" && path == "/v1/import") return "Import";
+  if (req.method == "GET" && path == "/v1/events") return "Subscribe";
+  if (req.method == "GET" && absl::StartsWith(path, "/v1/cases/"))
+    return "ReadCase";
+  if (req.method == "GET" && absl::StartsWith(path, "/v1/reports/"))
+    return "Report";
+  if (req.method == "GET" && absl::StartsWith(path, "/v1/deadlines/"))
+    return "Deadline";
+  return "-";
+}
+
+// When the request on this thread began (each request runs on one thread of
+// httplib's pool, from its headers to its logging).
+thread_local std::chrono::steady_clock::time_point request_start;
+
 void Routes(httplib::Server& http, IntakeService& service, int threads) {
   auto live = std::make_shared<std::atomic<int>>(0);
   const int max_live = std::max(1, threads / 2);
@@ -174,8 +186,34 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
   // Before the body is read: a request without a valid token is answered
   // 401 without buffering what it sends, and a single append is capped far
   // below an import.
+  http.set_logger([&service](const httplib::Request& req,
+                             const httplib::Response& res) {
+    RequestRecord record;
+    record.protocol = "http";
+    record.operation = OperationOf(req);
+    record.token_name = service.LogName(req.get_header_value("Authorization"));
+    record.code = absl::StatusCode::kOk;
+    if (res.status >= 400) {
+      // The code name SendError wrote; else the nearest by HTTP status.
+      absl::string_view body = res.body;
+      record.code = absl::StatusCode::kUnknown;
+      if (absl::ConsumePrefix(&body, "{\"error\":{\"code\":\"")) {
+        const absl::string_view name = body.substr(0, body.find('"'));
+        for (int c = 1; c <= 16; ++c) {
+          if (CodeName(static_cast<absl::StatusCode>(c)) == name)
+            record.code = static_cast<absl::StatusCode>(c);
+        }
+      }
+    }
+    record.bytes_in = req.body.size();
+    record.bytes_out = res.body.size();
+    record.duration =
+        absl::FromChrono(std::chrono::steady_clock::now() - request_start);
+    service.RecordRequest(record);
+  });
   http.set_pre_routing_handler(
       [&service](const httplib::Request& req, httplib::Response& res) {
+        request_start = std::chrono::steady_clock::now();
         if (!absl::StartsWith(req.path, "/v1/") || req.path == "/v1/health")
           return httplib::Server::HandlerResponse::Unhandled;
         absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
@@ -211,14 +249,15 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
     res.status = status;
   });
 
-  http.Get("/v1/health", [&service](const httplib::Request&,
-                                    httplib::Response& res) {
-    res.set_content(
-        absl::StrCat("{\"status\":\"",
-                     service.IsServing() ? "serving" : "shutting down",
-                     "\",\"headPosition\":", service.HeadPosition(), "}\n"),
-        "application/json");
-  });
+  http.Get("/v1/health",
+           [&service](const httplib::Request&, httplib::Response& res) {
+             res.set_content(
+                 absl::StrCat("{\"status\":\"",
+                              service.IsServing() ? "serving" : "shutting down",
+                              "\",\"headPosition\":", service.HeadPosition(),
+                              ",\"refused\":", service.RefusalsJson(), "}\n"),
+                 "application/json");
+           });
 
   http.Post("/v1/events", [&service](const httplib::Request& req,
                                      httplib::Response& res) {

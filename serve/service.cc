@@ -1,9 +1,11 @@
 #include "serve/service.h"
 
+#include <cctype>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 #include "engine/civil_date.h"
 #include "engine/payload.h"
@@ -70,6 +72,18 @@ absl::Status ImportRefused(absl::StatusCode code,
   return absl::Status(code, message);
 }
 
+}  // namespace
+
+std::string CodeName(absl::StatusCode code) {
+  std::string name = absl::StatusCodeToString(code);
+  for (char& c : name) {
+    c = c == ' ' ? '_' : static_cast<char>(std::toupper(c));
+  }
+  return name;
+}
+
+namespace {
+
 bool HasErasure(absl::Span<const v1::Event> events) {
   for (const v1::Event& event : events) {
     if (event.has_personal_data_erased()) return true;
@@ -99,7 +113,41 @@ IntakeService::IntakeService(ServiceOptions options)
       clock_(options.clock != nullptr ? *options.clock : SystemClock()),
       max_import_events_(options.max_import_events),
       max_live_(options.max_live_subscriptions),
-      max_live_per_token_(options.max_live_subscriptions_per_token) {}
+      max_live_per_token_(options.max_live_subscriptions_per_token),
+      access_log_(std::move(options.access_log)) {}
+
+void IntakeService::RecordRequest(const RequestRecord& record) {
+  const std::string code = CodeName(record.code);
+  std::string line;
+  if (access_log_) {
+    line = absl::StrCat(
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", clock_.Now(),
+                         absl::UTCTimeZone()),
+        " ", record.protocol, " ",
+        record.token_name.empty() ? "-" : record.token_name, " ",
+        record.operation, " ", code, " in=", record.bytes_in,
+        " out=", record.bytes_out, " ",
+        absl::StrFormat("%.1fms", absl::FDivDuration(record.duration,
+                                                     absl::Milliseconds(1))));
+  }
+  absl::MutexLock lock(&log_mu_);
+  if (record.code != absl::StatusCode::kOk) ++refusals_[code];
+  if (access_log_) access_log_(line);
+}
+
+std::string IntakeService::RefusalsJson() {
+  absl::MutexLock lock(&log_mu_);
+  std::string json = "{";
+  for (const auto& [code, count] : refusals_)
+    absl::StrAppend(&json, json.size() > 1 ? "," : "", "\"", code,
+                    "\":", count);
+  return json + "}";
+}
+
+std::string IntakeService::LogName(absl::string_view authorization) {
+  absl::StatusOr<TokenInfo> caller = Authenticate(authorization);
+  return caller.ok() ? caller->name : "-";
+}
 
 LiveSlot::~LiveSlot() { service_.ReleaseLive(token_id_); }
 

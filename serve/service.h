@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 
 #include "engine/clock.h"
 #include "engine/event_store.h"
@@ -58,6 +60,9 @@ struct ServiceOptions {
       render_deadline;
   Clock* clock = nullptr;  // today, for deadlines; nullptr: SystemClock()
   size_t max_import_events = 2000000;  // beyond: kResourceExhausted
+  // Receives one access-log line per request (no newline): see
+  // IntakeService::RecordRequest. Called one line at a time; nullptr: none.
+  std::function<void(absl::string_view line)> access_log;
   // Live subscriptions held at once, in all and per token; beyond:
   // kUnavailable (each holds a gRPC thread or an HTTP connection).
   int max_live_subscriptions = 256;
@@ -79,6 +84,18 @@ class LiveSlot {
  private:
   IntakeService& service_;
   const std::string token_id_;
+};
+
+// One request as the access log records it: never a token, a body or a
+// parameter (they may hold personal data).
+struct RequestRecord {
+  absl::string_view protocol;   // "grpc" or "http"
+  absl::string_view operation;  // "Append", "ReadCase", ... or "-"
+  std::string token_name;       // "-" unless a token in force was sent
+  absl::StatusCode code = absl::StatusCode::kOk;
+  uint64_t bytes_in = 0;   // the request's body or message(s), as known
+  uint64_t bytes_out = 0;  // the answer's body or message(s), as known
+  absl::Duration duration;
 };
 
 struct ImportResult {
@@ -159,6 +176,16 @@ class IntakeService {
   // exist.
   uint32_t CurrentVersion(const v1::Event& event);
 
+  // Writes the access-log line of a finished request ("TIME PROTOCOL TOKEN
+  // OPERATION CODE in=N out=N MSms") and counts it if refused.
+  void RecordRequest(const RequestRecord& record);
+  // The requests refused so far, by code name (UNAUTHENTICATED,
+  // PERMISSION_DENIED, RESOURCE_EXHAUSTED, ...), as JSON: {"CODE":N,...}.
+  std::string RefusalsJson();
+  // The token name for the access log: the name of the token in force that
+  // `authorization` carries, else "-".
+  std::string LogName(absl::string_view authorization);
+
   bool IsServing();
   uint64_t HeadPosition() { return store_.HeadPosition(); }
   size_t max_import_events() const { return max_import_events_; }
@@ -223,12 +250,19 @@ class IntakeService {
   int live_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, int> live_by_token_ ABSL_GUARDED_BY(mu_);
 
+  const std::function<void(absl::string_view)> access_log_;
+  absl::Mutex log_mu_;
+  std::map<std::string, uint64_t> refusals_ ABSL_GUARDED_BY(log_mu_);
+
   absl::Mutex cache_mu_;
   absl::flat_hash_map<std::string, std::string> case_agency_
       ABSL_GUARDED_BY(cache_mu_);
   absl::flat_hash_map<std::string, std::string> agency_parent_
       ABSL_GUARDED_BY(cache_mu_);
 };
+
+// The code's name as both protocols show it: "PERMISSION_DENIED".
+std::string CodeName(absl::StatusCode code);
 
 // The HTTP status for a Status code (400, 401, 403, 404, 409, 413, 422, 500,
 // 501, 503, 504).

@@ -14,6 +14,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "cli/commands.h"
@@ -1360,6 +1361,76 @@ TEST(ServeSubscriptionTest, Issue13LiveSubscriptionsAreCappedAndFreed) {
   for (auto* live : {a2.get(), b1.get()}) live->context.TryCancel();
   EXPECT_TRUE(AwaitLive(service, 0));
   server->Shutdown();
+}
+
+}  // namespace
+}  // namespace ogi
+
+namespace ogi {
+namespace {
+
+TEST(ServeAccessLogTest,
+     Issue13EveryRequestIsLoggedWithoutSecretsAndRefusalsCounted) {
+  TestStore t;
+  ASSERT_OK(
+      t->Append({RegisterAgency("city"), Receive("L-1", "city", "2024-05-06")})
+          .status());
+  TokenFile tokens(t.dir.Sub("ogi-tokens"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string token,
+      tokens.Create("portal", "city", kAgency, 1 | 2 | 8, absl::Now()));
+  absl::Mutex mu;
+  std::vector<std::string> lines;
+  ServiceOptions service_options = OptionsFor(*t.store, tokens, t.clock, "");
+  service_options.access_log = [&](absl::string_view line) {
+    absl::MutexLock lock(&mu);
+    lines.emplace_back(line);
+  };
+  IntakeService service(std::move(service_options));
+  ServerOptions options;
+  options.grpc_address = "127.0.0.1:0";
+  options.http_address = "127.0.0.1:0";
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Server> server,
+                       Server::Start(service, options));
+  httplib::Client http("127.0.0.1", server->http_port());
+  auto stub = v1::Intake::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
+                          grpc::InsecureChannelCredentials()));
+  const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+  auto r = http.Get("/v1/cases/L-1", auth);  // personal data in the answer
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  ASSERT_THAT(r->body, HasSubstr("110101199001011234"));
+  r = http.Get("/v1/cases/L-1", {{"Authorization", "Bearer nope"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + token);
+  v1::ReadCaseRequest request;
+  request.set_case_id("NOPE");
+  v1::ReadCaseResponse response;
+  EXPECT_EQ(stub->ReadCase(&context, request, &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  r = http.Get("/v1/health");
+  ASSERT_TRUE(r);
+  EXPECT_THAT(r->body,
+              HasSubstr(R"("refused":{"NOT_FOUND":1,"UNAUTHENTICATED":1})"));
+  server->Shutdown();
+
+  absl::MutexLock lock(&mu);
+  // One line per request, in the order they finished (racing over HTTP).
+  EXPECT_THAT(
+      lines, ::testing::UnorderedElementsAre(
+                 ::testing::MatchesRegex(R"(\S+Z http portal ReadCase OK in=0 )"
+                                         R"(out=[0-9]+ [0-9.]+ms)"),
+                 HasSubstr(" http - ReadCase UNAUTHENTICATED "),
+                 HasSubstr(" grpc portal ReadCase NOT_FOUND "),
+                 HasSubstr(" http - Health OK ")));
+  for (const std::string& line : lines) {
+    EXPECT_THAT(line, ::testing::Not(HasSubstr(token.substr(13))));
+    EXPECT_THAT(line, ::testing::Not(HasSubstr("110101199001011234")));
+    EXPECT_THAT(line, ::testing::Not(HasSubstr("L-1")));
+  }
 }
 
 }  // namespace
