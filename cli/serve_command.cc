@@ -1,13 +1,17 @@
 #include "cli/serve_command.h"
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <ostream>
+#include <thread>
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "cli/commands.h"
 
 #include "engine/calendar.h"
@@ -136,7 +140,28 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
   sigwait(&signals, &signal);
   out << "ogi serve: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT")
       << ": draining appends in flight" << std::endl;
-  server->Shutdown();
+  // Appends first, however long they take: they are what must not be cut.
+  service.Drain();
+  // Then the listeners, for at most kStopGrace: cpp-httplib waits for every
+  // connection's thread, and a client trickling its headers can hold one
+  // indefinitely. Past the grace the process exits without closing the
+  // store, which is safe: every append was answered only once its WAL was
+  // synced, and nothing is being written (docs/SERVE.md, Security).
+  constexpr absl::Duration kStopGrace = absl::Seconds(7);
+  absl::Notification stopped;
+  std::thread stopper([&server, &stopped] {
+    server->Shutdown();
+    stopped.Notify();
+  });
+  if (!stopped.WaitForNotificationWithTimeout(kStopGrace)) {
+    std::filesystem::remove(ServeInfoPath(options.db));
+    out << "ogi serve: connections still open after "
+        << absl::FormatDuration(kStopGrace)
+        << " (slow clients); appends were drained: exiting at position "
+        << s.HeadPosition() << std::endl;
+    std::_Exit(0);
+  }
+  stopper.join();
   server.reset();
   std::filesystem::remove(ServeInfoPath(options.db));
   out << "ogi serve: stopped at position " << (*store)->HeadPosition()
