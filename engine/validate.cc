@@ -318,15 +318,15 @@ absl::Status ValidateStreamId(absl::string_view field, absl::string_view id) {
 absl::Status ValidateEvent(const v1::Event& event,
                            absl::CivilDay recording_day) {
   const Checker c(event, recording_day);
-  if (std::optional<std::string> unknown = UnknownFieldPath(event, "")) {
-    return c.Error(*unknown,
-                   "has fields this version does not know (unknown field "
-                   "numbers are refused, as unknown JSON names are)");
-  }
   const PayloadCase payload = event.payload_case();
   if (payload == v1::Event::PAYLOAD_NOT_SET) {
     return c.Error("payload",
                    "is missing: give exactly one payload such as 'received'");
+  }
+  if (std::optional<std::string> unknown = UnknownFieldPath(event, "")) {
+    return c.Error(*unknown,
+                   "has fields this version does not know (unknown field "
+                   "numbers are refused, as unknown JSON names are)");
   }
   if (event.has_recorded_at() || event.version() != 0 ||
       event.position() != 0) {
