@@ -170,10 +170,10 @@ absl::Status ErasePersonalDataCommand(EventStore& store,
     e.set_actor(options.actor);
     e.mutable_personal_data_erased()->set_reason(options.reason);
   }
-  if (!events.empty()) {
-    OGI_RETURN_IF_ERROR(store.Append(events).status());
-    OGI_RETURN_IF_ERROR(store.PurgeErasedKeys());
-  }
+  if (!events.empty()) OGI_RETURN_IF_ERROR(store.Append(events).status());
+  // Also when every case was erased already: an erasure recorded by a path
+  // that failed to purge (or by an older version) is purged now.
+  OGI_RETURN_IF_ERROR(store.PurgeErasedKeys());
   out << "erased the personal data of " << events.size() << " case(s)";
   for (const v1::Event& e : events) out << " " << e.case_id();
   if (!already.empty()) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "CLI/CLI.hpp"
@@ -49,6 +50,10 @@ int main(int argc, char** argv) {
   // tests keep it (they are where a lock-order bug would show); the command
   // turns it off, as an NDEBUG build of Abseil would.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // The store holds applicants' personal data and the token hashes: every
+  // file and folder ogi creates (store, backups, tokens, indexes) is the
+  // owner's alone, 0600 / 0700 (docs/SERVE.md, Security).
+  umask(077);
   CLI::App app{
       "ogi: the event-sourced case log for government information-disclosure "
       "applications"};
@@ -311,6 +316,13 @@ int main(int argc, char** argv) {
                     "PEM certificate chain: TLS on both protocols");
   serve->add_option("--tls-key", serve_options.server.tls_key,
                     "PEM private key of --tls-cert");
+  serve->add_flag_function(
+      "--insecure-plaintext",
+      [&serve_options](int64_t) {
+        serve_options.server.plaintext =
+            ogi::ServerOptions::Plaintext::kAllowed;
+      },
+      "allow a non-loopback address without TLS (behind a TLS proxy)");
   serve->add_option(
       "--calendar", calendar_path,
       "more calendar years for deadlines (default: <db>/calendar)");
@@ -330,7 +342,7 @@ int main(int argc, char** argv) {
                          "and for every agency under it");
   token_create
       ->add_option("--scope", token_scope,
-                   "operations: append, read, report, personal")
+                   "operations: append, read, report, personal, erase")
       ->capture_default_str();
   auto* token_list = token->add_subcommand("list", "list the tokens");
   std::string token_revoke_name;

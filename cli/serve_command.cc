@@ -1,12 +1,17 @@
 #include "cli/serve_command.h"
 
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <ostream>
+#include <thread>
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
 #include "cli/commands.h"
 
 #include "engine/calendar.h"
@@ -91,9 +96,14 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
   if (!store.ok()) return store.status();
   EventStore& s = **store;
   TokenFile tokens(TokenFilePath(options.db));
-  IntakeService service(CommandServiceOptions(s, tokens, *options.calendar,
-                                              ReportIndexPath(options.db),
-                                              *options.clock));
+  ServiceOptions service_options = CommandServiceOptions(
+      s, tokens, *options.calendar, ReportIndexPath(options.db),
+      *options.clock);
+  // One line per request on standard error (docs/SERVE.md, Security).
+  service_options.access_log = [](absl::string_view line) {
+    std::cerr << "ogi serve: " << line << '\n';
+  };
+  IntakeService service(std::move(service_options));
   OGI_ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
                        Server::Start(service, options.server));
   const std::string grpc =
@@ -113,11 +123,40 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
   }
   out << "serving " << options.db << ": gRPC on " << grpc << ", HTTP on "
       << http << " (pid " << getpid() << ")" << std::endl;
+  if (options.server.plaintext == ServerOptions::Plaintext::kAllowed &&
+      options.server.tls_cert.empty() &&
+      (!IsLoopbackAddress(grpc == "off" ? "127.0.0.1:0" : grpc) ||
+       !IsLoopbackAddress(http == "off" ? "127.0.0.1:0" : http)))
+    out << "ogi serve: warning: --insecure-plaintext: tokens and personal "
+           "data cross the network in clear; use it only behind a TLS proxy "
+           "on this host"
+        << std::endl;
   int signal = 0;
   sigwait(&signals, &signal);
   out << "ogi serve: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT")
       << ": draining appends in flight" << std::endl;
-  server->Shutdown();
+  // Appends first, however long they take: they are what must not be cut.
+  service.Drain();
+  // Then the listeners, for at most kStopGrace: cpp-httplib waits for every
+  // connection's thread, and a client trickling its headers can hold one
+  // indefinitely. Past the grace the process exits without closing the
+  // store, which is safe: every append was answered only once its WAL was
+  // synced, and nothing is being written (docs/SERVE.md, Security).
+  constexpr absl::Duration kStopGrace = absl::Seconds(7);
+  absl::Notification stopped;
+  std::thread stopper([&server, &stopped] {
+    server->Shutdown();
+    stopped.Notify();
+  });
+  if (!stopped.WaitForNotificationWithTimeout(kStopGrace)) {
+    std::filesystem::remove(ServeInfoPath(options.db));
+    out << "ogi serve: connections still open after "
+        << absl::FormatDuration(kStopGrace)
+        << " (slow clients); appends were drained: exiting at position "
+        << s.HeadPosition() << std::endl;
+    std::_Exit(0);
+  }
+  stopper.join();
   server.reset();
   std::filesystem::remove(ServeInfoPath(options.db));
   out << "ogi serve: stopped at position " << (*store)->HeadPosition()

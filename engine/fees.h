@@ -20,6 +20,16 @@ int64_t PerApplicationFeesFen(int64_t first, int64_t count);
 // 101–200 20 yuan, 201 and more 40 yuan.
 int64_t PerPageFeeFen(int64_t pages);
 
+// Returns a + b, or INT64_MAX / INT64_MIN where that would overflow: the
+// projections add amounts and counts with it, so a sum never wraps (each
+// term is bounded by engine/validate.h's maxima, so it takes millions of
+// maximal events in one agency-year to reach the limit at all).
+inline int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum = 0;
+  if (__builtin_add_overflow(a, b, &sum)) return b > 0 ? INT64_MAX : INT64_MIN;
+  return sum;
+}
+
 }  // namespace ogi
 
 #endif  // OGI_ENGINE_FEES_H_

@@ -3,8 +3,13 @@
 // required, docs/EVENTS.md records the choice made here.
 #include "engine/validate.h"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/message.h"
 
 #include "engine/civil_date.h"
 #include "engine/payload.h"
@@ -90,8 +95,13 @@ class Checker {
     return absl::OkStatus();
   }
 
-  absl::Status NonNegative(absl::string_view field, int64_t value) const {
-    return value < 0 ? Error(field, "must not be negative") : absl::OkStatus();
+  // Checks 0 <= value <= max: every amount and count has a documented
+  // maximum (validate.h), so no sum of them over a year can wrap.
+  absl::Status InRange(absl::string_view field, int64_t value,
+                       int64_t max) const {
+    if (value < 0) return Error(field, "must not be negative");
+    if (value > max) return Error(field, absl::StrCat("must be at most ", max));
+    return absl::OkStatus();
   }
 
  private:
@@ -124,7 +134,7 @@ absl::Status ValidateCasePayload(const Checker& c, absl::string_view p,
       OGI_RETURN_IF_ERROR(c.Enum(f("channel"), r.channel(),
                                  v1::Received::Channel_IsValid,
                                  /*required=*/false));
-      return c.NonNegative(f("items"), r.items());
+      return c.InRange(f("items"), r.items(), kMaxItems);
     }
     case v1::Event::kCorrectionRequested:
       return c.Date(f("dueOn"), e.correction_requested().due_on(),
@@ -163,8 +173,9 @@ absl::Status ValidateCasePayload(const Checker& c, absl::string_view p,
       OGI_RETURN_IF_ERROR(c.Enum(f("method"), n.method(),
                                  v1::FeeNoticed::Method_IsValid,
                                  /*required=*/true));
-      OGI_RETURN_IF_ERROR(c.NonNegative(f("amountFen"), n.amount_fen()));
-      OGI_RETURN_IF_ERROR(c.NonNegative(f("pages"), n.pages()));
+      OGI_RETURN_IF_ERROR(
+          c.InRange(f("amountFen"), n.amount_fen(), kMaxAmountFen));
+      OGI_RETURN_IF_ERROR(c.InRange(f("pages"), n.pages(), kMaxPages));
       if (n.method() == v1::FeeNoticed::PER_PAGE && n.pages() < 1) {
         return c.Error(f("pages"),
                        "is required (at least 1) for method PER_PAGE");
@@ -172,7 +183,8 @@ absl::Status ValidateCasePayload(const Checker& c, absl::string_view p,
       return absl::OkStatus();
     }
     case v1::Event::kFeePaid:
-      return c.NonNegative(f("amountFen"), e.fee_paid().amount_fen());
+      return c.InRange(f("amountFen"), e.fee_paid().amount_fen(),
+                       kMaxAmountFen);
     case v1::Event::kAnswered:
       return c.Enum(f("outcome"), e.answered().outcome(),
                     v1::Answered::Outcome_IsValid, /*required=*/true);
@@ -197,6 +209,40 @@ absl::Status ValidateCasePayload(const Checker& c, absl::string_view p,
     default:
       return c.Error(p, "is not a case payload");
   }
+}
+
+// Returns the JSON path of the first message within `message` that carries
+// fields this build does not know (a binary producer's newer or mistaken
+// field numbers), or nullopt. JSON refuses such fields when it parses; a
+// binary event must not store what export would not show and erasure could
+// not reach.
+std::optional<std::string> UnknownFieldPath(
+    const google::protobuf::Message& message, const std::string& path) {
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  if (!reflection->GetUnknownFields(message).empty())
+    return path.empty() ? std::string("(the event)") : path;
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    if (field->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE)
+      continue;
+    const std::string sub = path.empty()
+                                ? field->json_name()
+                                : absl::StrCat(path, ".", field->json_name());
+    if (field->is_repeated()) {
+      for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+        std::optional<std::string> found =
+            UnknownFieldPath(reflection->GetRepeatedMessage(message, field, i),
+                             absl::StrCat(sub, "[", i, "]"));
+        if (found) return found;
+      }
+    } else {
+      std::optional<std::string> found =
+          UnknownFieldPath(reflection->GetMessage(message, field), sub);
+      if (found) return found;
+    }
+  }
+  return std::nullopt;
 }
 
 absl::Status ValidateAgencyPayload(const Checker& c, const v1::Event& e) {
@@ -235,11 +281,11 @@ absl::Status ValidateAgencyPayload(const Checker& c, const v1::Event& e) {
       OGI_RETURN_IF_ERROR(
           c.Enum("decisionsRecorded.kind", e.decisions_recorded().kind(),
                  v1::DecisionsRecorded::Kind_IsValid, /*required=*/true));
-      return c.NonNegative("decisionsRecorded.count",
-                           e.decisions_recorded().count());
+      return c.InRange("decisionsRecorded.count",
+                       e.decisions_recorded().count(), kMaxDecisionCount);
     case v1::Event::kFeesCollected:
-      return c.NonNegative("feesCollected.amountFen",
-                           e.fees_collected().amount_fen());
+      return c.InRange("feesCollected.amountFen",
+                       e.fees_collected().amount_fen(), kMaxAmountFen);
     case v1::Event::kNarrativeSet: {
       const auto& n = e.narrative_set();
       if (n.year() < 1000 || n.year() > 9999)
@@ -276,6 +322,11 @@ absl::Status ValidateEvent(const v1::Event& event,
   if (payload == v1::Event::PAYLOAD_NOT_SET) {
     return c.Error("payload",
                    "is missing: give exactly one payload such as 'received'");
+  }
+  if (std::optional<std::string> unknown = UnknownFieldPath(event, "")) {
+    return c.Error(*unknown,
+                   "has fields this version does not know (unknown field "
+                   "numbers are refused, as unknown JSON names are)");
   }
   if (event.has_recorded_at() || event.version() != 0 ||
       event.position() != 0) {

@@ -8,6 +8,7 @@
 #ifndef OGI_ENGINE_VALIDATE_H_
 #define OGI_ENGINE_VALIDATE_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -22,6 +23,15 @@ inline constexpr size_t kMaxStreamIdLength = 64;
 inline constexpr size_t kMaxEventIdLength = 128;
 inline constexpr size_t kMaxActorLength = 128;
 inline constexpr int kMaxExtensionWorkingDays = 20;
+// The largest amount one event may carry (fee notices, fees paid, fees
+// collected): 10^12 fen, 100亿元. With it and the count maxima below, an
+// agency's yearly sums stay far from int64's limit for any log shorter than
+// nine million maximal events per agency and year; the projections add with
+// SaturatingAdd (engine/fees.h) beyond that, so no sum ever wraps.
+inline constexpr int64_t kMaxAmountFen = 1'000'000'000'000;
+inline constexpr int64_t kMaxDecisionCount = 1'000'000'000;  // per event
+inline constexpr int64_t kMaxItems = 10'000;                 // received.items
+inline constexpr int64_t kMaxPages = 1'000'000;              // feeNoticed.pages
 
 // Returns OK if `event` is well formed as a producer's event recorded on
 // `recording_day` (the agency-calendar date of its recording). Returns

@@ -13,6 +13,7 @@
 #include "engine/agency_state.h"
 #include "engine/case_state.h"
 #include "engine/civil_date.h"
+#include "engine/fees.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
 #include "projections/internal/report_rules.h"
@@ -96,13 +97,13 @@ void ApplyAgency(Agency& agency, const v1::Event& e) {
       const int64_t count = e.decisions_recorded().count();
       switch (e.decisions_recorded().kind()) {
         case v1::DecisionsRecorded::LICENSING:
-          t.licensing += count;
+          t.licensing = SaturatingAdd(t.licensing, count);
           break;
         case v1::DecisionsRecorded::PENALTY:
-          t.penalty += count;
+          t.penalty = SaturatingAdd(t.penalty, count);
           break;
         case v1::DecisionsRecorded::ENFORCEMENT:
-          t.enforcement += count;
+          t.enforcement = SaturatingAdd(t.enforcement, count);
           break;
         default:
           break;
@@ -110,8 +111,9 @@ void ApplyAgency(Agency& agency, const v1::Event& e) {
       break;
     }
     case v1::Event::kFeesCollected:
-      agency.counts[year].administrative_fees_fen +=
-          e.fees_collected().amount_fen();
+      agency.counts[year].administrative_fees_fen =
+          SaturatingAdd(agency.counts[year].administrative_fees_fen,
+                        e.fees_collected().amount_fen());
       break;
     case v1::Event::kNarrativeSet: {
       Narrative& n = agency.narratives[e.narrative_set().year()];
@@ -254,10 +256,11 @@ absl::StatusOr<AnnualReport> ComputeAnnualReport(EventStore& store,
     ProactiveTable& t = report.proactive;
     AddDocuments(agency, year, t);
     if (auto it = agency.counts.find(year); it != agency.counts.end()) {
-      t.licensing += it->second.licensing;
-      t.penalty += it->second.penalty;
-      t.enforcement += it->second.enforcement;
-      t.administrative_fees_fen += it->second.administrative_fees_fen;
+      t.licensing = SaturatingAdd(t.licensing, it->second.licensing);
+      t.penalty = SaturatingAdd(t.penalty, it->second.penalty);
+      t.enforcement = SaturatingAdd(t.enforcement, it->second.enforcement);
+      t.administrative_fees_fen = SaturatingAdd(
+          t.administrative_fees_fen, it->second.administrative_fees_fen);
     }
   }
 
@@ -283,7 +286,7 @@ absl::StatusOr<AnnualReport> ComputeAnnualReport(EventStore& store,
     projections_internal::ForEachFeeYear(c.state, [&](int paid, int64_t fen) {
       if (paid != year) return;
       ++report.fee_applications;
-      report.fee_paid_fen += fen;
+      report.fee_paid_fen = SaturatingAdd(report.fee_paid_fen, fen);
     });
   }
   return report;

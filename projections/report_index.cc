@@ -19,6 +19,7 @@
 #include "engine/case_state.h"
 #include "engine/civil_date.h"
 #include "engine/event_view.h"
+#include "engine/fees.h"
 #include "engine/key_codec.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
@@ -199,13 +200,13 @@ void ApplyAgencyEvent(v1::AgencyIndex& agency, const v1::Event& e) {
       const int64_t n = e.decisions_recorded().count();
       switch (e.decisions_recorded().kind()) {
         case v1::DecisionsRecorded::LICENSING:
-          y.set_licensing(y.licensing() + n);
+          y.set_licensing(SaturatingAdd(y.licensing(), n));
           break;
         case v1::DecisionsRecorded::PENALTY:
-          y.set_penalty(y.penalty() + n);
+          y.set_penalty(SaturatingAdd(y.penalty(), n));
           break;
         case v1::DecisionsRecorded::ENFORCEMENT:
-          y.set_enforcement(y.enforcement() + n);
+          y.set_enforcement(SaturatingAdd(y.enforcement(), n));
           break;
         default:
           break;
@@ -214,8 +215,8 @@ void ApplyAgencyEvent(v1::AgencyIndex& agency, const v1::Event& e) {
     }
     case v1::Event::kFeesCollected: {
       v1::YearFigures& y = Year(agency, year);
-      y.set_administrative_fees_fen(y.administrative_fees_fen() +
-                                    e.fees_collected().amount_fen());
+      y.set_administrative_fees_fen(SaturatingAdd(
+          y.administrative_fees_fen(), e.fees_collected().amount_fen()));
       break;
     }
     case v1::Event::kNarrativeSet: {
@@ -506,12 +507,13 @@ absl::StatusOr<AnnualReport> ReportIndex::Report(
       p.regulations.repealed += y.regulations_repealed();
       p.normative_documents.issued += y.normative_issued();
       p.normative_documents.repealed += y.normative_repealed();
-      p.licensing += y.licensing();
-      p.penalty += y.penalty();
-      p.enforcement += y.enforcement();
-      p.administrative_fees_fen += y.administrative_fees_fen();
+      p.licensing = SaturatingAdd(p.licensing, y.licensing());
+      p.penalty = SaturatingAdd(p.penalty, y.penalty());
+      p.enforcement = SaturatingAdd(p.enforcement, y.enforcement());
+      p.administrative_fees_fen =
+          SaturatingAdd(p.administrative_fees_fen, y.administrative_fees_fen());
       r.fee_applications += y.fee_applications();
-      r.fee_paid_fen += y.fee_paid_fen();
+      r.fee_paid_fen = SaturatingAdd(r.fee_paid_fen, y.fee_paid_fen());
     }
   }
   return r;

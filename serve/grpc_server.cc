@@ -1,4 +1,5 @@
 // The gRPC face of the intake service (proto/service.proto).
+#include <chrono>
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
@@ -11,13 +12,18 @@
 namespace ogi::serve_internal {
 namespace {
 
+// The same caps as HTTP's (http_server.cc): a request (an Append, or one
+// chunk of an Import) at most 16 MiB, an import at most 512 MiB in all.
+constexpr int kMaxMessageBytes = 16 << 20;
+constexpr size_t kMaxImportBytes = size_t{512} << 20;
+
 class IntakeImpl final : public v1::Intake::Service {
  public:
   explicit IntakeImpl(IntakeService& service) : service_(service) {}
 
-  grpc::Status Append(grpc::ServerContext* context,
-                      const v1::AppendRequest* request,
-                      v1::AppendResponse* response) override {
+  grpc::Status AppendImpl(grpc::ServerContext* context,
+                          const v1::AppendRequest* request,
+                          v1::AppendResponse* response) {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
     std::vector<v1::Event> events(request->events().begin(),
@@ -45,14 +51,24 @@ class IntakeImpl final : public v1::Intake::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Import(grpc::ServerContext* context,
-                      grpc::ServerReader<v1::ImportRequest>* reader,
-                      v1::ImportResponse* response) override {
+  grpc::Status ImportImpl(grpc::ServerContext* context,
+                          grpc::ServerReader<v1::ImportRequest>* reader,
+                          v1::ImportResponse* response) {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
+    // Before any chunk is read, as HTTP refuses before the body.
+    absl::Status may = service_.CheckWrite(*caller);
+    if (!may.ok()) return ToGrpc(may);
     std::vector<v1::Event> events;
     v1::ImportRequest chunk;
+    size_t bytes = 0;
     while (reader->Read(&chunk)) {
+      bytes += chunk.ByteSizeLong();
+      if (bytes > kMaxImportBytes)
+        return grpc::Status(
+            grpc::StatusCode::RESOURCE_EXHAUSTED,
+            absl::StrCat("an import body takes at most ", kMaxImportBytes >> 20,
+                         " MiB; split it"));
       if (events.size() + chunk.events_size() > service_.max_import_events()) {
         // Stop reading: the service would refuse it whole anyway.
         return grpc::Status(
@@ -76,9 +92,9 @@ class IntakeImpl final : public v1::Intake::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status ReadCase(grpc::ServerContext* context,
-                        const v1::ReadCaseRequest* request,
-                        v1::ReadCaseResponse* response) override {
+  grpc::Status ReadCaseImpl(grpc::ServerContext* context,
+                            const v1::ReadCaseRequest* request,
+                            v1::ReadCaseResponse* response) {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
     absl::StatusOr<std::vector<v1::Event>> events =
@@ -88,16 +104,24 @@ class IntakeImpl final : public v1::Intake::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Subscribe(grpc::ServerContext* context,
-                         const v1::SubscribeRequest* request,
-                         grpc::ServerWriter<v1::Event>* writer) override {
+  grpc::Status SubscribeImpl(grpc::ServerContext* context,
+                             const v1::SubscribeRequest* request,
+                             grpc::ServerWriter<v1::Event>* writer) {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
     uint64_t until = 0;
+    std::unique_ptr<LiveSlot> slot;
     if (request->catch_up_only()) {
       until = service_.HeadPosition();
       if (until < std::max<uint64_t>(request->from_position(), 1))
         return ToGrpc(service_.CheckSubscribe(*caller));  // nothing to send
+    } else {
+      absl::Status may = service_.CheckSubscribe(*caller);
+      if (!may.ok()) return ToGrpc(may);
+      absl::StatusOr<std::unique_ptr<LiveSlot>> reserved =
+          service_.ReserveLive(*caller);
+      if (!reserved.ok()) return ToGrpc(reserved.status());
+      slot = *std::move(reserved);
     }
     return ToGrpc(service_.Subscribe(
         *caller, request->from_position(), until,
@@ -105,9 +129,9 @@ class IntakeImpl final : public v1::Intake::Service {
         [&] { return context->IsCancelled(); }));
   }
 
-  grpc::Status Report(grpc::ServerContext* context,
-                      const v1::ReportRequest* request,
-                      v1::ReportResponse* response) override {
+  grpc::Status ReportImpl(grpc::ServerContext* context,
+                          const v1::ReportRequest* request,
+                          v1::ReportResponse* response) {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
     absl::Time as_of = absl::InfiniteFuture();
@@ -125,9 +149,9 @@ class IntakeImpl final : public v1::Intake::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Deadline(grpc::ServerContext* context,
-                        const v1::DeadlineRequest* request,
-                        v1::DeadlineResponse* response) override {
+  grpc::Status DeadlineImpl(grpc::ServerContext* context,
+                            const v1::DeadlineRequest* request,
+                            v1::DeadlineResponse* response) {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
     std::optional<absl::CivilDay> on;
@@ -145,8 +169,8 @@ class IntakeImpl final : public v1::Intake::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Health(grpc::ServerContext*, const v1::HealthRequest*,
-                      v1::HealthResponse* response) override {
+  grpc::Status HealthImpl(grpc::ServerContext*, const v1::HealthRequest*,
+                          v1::HealthResponse* response) {
     response->set_status(service_.IsServing()
                              ? v1::HealthResponse::SERVING
                              : v1::HealthResponse::SHUTTING_DOWN);
@@ -154,7 +178,76 @@ class IntakeImpl final : public v1::Intake::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status Append(grpc::ServerContext* context,
+                      const v1::AppendRequest* request,
+                      v1::AppendResponse* response) override {
+    return Logged(context, "Append", request, response,
+                  [&] { return AppendImpl(context, request, response); });
+  }
+  grpc::Status Import(grpc::ServerContext* context,
+                      grpc::ServerReader<v1::ImportRequest>* reader,
+                      v1::ImportResponse* response) override {
+    return Logged(context, "Import", nullptr, response,
+                  [&] { return ImportImpl(context, reader, response); });
+  }
+  grpc::Status ReadCase(grpc::ServerContext* context,
+                        const v1::ReadCaseRequest* request,
+                        v1::ReadCaseResponse* response) override {
+    return Logged(context, "ReadCase", request, response,
+                  [&] { return ReadCaseImpl(context, request, response); });
+  }
+  grpc::Status Subscribe(grpc::ServerContext* context,
+                         const v1::SubscribeRequest* request,
+                         grpc::ServerWriter<v1::Event>* writer) override {
+    return Logged(context, "Subscribe", request, nullptr,
+                  [&] { return SubscribeImpl(context, request, writer); });
+  }
+  grpc::Status Report(grpc::ServerContext* context,
+                      const v1::ReportRequest* request,
+                      v1::ReportResponse* response) override {
+    return Logged(context, "Report", request, response,
+                  [&] { return ReportImpl(context, request, response); });
+  }
+  grpc::Status Deadline(grpc::ServerContext* context,
+                        const v1::DeadlineRequest* request,
+                        v1::DeadlineResponse* response) override {
+    return Logged(context, "Deadline", request, response,
+                  [&] { return DeadlineImpl(context, request, response); });
+  }
+  grpc::Status Health(grpc::ServerContext* context,
+                      const v1::HealthRequest* request,
+                      v1::HealthResponse* response) override {
+    return Logged(context, "Health", request, response,
+                  [&] { return HealthImpl(context, request, response); });
+  }
+
  private:
+  // Runs the call and records it in the access log.
+  template <typename Call>
+  grpc::Status Logged(grpc::ServerContext* context, absl::string_view operation,
+                      const google::protobuf::Message* request,
+                      const google::protobuf::Message* response, Call call) {
+    const auto start = std::chrono::steady_clock::now();
+    const grpc::Status status = call();
+    RequestRecord record;
+    record.protocol = "grpc";
+    record.operation = operation;
+    const auto& metadata = context->client_metadata();
+    auto it = metadata.find("authorization");
+    record.token_name = it == metadata.end()
+                            ? "-"
+                            : service_.LogName(absl::string_view(
+                                  it->second.data(), it->second.size()));
+    record.code = static_cast<absl::StatusCode>(status.error_code());
+    if (request != nullptr) record.bytes_in = request->ByteSizeLong();
+    if (response != nullptr && status.ok())
+      record.bytes_out = response->ByteSizeLong();
+    record.duration =
+        absl::FromChrono(std::chrono::steady_clock::now() - start);
+    service_.RecordRequest(record);
+    return status;
+  }
+
   absl::StatusOr<TokenInfo> Authenticate(grpc::ServerContext* context) {
     const auto& metadata = context->client_metadata();
     auto it = metadata.find("authorization");
@@ -184,6 +277,7 @@ absl::StatusOr<std::unique_ptr<GrpcListener>> StartGrpc(
   }
   builder.AddListeningPort(address, credentials, &listener->port);
   builder.RegisterService(listener->impl.get());
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   // Appends block on the group commit's fsync, so each one in flight holds a
   // thread. gRPC's sync server ends a thread when more than MAX_POLLERS are
   // idle and starts one when fewer than MIN_POLLERS are: with a small maximum

@@ -18,6 +18,7 @@
 
 #include "engine/civil_date.h"
 #include "engine/json_codec.h"
+#include "engine/status_macros.h"
 #include "serve/internal/listeners.h"
 
 namespace ogi::serve_internal {
@@ -27,14 +28,9 @@ constexpr size_t kMaxBody = 512u << 20;       // an import
 constexpr size_t kMaxAppendBody = 16u << 20;  // POST /v1/events
 constexpr size_t kMaxErrors = 100;
 constexpr char kNdjson[] = "application/x-ndjson";
-
-std::string CodeName(absl::StatusCode code) {
-  std::string name = absl::StatusCodeToString(code);
-  for (char& c : name) {
-    c = c == ' ' ? '_' : static_cast<char>(std::toupper(c));
-  }
-  return name;
-}
+// A live subscription writes a blank line after this long without events: a
+// write is how a departed client is noticed (its slot freed), so it is short.
+constexpr std::chrono::seconds kKeepAlive(1);
 
 void SendError(httplib::Response& res, const absl::Status& status,
                std::optional<uint32_t> current_version = std::nullopt) {
@@ -54,15 +50,53 @@ absl::StatusOr<TokenInfo> Authenticate(IntakeService& service,
   return service.Authenticate(req.get_header_value("Authorization"));
 }
 
+// Checks a POST before its body is read: the caller may write, the body
+// comes with one Content-Length within the route's cap, uncompressed and not
+// chunked (so the cap holds on the bytes received and parsed: httplib would
+// read a chunked body whole and inflate a gzip one past any cap), and as
+// JSON or JSON Lines (httplib would parse a form body itself).
+absl::Status AdmitUpload(IntakeService& service, const TokenInfo& caller,
+                         const httplib::Request& req) {
+  OGI_RETURN_IF_ERROR(service.CheckWrite(caller));
+  const bool import = req.path == "/v1/import";
+  const size_t cap = import ? kMaxBody : kMaxAppendBody;
+  if (req.get_header_value_count("Content-Length") > 1)
+    return absl::InvalidArgumentError("more than one Content-Length header");
+  if (req.has_header("Transfer-Encoding") || !req.has_header("Content-Length"))
+    return absl::InvalidArgumentError(
+        "send the body with a Content-Length (chunked bodies are refused)");
+  const std::string encoding = req.get_header_value("Content-Encoding");
+  if (!encoding.empty() && !absl::EqualsIgnoreCase(encoding, "identity"))
+    return absl::InvalidArgumentError(
+        "Content-Encoding: send the body uncompressed");
+  const std::string type = req.get_header_value("Content-Type");
+  if (absl::StartsWithIgnoreCase(type, "application/x-www-form-urlencoded") ||
+      absl::StartsWithIgnoreCase(type, "multipart/"))
+    return absl::InvalidArgumentError(
+        "Content-Type: send application/json or application/x-ndjson "
+        "(curl: --data-binary @FILE -H 'Content-Type: application/json')");
+  uint64_t length = 0;
+  if (!absl::SimpleAtoi(req.get_header_value("Content-Length"), &length))
+    return absl::InvalidArgumentError("Content-Length is not a number");
+  if (length > cap)
+    return absl::ResourceExhaustedError(
+        import ? absl::StrCat("an import body takes at most ", cap >> 20,
+                              " MiB; split it")
+               : absl::StrCat("an append takes at most ", cap >> 20,
+                              " MiB; use /v1/import"));
+  return absl::OkStatus();
+}
+
 // The body's events: one JSON object, or JSON Lines when the content type is
-// application/x-ndjson (blank lines skipped). Refusals name the line; `lines`
-// gets each event's line number.
+// application/x-ndjson or the route is an import (blank lines skipped).
+// Refusals name the line; `lines` gets each event's line number.
 absl::StatusOr<std::vector<v1::Event>> ParseBody(const httplib::Request& req,
                                                  EngineFields engine_fields,
                                                  std::vector<size_t>& lines) {
   std::vector<v1::Event> events;
   std::vector<std::string> errors;
   const bool ndjson =
+      req.path == "/v1/import" ||
       absl::StartsWith(req.get_header_value("Content-Type"), kNdjson);
   if (!ndjson) {
     absl::StatusOr<v1::Event> event = ParseEventJson(req.body, engine_fields);
@@ -125,6 +159,26 @@ std::string EventLine(const v1::Event& event) {
   return line;
 }
 
+// The operation a request names, for the access log (never its ids).
+absl::string_view OperationOf(const httplib::Request& req) {
+  const absl::string_view path = req.path;
+  if (path == "/v1/health") return "Health";
+  if (req.method == "POST" && path == "/v1/events") return "Append";
+  if (req.method == "POST" && path == "/v1/import") return "Import";
+  if (req.method == "GET" && path == "/v1/events") return "Subscribe";
+  if (req.method == "GET" && absl::StartsWith(path, "/v1/cases/"))
+    return "ReadCase";
+  if (req.method == "GET" && absl::StartsWith(path, "/v1/reports/"))
+    return "Report";
+  if (req.method == "GET" && absl::StartsWith(path, "/v1/deadlines/"))
+    return "Deadline";
+  return "-";
+}
+
+// When the request on this thread began (each request runs on one thread of
+// httplib's pool, from its headers to its logging).
+thread_local std::chrono::steady_clock::time_point request_start;
+
 void Routes(httplib::Server& http, IntakeService& service, int threads) {
   auto live = std::make_shared<std::atomic<int>>(0);
   const int max_live = std::max(1, threads / 2);
@@ -132,33 +186,78 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
   // Before the body is read: a request without a valid token is answered
   // 401 without buffering what it sends, and a single append is capped far
   // below an import.
+  http.set_logger([&service](const httplib::Request& req,
+                             const httplib::Response& res) {
+    RequestRecord record;
+    record.protocol = "http";
+    record.operation = OperationOf(req);
+    record.token_name = service.LogName(req.get_header_value("Authorization"));
+    record.code = absl::StatusCode::kOk;
+    if (res.status >= 400) {
+      // The code name SendError wrote; else the nearest by HTTP status.
+      absl::string_view body = res.body;
+      record.code = absl::StatusCode::kUnknown;
+      if (absl::ConsumePrefix(&body, "{\"error\":{\"code\":\"")) {
+        const absl::string_view name = body.substr(0, body.find('"'));
+        for (int c = 1; c <= 16; ++c) {
+          if (CodeName(static_cast<absl::StatusCode>(c)) == name)
+            record.code = static_cast<absl::StatusCode>(c);
+        }
+      }
+    }
+    record.bytes_in = req.body.size();
+    record.bytes_out = res.body.size();
+    record.duration =
+        absl::FromChrono(std::chrono::steady_clock::now() - request_start);
+    service.RecordRequest(record);
+  });
   http.set_pre_routing_handler(
       [&service](const httplib::Request& req, httplib::Response& res) {
+        request_start = std::chrono::steady_clock::now();
         if (!absl::StartsWith(req.path, "/v1/") || req.path == "/v1/health")
           return httplib::Server::HandlerResponse::Unhandled;
         absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-        if (!caller.ok()) {
-          SendError(res, caller.status());
-          return httplib::Server::HandlerResponse::Handled;
-        }
-        if (req.path == "/v1/events" && req.method == "POST" &&
-            req.get_header_value<uint64_t>("Content-Length") > kMaxAppendBody) {
-          SendError(res, absl::ResourceExhaustedError(absl::StrCat(
-                             "an append takes at most ", kMaxAppendBody >> 20,
-                             " MiB; use /v1/import")));
-          return httplib::Server::HandlerResponse::Handled;
-        }
-        return httplib::Server::HandlerResponse::Unhandled;
+        absl::Status admitted = caller.status();
+        if (admitted.ok() && req.method == "POST")
+          admitted = AdmitUpload(service, *caller, req);
+        if (admitted.ok()) return httplib::Server::HandlerResponse::Unhandled;
+        SendError(res, admitted);
+        // The body was not read: the connection cannot carry another request.
+        res.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
       });
-
-  http.Get("/v1/health", [&service](const httplib::Request&,
-                                    httplib::Response& res) {
-    res.set_content(
-        absl::StrCat("{\"status\":\"",
-                     service.IsServing() ? "serving" : "shutting down",
-                     "\",\"headPosition\":", service.HeadPosition(), "}\n"),
-        "application/json");
+  // Whatever httplib answers by itself (no route, a malformed request, a
+  // body over its cap) gets a JSON error body too.
+  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    absl::StatusCode code = absl::StatusCode::kInvalidArgument;
+    std::string message = "malformed request";
+    if (res.status == 404) {
+      code = absl::StatusCode::kNotFound;
+      message = "no such operation: the routes are in docs/SERVE.md";
+    } else if (res.status == 413) {
+      code = absl::StatusCode::kResourceExhausted;
+      message = "the request is too large";
+    } else if (res.status == 405) {
+      message = "method not allowed on this path";
+    } else if (res.status >= 500) {
+      code = absl::StatusCode::kInternal;
+      message = "the request failed";
+    }
+    const int status = res.status;
+    SendError(res, absl::Status(code, message));
+    res.status = status;
   });
+
+  http.Get("/v1/health",
+           [&service](const httplib::Request&, httplib::Response& res) {
+             res.set_content(
+                 absl::StrCat("{\"status\":\"",
+                              service.IsServing() ? "serving" : "shutting down",
+                              "\",\"headPosition\":", service.HeadPosition(),
+                              ",\"refused\":", service.RefusalsJson(), "}\n"),
+                 "application/json");
+           });
 
   http.Post("/v1/events", [&service](const httplib::Request& req,
                                      httplib::Response& res) {
@@ -241,14 +340,17 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
              res.set_content(body, kNdjson);
            });
 
-  http.Get(R"(/v1/reports/(.+)/(\d{1,4}))", [&service](
-                                                const httplib::Request& req,
-                                                httplib::Response& res) {
+  http.Get(R"(/v1/reports/(.+)/(\d+))", [&service](const httplib::Request& req,
+                                                   httplib::Response& res) {
     absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
     if (!caller.ok()) return SendError(res, caller.status());
-    int year = 0;
-    (void)absl::SimpleAtoi(req.matches[2].str(), &year);  // \d{1,4} parses
+    int year = 0;  // too many digits: 0, refused by the service
+    (void)absl::SimpleAtoi(req.matches[2].str(), &year);
     const std::string rollup = req.get_param_value("rollup");
+    if (rollup != "" && rollup != "0" && rollup != "1" && rollup != "true" &&
+        rollup != "false")
+      return SendError(res, absl::InvalidArgumentError(
+                                "rollup must be 1, true, 0 or false"));
     absl::Time as_of = absl::InfiniteFuture();
     if (req.has_param("asOf")) {
       std::string error;
@@ -268,7 +370,7 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
 
   // The global log from ?from=P (default 1) as JSON Lines: catch-up, then,
   // unless follow=0, live until the client goes away. Blank lines are
-  // keep-alives, sent when nothing happened for 15 seconds.
+  // keep-alives, sent when nothing happened for kKeepAlive.
   http.Get("/v1/events", [&service, live, max_live](const httplib::Request& req,
                                                     httplib::Response& res) {
     absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
@@ -283,6 +385,13 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
     const bool follow = req.get_param_value("follow") != "0";
     // A live subscription holds a request thread while it lasts; keep
     // half of them for appends and reads.
+    std::shared_ptr<LiveSlot> slot;
+    if (follow) {
+      absl::StatusOr<std::unique_ptr<LiveSlot>> reserved =
+          service.ReserveLive(*caller);
+      if (!reserved.ok()) return SendError(res, reserved.status());
+      slot = *std::move(reserved);
+    }
     if (follow && live->fetch_add(1) >= max_live) {
       --*live;
       return SendError(
@@ -292,7 +401,7 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
     TokenInfo who = *caller;
     res.set_chunked_content_provider(
         kNdjson,
-        [&service, who, from, follow](size_t, httplib::DataSink& sink) {
+        [&service, who, from, follow, slot](size_t, httplib::DataSink& sink) {
           using Clock = std::chrono::steady_clock;
           Clock::time_point last_write = Clock::now();
           bool broken = false;
@@ -311,7 +420,7 @@ void Routes(httplib::Server& http, IntakeService& service, int threads) {
               },
               [&] {
                 if (broken) return true;
-                if (Clock::now() - last_write > std::chrono::seconds(15)) {
+                if (Clock::now() - last_write > kKeepAlive) {
                   last_write = Clock::now();
                   if (!sink.write("\n", 1)) broken = true;
                 }

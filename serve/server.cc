@@ -5,7 +5,9 @@
 #include <httplib.h>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 #include "engine/status_macros.h"
 #include "serve/internal/listeners.h"
@@ -25,6 +27,16 @@ absl::StatusOr<std::string> ReadFile(const std::string& path,
 }
 
 }  // namespace
+
+bool IsLoopbackAddress(absl::string_view address) {
+  absl::string_view host = address.substr(0, address.rfind(':'));
+  if (absl::ConsumePrefix(&host, "[")) absl::ConsumeSuffix(&host, "]");
+  (void)absl::ConsumePrefix(&host, "ipv4:");
+  (void)absl::ConsumePrefix(&host, "ipv6:");
+  return host == "localhost" || host == "::1" ||
+         (absl::StartsWith(host, "127.") &&
+          host.find_first_not_of("0123456789.") == absl::string_view::npos);
+}
 
 Server::Server(IntakeService& service) : service_(service) {}
 
@@ -55,6 +67,20 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     tls.key_path = options.tls_key;
     OGI_ASSIGN_OR_RETURN(tls.cert_pem, ReadFile(tls.cert_path, "--tls-cert"));
     OGI_ASSIGN_OR_RETURN(tls.key_pem, ReadFile(tls.key_path, "--tls-key"));
+  }
+  if (!tls.enabled() &&
+      options.plaintext == ServerOptions::Plaintext::kLoopbackOnly) {
+    for (const auto& [flag, address] :
+         {std::pair<absl::string_view, const std::string&>(
+              "--grpc", options.grpc_address),
+          {"--http", options.http_address}}) {
+      if (!address.empty() && !IsLoopbackAddress(address))
+        return absl::InvalidArgumentError(absl::StrCat(
+            flag, " ", address,
+            " is not a loopback address: tokens and personal data would "
+            "cross the network in clear; give --tls-cert and --tls-key, or "
+            "--insecure-plaintext behind a TLS proxy on this host"));
+    }
   }
   std::unique_ptr<Server> server(new Server(service));
   if (!options.grpc_address.empty()) {

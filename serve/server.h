@@ -30,13 +30,22 @@ struct ServerOptions {
   std::string tls_cert;
   std::string tls_key;
   int http_threads = 64;  // requests served at once over HTTP
+  // Without TLS, tokens and personal data cross the network in clear: Start
+  // refuses a non-loopback address unless this is kAllowed
+  // (`--insecure-plaintext`, for a TLS-terminating proxy on the same host).
+  enum class Plaintext { kLoopbackOnly, kAllowed };
+  Plaintext plaintext = Plaintext::kLoopbackOnly;
 };
+
+// Whether "HOST:PORT" names a loopback host (127.0.0.0/8, ::1, localhost).
+bool IsLoopbackAddress(absl::string_view address);
 
 class Server {
  public:
   // Starts listening; kUnavailable if an address cannot be bound,
-  // kInvalidArgument for a bad address or TLS file. `service` must outlive
-  // the server.
+  // kInvalidArgument for a bad address or TLS file, or for a non-loopback
+  // address without TLS unless options.plaintext is kAllowed. `service` must
+  // outlive the server.
   static absl::StatusOr<std::unique_ptr<Server>> Start(
       IntakeService& service, const ServerOptions& options);
 

@@ -1,19 +1,22 @@
 #include "serve/service.h"
 
+#include <cctype>
 #include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
+#include "absl/strings/str_format.h"
 
 #include "engine/civil_date.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
+#include "engine/validate.h"
 
 namespace ogi {
 namespace {
 
 constexpr size_t kMaxErrors = 100;
+constexpr size_t kMaxRefusalBytes = 2048;
 constexpr size_t kImportBatch = 10000;
 constexpr size_t kMaxCachedCases = 1000000;
 
@@ -47,6 +50,59 @@ std::string ActorFor(const TokenInfo& caller, const std::string& actor) {
   return absl::StrCat(caller.name, "/", actor);
 }
 
+// The refusal of an import: its first refusals, one per line, within
+// kMaxRefusalBytes (a gRPC status message travels in the trailing metadata,
+// which gRPC caps at 8 KiB with every header; a longer one reaches the
+// client as RESOURCE_EXHAUSTED about metadata instead of the refusal), then
+// how many more there were. HTTP answers the same message.
+absl::Status ImportRefused(absl::StatusCode code,
+                           const std::vector<std::string>& errors) {
+  std::string message = "import refused, nothing written:";
+  size_t listed = 0;
+  for (const std::string& error : errors) {
+    if (message.size() + error.size() + 1 > kMaxRefusalBytes) break;
+    absl::StrAppend(&message, "\n", error);
+    ++listed;
+  }
+  if (listed < errors.size())
+    absl::StrAppend(
+        &message, "\n... and ", errors.size() - listed,
+        " more refused event(s)",
+        errors.size() >= kMaxErrors ? " (checking stops at 100)" : "");
+  return absl::Status(code, message);
+}
+
+}  // namespace
+
+std::string CodeName(absl::StatusCode code) {
+  std::string name = absl::StatusCodeToString(code);
+  for (char& c : name) {
+    c = c == ' ' ? '_' : static_cast<char>(std::toupper(c));
+  }
+  return name;
+}
+
+namespace {
+
+bool HasErasure(absl::Span<const v1::Event> events) {
+  for (const v1::Event& event : events) {
+    if (event.has_personal_data_erased()) return true;
+  }
+  return false;
+}
+
+// What `ogi erase-personal-data` does after appending its erasures: the
+// destroyed keys leave every file of the live store before the caller is
+// answered.
+absl::Status PurgeAfterErasure(EventStore& store) {
+  absl::Status purged = store.PurgeErasedKeys();
+  if (purged.ok()) return purged;
+  return absl::UnavailableError(absl::StrCat(
+      "the erasure is recorded, but its key could not be purged from the "
+      "store's files (",
+      purged.message(), "); run `ogi erase-personal-data` again to purge"));
+}
+
 }  // namespace
 
 IntakeService::IntakeService(ServiceOptions options)
@@ -55,15 +111,87 @@ IntakeService::IntakeService(ServiceOptions options)
       render_report_(std::move(options.render_report)),
       render_deadline_(std::move(options.render_deadline)),
       clock_(options.clock != nullptr ? *options.clock : SystemClock()),
-      max_import_events_(options.max_import_events) {}
+      max_import_events_(options.max_import_events),
+      max_live_(options.max_live_subscriptions),
+      max_live_per_token_(options.max_live_subscriptions_per_token),
+      access_log_(std::move(options.access_log)) {}
+
+void IntakeService::RecordRequest(const RequestRecord& record) {
+  const std::string code = CodeName(record.code);
+  std::string line;
+  if (access_log_) {
+    line = absl::StrCat(
+        absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", clock_.Now(),
+                         absl::UTCTimeZone()),
+        " ", record.protocol, " ",
+        record.token_name.empty() ? "-" : record.token_name, " ",
+        record.operation, " ", code, " in=", record.bytes_in,
+        " out=", record.bytes_out, " ",
+        absl::StrFormat("%.1fms", absl::FDivDuration(record.duration,
+                                                     absl::Milliseconds(1))));
+  }
+  absl::MutexLock lock(&log_mu_);
+  if (record.code != absl::StatusCode::kOk) ++refusals_[code];
+  if (access_log_) access_log_(line);
+}
+
+std::string IntakeService::RefusalsJson() {
+  absl::MutexLock lock(&log_mu_);
+  std::string json = "{";
+  for (const auto& [code, count] : refusals_)
+    absl::StrAppend(&json, json.size() > 1 ? "," : "", "\"", code,
+                    "\":", count);
+  return json + "}";
+}
+
+std::string IntakeService::LogName(absl::string_view authorization) {
+  absl::StatusOr<TokenInfo> caller = Authenticate(authorization);
+  return caller.ok() ? caller->name : "-";
+}
+
+LiveSlot::~LiveSlot() { service_.ReleaseLive(token_id_); }
+
+absl::StatusOr<std::unique_ptr<LiveSlot>> IntakeService::ReserveLive(
+    const TokenInfo& caller) {
+  absl::MutexLock lock(&mu_);
+  int& mine = live_by_token_[caller.id];
+  if (mine >= max_live_per_token_ || live_ >= max_live_) {
+    if (mine == 0) live_by_token_.erase(caller.id);
+    return absl::UnavailableError(
+        absl::StrCat("too many live subscriptions (at most ",
+                     max_live_per_token_, " per token and ", max_live_,
+                     " in all); end one, use catch-up reads, or retry later"));
+  }
+  ++mine;
+  ++live_;
+  return std::make_unique<LiveSlot>(*this, caller.id);
+}
+
+void IntakeService::ReleaseLive(const std::string& token_id) {
+  absl::MutexLock lock(&mu_);
+  --live_;
+  auto it = live_by_token_.find(token_id);
+  if (it != live_by_token_.end() && --it->second <= 0) live_by_token_.erase(it);
+}
+
+int IntakeService::LiveSubscriptions() {
+  absl::MutexLock lock(&mu_);
+  return live_;
+}
 
 absl::StatusOr<TokenInfo> IntakeService::Authenticate(
     absl::string_view authorization) {
   constexpr absl::string_view kBearer = "Bearer ";
+  // One answer whatever failed (no header, no "Bearer", a bad or revoked
+  // token): the token file's.
   if (!absl::StartsWithIgnoreCase(authorization, kBearer))
-    return absl::UnauthenticatedError(
-        "no token: send the header Authorization: Bearer TOKEN");
+    return tokens_.Authenticate("");
   return tokens_.Authenticate(authorization.substr(kBearer.size()));
+}
+
+absl::Status IntakeService::RequireWrite(const TokenInfo& caller) {
+  if (caller.Has(TokenScope::kErase)) return absl::OkStatus();
+  return Require(caller, TokenScope::kAppend);
 }
 
 absl::Status IntakeService::Require(const TokenInfo& caller, TokenScope scope) {
@@ -147,32 +275,55 @@ absl::StatusOr<std::string> IntakeService::AgencyOfCase(
 absl::Status IntakeService::CheckCase(const TokenInfo& caller,
                                       const std::string& case_id,
                                       const Pending* pending) {
-  OGI_ASSIGN_OR_RETURN(std::string agency, AgencyOfCase(case_id, pending));
-  absl::Status in_reach = CheckAgency(caller, agency, pending);
-  if (!absl::IsPermissionDenied(in_reach)) return in_reach;
-  // Named by the case alone: a refusal does not tell whose the case is.
-  return absl::PermissionDeniedError(absl::StrCat(
-      "token ", caller.name, " may not act on case ", case_id,
-      " (its scope: agency ", caller.agency_id,
-      caller.reach == TokenReach::kSubtree ? " and the agencies under it)"
-                                           : " alone)"));
+  // One answer for "no such case" and "not yours": a token learns nothing
+  // about cases outside its reach, not even that they exist.
+  const absl::Status not_found =
+      absl::NotFoundError(absl::StrCat("case ", case_id, ": unknown case"));
+  absl::StatusOr<std::string> agency = AgencyOfCase(case_id, pending);
+  if (absl::IsNotFound(agency.status())) return not_found;
+  OGI_RETURN_IF_ERROR(agency.status());
+  absl::Status in_reach = CheckAgency(caller, *agency, pending);
+  if (absl::IsPermissionDenied(in_reach)) return not_found;
+  return in_reach;
 }
 
 absl::Status IntakeService::PrepareAppend(const TokenInfo& caller,
                                           v1::Event& event, Pending& pending) {
+  // An erasure cannot be undone: it is the erase scope's, and every other
+  // event the append scope's.
+  OGI_RETURN_IF_ERROR(Require(caller, event.has_personal_data_erased()
+                                          ? TokenScope::kErase
+                                          : TokenScope::kAppend));
   if (event.has_agency_registered()) {
-    // A new agency is in reach if it is the token's own, or registered under
-    // an agency in reach.
-    if (event.agency_id() != caller.agency_id) {
-      absl::Status parent_ok =
-          CheckAgency(caller, event.agency_registered().parent_id(), &pending);
-      if (!parent_ok.ok() || caller.reach != TokenReach::kSubtree)
+    // A tree change belongs to whoever holds the parent: a new agency under a
+    // parent needs a subtree token reaching that parent (the token's own
+    // agency cannot be grafted under someone else's, which would put its
+    // cases in their roll-up); a root can only be the token's own agency.
+    const std::string& parent = event.agency_registered().parent_id();
+    if (parent.empty()) {
+      if (event.agency_id() != caller.agency_id)
         return CheckAgency(caller, event.agency_id(), &pending);  // denied
+    } else {
+      if (caller.reach != TokenReach::kSubtree ||
+          event.agency_id() == caller.agency_id)
+        return absl::PermissionDeniedError(absl::StrCat(
+            "token ", caller.name, " may not register agency ",
+            event.agency_id(), " under agency ", parent,
+            " (a tree change needs a --rollup token of the parent's tree)"));
+      OGI_RETURN_IF_ERROR(CheckAgency(caller, parent, &pending));
     }
-    pending.agency_parent[event.agency_id()] =
-        event.agency_registered().parent_id();
+    pending.agency_parent[event.agency_id()] = parent;
   } else if (event.has_received()) {
     OGI_RETURN_IF_ERROR(CheckAgency(caller, event.agency_id(), &pending));
+    // Case ids are one namespace: a taken id is refused, but without the
+    // store's answer, which would give the other agency's case's version.
+    absl::StatusOr<std::string> owner = AgencyOfCase(event.case_id(), &pending);
+    if (owner.ok() &&
+        absl::IsPermissionDenied(CheckAgency(caller, *owner, &pending)))
+      return absl::AlreadyExistsError(
+          absl::StrCat("case ", event.case_id(),
+                       ": the case id is taken (by a case outside this token's "
+                       "agencies); choose another"));
     pending.case_agency[event.case_id()] = event.agency_id();
   } else if (!event.case_id().empty()) {
     // Judged by the case's own agency, whatever agencyId the event claims.
@@ -205,7 +356,7 @@ bool IntakeService::IsServing() {
 
 absl::StatusOr<std::vector<AppendedEvent>> IntakeService::Append(
     const TokenInfo& caller, std::vector<v1::Event> events) {
-  OGI_RETURN_IF_ERROR(Require(caller, TokenScope::kAppend));
+  OGI_RETURN_IF_ERROR(RequireWrite(caller));
   if (events.empty()) return absl::InvalidArgumentError("no events to append");
   Pending pending;
   for (size_t i = 0; i < events.size(); ++i) {
@@ -218,6 +369,10 @@ absl::StatusOr<std::vector<AppendedEvent>> IntakeService::Append(
   {
     absl::ReaderMutexLock lock(&writers_);
     result = store_.Append(events);
+  }
+  if (result.ok() && HasErasure(events)) {
+    absl::Status purged = PurgeAfterErasure(store_);
+    if (!purged.ok()) result = purged;
   }
   Leave();
   if (result.ok()) {
@@ -232,7 +387,7 @@ absl::StatusOr<std::vector<AppendedEvent>> IntakeService::Append(
 
 absl::StatusOr<ImportResult> IntakeService::Import(
     const TokenInfo& caller, std::vector<v1::Event> events) {
-  OGI_RETURN_IF_ERROR(Require(caller, TokenScope::kAppend));
+  OGI_RETURN_IF_ERROR(RequireWrite(caller));
   if (events.size() > max_import_events_)
     return absl::ResourceExhaustedError(absl::StrCat(
         "an import over the service takes at most ", max_import_events_,
@@ -243,10 +398,7 @@ absl::StatusOr<ImportResult> IntakeService::Import(
     if (code == absl::StatusCode::kOk) code = s.code();
     errors.push_back(absl::StrCat("event ", i + 1, ": ", s.message()));
   };
-  auto refused = [&] {
-    return absl::Status(code, absl::StrCat("import refused, nothing written:\n",
-                                           absl::StrJoin(errors, "\n")));
-  };
+  auto refused = [&] { return ImportRefused(code, errors); };
   Pending pending;
   for (size_t i = 0; i < events.size() && errors.size() < kMaxErrors; ++i) {
     absl::Status s = PrepareAppend(caller, events[i], pending);
@@ -285,6 +437,7 @@ absl::StatusOr<ImportResult> IntakeService::Import(
                                                            : result.appended);
       }
     }
+    if (HasErasure(events)) return PurgeAfterErasure(store_);
     return absl::OkStatus();
   }();
   Leave();
@@ -297,6 +450,7 @@ absl::StatusOr<ImportResult> IntakeService::Import(
 absl::StatusOr<std::vector<v1::Event>> IntakeService::ReadCase(
     const TokenInfo& caller, const std::string& case_id) {
   OGI_RETURN_IF_ERROR(Require(caller, TokenScope::kRead));
+  OGI_RETURN_IF_ERROR(ValidateStreamId("caseId", case_id));
   OGI_RETURN_IF_ERROR(CheckCase(caller, case_id));
   OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
                        store_.ReadStream({StreamId::Kind::kCase, case_id}));
@@ -380,6 +534,9 @@ absl::StatusOr<RenderedReport> IntakeService::Report(
   OGI_RETURN_IF_ERROR(Require(caller, TokenScope::kReport));
   if (agency_id.empty())
     return absl::InvalidArgumentError("agency: an agency id is required");
+  OGI_RETURN_IF_ERROR(ValidateStreamId("agencyId", agency_id));
+  if (year < 1000 || year > 9999)
+    return absl::InvalidArgumentError("year must be a year such as 2023");
   OGI_RETURN_IF_ERROR(CheckAgency(caller, agency_id));
   if (scope == Scope::kRollup && caller.reach != TokenReach::kSubtree)
     return absl::PermissionDeniedError(absl::StrCat(
@@ -407,6 +564,7 @@ absl::StatusOr<std::string> IntakeService::Deadline(
     const TokenInfo& caller, const std::string& case_id,
     std::optional<absl::CivilDay> on) {
   OGI_RETURN_IF_ERROR(Require(caller, TokenScope::kRead));
+  OGI_RETURN_IF_ERROR(ValidateStreamId("caseId", case_id));
   OGI_RETURN_IF_ERROR(CheckCase(caller, case_id));
   std::ostringstream out;
   OGI_RETURN_IF_ERROR(

@@ -25,6 +25,8 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +36,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 
 #include "engine/clock.h"
 #include "engine/event_store.h"
@@ -57,6 +60,42 @@ struct ServiceOptions {
       render_deadline;
   Clock* clock = nullptr;  // today, for deadlines; nullptr: SystemClock()
   size_t max_import_events = 2000000;  // beyond: kResourceExhausted
+  // Receives one access-log line per request (no newline): see
+  // IntakeService::RecordRequest. Called one line at a time; nullptr: none.
+  std::function<void(absl::string_view line)> access_log;
+  // Live subscriptions held at once, in all and per token; beyond:
+  // kUnavailable (each holds a gRPC thread or an HTTP connection).
+  int max_live_subscriptions = 256;
+  int max_live_subscriptions_per_token = 32;
+};
+
+class IntakeService;
+
+// A live subscription's place in the caps above, held while it lasts and
+// given back when destroyed. Must not outlive the service.
+class LiveSlot {
+ public:
+  LiveSlot(IntakeService& service, std::string token_id)
+      : service_(service), token_id_(std::move(token_id)) {}
+  ~LiveSlot();
+  LiveSlot(const LiveSlot&) = delete;
+  LiveSlot& operator=(const LiveSlot&) = delete;
+
+ private:
+  IntakeService& service_;
+  const std::string token_id_;
+};
+
+// One request as the access log records it: never a token, a body or a
+// parameter (they may hold personal data).
+struct RequestRecord {
+  absl::string_view protocol;   // "grpc" or "http"
+  absl::string_view operation;  // "Append", "ReadCase", ... or "-"
+  std::string token_name;       // "-" unless a token in force was sent
+  absl::StatusCode code = absl::StatusCode::kOk;
+  uint64_t bytes_in = 0;   // the request's body or message(s), as known
+  uint64_t bytes_out = 0;  // the answer's body or message(s), as known
+  absl::Duration duration;
 };
 
 struct ImportResult {
@@ -98,6 +137,18 @@ class IntakeService {
 
   // kPermissionDenied if the caller may not subscribe.
   absl::Status CheckSubscribe(const TokenInfo& caller);
+  // Takes a live subscription's slot for the caller; kUnavailable, naming
+  // the cap, when the caller's or the service's are all taken. Call before
+  // answering a live Subscribe and keep the slot until it ends.
+  absl::StatusOr<std::unique_ptr<LiveSlot>> ReserveLive(
+      const TokenInfo& caller);
+  // The live subscriptions held now.
+  int LiveSubscriptions();
+  // kPermissionDenied if the caller may neither append nor erase: checked
+  // before an upload's body is read.
+  absl::Status CheckWrite(const TokenInfo& caller) {
+    return RequireWrite(caller);
+  }
 
   // Calls `send` with each event of the caller's agencies from position
   // `from`, catch-up then live, until `send` returns false or `cancelled`
@@ -125,6 +176,16 @@ class IntakeService {
   // exist.
   uint32_t CurrentVersion(const v1::Event& event);
 
+  // Writes the access-log line of a finished request ("TIME PROTOCOL TOKEN
+  // OPERATION CODE in=N out=N MSms") and counts it if refused.
+  void RecordRequest(const RequestRecord& record);
+  // The requests refused so far, by code name (UNAUTHENTICATED,
+  // PERMISSION_DENIED, RESOURCE_EXHAUSTED, ...), as JSON: {"CODE":N,...}.
+  std::string RefusalsJson();
+  // The token name for the access log: the name of the token in force that
+  // `authorization` carries, else "-".
+  std::string LogName(absl::string_view authorization);
+
   bool IsServing();
   uint64_t HeadPosition() { return store_.HeadPosition(); }
   size_t max_import_events() const { return max_import_events_; }
@@ -140,6 +201,8 @@ class IntakeService {
   };
 
   absl::Status Require(const TokenInfo& caller, TokenScope scope);
+  // Append or erase: the events are then checked one by one.
+  absl::Status RequireWrite(const TokenInfo& caller);
   absl::Status CheckAgency(const TokenInfo& caller,
                            const std::string& agency_id,
                            const Pending* pending = nullptr);
@@ -155,6 +218,8 @@ class IntakeService {
   // its actor; adds what it opens or registers to `pending`.
   absl::Status PrepareAppend(const TokenInfo& caller, v1::Event& event,
                              Pending& pending);
+  friend class LiveSlot;
+  void ReleaseLive(const std::string& token_id);
   // Counts an append in flight; false while draining.
   bool Enter();
   void Leave();
@@ -169,6 +234,8 @@ class IntakeService {
       render_deadline_;
   Clock& clock_;
   const size_t max_import_events_;
+  const int max_live_;
+  const int max_live_per_token_;
 
   // Appends hold it shared; an import holds it alone. absl's writer waits
   // block new readers, so an import is not starved by a stream of appends.
@@ -180,6 +247,12 @@ class IntakeService {
   bool draining_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t notified_head_ ABSL_GUARDED_BY(mu_) = 0;
   absl::CondVar head_changed_;  // signalled when an append ends, and on Drain
+  int live_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<std::string, int> live_by_token_ ABSL_GUARDED_BY(mu_);
+
+  const std::function<void(absl::string_view)> access_log_;
+  absl::Mutex log_mu_;
+  std::map<std::string, uint64_t> refusals_ ABSL_GUARDED_BY(log_mu_);
 
   absl::Mutex cache_mu_;
   absl::flat_hash_map<std::string, std::string> case_agency_
@@ -187,6 +260,9 @@ class IntakeService {
   absl::flat_hash_map<std::string, std::string> agency_parent_
       ABSL_GUARDED_BY(cache_mu_);
 };
+
+// The code's name as both protocols show it: "PERMISSION_DENIED".
+std::string CodeName(absl::StatusCode code);
 
 // The HTTP status for a Status code (400, 401, 403, 404, 409, 413, 422, 500,
 // 501, 503, 504).

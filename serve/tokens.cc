@@ -28,10 +28,9 @@ constexpr absl::string_view kHeader =
     "(tab-separated; tokens themselves are never stored)";
 
 constexpr std::pair<absl::string_view, TokenScope> kScopeNames[] = {
-    {"append", TokenScope::kAppend},
-    {"read", TokenScope::kRead},
-    {"report", TokenScope::kReport},
-    {"personal", TokenScope::kPersonal},
+    {"append", TokenScope::kAppend}, {"read", TokenScope::kRead},
+    {"report", TokenScope::kReport}, {"personal", TokenScope::kPersonal},
+    {"erase", TokenScope::kErase},
 };
 
 std::string Sha256Hex(absl::string_view text) {
@@ -226,12 +225,14 @@ absl::StatusOr<uint32_t> ParseScopes(absl::string_view text) {
       }
     }
     if (!known)
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unknown scope \"", name, "\" (append, read, report, personal)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown scope \"", name,
+                       "\" (append, read, report, personal, erase)"));
   }
   if (scopes == 0)
     return absl::InvalidArgumentError(
-        "a token needs at least one scope (append, read, report, personal)");
+        "a token needs at least one scope (append, read, report, personal, "
+        "erase)");
   return scopes;
 }
 
@@ -331,7 +332,8 @@ absl::Status TokenFile::ReloadIfChanged() {
 
 absl::StatusOr<TokenInfo> TokenFile::Authenticate(absl::string_view token) {
   const absl::Status refused = absl::UnauthenticatedError(
-      "the token is missing, malformed, unknown or revoked");
+      "the token is missing, malformed, unknown or revoked (send the header "
+      "Authorization: Bearer TOKEN)");
   // "ogi_" + 8 hex + "_" + 43 base64url.
   if (token.size() != 56 || !absl::StartsWith(token, "ogi_") ||
       token[12] != '_')

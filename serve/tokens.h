@@ -33,6 +33,9 @@ enum class TokenScope : uint32_t {
   kRead = 2,      // ReadCase, Subscribe, Deadline
   kReport = 4,    // Report
   kPersonal = 8,  // see applicants' personal data in ReadCase and Subscribe
+  // Append personalDataErased events (an erasure cannot be undone, so it is a
+  // right of its own, granted neither with kAppend nor with kPersonal).
+  kErase = 16,
 };
 
 // How far down the agency tree a token reaches.
@@ -57,8 +60,8 @@ struct TokenInfo {
   bool in_force() const { return revoked == absl::InfiniteFuture(); }
 };
 
-// Parses "append,read,report[,personal]" into TokenScope bits; kInvalidArgument
-// for an unknown or empty list.
+// Parses "append,read,report[,personal][,erase]" into TokenScope bits;
+// kInvalidArgument for an unknown or empty list.
 absl::StatusOr<uint32_t> ParseScopes(absl::string_view text);
 // The inverse of ParseScopes.
 std::string ScopesToString(uint32_t scopes);

@@ -2,6 +2,7 @@
 // the log later; a derived report index that disagrees with the log is
 // caught; and the commands' output and exit status, end to end.
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -14,6 +15,7 @@
 #include "gtest/gtest.h"
 
 #include "engine/key_codec.h"
+#include "engine/personal_data.h"
 #include "proto/report_index.pb.h"
 #include "tests/testing/builders.h"
 #include "tests/testing/raw_db.h"
@@ -216,6 +218,48 @@ TEST(ErasePersonalDataCommandTest, ErasesAnApplicantsCasesAndKeepsTheReport) {
   options.case_id = "NOPE";
   EXPECT_THAT(ErasePersonalDataCommand(*t.store, options, out),
               StatusIs(absl::StatusCode::kNotFound, "case NOPE: unknown case"));
+}
+
+// Issue 13: an erasure recorded without a purge (a failed purge, or an older
+// service) left the key in the WAL; the command said "already erased" and
+// purged nothing. It now purges whenever it runs.
+TEST(ErasePersonalDataCommandTest, Issue13AlreadyErasedCasesArePurgedToo) {
+  TestStore t;
+  ASSERT_OK(t->Append({RegisterAgency("a1"), Receive("P1", "a1", "2024-05-06")})
+                .status());
+  t.store.reset();
+  std::string key;
+  {
+    RawDb db(t.dir.Sub("db"));
+    key = db.Get(static_cast<RawDb::Family>(4), "kP1")
+              .substr(kKeyIdSize, kPersonalKeySize);
+  }
+  ASSERT_EQ(key.size(), kPersonalKeySize);
+  t.Reopen();
+  ASSERT_OK(t->Append({CaseEvent("P1", "2024-05-07",
+                                 R"("personalDataErased":{"reason":"r"})")})
+                .status());
+  auto on_disk = [&] {
+    std::string all;
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(t.dir.Sub("db"))) {
+      if (!entry.is_regular_file()) continue;
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::stringstream bytes;
+      bytes << in.rdbuf();
+      all += bytes.str();
+    }
+    return all.find(key) != std::string::npos;
+  };
+  ASSERT_TRUE(on_disk()) << "the unpurged erasure leaves the key in the WAL";
+  EraseOptions options;
+  options.case_id = "P1";
+  options.today = absl::CivilDay(2024, 6, 1);
+  std::ostringstream out;
+  ASSERT_OK(ErasePersonalDataCommand(*t.store, options, out));
+  EXPECT_EQ(out.str(),
+            "erased the personal data of 0 case(s); already erased: P1\n");
+  EXPECT_FALSE(on_disk());
 }
 
 #ifdef OGI_BINARY

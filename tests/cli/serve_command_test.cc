@@ -1,13 +1,18 @@
 // `ogi serve` as a process: tokens made while it runs, the other commands
 // pointing at the service, SIGTERM ending it cleanly.
+#include <arpa/inet.h>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -39,6 +44,47 @@ Result Ogi(const std::string& db, const std::string& args) {
     out.append(buffer, n);
   int status = pclose(pipe);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// Issue 13: the store, its backups and the token file are the owner's alone,
+// and cleartext off loopback needs an explicit opt-out.
+TEST(ServeCommandTest, Issue13FilesAreOwnerOnlyAndPlaintextStaysOnLoopback) {
+  ogi::testing::TempDir dir;
+  const std::string db = dir.Sub("db");
+  ASSERT_EQ(
+      Ogi(db,
+          R"(append '{"agencyId":"city","occurredOn":"2019-01-01","agencyRegistered":{"name":"市政府"}}')")
+          .exit_code,
+      0);
+  ASSERT_EQ(Ogi(db, "token create --name portal --agency city --scope read")
+                .exit_code,
+            0);
+  ASSERT_EQ(Ogi(db, "backup " + dir.Sub("backups")).exit_code, 0);
+  int files = 0;
+  for (const std::string& root : {db, dir.Sub("backups")}) {
+    ASSERT_EQ(std::filesystem::status(root).permissions() &
+                  std::filesystem::perms::all,
+              std::filesystem::perms::owner_all)
+        << root;
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(root)) {
+      SCOPED_TRACE(entry.path().string());
+      const std::filesystem::perms perms =
+          entry.status().permissions() & std::filesystem::perms::all;
+      if (entry.is_directory()) {
+        EXPECT_EQ(perms, std::filesystem::perms::owner_all);
+      } else {
+        ++files;
+        EXPECT_EQ(perms, std::filesystem::perms::owner_read |
+                             std::filesystem::perms::owner_write);
+      }
+    }
+  }
+  EXPECT_GT(files, 10);
+  // Cleartext on every interface is refused before anything is bound.
+  Result open = Ogi(db, "serve --grpc '' --http 0.0.0.0:0");
+  EXPECT_NE(open.exit_code, 0);
+  EXPECT_THAT(open.output, HasSubstr("--insecure-plaintext"));
 }
 
 TEST(ServeCommandTest, ServesTakesNewTokensPointsOtherCommandsAtItAndStops) {
@@ -145,6 +191,90 @@ TEST(ServeCommandTest, ServesTakesNewTokensPointsOtherCommandsAtItAndStops) {
   Result history = Ogi(db, "history C-1");
   EXPECT_EQ(history.exit_code, 0) << history.output;
   EXPECT_THAT(history.output, HasSubstr("portal"));  // the actor
+}
+
+// Issue 13: clients trickling their headers hold httplib's threads; SIGTERM
+// still stops the service within 10 s (a 7 s grace), and the store is whole.
+TEST(ServeCommandTest, Issue13SigtermStopsWithinTheGraceWhateverClientsDo) {
+  ogi::testing::TempDir dir;
+  const std::string db = dir.Sub("db");
+  ASSERT_EQ(
+      Ogi(db,
+          R"(append '{"agencyId":"city","occurredOn":"2019-01-01","agencyRegistered":{"name":"市政府"}}')")
+          .exit_code,
+      0);
+  const std::string log = dir.Sub("serve.log");
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    FILE* out = freopen(log.c_str(), "w", stdout);
+    (void)out;
+    dup2(fileno(stdout), 2);
+    execl(OGI_BINARY, OGI_BINARY, "--db", db.c_str(), "serve", "--grpc",
+          "127.0.0.1:0", "--http", "127.0.0.1:0", nullptr);
+    _exit(127);
+  }
+  int port = 0;
+  for (int i = 0; i < 300 && port == 0; ++i) {
+    std::ifstream in(log);
+    std::string line;
+    if (std::getline(in, line) && absl::StartsWith(line, "serving ")) {
+      size_t at = line.find("HTTP on 127.0.0.1:");
+      ASSERT_NE(at, std::string::npos) << line;
+      absl::string_view rest = absl::string_view(line).substr(at + 18);
+      ASSERT_TRUE(absl::SimpleAtoi(rest.substr(0, rest.find(' ')), &port));
+    } else {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+  }
+  ASSERT_NE(port, 0) << "ogi serve did not start";
+  // Four loopback clients, each sending one header line a second, forever.
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> slow;
+  for (int i = 0; i < 4; ++i) {
+    slow.emplace_back([port, &stop] {
+      const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in addr{};
+      addr.sin_family = AF_INET;
+      addr.sin_port = htons(static_cast<uint16_t>(port));
+      addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) ==
+          0) {
+        std::string line = "GET /v1/health HTTP/1.1\r\n";
+        while (!stop &&
+               ::send(fd, line.data(), line.size(), MSG_NOSIGNAL) > 0) {
+          line = "X-Slow: 1\r\n";
+          absl::SleepFor(absl::Seconds(1));  // the attack's pace
+        }
+      }
+      ::close(fd);
+    });
+  }
+  // Let the clients in (a health request answered proves the server read
+  // what was sent before them).
+  httplib::Client http("127.0.0.1", port);
+  ASSERT_TRUE(http.Get("/v1/health"));
+  const absl::Time signalled = absl::Now();
+  ASSERT_EQ(kill(pid, SIGTERM), 0);
+  int status = 0;
+  pid_t done = 0;
+  while ((done = waitpid(pid, &status, WNOHANG)) == 0 &&
+         absl::Now() - signalled < absl::Seconds(30)) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  const absl::Duration took = absl::Now() - signalled;
+  if (done == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  stop = true;
+  for (std::thread& t : slow) t.join();
+  EXPECT_EQ(done, pid);
+  EXPECT_LE(took, absl::Seconds(10));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_FALSE(std::filesystem::exists(db + "/ogi-serve.json"));
+  Result verify = Ogi(db, "verify");
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
 }
 
 }  // namespace

@@ -114,7 +114,9 @@ std::vector<Seed> EventJsonEdgeCases(const LinesByPayload& lines) {
        with_received(
            R"("expectedVersion":0,"received":{"applicant":{"category":"NATURAL_PERSON"}})")},
       {"ok-integer-as-string", with_items(R"("3")")},
-      {"ok-int64-max",
+      {"ok-amount-at-maximum",
+       R"({"agencyId":"a-1","occurredOn":"2023-03-01","feesCollected":{"amountFen":1000000000000}})"},
+      {"invalid-amount-above-maximum",
        R"({"agencyId":"a-1","occurredOn":"2023-03-01","feesCollected":{"amountFen":9223372036854775807}})"},
       {"ok-case-id-64-characters",
        absl::StrCat(R"({"caseId":")", std::string(64, 'C'),

@@ -1,13 +1,21 @@
 // The intake service through real clients: a gRPC stub and an HTTP client, on
 // ephemeral loopback ports, against one store.
+#include <arpa/inet.h>
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <sstream>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "cli/commands.h"
 #include "cli/serve_command.h"
@@ -15,11 +23,14 @@
 #include "gtest/gtest.h"
 
 #include "engine/json_codec.h"
+#include "engine/key_codec.h"
+#include "engine/personal_data.h"
 #include "proto/service.grpc.pb.h"
 #include "serve/server.h"
 #include "serve/service.h"
 #include "serve/tokens.h"
 #include "tests/testing/builders.h"
+#include "tests/testing/raw_db.h"
 #include "tests/testing/status_matchers.h"
 
 namespace ogi {
@@ -290,13 +301,18 @@ TEST_F(ServeTest, EveryOperationChecksTokenScopeAndAgency) {
     if (op.name == "ReadCase" || op.name == "Deadline" ||
         op.name == "Subscribe")
       lacking = no_read;
+    // A case outside the token's agencies is answered as an unknown case.
+    const bool on_case = op.name == "ReadCase" || op.name == "Deadline";
+    const Expect outside =
+        on_case ? Expect{"", grpc::StatusCode::NOT_FOUND, 404}
+                : Expect{"", grpc::StatusCode::PERMISSION_DENIED, 403};
     std::vector<Expect> expects = {
         {"", grpc::StatusCode::UNAUTHENTICATED, 401},
         {garbage, grpc::StatusCode::UNAUTHENTICATED, 401},
         {revoked_, grpc::StatusCode::UNAUTHENTICATED, 401},
         {lacking, grpc::StatusCode::PERMISSION_DENIED, 403},
-        {a_tree_, grpc::StatusCode::PERMISSION_DENIED, 403},
-        {a_only_, grpc::StatusCode::PERMISSION_DENIED, 403},
+        {a_tree_, outside.grpc, outside.http},
+        {a_only_, outside.grpc, outside.http},
         {city_, grpc::StatusCode::OK, 200},
     };
     for (const Expect& e : expects) {
@@ -319,7 +335,7 @@ TEST_F(ServeTest, RollupReachesTheSubtreeOnlyAndAgencyOnlyTokensDoNot) {
   // a_tree_ appends to city-a-1 (under city-a); a_only_ may not.
   EXPECT_TRUE(GrpcAppend(a_tree_, {Step("A1-1", "s1")}).ok());
   EXPECT_EQ(GrpcAppend(a_only_, {Step("A1-1", "s2")}).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+            grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(GrpcAppend(a_only_, {Step("A-1", "s3")}).ok());
   // Registering an agency: under the subtree yes, elsewhere no.
   EXPECT_TRUE(GrpcAppend(a_tree_, {RegisterAgency("city-a-2", "city-a")}).ok());
@@ -717,8 +733,13 @@ TEST_F(ServeTest, ACaseIsJudgedByItsOwnAgencyNotTheOneClaimed) {
   e.set_agency_id("city-a");
   auto r = HttpPost("/v1/events", a_only_, Json(e));
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(r->status, 404);
   EXPECT_THAT(r->body, ::testing::Not(HasSubstr("city-b")));
+  // The same answer as for a case that does not exist.
+  auto unknown = HttpPost("/v1/events", a_only_, Json(Step("Z-9", "claim-2")));
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(absl::StrReplaceAll(unknown->body, {{"Z-9", "B-1"}}), r->body);
 }
 
 TEST_F(ServeTest, AgencyIdsWithSlashesReachTheirReports) {
@@ -863,6 +884,553 @@ TEST(ServeDrainTest, DrainWaitsForTheAppendInFlightAndRefusesNewOnes) {
   drainer.join();
   EXPECT_TRUE(appended_when_drained);
   EXPECT_EQ(store->HeadPosition(), 2u);
+}
+
+}  // namespace
+}  // namespace ogi
+
+// --- Issue 13: hostile and careless clients. Each test replays an attack of
+// the review and checks it now fails safely, with the data intact. ---
+
+namespace ogi {
+namespace {
+
+// Sends `request` on a fresh loopback connection and returns the server's
+// answer: its headers and Content-Length bytes of body (waiting at most 10 s
+// for each read).
+std::string RawHttp(int port, const std::string& request) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{10, 0};
+  (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return "";
+  }
+  (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string answer;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buffer, sizeof(buffer), 0)) > 0) {
+    answer.append(buffer, n);
+    const size_t end = answer.find("\r\n\r\n");
+    if (end == std::string::npos) continue;
+    size_t length = 0;
+    const size_t at = answer.find("Content-Length: ");
+    if (at != std::string::npos && at < end)
+      (void)absl::SimpleAtoi(
+          answer.substr(at + 16, answer.find("\r\n", at) - at - 16), &length);
+    if (answer.size() >= end + 4 + length) break;
+  }
+  ::close(fd);
+  return answer;
+}
+
+// Every byte of every file under `dir`.
+std::string AllFileBytes(const std::string& dir) {
+  std::string all;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    all += bytes.str();
+  }
+  return all;
+}
+
+v1::Event EraseEvent(const std::string& case_id) {
+  return testing::CaseEvent(case_id, "2024-05-07",
+                            R"("personalDataErased":{"reason":"PIPL 47"})");
+}
+
+TEST(ServeErasureTest, Issue13ErasureNeedsTheEraseScopeAndPurgesTheKey) {
+  TestStore t;
+  ASSERT_OK(
+      t->Append({RegisterAgency("city"), Receive("E-1", "city", "2024-05-06"),
+                 Receive("E-2", "city", "2024-05-06")})
+          .status());
+  // The cases' keys, read from the store as an outside reader would.
+  t.store.reset();
+  std::string key1, key2;
+  {
+    testing::RawDb db(t.dir.Sub("db"));
+    key1 = db.Get(static_cast<testing::RawDb::Family>(4), "kE-1")
+               .substr(kKeyIdSize, kPersonalKeySize);
+    key2 = db.Get(static_cast<testing::RawDb::Family>(4), "kE-2")
+               .substr(kKeyIdSize, kPersonalKeySize);
+  }
+  ASSERT_EQ(key1.size(), kPersonalKeySize);
+  t.Reopen();
+  TokenFile tokens(t.dir.Sub("ogi-tokens"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string appender,
+      tokens.Create("portal", "city", kAgency, 1 | 2 | 8, absl::Now()));
+  ASSERT_OK_AND_ASSIGN(std::string eraser,
+                       tokens.Create("dpo", "city", kAgency, 16, absl::Now()));
+  IntakeService service(OptionsFor(*t.store, tokens, t.clock, ""));
+  ServerOptions options;
+  options.grpc_address = "127.0.0.1:0";
+  options.http_address = "127.0.0.1:0";
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Server> server,
+                       Server::Start(service, options));
+  httplib::Client http("127.0.0.1", server->http_port());
+  auto stub = v1::Intake::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
+                          grpc::InsecureChannelCredentials()));
+  auto grpc_append = [&](const std::string& token, const v1::Event& e) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + token);
+    v1::AppendRequest request;
+    *request.add_events() = e;
+    v1::AppendResponse response;
+    return stub->Append(&context, request, &response);
+  };
+  const httplib::Headers as_appender = {
+      {"Authorization", "Bearer " + appender}};
+  const httplib::Headers as_eraser = {{"Authorization", "Bearer " + eraser}};
+  const uint64_t head = t->HeadPosition();
+
+  // An append token cannot erase, on either protocol; nothing is written.
+  auto r = http.Post("/v1/events", as_appender, Json(EraseEvent("E-1")),
+                     "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403) << r->body;
+  EXPECT_THAT(r->body, HasSubstr("erase"));
+  EXPECT_EQ(grpc_append(appender, EraseEvent("E-1")).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(t->HeadPosition(), head);
+  // ... nor can an erase token append anything else.
+  EXPECT_EQ(grpc_append(eraser, Step("E-1", "not-an-erasure")).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  // The erase token erases, over HTTP and over gRPC; when answered, the key
+  // is in no file of the live store (WAL included).
+  r = http.Post("/v1/events", as_eraser, Json(EraseEvent("E-1")),
+                "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(AllFileBytes(t.dir.Sub("db")).find(key1), std::string::npos);
+  EXPECT_NE(AllFileBytes(t.dir.Sub("db")).find(key2), std::string::npos)
+      << "the other case's key is still there (the scan can see keys)";
+  grpc::Status s = grpc_append(eraser, EraseEvent("E-2"));
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(AllFileBytes(t.dir.Sub("db")).find(key2), std::string::npos);
+
+  // The personal data is gone for readers; the log still verifies.
+  r = http.Get("/v1/cases/E-1", as_appender);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_THAT(r->body, ::testing::Not(HasSubstr("110101199001011234")));
+  server->Shutdown();
+  EXPECT_OK(t->Verify(1).status());
+}
+
+TEST_F(ServeTest, Issue13ATokenCannotGraftItsAgencyIntoAnotherTree) {
+  const std::string rogue = MakeToken("rogue", "rogue", kAgency, 1 | 2);
+  const std::string rogue_tree = MakeToken("rogue-t", "rogue", kSubtree, 1);
+  const uint64_t head = store_->HeadPosition();
+  for (const std::string& token : {rogue, rogue_tree}) {
+    EXPECT_EQ(
+        GrpcAppend(token, {RegisterAgency("rogue", "city-b")}).error_code(),
+        grpc::StatusCode::PERMISSION_DENIED);
+    auto r =
+        HttpPost("/v1/events", token, Json(RegisterAgency("rogue", "city-b")));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 403) << r->body;
+  }
+  // A subtree token may not graft its own agency under one it reaches
+  // either (that would be a cycle or a move), nor register elsewhere.
+  EXPECT_EQ(GrpcAppend(a_tree_, {RegisterAgency("x", "city-b")}).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GrpcAppend(a_tree_, {RegisterAgency("y")}).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(store_->HeadPosition(), head);
+  // As a root, its own agency is fine; city-b's roll-up is unchanged.
+  EXPECT_TRUE(GrpcAppend(rogue, {RegisterAgency("rogue")}).ok());
+  EXPECT_OK(store_->Verify(1).status());
+}
+
+TEST_F(ServeTest, Issue13AmountsAndCountsAboveTheirMaximaAreRefused) {
+  const uint64_t head = store_->HeadPosition();
+  struct Row {
+    std::string name, payload, field;
+  } rows[] = {
+      {"fees", R"("feesCollected":{"amountFen":"9223372036854775807"})",
+       "feesCollected.amountFen"},
+      {"decisions",
+       R"("decisionsRecorded":{"kind":"LICENSING","count":"1000000001"})",
+       "decisionsRecorded.count"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    v1::Event e =
+        Ev(absl::StrCat(R"({"agencyId":"city-a","occurredOn":"2024-05-07",)",
+                        row.payload, "}"));
+    grpc::Status s = GrpcAppend(city_, {e});
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr(row.field));
+    auto r = HttpPost("/v1/events", city_, Json(e));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400);
+    EXPECT_THAT(r->body, HasSubstr(row.field));
+    EXPECT_THAT(r->body, HasSubstr("must be at most"));
+    // The CLI and `ogi import` append through the same validation.
+    EXPECT_THAT(store_->Append({e}).status(),
+                testing::StatusIs(absl::StatusCode::kInvalidArgument));
+  }
+  EXPECT_EQ(store_->HeadPosition(), head);
+  // At the maximum it is taken, twice, and the year's sum does not wrap.
+  v1::Event max = Ev(
+      R"({"agencyId":"city-a","occurredOn":"2024-05-07","feesCollected":{"amountFen":"1000000000000"}})");
+  ASSERT_TRUE(GrpcAppend(city_, {max, max}).ok());
+  auto r = HttpGet("/v1/reports/city-a/2024?format=json", city_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  // 2 x 10^12 fen = 2 x 10^6 万元.
+  EXPECT_THAT(r->body, HasSubstr(R"("amount_wan_yuan":"2000000")"));
+  EXPECT_OK(store_->Verify(1).status());
+}
+
+TEST_F(ServeTest, Issue13GrpcRefusesUnknownProtobufFieldsAsJsonDoes) {
+  const uint64_t head = store_->HeadPosition();
+  v1::Event e = Step("A-1", "unknown-1");
+  e.mutable_correction_requested()
+      ->GetReflection()
+      ->MutableUnknownFields(e.mutable_correction_requested())
+      ->AddVarint(999, 1);
+  grpc::Status s = GrpcAppend(city_, {e});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("correctionRequested"));
+  v1::ImportResponse response;
+  EXPECT_EQ(GrpcImport(city_, {{e}}, &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(store_->HeadPosition(), head);
+}
+
+TEST(ServePlaintextTest, Issue13PlaintextOffLoopbackNeedsAnExplicitOptIn) {
+  struct Row {
+    std::string address;
+    bool loopback;
+  } rows[] = {{"127.0.0.1:7780", true},
+              {"127.3.4.5:0", true},
+              {"localhost:7780", true},
+              {"[::1]:7700", true},
+              {"0.0.0.0:7780", false},
+              {"[::]:7700", false},
+              {":7780", false},
+              {"10.0.0.5:7780", false},
+              {"127.example.org:1", false}};
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.address);
+    EXPECT_EQ(IsLoopbackAddress(row.address), row.loopback);
+  }
+  TestStore t;
+  TokenFile tokens(t.dir.Sub("ogi-tokens"));
+  IntakeService service(OptionsFor(*t.store, tokens, t.clock, ""));
+  ServerOptions options;
+  options.grpc_address = "";
+  options.http_address = "0.0.0.0:0";
+  EXPECT_THAT(Server::Start(service, options).status(),
+              testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                "--insecure-plaintext"));
+  options.http_address = "";
+  options.grpc_address = "[::]:0";
+  EXPECT_THAT(Server::Start(service, options).status(),
+              testing::StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST_F(ServeTest, Issue13UploadsAreAdmittedBeforeTheirBodyIsRead) {
+  const int port = server_->http_port();
+  const uint64_t head = store_->HeadPosition();
+  auto post = [&](const std::string& token, const std::string& headers) {
+    return absl::StrCat("POST /v1/import HTTP/1.1\r\nHost: x\r\n",
+                        "Authorization: Bearer ", token, "\r\n", headers,
+                        "\r\n");
+  };
+  struct Row {
+    std::string name, token, headers, status, code;
+  } rows[] = {
+      // A read-only token announcing 50 MB is refused without sending it.
+      {"read-only", read_only_, "Content-Length: 50000000\r\n", "403",
+       "PERMISSION_DENIED"},
+      {"too large", city_, "Content-Length: 600000000\r\n", "413",
+       "RESOURCE_EXHAUSTED"},
+      {"chunked", city_, "Transfer-Encoding: chunked\r\n", "400",
+       "INVALID_ARGUMENT"},
+      {"gzip", city_, "Content-Length: 10\r\nContent-Encoding: gzip\r\n", "400",
+       "INVALID_ARGUMENT"},
+      {"two lengths", city_, "Content-Length: 10\r\nContent-Length: 20\r\n",
+       "400", "INVALID_ARGUMENT"},
+      {"form", city_,
+       "Content-Length: 10\r\nContent-Type: "
+       "application/x-www-form-urlencoded\r\n",
+       "400", "INVALID_ARGUMENT"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.name);
+    // Only the headers are sent: an answer proves the body was not awaited.
+    const std::string answer = RawHttp(port, post(row.token, row.headers));
+    EXPECT_TRUE(absl::StartsWith(answer, "HTTP/1.1 " + row.status)) << answer;
+    EXPECT_THAT(answer, HasSubstr("\"code\":\"" + row.code + "\""));
+  }
+  // An append over its cap: 413 with a JSON body.
+  const std::string answer =
+      RawHttp(port, absl::StrCat("POST /v1/events HTTP/1.1\r\nHost: x\r\n",
+                                 "Authorization: Bearer ", city_,
+                                 "\r\nContent-Length: 17000000\r\n\r\n"));
+  EXPECT_TRUE(absl::StartsWith(answer, "HTTP/1.1 413")) << answer;
+  EXPECT_THAT(answer, HasSubstr("RESOURCE_EXHAUSTED"));
+  // Import over gRPC: the same scope check, before any chunk.
+  v1::ImportResponse response;
+  EXPECT_EQ(GrpcImport(read_only_, {{Receive("N-1", "city", "2024-05-06")}},
+                       &response)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(store_->HeadPosition(), head);
+  // The README's import without the ndjson type works as JSON Lines.
+  auto r = HttpPost("/v1/import", city_,
+                    Json(Receive("N-2", "city", "2024-05-06")) + "\n" +
+                        Json(Receive("N-3", "city", "2024-05-06")),
+                    "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+}
+
+TEST_F(ServeTest, Issue13EveryRefusalIsJsonWithTheSameCodeOnBothProtocols) {
+  // Unknown route, a five-digit year, a bad rollup, a non-id case.
+  struct Row {
+    std::string path;
+    int status;
+    std::string code;
+  } rows[] = {
+      {"/v1/nothing", 404, "NOT_FOUND"},
+      {"/v1/reports/city/20240", 400, "INVALID_ARGUMENT"},
+      {"/v1/reports/city/2024?rollup=yes", 400, "INVALID_ARGUMENT"},
+      {"/v1/cases/%ff", 400, "INVALID_ARGUMENT"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.path);
+    auto r = HttpGet(row.path, city_);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, row.status);
+    EXPECT_THAT(r->body, HasSubstr("\"code\":\"" + row.code + "\""));
+    EXPECT_EQ(r->body.find('\xff'), std::string::npos);
+  }
+  v1::ReportRequest report;
+  report.set_agency_id("city");
+  report.set_year(20240);
+  v1::ReportResponse report_response;
+  EXPECT_EQ(stub_->Report(Context(city_).get(), report, &report_response)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  // No token, or a bad one: the same message on both protocols.
+  auto none = HttpGet("/v1/cases/A-1", "");
+  auto bad = HttpGet("/v1/cases/A-1", "ogi_00000000_" + std::string(43, 'x'));
+  ASSERT_TRUE(none && bad);
+  EXPECT_EQ(none->body, bad->body);
+  v1::ReadCaseRequest read;
+  read.set_case_id("A-1");
+  v1::ReadCaseResponse read_response;
+  grpc::Status s = stub_->ReadCase(Context("").get(), read, &read_response);
+  EXPECT_THAT(none->body, HasSubstr(s.error_message()));
+}
+
+TEST_F(ServeTest, Issue13ALargeImportRefusalFitsGrpcMetadata) {
+  // 150 refused events: the answer is the refusal, summarized, not a
+  // complaint about metadata size; HTTP gives the same summary.
+  std::vector<v1::Event> events;
+  std::string ndjson;
+  for (int i = 0; i < 150; ++i) {
+    events.push_back(Step(absl::StrCat("MISSING-CASE-WITH-A-LONG-ID-", i),
+                          absl::StrCat("big-", i)));
+    ndjson += Json(events.back()) + "\n";
+  }
+  v1::ImportResponse response;
+  grpc::Status s = GrpcImport(city_, {events}, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("event 1: case MISSING"));
+  EXPECT_THAT(s.error_message(), HasSubstr("more refused event(s)"));
+  EXPECT_LE(s.error_message().size(), 4096u);
+  auto r = HttpPost("/v1/import", city_, ndjson, "application/x-ndjson");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_THAT(r->body, HasSubstr("line 1: case MISSING"));
+  EXPECT_THAT(r->body, HasSubstr("more refused event(s)"));
+}
+
+TEST_F(ServeTest, Issue13ASecondReceivedRevealsNothingOfAnotherAgencysCase) {
+  // B-1 is city-b's; a_only_ (city-a) tries to open it again.
+  auto r = HttpPost("/v1/events", a_only_,
+                    Json(Receive("B-1", "city-a", "2024-05-06")));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 409);
+  EXPECT_THAT(r->body, ::testing::Not(HasSubstr("version")));
+  EXPECT_THAT(r->body, ::testing::Not(HasSubstr("city-b")));
+}
+
+}  // namespace
+}  // namespace ogi
+
+namespace ogi {
+namespace {
+
+// Waits (at most 10 s) until the service holds `n` live subscriptions.
+bool AwaitLive(IntakeService& service, int n) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (service.LiveSubscriptions() != n) {
+    if (absl::Now() > deadline) return false;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  return true;
+}
+
+TEST(ServeSubscriptionTest, Issue13LiveSubscriptionsAreCappedAndFreed) {
+  TestStore t;
+  ASSERT_OK(t->Append({RegisterAgency("city")}).status());
+  TokenFile tokens(t.dir.Sub("ogi-tokens"));
+  ASSERT_OK_AND_ASSIGN(std::string a,
+                       tokens.Create("a", "city", kAgency, 2, absl::Now()));
+  ASSERT_OK_AND_ASSIGN(std::string b,
+                       tokens.Create("b", "city", kAgency, 2, absl::Now()));
+  ASSERT_OK_AND_ASSIGN(std::string c,
+                       tokens.Create("c", "city", kAgency, 2, absl::Now()));
+  ServiceOptions service_options = OptionsFor(*t.store, tokens, t.clock, "");
+  service_options.max_live_subscriptions = 3;
+  service_options.max_live_subscriptions_per_token = 2;
+  IntakeService service(std::move(service_options));
+  ServerOptions options;
+  options.grpc_address = "127.0.0.1:0";
+  options.http_address = "127.0.0.1:0";
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Server> server,
+                       Server::Start(service, options));
+  auto stub = v1::Intake::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
+                          grpc::InsecureChannelCredentials()));
+  struct Live {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::Event>> reader;
+  };
+  auto subscribe = [&](const std::string& token) {
+    auto live = std::make_unique<Live>();
+    live->context.AddMetadata("authorization", "Bearer " + token);
+    v1::SubscribeRequest request;
+    request.set_from_position(1);
+    live->reader = stub->Subscribe(&live->context, request);
+    return live;
+  };
+  auto a1 = subscribe(a);
+  auto a2 = subscribe(a);
+  ASSERT_TRUE(AwaitLive(service, 2));
+  // A third for the same token is refused; another token gets the last slot.
+  auto a3 = subscribe(a);
+  grpc::Status refused = a3->reader->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(refused.error_message(), HasSubstr("too many live"));
+  auto b1 = subscribe(b);
+  ASSERT_TRUE(AwaitLive(service, 3));
+  // The service is full: gRPC and HTTP refuse, with a JSON body.
+  auto c1 = subscribe(c);
+  EXPECT_EQ(c1->reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  httplib::Client http("127.0.0.1", server->http_port());
+  auto r = http.Get("/v1/events?from=1", {{"Authorization", "Bearer " + c}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_THAT(r->body, HasSubstr("too many live"));
+  // A client that goes gives its slot back.
+  a1->context.TryCancel();
+  (void)a1->reader->Finish();
+  ASSERT_TRUE(AwaitLive(service, 2));
+  // ... over HTTP too, when it closes its connection.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(server->http_port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  const std::string request = absl::StrCat(
+      "GET /v1/events?from=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ", c,
+      "\r\n\r\n");
+  ASSERT_GT(::send(fd, request.data(), request.size(), MSG_NOSIGNAL), 0);
+  ASSERT_TRUE(AwaitLive(service, 3));
+  ::close(fd);
+  EXPECT_TRUE(AwaitLive(service, 2));
+  for (auto* live : {a2.get(), b1.get()}) live->context.TryCancel();
+  EXPECT_TRUE(AwaitLive(service, 0));
+  server->Shutdown();
+}
+
+}  // namespace
+}  // namespace ogi
+
+namespace ogi {
+namespace {
+
+TEST(ServeAccessLogTest,
+     Issue13EveryRequestIsLoggedWithoutSecretsAndRefusalsCounted) {
+  TestStore t;
+  ASSERT_OK(
+      t->Append({RegisterAgency("city"), Receive("L-1", "city", "2024-05-06")})
+          .status());
+  TokenFile tokens(t.dir.Sub("ogi-tokens"));
+  ASSERT_OK_AND_ASSIGN(
+      std::string token,
+      tokens.Create("portal", "city", kAgency, 1 | 2 | 8, absl::Now()));
+  absl::Mutex mu;
+  std::vector<std::string> lines;
+  ServiceOptions service_options = OptionsFor(*t.store, tokens, t.clock, "");
+  service_options.access_log = [&](absl::string_view line) {
+    absl::MutexLock lock(&mu);
+    lines.emplace_back(line);
+  };
+  IntakeService service(std::move(service_options));
+  ServerOptions options;
+  options.grpc_address = "127.0.0.1:0";
+  options.http_address = "127.0.0.1:0";
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Server> server,
+                       Server::Start(service, options));
+  httplib::Client http("127.0.0.1", server->http_port());
+  auto stub = v1::Intake::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", server->grpc_port()),
+                          grpc::InsecureChannelCredentials()));
+  const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+  auto r = http.Get("/v1/cases/L-1", auth);  // personal data in the answer
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  ASSERT_THAT(r->body, HasSubstr("110101199001011234"));
+  r = http.Get("/v1/cases/L-1", {{"Authorization", "Bearer nope"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + token);
+  v1::ReadCaseRequest request;
+  request.set_case_id("NOPE");
+  v1::ReadCaseResponse response;
+  EXPECT_EQ(stub->ReadCase(&context, request, &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  r = http.Get("/v1/health");
+  ASSERT_TRUE(r);
+  EXPECT_THAT(r->body,
+              HasSubstr(R"("refused":{"NOT_FOUND":1,"UNAUTHENTICATED":1})"));
+  server->Shutdown();
+
+  absl::MutexLock lock(&mu);
+  // One line per request, in the order they finished (racing over HTTP).
+  EXPECT_THAT(
+      lines, ::testing::UnorderedElementsAre(
+                 ::testing::MatchesRegex(R"(\S+Z http portal ReadCase OK in=0 )"
+                                         R"(out=[0-9]+ [0-9.]+ms)"),
+                 HasSubstr(" http - ReadCase UNAUTHENTICATED "),
+                 HasSubstr(" grpc portal ReadCase NOT_FOUND "),
+                 HasSubstr(" http - Health OK ")));
+  for (const std::string& line : lines) {
+    EXPECT_THAT(line, ::testing::Not(HasSubstr(token.substr(13))));
+    EXPECT_THAT(line, ::testing::Not(HasSubstr("110101199001011234")));
+    EXPECT_THAT(line, ::testing::Not(HasSubstr("L-1")));
+  }
 }
 
 }  // namespace

@@ -113,6 +113,14 @@ TEST(TokensTest, NamesInForceAreUniqueAndArgumentsChecked) {
       StatusIs(absl::StatusCode::kInvalidArgument, "unknown scope \"delete\""));
   ASSERT_OK_AND_ASSIGN(uint32_t scopes, ParseScopes("report,append"));
   EXPECT_EQ(ScopesToString(scopes), "append,report");
+  // Issue 13: erasure is a scope of its own, kept in the file like the others.
+  ASSERT_OK_AND_ASSIGN(uint32_t erase, ParseScopes("erase"));
+  EXPECT_EQ(erase, static_cast<uint32_t>(TokenScope::kErase));
+  EXPECT_EQ(ScopesToString(erase | 1), "append,erase");
+  ASSERT_OK(tokens.Create("dpo", "city", TokenReach::kAgency, erase, kNow));
+  ASSERT_OK_AND_ASSIGN(std::vector<TokenInfo> listed, tokens.List());
+  ASSERT_FALSE(listed.empty());
+  EXPECT_EQ(listed.back().scopes, erase);
 }
 
 TEST(TokensTest, AHandEditedFileStillReadsAndABrokenOneSaysNothing) {
