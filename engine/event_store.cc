@@ -4,11 +4,15 @@
 
 #include <algorithm>
 #include <deque>
+#include <fcntl.h>
 #include <filesystem>
+#include <fstream>
+#include <unistd.h>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -20,6 +24,7 @@
 #include "rocksdb/write_batch.h"
 
 #include "engine/civil_date.h"
+#include "engine/event_id.h"
 #include "engine/internal/decider.h"
 #include "engine/internal/rocks_store.h"
 #include "engine/payload.h"
@@ -245,6 +250,7 @@ absl::StatusOr<std::vector<AppendedEvent>> RocksEventStore::Append(
 }
 
 void RocksEventStore::CommitGroup(absl::Span<Writer* const> group) {
+  absl::MutexLock commit(&commit_mu_);
   uint64_t head;
   std::string link;
   {
@@ -436,6 +442,7 @@ absl::StatusOr<std::vector<v1::Event>> RocksEventStore::ReadStream(
     OGI_RETURN_IF_ERROR(
         FromRocksDb(statuses[i], absl::StrCat("reading position ", position)));
     OGI_RETURN_IF_ERROR(DecodeStored(values[i], position, events[i]));
+    FillEventId(events[i]);
     if (!InStream(events[i], stream)) {
       return absl::DataLossError(absl::StrCat(
           "stream ", stream.id, ": position ", position,
@@ -475,6 +482,7 @@ absl::Status RocksEventStore::ScanLog(
     ++expected;
     event.Clear();
     OGI_RETURN_IF_ERROR(DecodeStored(ToView(it->value()), position, event));
+    FillEventId(event);
     if (check == ChainCheck::kVerify) {
       if (position == from) {
         OGI_ASSIGN_OR_RETURN(link, LinkBefore(position));
@@ -549,8 +557,19 @@ absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindByEventId(
   std::string key;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kEventIds),
                                ToSlice(event_id), &key);
-  if (s.IsNotFound()) return std::optional<v1::Event>();
-  OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the eventId index"));
+  const bool by_stream = s.IsNotFound();
+  if (by_stream) {
+    // An event stored before ids were assigned has none in its record and no
+    // index entry; its assigned id still names it (event_id.h).
+    const std::optional<NamedEvent> named = ParseAssignedEventId(event_id);
+    if (!named) return std::optional<v1::Event>();
+    s = db_->Get(rocksdb::ReadOptions(), family(kStreams),
+                 EncodeStreamKey(named->stream, named->version), &key);
+    if (s.IsNotFound()) return std::optional<v1::Event>();
+    OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the stream index"));
+  } else {
+    OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the eventId index"));
+  }
   OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(key));
   std::string value;
   s = db_->Get(rocksdb::ReadOptions(), family(kLog), key, &value);
@@ -562,6 +581,9 @@ absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindByEventId(
       FromRocksDb(s, absl::StrCat("reading position ", position)));
   v1::Event event;
   OGI_RETURN_IF_ERROR(DecodeStored(value, position, event));
+  // Found by stream: the id names this event only if it has none of its own.
+  if (by_stream && !event.event_id().empty()) return std::optional<v1::Event>();
+  FillEventId(event);
   if (event.event_id() != event_id) {
     return absl::DataLossError(
         absl::StrCat("eventId ", event_id, " is indexed at position ", position,
@@ -593,6 +615,40 @@ absl::StatusOr<StoreStats> RocksEventStore::Stats() {
 }
 
 }  // namespace engine_internal
+
+namespace {
+
+// Returns kUnavailable naming the process that holds the store's lock file
+// (RocksDB locks it with fcntl, so F_GETLK tells the holder), and what to do.
+absl::Status StoreInUse(const std::string& path) {
+  std::string holder = "another process";
+  const std::string lock_file = path + "/LOCK";
+  const int fd = open(lock_file.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd >= 0) {
+    struct flock lock = {};
+    lock.l_type = F_WRLCK;
+    lock.l_whence = SEEK_SET;
+    if (fcntl(fd, F_GETLK, &lock) == 0) {
+      if (lock.l_type == F_UNLCK) {
+        holder = "this process (the store is open twice)";
+      } else {
+        std::ifstream comm(absl::StrCat("/proc/", lock.l_pid, "/comm"));
+        std::string name;
+        std::getline(comm, name);
+        holder = name.empty() ? absl::StrCat("process ", lock.l_pid)
+                              : absl::StrCat("process ", lock.l_pid, " (",
+                                             name, ")");
+      }
+    }
+    close(fd);
+  }
+  return absl::UnavailableError(absl::StrCat(
+      "the store ", path, " is in use by ", holder,
+      ": wait for it to finish (an import, a report) or stop it (ogi serve), "
+      "then try again"));
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
     const Options& given) {
@@ -629,11 +685,15 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  OGI_RETURN_IF_ERROR(FromRocksDb(
-      rocksdb::DB::Open(db_options, options.path, families, &handles, &raw),
-      absl::StrCat("opening store ", options.path)));
+  const rocksdb::Status opened =
+      rocksdb::DB::Open(db_options, options.path, families, &handles, &raw);
+  if (opened.IsIOError() && absl::StrContains(opened.ToString(), "lock"))
+    return StoreInUse(options.path);
+  OGI_RETURN_IF_ERROR(
+      FromRocksDb(opened, absl::StrCat("opening store ", options.path)));
   auto store = std::make_unique<RocksEventStore>(
       options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles));
+  OGI_RETURN_IF_ERROR(store->RemoveStaging());
   OGI_RETURN_IF_ERROR(store->Load());
   OGI_RETURN_IF_ERROR(store->LoadPepper());
   return store;
