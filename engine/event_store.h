@@ -113,6 +113,9 @@ class EventStore {
     // RocksDB's environment (files, threads). nullptr: rocksdb::Env::Default().
     // Tests inject I/O failures through it. Must outlive the store.
     rocksdb::Env* env = nullptr;
+    // Memory an import (BeginImport) may use to sort its index entries
+    // before it spills a sorted run to its staging folder.
+    size_t import_sort_bytes = size_t{80} << 20;
   };
 
   // Opens or creates the store. Returns kUnavailable if it cannot be opened

@@ -33,11 +33,6 @@ constexpr char kStagingFolder[] = "ogi-import-staging";
 // Accepted events are sealed and encoded in chunks (SealPersonalData reads the
 // keys of a chunk's cases together).
 constexpr size_t kChunkEvents = 4096;
-// Index entries buffered per family before a sorted run is spilled; with three
-// families this bounds the sort buffers at about 80 MiB.
-constexpr size_t kStreamsBuffer = 32 << 20;
-constexpr size_t kEventIdsBuffer = 32 << 20;
-constexpr size_t kKeysBuffer = 16 << 20;
 constexpr uint64_t kLogFileBytes = 256 << 20;
 constexpr uint64_t kIndexFileBytes = 64 << 20;
 
@@ -95,17 +90,21 @@ class RocksStagedImport final : public StagedImport {
         log_(dir_ + "/log", Options(RocksEventStore::kLog),
              store.family(RocksEventStore::kLog), kLogFileBytes),
         streams_(dir_ + "/streams", Options(RocksEventStore::kStreams),
-                 store.family(RocksEventStore::kStreams), kStreamsBuffer),
+                 store.family(RocksEventStore::kStreams),
+                 store.options_.import_sort_bytes * 2 / 5),
         event_ids_(dir_ + "/event_ids", Options(RocksEventStore::kEventIds),
-                   store.family(RocksEventStore::kEventIds), kEventIdsBuffer),
+                   store.family(RocksEventStore::kEventIds),
+                   store.options_.import_sort_bytes * 2 / 5),
         keys_(dir_ + "/keys", Options(RocksEventStore::kKeys),
-              store.family(RocksEventStore::kKeys), kKeysBuffer) {
+              store.family(RocksEventStore::kKeys),
+              store.options_.import_sort_bytes / 5) {
     decider_.Reserve(expected_events);
   }
 
   ~RocksStagedImport() override {
     std::error_code ec;
     fs::remove_all(dir_, ec);  // a leftover is deleted at the next open
+    fs::remove(fs::path(dir_).parent_path(), ec);  // only if empty
   }
 
   absl::StatusOr<AppendedEvent> Add(const v1::Event& event) override {
