@@ -3,10 +3,10 @@
 // commands.h.
 #include <atomic>
 #include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <cstdio>
+#include <cstring>
 #include <deque>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -47,10 +47,10 @@ absl::StatusOr<File> OpenInput(const std::string& path) {
     if (file == nullptr) {
       const int error = errno;
       if (error == ENOENT)
-        return absl::NotFoundError(absl::StrCat("cannot open ", path,
-                                                ": no such file"));
-      return absl::PermissionDeniedError(absl::StrCat(
-          "cannot open ", path, ": ", std::strerror(error)));
+        return absl::NotFoundError(
+            absl::StrCat("cannot open ", path, ": no such file"));
+      return absl::PermissionDeniedError(
+          absl::StrCat("cannot open ", path, ": ", std::strerror(error)));
     }
     return file;
   }
@@ -202,11 +202,11 @@ class ProgressLine {
  private:
   void Print(absl::string_view phase, uint64_t bytes, uint64_t lines) {
     const double fraction =
-        total_bytes_ == 0 ? 1.0
-                          : std::min(1.0, static_cast<double>(bytes) /
-                                              static_cast<double>(total_bytes_));
-    const double elapsed =
-        absl::ToDoubleSeconds(SystemClock().Now() - start_);
+        total_bytes_ == 0
+            ? 1.0
+            : std::min(1.0, static_cast<double>(bytes) /
+                                static_cast<double>(total_bytes_));
+    const double elapsed = absl::ToDoubleSeconds(SystemClock().Now() - start_);
     std::string eta;
     if (fraction > 0.01 && fraction < 1.0) {
       const int64_t left =
@@ -360,9 +360,9 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
     absl::StatusOr<uint64_t> committed = staged->Commit();
     if (!committed.ok()) {
       progress.Say("\n");
-      return absl::Status(committed.status().code(),
-                          absl::StrCat("import of ", name, ": ",
-                                       committed.status().message()));
+      return absl::Status(
+          committed.status().code(),
+          absl::StrCat("import of ", name, ": ", committed.status().message()));
     }
     head = *committed;
     staged.reset();  // deletes the staging folder

@@ -1,8 +1,8 @@
 // The `ogi` command: flags and dispatch only. The commands themselves are in
 // commands.h.
+#include <algorithm>
 #include <atomic>
 #include <csignal>
-#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

@@ -635,9 +635,9 @@ absl::Status StoreInUse(const std::string& path) {
         std::ifstream comm(absl::StrCat("/proc/", lock.l_pid, "/comm"));
         std::string name;
         std::getline(comm, name);
-        holder = name.empty() ? absl::StrCat("process ", lock.l_pid)
-                              : absl::StrCat("process ", lock.l_pid, " (",
-                                             name, ")");
+        holder = name.empty()
+                     ? absl::StrCat("process ", lock.l_pid)
+                     : absl::StrCat("process ", lock.l_pid, " (", name, ")");
       }
     }
     close(fd);

@@ -62,8 +62,8 @@ class KeysToRuns final : public rocksdb::WriteBatch::Handler {
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   google::protobuf::Timestamp ts;
   ts.set_seconds(absl::ToUnixSeconds(t));
-  ts.set_nanos(static_cast<int32_t>(
-      (t - absl::FromUnixSeconds(ts.seconds())) / absl::Nanoseconds(1)));
+  ts.set_nanos(static_cast<int32_t>((t - absl::FromUnixSeconds(ts.seconds())) /
+                                    absl::Nanoseconds(1)));
   return ts;
 }
 
@@ -115,18 +115,16 @@ class RocksStagedImport final : public StagedImport {
       return d.status();
     }
     if (d->kind == Decision::Kind::kDuplicate) {
-      const uint64_t position =
-          d->duplicate_of_accepted
-              ? base_.head + *d->duplicate_of_accepted + 1
-              : d->duplicate_position;
+      const uint64_t position = d->duplicate_of_accepted
+                                    ? base_.head + *d->duplicate_of_accepted + 1
+                                    : d->duplicate_position;
       return AppendedEvent{AppendedEvent::Outcome::kDuplicate, position,
                            d->version};
     }
     const uint64_t position = base_.head + decider_.accepted();
     const uint32_t version = d->version;
     if (version == 1) {
-      ++(d->stream.kind == StreamId::Kind::kCase ? new_cases_
-                                                 : new_agencies_);
+      ++(d->stream.kind == StreamId::Kind::kCase ? new_cases_ : new_agencies_);
     }
     d->event.set_version(version);
     d->event.set_position(position);
@@ -179,17 +177,15 @@ class RocksStagedImport final : public StagedImport {
                              runs->Finish(kIndexFileBytes));
         if (!out.empty()) files.families.emplace_back(family, std::move(out));
       }
-      SstOutput counts(dir_ + "/default",
-                       Options(RocksEventStore::kDefault),
+      SstOutput counts(dir_ + "/default", Options(RocksEventStore::kDefault),
                        store_.family(RocksEventStore::kDefault), kLogFileBytes);
       // Key order: "count/agencies" < "count/cases".
       static_assert(absl::string_view(kAgencyCountKey) <
                     absl::string_view(kCaseCountKey));
-      OGI_RETURN_IF_ERROR(counts.Add(kAgencyCountKey,
-                                     EncodePosition(files.agencies),
-                                     EntryOp::kPut));
       OGI_RETURN_IF_ERROR(counts.Add(
-          kCaseCountKey, EncodePosition(files.cases), EntryOp::kPut));
+          kAgencyCountKey, EncodePosition(files.agencies), EntryOp::kPut));
+      OGI_RETURN_IF_ERROR(counts.Add(kCaseCountKey, EncodePosition(files.cases),
+                                     EntryOp::kPut));
       OGI_ASSIGN_OR_RETURN(std::vector<std::string> out, counts.Finish());
       files.families.emplace_back(RocksEventStore::kDefault, std::move(out));
       return absl::OkStatus();
@@ -228,9 +224,9 @@ class RocksStagedImport final : public StagedImport {
       const std::string key = EncodePosition(event.position());
       OGI_RETURN_IF_ERROR(
           log_.Add(key, EncodeLogValue(link_, record_), EntryOp::kPut));
-      OGI_RETURN_IF_ERROR(streams_.Add(
-          EncodeStreamKey(StreamOfDecided(event), event.version()), key,
-          EntryOp::kPut));
+      OGI_RETURN_IF_ERROR(
+          streams_.Add(EncodeStreamKey(StreamOfDecided(event), event.version()),
+                       key, EntryOp::kPut));
       OGI_RETURN_IF_ERROR(event_ids_.Add(event.event_id(), key, EntryOp::kPut));
     }
     chunk_.clear();
@@ -299,9 +295,9 @@ absl::StatusOr<std::unique_ptr<StagedImport>> RocksEventStore::BeginImport(
   fs::remove_all(dir, ec);
   fs::create_directories(dir, ec);
   if (ec) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot create the import's staging folder ", dir.string(), ": ",
-        ec.message()));
+    return absl::UnavailableError(
+        absl::StrCat("cannot create the import's staging folder ", dir.string(),
+                     ": ", ec.message()));
   }
   return std::unique_ptr<StagedImport>(std::make_unique<RocksStagedImport>(
       *this, dir.string(), std::move(base), expected_events));
@@ -313,10 +309,11 @@ absl::Status RocksEventStore::IngestStaged(const StagedFiles& staged) {
     absl::MutexLock lock(&head_mu_);
     OGI_RETURN_IF_ERROR(sticky_error_);
     if (head_position_ != staged.base_head) {
-      return absl::AbortedError(absl::StrCat(
-          "the store's head moved from ", staged.base_head, " to ",
-          head_position_, " while the import was staged; nothing was "
-          "written: import again"));
+      return absl::AbortedError(
+          absl::StrCat("the store's head moved from ", staged.base_head, " to ",
+                       head_position_,
+                       " while the import was staged; nothing was "
+                       "written: import again"));
     }
   }
   std::vector<rocksdb::IngestExternalFileArg> args;

@@ -45,8 +45,8 @@ SstOutput::SstOutput(std::string prefix, const rocksdb::Options& options,
 absl::Status SstOutput::Add(absl::string_view key, absl::string_view value,
                             EntryOp op) {
   if (writer_ != nullptr && writer_->FileSize() >= file_bytes_) {
-    OGI_RETURN_IF_ERROR(
-        FromRocksDb(writer_->Finish(), absl::StrCat("staging ", files_.back())));
+    OGI_RETURN_IF_ERROR(FromRocksDb(writer_->Finish(),
+                                    absl::StrCat("staging ", files_.back())));
     writer_.reset();
   }
   if (writer_ == nullptr) {
@@ -68,8 +68,8 @@ absl::Status SstOutput::Add(absl::string_view key, absl::string_view value,
 
 absl::StatusOr<std::vector<std::string>> SstOutput::Finish() {
   if (writer_ != nullptr) {
-    OGI_RETURN_IF_ERROR(
-        FromRocksDb(writer_->Finish(), absl::StrCat("staging ", files_.back())));
+    OGI_RETURN_IF_ERROR(FromRocksDb(writer_->Finish(),
+                                    absl::StrCat("staging ", files_.back())));
     writer_.reset();
   }
   return files_;
@@ -101,12 +101,12 @@ absl::Status SortedRuns::Drain(Emit emit) {
     return absl::string_view(base + e.offset + 1, e.key_size);
   };
   // Stable: among equal keys the later entry stays later, and wins.
-  std::stable_sort(entries_.begin(), entries_.end(),
-                   [&](const Entry& a, const Entry& b) {
-                     return key_of(a) < key_of(b);
-                   });
+  std::stable_sort(
+      entries_.begin(), entries_.end(),
+      [&](const Entry& a, const Entry& b) { return key_of(a) < key_of(b); });
   for (size_t i = 0; i < entries_.size(); ++i) {
-    if (i + 1 < entries_.size() && key_of(entries_[i]) == key_of(entries_[i + 1]))
+    if (i + 1 < entries_.size() &&
+        key_of(entries_[i]) == key_of(entries_[i + 1]))
       continue;
     const Entry& e = entries_[i];
     OGI_RETURN_IF_ERROR(
@@ -160,8 +160,8 @@ absl::StatusOr<std::vector<std::string>> SortedRuns::Finish(
   read.readahead_size = 1 << 20;
   for (const std::string& run : runs_) {
     readers.push_back(std::make_unique<rocksdb::SstFileReader>(options));
-    OGI_RETURN_IF_ERROR(FromRocksDb(readers.back()->Open(run),
-                                    absl::StrCat("reading ", run)));
+    OGI_RETURN_IF_ERROR(
+        FromRocksDb(readers.back()->Open(run), absl::StrCat("reading ", run)));
     its.emplace_back(readers.back()->NewIterator(read));
     its.back()->SeekToFirst();
     OGI_RETURN_IF_ERROR(
@@ -187,8 +187,8 @@ absl::StatusOr<std::vector<std::string>> SortedRuns::Finish(
       const absl::string_view tagged = ToView(its[i]->value());
       if (tagged.empty())
         return absl::InternalError("staging: a sorted run lost its tag");
-      OGI_RETURN_IF_ERROR(output.Add(key, tagged.substr(1),
-                                     static_cast<EntryOp>(tagged[0])));
+      OGI_RETURN_IF_ERROR(
+          output.Add(key, tagged.substr(1), static_cast<EntryOp>(tagged[0])));
       last_key.assign(key.data(), key.size());
       have_last = true;
     }

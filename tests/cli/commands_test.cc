@@ -385,8 +385,8 @@ TEST(ImportCommandTest, FileWithStoredAndNewEventsAppendsOnlyTheNew) {
   ASSERT_OK_AND_ASSIGN(
       ImportSummary summary,
       ImportCommand(*t.store,
-                    {.path = WriteFile(t.dir, "all.jsonl", GoodFile())},
-                    out, err));
+                    {.path = WriteFile(t.dir, "all.jsonl", GoodFile())}, out,
+                    err));
   EXPECT_EQ(summary.appended, kGoodFileEvents - 4);
   EXPECT_EQ(summary.duplicates, 4u);
   EXPECT_EQ(t->HeadPosition(), kGoodFileEvents);
@@ -405,8 +405,8 @@ TEST(ImportCommandTest, RepeatedLinesInOneFileAreDuplicates) {
     ASSERT_OK_AND_ASSIGN(
         ImportSummary summary,
         ImportCommand(*t.store,
-                      {.path = WriteFile(t.dir, "dup.jsonl", contents)},
-                      out, err));
+                      {.path = WriteFile(t.dir, "dup.jsonl", contents)}, out,
+                      err));
     EXPECT_EQ(summary.appended, 2u);
     EXPECT_EQ(summary.duplicates, 2u);
     EXPECT_EQ(t->HeadPosition(), 2u);
@@ -474,9 +474,10 @@ TEST(ImportCommandTest, DryRunChecksEverythingAndWritesNothing) {
       t.dir, "bad.jsonl",
       GoodFile() + "\n" +
           R"({"caseId":"C9","occurredOn":"2024-01-03","withdrawn":{}})");
-  EXPECT_THAT(ImportCommand(*t.store, {.path = bad, .mode = ImportMode::kDryRun},
-                            out, err),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      ImportCommand(*t.store, {.path = bad, .mode = ImportMode::kDryRun}, out,
+                    err),
+      StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(t->HeadPosition(), 0u);
 }
 
@@ -506,8 +507,8 @@ TEST(ImportCommandTest, InterruptAtAnyLineWritesNothing) {
     int asked = 0;
     std::ostringstream out, err;
     const absl::StatusOr<ImportSummary> imported = ImportCommand(
-        *t.store,
-        {.path = path, .interrupted = [&] { return ++asked >= at; }}, out, err);
+        *t.store, {.path = path, .interrupted = [&] { return ++asked >= at; }},
+        out, err);
     EXPECT_THAT(imported, StatusIs(absl::StatusCode::kCancelled));
     EXPECT_THAT(imported.status().message(),
                 HasSubstr("nothing was written to the store"));
@@ -524,19 +525,22 @@ TEST(ImportCommandTest, InterruptAtAnyLineWritesNothing) {
 TEST(ImportCommandTest, ExportImportedIntoTheSameStoreIsANoOp) {
   TestStore t;
   std::ostringstream out, err;
-  for (const char* json : {
-           R"({"agencyId":"wlt","occurredOn":"2019-01-01","agencyRegistered":{"name":"机关"}})",
-           R"({"caseId":"C1","agencyId":"wlt","occurredOn":"2024-01-02","received":{"applicant":{"category":"NATURAL_PERSON","name":"张某"},"channel":"ONLINE"}})",
-           R"({"agencyId":"wlt","occurredOn":"2024-03-01","decisionsRecorded":{"kind":"LICENSING","count":100}})",
-           R"({"agencyId":"wlt","occurredOn":"2024-03-02","feesCollected":{"amountFen":5000}})",
-       }) {
+  for (
+      const char* json : {
+          R"({"agencyId":"wlt","occurredOn":"2019-01-01","agencyRegistered":{"name":"机关"}})",
+          R"({"caseId":"C1","agencyId":"wlt","occurredOn":"2024-01-02","received":{"applicant":{"category":"NATURAL_PERSON","name":"张某"},"channel":"ONLINE"}})",
+          R"({"agencyId":"wlt","occurredOn":"2024-03-01","decisionsRecorded":{"kind":"LICENSING","count":100}})",
+          R"({"agencyId":"wlt","occurredOn":"2024-03-02","feesCollected":{"amountFen":5000}})",
+      }) {
     ASSERT_OK(AppendCommand(*t.store, json, std::nullopt, out));
   }
-  ASSERT_OK(ErasePersonalDataCommand(
-      *t.store,
-      {.case_id = "C1", .applicant = "", .reason = "申请人要求", .actor = "clerk",
-       .today = absl::CivilDay(2024, 6, 1)},
-      out));
+  ASSERT_OK(ErasePersonalDataCommand(*t.store,
+                                     {.case_id = "C1",
+                                      .applicant = "",
+                                      .reason = "申请人要求",
+                                      .actor = "clerk",
+                                      .today = absl::CivilDay(2024, 6, 1)},
+                                     out));
   const std::string exported = ExportText(*t.store);
   const uint64_t head = t->HeadPosition();
   ASSERT_EQ(head, 5u);

@@ -2,13 +2,12 @@
 // nothing under refusal, a moved head, failing disks and kill -9 at every
 // point of staging and ingestion; the same store as appends; and the eventIds
 // the engine assigns (engine/event_id.h).
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <string>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -70,7 +69,8 @@ absl::StatusOr<uint64_t> Import(EventStore& store,
                                 const std::vector<v1::Event>& events) {
   OGI_ASSIGN_OR_RETURN(std::unique_ptr<StagedImport> staged,
                        store.BeginImport(events.size()));
-  for (const v1::Event& e : events) OGI_RETURN_IF_ERROR(staged->Add(e).status());
+  for (const v1::Event& e : events)
+    OGI_RETURN_IF_ERROR(staged->Add(e).status());
   return staged->Commit();
 }
 
@@ -124,8 +124,7 @@ TEST(StagedImportTest, SpilledSortedRunsGiveTheSameStore) {
 TEST(StagedImportTest, ARefusedEventWritesNothing) {
   TestStore t;
   ASSERT_OK(t->Append({testing::RegisterAgency("ag")}));
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<StagedImport> staged,
-                       t->BeginImport(0));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<StagedImport> staged, t->BeginImport(0));
   ASSERT_OK(staged->Add(testing::Receive("c1", "ag", "2024-05-06")).status());
   EXPECT_THAT(staged->Add(testing::Receive("c2", "nobody", "2024-05-06")),
               StatusIs(absl::StatusCode::kNotFound));
@@ -142,8 +141,7 @@ TEST(StagedImportTest, ARefusedEventWritesNothing) {
 TEST(StagedImportTest, AHeadMovedSinceStagingIsAbortedAndWritesNothing) {
   TestStore t;
   ASSERT_OK(t->Append({testing::RegisterAgency("ag")}));
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<StagedImport> staged,
-                       t->BeginImport(0));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<StagedImport> staged, t->BeginImport(0));
   ASSERT_OK(staged->Add(testing::Receive("c1", "ag", "2024-05-06")).status());
   ASSERT_OK(t->Append({testing::Receive("c2", "ag", "2024-05-06")}));
   EXPECT_THAT(staged->Commit(), StatusIs(absl::StatusCode::kAborted));
@@ -218,9 +216,9 @@ TEST(StagedImportTest, FailingDiskLeavesTheStoreAsBefore) {
       EXPECT_GT(fault_fs->injected(), 0);
       fault_fs->Disarm();
     }
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<EventStore> store,
-                         EventStore::Open({.path = dir.Sub("db"),
-                                           .clock = &clock}));
+    ASSERT_OK_AND_ASSIGN(
+        std::unique_ptr<EventStore> store,
+        EventStore::Open({.path = dir.Sub("db"), .clock = &clock}));
     EXPECT_EQ(store->HeadPosition(), 1u);
     EXPECT_EQ(Dump(*store), before);
     ASSERT_OK(store->Verify(1).status());
@@ -340,8 +338,7 @@ TEST(EventIdTest, EveryAppendedEventGetsAStableId) {
   again.clear_position();
   again.clear_version();
   again.clear_recorded_at();
-  ASSERT_OK_AND_ASSIGN(std::vector<AppendedEvent> retried,
-                       t->Append({again}));
+  ASSERT_OK_AND_ASSIGN(std::vector<AppendedEvent> retried, t->Append({again}));
   EXPECT_EQ(retried[0].outcome, AppendedEvent::Outcome::kDuplicate);
   EXPECT_EQ(t->HeadPosition(), 2u);
 }

@@ -32,12 +32,12 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
  public:
   enum class Fault {
     kNone,
-    kWalWrite,      // a WAL append fails and writes nothing
-    kWalTornWrite,  // a WAL append writes the first half of its bytes, fails
-    kWalSync,       // a WAL sync fails (the bytes were written, not synced)
-    kSstWrite,      // a table file append fails (flush or compaction)
-    kStagingWrite,  // an append to an import's staged file fails (disk full)
-    kLink,          // a hard link fails (ingesting staged files)
+    kWalWrite,       // a WAL append fails and writes nothing
+    kWalTornWrite,   // a WAL append writes the first half of its bytes, fails
+    kWalSync,        // a WAL sync fails (the bytes were written, not synced)
+    kSstWrite,       // a table file append fails (flush or compaction)
+    kStagingWrite,   // an append to an import's staged file fails (disk full)
+    kLink,           // a hard link fails (ingesting staged files)
     kManifestWrite,  // an append to the MANIFEST fails (committing them)
   };
 
@@ -186,12 +186,12 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
 
   void Wrap(const std::string& name,
             std::unique_ptr<rocksdb::FSWritableFile>& file) {
-    const Kind kind =
-        absl::StrContains(name, "ogi-import-staging") ? Kind::kStaging
-        : absl::EndsWith(name, ".log")                ? Kind::kWal
-        : absl::EndsWith(name, ".sst")                ? Kind::kSst
-        : absl::StrContains(name, "MANIFEST-")        ? Kind::kManifest
-                                                      : Kind::kOther;
+    const Kind kind = absl::StrContains(name, "ogi-import-staging")
+                          ? Kind::kStaging
+                      : absl::EndsWith(name, ".log")         ? Kind::kWal
+                      : absl::EndsWith(name, ".sst")         ? Kind::kSst
+                      : absl::StrContains(name, "MANIFEST-") ? Kind::kManifest
+                                                             : Kind::kOther;
     file = std::make_unique<File>(std::move(file), *this, kind);
   }
 
