@@ -84,6 +84,12 @@ SortedRuns::SortedRuns(std::string prefix, const rocksdb::Options& options,
 
 absl::Status SortedRuns::Add(absl::string_view key, absl::string_view value,
                              EntryOp op) {
+  if (arena_.capacity() == 0) {
+    // Reserved once: growing by doubling would hold twice the budget, and
+    // copy it, just before a spill.
+    arena_.reserve(buffer_bytes_);
+    entries_.reserve(buffer_bytes_ / 64);
+  }
   entries_.push_back({arena_.size(), static_cast<uint32_t>(key.size()),
                       static_cast<uint32_t>(value.size())});
   arena_.push_back(static_cast<char>(op));
@@ -114,10 +120,8 @@ absl::Status SortedRuns::Drain(Emit emit) {
              absl::string_view(base + e.offset + 1 + e.key_size, e.value_size),
              static_cast<EntryOp>(base[e.offset])));
   }
-  entries_.clear();
-  entries_.shrink_to_fit();
+  entries_.clear();  // capacity kept for the next run
   arena_.clear();
-  arena_.shrink_to_fit();
   return absl::OkStatus();
 }
 
