@@ -2,6 +2,7 @@
 #include "tools/crash_modes.h"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <fcntl.h>
 #include <filesystem>
@@ -245,7 +246,11 @@ void RunImportMode(const HarnessOptions& options, const std::string& dir,
                     : interrupt ? InterruptAfter(*pid, delay)
                                 : KillAfter(*pid, delay);
     last_run = absl::Now() - start;
-    if (interrupt && !ending.killed && ending.exit_code != 0) {
+    if (interrupt && !ending.killed && ending.signal == SIGINT) {
+      // Interrupted before main set its handler: the default action, a kill.
+      ++summary.kills;
+      ending.killed = true;
+    } else if (interrupt && !ending.killed && ending.exit_code != 0) {
       if (Tail(ogi_out, 2000).find("nothing was written") ==
           std::string::npos) {
         result.failures.push_back(absl::StrCat(
