@@ -309,9 +309,9 @@ void RunImportMode(const HarnessOptions& options, const std::string& dir,
     max_delay = static_cast<int>(absl::ToDoubleMilliseconds(fastest));
   }
   std::fprintf(stderr,
-               "crash_harness: import of %zu events in batches of %zu, kills "
-               "within %d ms\n",
-               ids->size(), options.import_batch, max_delay);
+               "crash_harness: import of %zu events (one atomic step), "
+               "SIGKILL or SIGINT within %d ms\n",
+               ids->size(), max_delay);
   std::mt19937_64 rng(options.seed * 7919 + 6);
   for (int trial = 0; trial < options.trials; ++trial) {
     ++summary.trials;
