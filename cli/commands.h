@@ -9,6 +9,7 @@
 #define OGI_CLI_COMMANDS_H_
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -30,11 +31,18 @@ enum class OutputFormat { kText, kJson };
 enum class PersonalData { kMasked, kShown };
 enum class Progress { kOff, kOn };
 
+enum class ImportMode { kImport, kDryRun };
+
 struct ImportOptions {
-  std::string path;             // a JSON Lines file, or "-" for standard input
-  size_t batch_events = 10000;  // events per atomic, synced batch
-  size_t max_errors = 100;      // refusals printed before validation stops
+  std::string path;         // a JSON Lines file, or "-" for standard input
+  size_t max_errors = 100;  // refusals printed before validation stops
   Progress progress = Progress::kOff;
+  ImportMode mode = ImportMode::kImport;
+  // kText: one summary line; kJson: one JSON object; nullopt: none (--quiet).
+  std::optional<OutputFormat> summary = OutputFormat::kText;
+  // Asked before each line and before the commit; true stops the import with
+  // kCancelled and nothing written (main.cc: SIGINT or SIGTERM came).
+  std::function<bool()> interrupted = nullptr;
 };
 
 struct ImportSummary {
@@ -44,12 +52,16 @@ struct ImportSummary {
   double seconds = 0;
 };
 
-// Validates the whole file against the store and the lines before each line; if
-// any line is refused, writes "PATH:LINE: message" to `err` for each (up to
-// max_errors), writes nothing to the store and returns kInvalidArgument.
-// Otherwise appends the events in atomic batches and writes a summary line to
-// `out`. Re-importing the same events is a no-op for those with an eventId.
-// Returns kNotFound if the file is missing.
+// Checks every line of the file against the store and the lines before it and
+// stages the accepted events (EventStore::BeginImport); if any line is
+// refused, writes "PATH:LINE: message" to `err` for each (up to max_errors),
+// writes nothing to the store and returns kInvalidArgument. Otherwise makes
+// the whole file visible in one atomic step and writes a summary to `out`.
+// kDryRun checks only, writes nothing and summarises what would be appended.
+// Re-importing events already stored (by eventId; every stored event has one)
+// is a no-op. Returns kNotFound if the file is missing, kInvalidArgument for a
+// directory, kCancelled if interrupted (nothing written), kAborted if another
+// writer moved the head meanwhile (nothing written).
 absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
                                             const ImportOptions& options,
                                             std::ostream& out,

@@ -1,9 +1,12 @@
-// `ogi import`: validate the whole file first, then append it in atomic
-// batches; see commands.h.
+// `ogi import`: check each line and stage the accepted events, then make the
+// whole file visible in one atomic step (EventStore::BeginImport); see
+// commands.h.
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <deque>
-#include <malloc.h>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -13,6 +16,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "cli/commands.h"
 #include "cli/line_reader.h"
@@ -29,14 +33,25 @@ struct FileCloser {
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
-// Returns the input, rewound. Standard input is spooled to an anonymous
-// temporary file, since the import reads its input twice (validate, then
-// append).
+// Returns the input. Standard input is spooled to an anonymous temporary file,
+// so its size is known (the progress display) and a read error cannot leave a
+// half-read input behind a staged import.
 absl::StatusOr<File> OpenInput(const std::string& path) {
   if (path != "-") {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, " is a directory; give the JSON Lines file to import"));
+    }
     File file(std::fopen(path.c_str(), "rb"));
-    if (file == nullptr)
-      return absl::NotFoundError(absl::StrCat("cannot open ", path));
+    if (file == nullptr) {
+      const int error = errno;
+      if (error == ENOENT)
+        return absl::NotFoundError(
+            absl::StrCat("cannot open ", path, ": no such file"));
+      return absl::PermissionDeniedError(
+          absl::StrCat("cannot open ", path, ": ", std::strerror(error)));
+    }
     return file;
   }
   File spool(std::tmpfile());
@@ -159,19 +174,98 @@ class ParsedLines {
   std::thread thread_;  // last: started once every member above exists
 };
 
-// Prints "\r<phase>: NN% (N lines)" on a terminal, about every 64 Ki lines.
-void ShowProgress(const ImportOptions& options, std::ostream& err,
-                  absl::string_view phase, const ParsedLines& lines,
-                  uint64_t total_bytes, uint64_t& shown) {
-  if (options.progress == Progress::kOff ||
-      lines.lines_read() < shown + 65536) {
-    return;
+// The progress display on a terminal: "\r<phase>: NN.N% (N lines, ETA m:ss)",
+// about every 64 Ki lines, then 100% when the phase ends.
+class ProgressLine {
+ public:
+  ProgressLine(const ImportOptions& options, std::ostream& err,
+               uint64_t total_bytes)
+      : on_(options.progress == Progress::kOn),
+        err_(err),
+        total_bytes_(total_bytes),
+        start_(SystemClock().Now()) {}
+
+  void Show(absl::string_view phase, const ParsedLines& lines) {
+    if (!on_ || lines.lines_read() < shown_ + 65536) return;
+    shown_ = lines.lines_read();
+    Print(phase, lines.bytes_read(), shown_);
   }
-  shown = lines.lines_read();
-  const double percent =
-      total_bytes == 0 ? 100.0 : 100.0 * lines.bytes_read() / total_bytes;
-  err << absl::StrFormat("\r%s: %5.1f%% (%d lines)", phase, percent, shown)
-      << std::flush;
+  void Done(absl::string_view phase, const ParsedLines& lines) {
+    if (!on_) return;
+    Print(phase, total_bytes_, lines.lines_read());
+    err_ << "\n";
+  }
+  void Say(absl::string_view text) {
+    if (on_) err_ << text << std::flush;
+  }
+
+ private:
+  void Print(absl::string_view phase, uint64_t bytes, uint64_t lines) {
+    const double fraction =
+        total_bytes_ == 0
+            ? 1.0
+            : std::min(1.0, static_cast<double>(bytes) /
+                                static_cast<double>(total_bytes_));
+    const double elapsed = absl::ToDoubleSeconds(SystemClock().Now() - start_);
+    std::string eta;
+    if (fraction > 0.01 && fraction < 1.0) {
+      const int64_t left =
+          static_cast<int64_t>(elapsed / fraction * (1.0 - fraction));
+      eta = absl::StrFormat(", ETA %d:%02d", left / 60, left % 60);
+    }
+    err_ << absl::StrFormat("\r%s: %5.1f%% (%d lines%s)   ", phase,
+                            100.0 * fraction, lines, eta)
+         << std::flush;
+  }
+
+  const bool on_;
+  std::ostream& err_;
+  const uint64_t total_bytes_;
+  const absl::Time start_;
+  uint64_t shown_ = 0;
+};
+
+// Decides each event for a real import (staged) or a dry run.
+class Checker {
+ public:
+  virtual ~Checker() = default;
+  virtual absl::StatusOr<AppendedEvent> Check(const v1::Event& event) = 0;
+};
+class DryRunChecker final : public Checker {
+ public:
+  explicit DryRunChecker(std::unique_ptr<DryRun> dry_run)
+      : dry_run_(std::move(dry_run)) {}
+  absl::StatusOr<AppendedEvent> Check(const v1::Event& event) override {
+    return dry_run_->Check(event);
+  }
+
+ private:
+  std::unique_ptr<DryRun> dry_run_;
+};
+class StagedChecker final : public Checker {
+ public:
+  explicit StagedChecker(StagedImport& staged) : staged_(staged) {}
+  absl::StatusOr<AppendedEvent> Check(const v1::Event& event) override {
+    return staged_.Add(event);
+  }
+
+ private:
+  StagedImport& staged_;
+};
+
+std::string JsonString(absl::string_view s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += absl::StrFormat("\\u%04x", c);
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out + "\"";
 }
 
 }  // namespace
@@ -184,24 +278,64 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
   OGI_ASSIGN_OR_RETURN(File file, OpenInput(options.path));
   const uint64_t total_bytes = FileSize(file.get());
   const std::string name = options.path == "-" ? "<stdin>" : options.path;
+  const bool dry_run = options.mode == ImportMode::kDryRun;
+  auto interrupted = [&] {
+    return options.interrupted && options.interrupted();
+  };
+  auto cancelled = [&] {
+    return absl::CancelledError(absl::StrCat(
+        "import of ", name, " interrupted; nothing was written to the store"));
+  };
 
-  // Pass 1: every line against the store plus the lines accepted before it.
-  // Nothing is written.
+  // Interchange lines average about 180 bytes.
+  const size_t expected_events = total_bytes / 180;
+  std::unique_ptr<StagedImport> staged;
+  std::unique_ptr<Checker> checker;
+  if (dry_run) {
+    checker = std::make_unique<DryRunChecker>(store.NewDryRun(expected_events));
+  } else {
+    OGI_ASSIGN_OR_RETURN(staged, store.BeginImport(expected_events));
+    checker = std::make_unique<StagedChecker>(*staged);
+  }
+
+  // One pass: every line against the store plus the lines accepted before
+  // it; the accepted ones are staged, invisible until the commit.
+  ImportSummary summary;
   size_t errors = 0;
   bool stopped_early = false;
+  ProgressLine progress(options, err, total_bytes);
+  const char* const phase = dry_run ? "checking" : "checking and staging";
   {
-    // Interchange lines average about 180 bytes.
-    std::unique_ptr<DryRun> dry_run = store.NewDryRun(total_bytes / 180);
     ParsedLines lines(file.get());
-    uint64_t shown = 0;
     for (std::vector<ParsedLine> chunk = lines.Next();
          !chunk.empty() && !stopped_early; chunk = lines.Next()) {
-      ShowProgress(options, err, "validating", lines, total_bytes, shown);
+      progress.Show(phase, lines);
       for (ParsedLine& line : chunk) {
+        if (interrupted()) {
+          progress.Say("\n");
+          return cancelled();
+        }
         absl::Status status = line.event.status();
-        if (status.ok())
-          status = dry_run->Check(*std::move(line.event)).status();
-        if (status.ok()) continue;
+        if (status.ok()) {
+          absl::StatusOr<AppendedEvent> checked =
+              checker->Check(*std::move(line.event));
+          if (checked.ok()) {
+            ++(checked->outcome == AppendedEvent::Outcome::kAppended
+                   ? summary.appended
+                   : summary.duplicates);
+            continue;
+          }
+          status = checked.status();
+          if (absl::IsUnavailable(status) || absl::IsDataLoss(status) ||
+              absl::IsInternal(status)) {
+            // Not the line's fault: the store or the staging failed.
+            progress.Say("\n");
+            return absl::Status(
+                status.code(),
+                absl::StrCat(name, ":", line.number, ": ", status.message(),
+                             "; nothing was written to the store"));
+          }
+        }
         err << name << ":" << line.number << ": " << status.message() << "\n";
         if (++errors >= options.max_errors) {
           stopped_early = true;
@@ -209,68 +343,54 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
         }
       }
     }
+    if (!stopped_early) progress.Done(phase, lines);
+    summary.lines = lines.lines_read();
   }
-  // The dry run's states are gone; hand their pages back before pass 2 fills
-  // RocksDB's memtables, or the peak RSS is the sum of both passes.
-  malloc_trim(0);
-  if (options.progress == Progress::kOn) err << "\n";
   if (errors > 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         "import of ", name, " refused: ", errors, stopped_early ? "+" : "",
         " line(s) in error; nothing was written"));
   }
+  if (interrupted()) return cancelled();
 
-  // Pass 2: the same lines, appended in atomic batches. A crash leaves whole
-  // batches; running the import again skips what is stored (by eventId) and
-  // completes it.
-  std::rewind(file.get());
-  ImportSummary summary;
-  ParsedLines lines(file.get());
-  std::vector<v1::Event> batch;
-  uint64_t first_line = 0;
-  uint64_t last_line = 0;
-  auto flush = [&]() -> absl::Status {
-    if (batch.empty()) return absl::OkStatus();
-    auto appended = store.Append(std::move(batch));
-    batch.clear();
-    if (!appended.ok()) {
-      return absl::Status(appended.status().code(),
-                          absl::StrCat(name, ":", first_line, "-", last_line,
-                                       ": ", appended.status().message(),
-                                       " (earlier batches were stored)"));
+  uint64_t head = store.HeadPosition();
+  if (!dry_run) {
+    // From here the import completes: an interrupt waits for the commit.
+    progress.Say("writing the index files and ingesting… ");
+    absl::StatusOr<uint64_t> committed = staged->Commit();
+    if (!committed.ok()) {
+      progress.Say("\n");
+      return absl::Status(
+          committed.status().code(),
+          absl::StrCat("import of ", name, ": ", committed.status().message()));
     }
-    for (const AppendedEvent& a : *appended) {
-      ++(a.outcome == AppendedEvent::Outcome::kAppended ? summary.appended
-                                                        : summary.duplicates);
-    }
-    return absl::OkStatus();
-  };
-  uint64_t shown = 0;
-  for (std::vector<ParsedLine> chunk = lines.Next(); !chunk.empty();
-       chunk = lines.Next()) {
-    ShowProgress(options, err, "appending", lines, total_bytes, shown);
-    for (ParsedLine& line : chunk) {
-      if (!line.event.ok()) {
-        return absl::Status(line.event.status().code(),
-                            absl::StrCat(name, ":", line.number, ": ",
-                                         line.event.status().message()));
-      }
-      if (batch.empty()) first_line = line.number;
-      last_line = line.number;
-      batch.push_back(*std::move(line.event));
-      if (batch.size() >= options.batch_events) OGI_RETURN_IF_ERROR(flush());
-    }
+    head = *committed;
+    staged.reset();  // deletes the staging folder
+    progress.Say("done\n");
   }
-  OGI_RETURN_IF_ERROR(flush());
-  if (options.progress == Progress::kOn) err << "\n";
-  summary.lines = lines.lines_read();
   summary.seconds = absl::ToDoubleSeconds(SystemClock().Now() - start);
   const uint64_t events = summary.appended + summary.duplicates;
-  out << absl::StrFormat(
-      "imported %s: %d appended, %d duplicates skipped, %.2f s, %.0f "
-      "events/s\n",
-      name, summary.appended, summary.duplicates, summary.seconds,
-      summary.seconds > 0 ? events / summary.seconds : 0.0);
+  const double rate = summary.seconds > 0 ? events / summary.seconds : 0.0;
+  if (options.summary == OutputFormat::kText) {
+    if (dry_run) {
+      out << absl::StrFormat(
+          "checked %s: %d would be appended, %d duplicates would be skipped; "
+          "nothing was written\n",
+          name, summary.appended, summary.duplicates);
+    } else {
+      out << absl::StrFormat(
+          "imported %s: %d appended, %d duplicates skipped, %.2f s, %.0f "
+          "events/s\n",
+          name, summary.appended, summary.duplicates, summary.seconds, rate);
+    }
+  } else if (options.summary == OutputFormat::kJson) {
+    out << absl::StrFormat(
+        "{\"file\":%s,\"dryRun\":%s,\"lines\":%d,\"appended\":%d,"
+        "\"duplicates\":%d,\"headPosition\":%d,\"seconds\":%.3f,"
+        "\"eventsPerSecond\":%.0f}\n",
+        JsonString(name), dry_run ? "true" : "false", summary.lines,
+        summary.appended, summary.duplicates, head, summary.seconds, rate);
+  }
   return summary;
 }
 

@@ -1,6 +1,7 @@
 // The buffered line reader; see line_reader.h.
 #include "cli/line_reader.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace ogi {
@@ -23,6 +24,9 @@ absl::StatusOr<std::optional<absl::string_view>> LineReader::Next() {
             absl::StrCat("line is longer than ", kMaxLineBytes, " bytes"));
       }
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      // Editors on Windows start UTF-8 files with a byte order mark.
+      if (line_number_ == 1 && absl::StartsWith(line, "\xEF\xBB\xBF"))
+        line.remove_prefix(3);
       return std::optional<absl::string_view>(line);
     }
     if (eof_) return std::optional<absl::string_view>();

@@ -21,7 +21,8 @@ class LineReader {
   explicit LineReader(std::FILE* file) : file_(file) {}
 
   // Returns the next line without its "\n" (or "\r\n"), valid until the next
-  // call; nullopt at the end of the file. Returns kInvalidArgument for a line
+  // call; nullopt at the end of the file. A UTF-8 byte order mark at the
+  // start of line 1 is skipped. Returns kInvalidArgument for a line
   // longer than kMaxLineBytes and kUnavailable on a read error.
   absl::StatusOr<std::optional<absl::string_view>> Next();
 

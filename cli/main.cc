@@ -1,6 +1,8 @@
 // The `ogi` command: flags and dispatch only. The commands themselves are in
 // commands.h.
 #include <algorithm>
+#include <atomic>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -37,6 +39,12 @@ ogi::OutputFormat ParseFormat(const std::string& text) {
   return text == "json" ? ogi::OutputFormat::kJson : ogi::OutputFormat::kText;
 }
 
+// Set by SIGINT/SIGTERM during an import, which then stops with nothing
+// written (a signal handler can only reach a global).
+std::atomic<bool> import_interrupted{false};
+
+void OnImportInterrupt(int) { import_interrupted = true; }
+
 int Fail(const absl::Status& status) {
   std::cerr << "ogi: " << status.message() << "\n";
   return 1;
@@ -69,10 +77,18 @@ int main(int argc, char** argv) {
       ->add_option("file", import_options.path,
                    "JSON Lines file, or - for standard input")
       ->required();
+  size_t import_batch = 0;
   import
-      ->add_option("--batch", import_options.batch_events,
-                   "events per atomic synced batch")
+      ->add_option("--batch", import_batch,
+                   "ignored: an import is one atomic step")
       ->check(CLI::Range(1, 1000000));
+  bool import_dry_run = false, import_quiet = false;
+  std::string import_format = "text";
+  import->add_flag("--dry-run", import_dry_run,
+                   "check the file only; write nothing");
+  import->add_flag("--quiet", import_quiet, "no progress, no summary");
+  import->add_option("--format", import_format, "summary: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
   import
       ->add_option("--max-errors", import_options.max_errors,
                    "refused lines to print before stopping")
@@ -519,8 +535,19 @@ int main(int argc, char** argv) {
 
   absl::Status status;
   if (*import) {
-    import_options.progress =
-        isatty(STDERR_FILENO) ? ogi::Progress::kOn : ogi::Progress::kOff;
+    import_options.progress = isatty(STDERR_FILENO) && !import_quiet
+                                  ? ogi::Progress::kOn
+                                  : ogi::Progress::kOff;
+    import_options.mode =
+        import_dry_run ? ogi::ImportMode::kDryRun : ogi::ImportMode::kImport;
+    if (import_quiet) {
+      import_options.summary = std::nullopt;
+    } else {
+      import_options.summary = ParseFormat(import_format);
+    }
+    std::signal(SIGINT, OnImportInterrupt);
+    std::signal(SIGTERM, OnImportInterrupt);
+    import_options.interrupted = [] { return import_interrupted.load(); };
     status =
         ogi::ImportCommand(s, import_options, std::cout, std::cerr).status();
   } else if (*append) {

@@ -96,9 +96,9 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
   if (!store.ok()) return store.status();
   EventStore& s = **store;
   TokenFile tokens(TokenFilePath(options.db));
-  ServiceOptions service_options = CommandServiceOptions(
-      s, tokens, *options.calendar, ReportIndexPath(options.db),
-      *options.clock);
+  ServiceOptions service_options =
+      CommandServiceOptions(s, tokens, *options.calendar,
+                            ReportIndexPath(options.db), *options.clock);
   // One line per request on standard error (docs/SERVE.md, Security).
   service_options.access_log = [](absl::string_view line) {
     std::cerr << "ogi serve: " << line << '\n';

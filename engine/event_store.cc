@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cstdarg>
 #include <deque>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -26,6 +28,7 @@
 #include "rocksdb/write_batch.h"
 
 #include "engine/civil_date.h"
+#include "engine/event_id.h"
 #include "engine/internal/decider.h"
 #include "engine/internal/rocks_store.h"
 #include "engine/payload.h"
@@ -308,6 +311,7 @@ absl::StatusOr<std::vector<AppendedEvent>> RocksEventStore::Append(
 }
 
 void RocksEventStore::CommitGroup(absl::Span<Writer* const> group) {
+  absl::MutexLock commit(&commit_mu_);
   uint64_t head;
   std::string link;
   {
@@ -499,6 +503,7 @@ absl::StatusOr<std::vector<v1::Event>> RocksEventStore::ReadStream(
     OGI_RETURN_IF_ERROR(
         FromRocksDb(statuses[i], absl::StrCat("reading position ", position)));
     OGI_RETURN_IF_ERROR(DecodeStored(values[i], position, events[i]));
+    FillEventId(events[i]);
     if (!InStream(events[i], stream)) {
       return absl::DataLossError(absl::StrCat(
           "stream ", stream.id, ": position ", position,
@@ -538,6 +543,7 @@ absl::Status RocksEventStore::ScanLog(
     ++expected;
     event.Clear();
     OGI_RETURN_IF_ERROR(DecodeStored(ToView(it->value()), position, event));
+    FillEventId(event);
     if (check == ChainCheck::kVerify) {
       if (position == from) {
         OGI_ASSIGN_OR_RETURN(link, LinkBefore(position));
@@ -612,8 +618,19 @@ absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindByEventId(
   std::string key;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kEventIds),
                                ToSlice(event_id), &key);
-  if (s.IsNotFound()) return std::optional<v1::Event>();
-  OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the eventId index"));
+  const bool by_stream = s.IsNotFound();
+  if (by_stream) {
+    // An event stored before ids were assigned has none in its record and no
+    // index entry; its assigned id still names it (event_id.h).
+    const std::optional<NamedEvent> named = ParseAssignedEventId(event_id);
+    if (!named) return std::optional<v1::Event>();
+    s = db_->Get(rocksdb::ReadOptions(), family(kStreams),
+                 EncodeStreamKey(named->stream, named->version), &key);
+    if (s.IsNotFound()) return std::optional<v1::Event>();
+    OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the stream index"));
+  } else {
+    OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the eventId index"));
+  }
   OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(key));
   std::string value;
   s = db_->Get(rocksdb::ReadOptions(), family(kLog), key, &value);
@@ -625,6 +642,9 @@ absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindByEventId(
       FromRocksDb(s, absl::StrCat("reading position ", position)));
   v1::Event event;
   OGI_RETURN_IF_ERROR(DecodeStored(value, position, event));
+  // Found by stream: the id names this event only if it has none of its own.
+  if (by_stream && !event.event_id().empty()) return std::optional<v1::Event>();
+  FillEventId(event);
   if (event.event_id() != event_id) {
     return absl::DataLossError(
         absl::StrCat("eventId ", event_id, " is indexed at position ", position,
@@ -656,6 +676,40 @@ absl::StatusOr<StoreStats> RocksEventStore::Stats() {
 }
 
 }  // namespace engine_internal
+
+namespace {
+
+// Returns kUnavailable naming the process that holds the store's lock file
+// (RocksDB locks it with fcntl, so F_GETLK tells the holder), and what to do.
+absl::Status StoreInUse(const std::string& path) {
+  std::string holder = "another process";
+  const std::string lock_file = path + "/LOCK";
+  const int fd = open(lock_file.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd >= 0) {
+    struct flock lock = {};
+    lock.l_type = F_WRLCK;
+    lock.l_whence = SEEK_SET;
+    if (fcntl(fd, F_GETLK, &lock) == 0) {
+      if (lock.l_type == F_UNLCK) {
+        holder = "this process (the store is open twice)";
+      } else {
+        std::ifstream comm(absl::StrCat("/proc/", lock.l_pid, "/comm"));
+        std::string name;
+        std::getline(comm, name);
+        holder = name.empty()
+                     ? absl::StrCat("process ", lock.l_pid)
+                     : absl::StrCat("process ", lock.l_pid, " (", name, ")");
+      }
+    }
+    close(fd);
+  }
+  return absl::UnavailableError(absl::StrCat(
+      "the store ", path, " is in use by ", holder,
+      ": wait for it to finish (an import, a report) or stop it (ogi serve), "
+      "then try again"));
+}
+
+}  // namespace
 
 bool EventStore::Exists(const std::string& path) {
   std::error_code error;
@@ -708,9 +762,11 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
   bool behind_writer = false;
   const std::string context = absl::StrCat("opening store ", options.path);
   if (!read) {
-    OGI_RETURN_IF_ERROR(FromRocksDb(
-        rocksdb::DB::Open(db_options, options.path, families, &handles, &raw),
-        context));
+    const rocksdb::Status opened =
+        rocksdb::DB::Open(db_options, options.path, families, &handles, &raw);
+    if (opened.IsIOError() && absl::StrContains(opened.ToString(), "lock"))
+      return StoreInUse(options.path);
+    OGI_RETURN_IF_ERROR(FromRocksDb(opened, context));
   } else {
     behind_writer = HowToRead(options.path) == ReadOpen::kSecondary;
     // A reader writes nothing: no info log, no lock, no new files.
@@ -751,6 +807,9 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
   auto store = std::make_unique<RocksEventStore>(
       options, std::unique_ptr<rocksdb::DB>(raw), std::move(handles),
       behind_writer);
+  // A writer cleans what an interrupted import left (docs/STORAGE.md); a
+  // reader leaves the folder as it is.
+  if (!read) OGI_RETURN_IF_ERROR(store->RemoveStaging());
   OGI_RETURN_IF_ERROR(store->Load());
   OGI_RETURN_IF_ERROR(store->LoadPepper());
   return store;

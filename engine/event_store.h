@@ -74,6 +74,33 @@ class DryRun {
   virtual absl::StatusOr<AppendedEvent> Check(const v1::Event& event) = 0;
 };
 
+// An import being staged (EventStore::BeginImport): events are decided one at
+// a time, like a dry run, and the accepted ones are written, with their log
+// records, chain links and index entries, into sorted files in a staging folder
+// inside the store. Nothing is visible until Commit, which adds them all in one
+// step; destroying an uncommitted import deletes what it staged, and a crash
+// leaves only the staging folder, which the next open deletes
+// (docs/STORAGE.md). Not thread-safe. Must not outlive the store that made it.
+class StagedImport {
+ public:
+  virtual ~StagedImport() = default;
+
+  // Returns what Append would return for this one event after the events
+  // staged before it, and stages it if accepted. A refused event (the codes
+  // of Append) is not staged and the import can no longer commit, but later
+  // events are still decided, so a caller can report every refusal.
+  // kUnavailable if staging fails (I/O, a full disk): nothing can commit.
+  virtual absl::StatusOr<AppendedEvent> Add(const v1::Event& event) = 0;
+
+  // Makes every staged event durable and visible at once, if no append or
+  // import changed the head since BeginImport, and returns the new head.
+  // Errors, each with nothing written: kFailedPrecondition (an event was
+  // refused), kAborted (the head moved: stage again), kUnavailable (staging
+  // or ingestion failed; after a failed ingestion the store refuses every
+  // later write, as after a failed Append).
+  virtual absl::StatusOr<uint64_t> Commit() = 0;
+};
+
 class EventStore {
  public:
   // How Open treats the store's folder.
@@ -104,6 +131,9 @@ class EventStore {
     // RocksDB's environment (files, threads). nullptr: rocksdb::Env::Default().
     // Tests inject I/O failures through it. Must outlive the store.
     rocksdb::Env* env = nullptr;
+    // Memory an import (BeginImport) may use to sort its index entries
+    // before it spills a sorted run to its staging folder.
+    size_t import_sort_bytes = size_t{80} << 20;
   };
 
   // Opens the store (creates it with kCreate). Returns kNotFound naming the
@@ -144,6 +174,12 @@ class EventStore {
   // `expected_events`, if known, sizes its tables up front (a whole-file dry
   // run would otherwise pass through rehashes that hold two tables at once).
   virtual std::unique_ptr<DryRun> NewDryRun(size_t expected_events = 0) = 0;
+
+  // Begins an import over the store's current head; see StagedImport.
+  // `expected_events`, if known, sizes its tables. kUnavailable if the
+  // staging folder cannot be created.
+  virtual absl::StatusOr<std::unique_ptr<StagedImport>> BeginImport(
+      size_t expected_events) = 0;
 
   // Returns the stream's events in version order (empty if it does not exist),
   // personal data revealed; kDataLoss if one does not decode.

@@ -28,14 +28,6 @@ std::string TokenKey(absl::string_view token, absl::string_view case_id) {
   return absl::StrCat("t", token, case_id);
 }
 
-// A "k" entry: the key, its id, and the tokens of the case's applicants.
-struct KeyEntry {
-  PersonalKey key;
-  std::vector<std::string> tokens;
-  bool changed = false;  // to be written with the batch
-  bool erased = false;   // to be deleted with the batch
-};
-
 absl::StatusOr<KeyEntry> DecodeKeyEntry(absl::string_view value,
                                         absl::string_view case_id) {
   const size_t fixed = kKeyIdSize + kPersonalKeySize;
@@ -84,8 +76,10 @@ absl::Status RocksEventStore::LoadPepper() {
 }
 
 absl::Status RocksEventStore::SealPersonalData(
-    absl::Span<v1::Event* const> events, rocksdb::WriteBatch& batch) {
-  absl::flat_hash_map<std::string, std::optional<KeyEntry>> entries;
+    absl::Span<v1::Event* const> events, rocksdb::WriteBatch& batch,
+    KeyOverlay* overlay) {
+  KeyOverlay local;
+  KeyOverlay& entries = overlay != nullptr ? *overlay : local;
   // `opens_case`: a `received`, which comes once per case, so the case can
   // have no key yet and the lookup is skipped.
   auto entry_of = [&](const std::string& case_id,
@@ -135,17 +129,19 @@ absl::Status RocksEventStore::SealPersonalData(
     OGI_RETURN_IF_ERROR(
         SealApplicant((*entry)->key, event->case_id(), *applicant));
   }
-  for (const auto& [case_id, entry] : entries) {
+  for (auto& [case_id, entry] : entries) {
     if (!entry.has_value()) continue;
     if (entry->erased) {
       (void)batch.Delete(family(kKeys), KeyEntryKey(case_id));
       for (const std::string& token : entry->tokens)
         (void)batch.Delete(family(kKeys), TokenKey(token, case_id));
+      entry.reset();  // an overlay now knows the case has no key
     } else if (entry->changed) {
       (void)batch.Put(family(kKeys), KeyEntryKey(case_id),
                       EncodeKeyEntry(*entry));
       for (const std::string& token : entry->tokens)
         (void)batch.Put(family(kKeys), TokenKey(token, case_id), "");
+      entry->changed = false;
     }
   }
   return absl::OkStatus();

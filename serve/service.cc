@@ -17,7 +17,6 @@ namespace {
 
 constexpr size_t kMaxErrors = 100;
 constexpr size_t kMaxRefusalBytes = 2048;
-constexpr size_t kImportBatch = 10000;
 constexpr size_t kMaxCachedCases = 1000000;
 
 absl::Status WithIndex(const absl::Status& status, size_t index, size_t count) {
@@ -420,23 +419,25 @@ absl::StatusOr<ImportResult> IntakeService::Import(
   ImportResult result;
   absl::Status status = [&]() -> absl::Status {
     // No append may change the state between the check and the writes.
+    // The same path as `ogi import`: staged, then made visible in one step
+    // (EventStore::BeginImport), so a refusal, a crash or a killed service
+    // leaves nothing of it.
     absl::WriterMutexLock lock(&writers_);
-    std::unique_ptr<DryRun> dry_run = store_.NewDryRun(events.size());
+    OGI_ASSIGN_OR_RETURN(std::unique_ptr<StagedImport> staged,
+                         store_.BeginImport(events.size()));
     for (size_t i = 0; i < events.size() && errors.size() < kMaxErrors; ++i) {
-      absl::StatusOr<AppendedEvent> checked = dry_run->Check(events[i]);
-      if (!checked.ok()) refuse(i, checked.status());
-    }
-    dry_run.reset();
-    if (!errors.empty()) return refused();
-    absl::Span<const v1::Event> all(events);
-    for (size_t begin = 0; begin < all.size(); begin += kImportBatch) {
-      OGI_ASSIGN_OR_RETURN(std::vector<AppendedEvent> appended,
-                           store_.Append(all.subspan(begin, kImportBatch)));
-      for (const AppendedEvent& a : appended) {
-        ++(a.outcome == AppendedEvent::Outcome::kDuplicate ? result.duplicates
-                                                           : result.appended);
+      absl::StatusOr<AppendedEvent> added = staged->Add(events[i]);
+      if (!added.ok()) {
+        if (absl::IsUnavailable(added.status())) return added.status();
+        refuse(i, added.status());
+        continue;
       }
+      ++(added->outcome == AppendedEvent::Outcome::kDuplicate
+             ? result.duplicates
+             : result.appended);
     }
+    if (!errors.empty()) return refused();
+    OGI_RETURN_IF_ERROR(staged->Commit().status());
     if (HasErasure(events)) return PurgeAfterErasure(store_);
     return absl::OkStatus();
   }();

@@ -14,8 +14,10 @@
 //  - single: one thread appends one event per Append, sequentially;
 //  - concurrent: --threads threads append 1-5 events of distinct cases per
 //    Append, through the store's group commit;
-//  - import: the real `ogi import FILE --batch N` of a generated log, killed
-//    1-3 times per trial and then run to completion.
+//  - import: the real `ogi import FILE` of a generated log, stopped 1-3 times
+//    per trial (SIGKILL, or SIGINT after which it must say nothing was
+//    written), each time leaving the old head or the whole file, then run to
+//    completion. --import-batch is no longer used (an import is one step).
 // single and concurrent accumulate on one store for --trials-per-store trials
 // (trial T's events are named "t<T>..."), so later trials recover from a store
 // that earlier kills left behind, then start a fresh one, which bounds the

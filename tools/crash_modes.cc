@@ -2,6 +2,7 @@
 #include "tools/crash_modes.h"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <fcntl.h>
 #include <filesystem>
@@ -224,25 +225,42 @@ void RunImportMode(const HarnessOptions& options, const std::string& dir,
     Report(setup, "import setup", summary);
     return;
   }
-  const std::string batch = absl::StrCat(options.import_batch);
   // One run of `ogi import`, killed after `delay` (absl::InfiniteDuration():
   // never). Checks the store after it; returns whether all passed.
   absl::Duration last_run;  // how long the last ogi import ran
+  // `interrupt`: SIGINT instead of SIGKILL, after which `ogi import` must end
+  // by itself, saying nothing was written (or, if it was committing, having
+  // imported the whole file).
   auto run = [&](const std::string& store, absl::Duration delay,
-                 const std::string& what) {
+                 const std::string& what, bool interrupt = false) {
     CheckResult result;
     absl::StatusOr<pid_t> pid =
-        Spawn({options.ogi, "--db", store, "import", file, "--batch", batch},
-              ogi_out, -1);
+        Spawn({options.ogi, "--db", store, "import", file}, ogi_out, -1);
     if (!pid.ok()) {
       result.failures.push_back(std::string(pid.status().message()));
       return Report(result, what, summary);
     }
     const bool to_end = delay == absl::InfiniteDuration();
     const absl::Time start = absl::Now();
-    const Ending ending = KillAfter(*pid, to_end ? absl::Minutes(10) : delay);
+    Ending ending = to_end      ? KillAfter(*pid, absl::Minutes(10))
+                    : interrupt ? InterruptAfter(*pid, delay)
+                                : KillAfter(*pid, delay);
     last_run = absl::Now() - start;
-    if (ending.killed && !to_end) {
+    if (interrupt && !ending.killed && ending.signal == SIGINT) {
+      // Interrupted before main set its handler: the default action, a kill.
+      ++summary.kills;
+      ending.killed = true;
+    } else if (interrupt && !ending.killed && ending.exit_code != 0) {
+      if (Tail(ogi_out, 2000).find("nothing was written") ==
+          std::string::npos) {
+        result.failures.push_back(absl::StrCat(
+            "ogi import after SIGINT: ", Describe(ending),
+            " without saying nothing was written: ", Tail(ogi_out, 2000)));
+        return Report(result, what, summary);
+      }
+      ++summary.kills;
+      ending.killed = true;  // checked as an interrupted run
+    } else if (ending.killed && !to_end) {
       ++summary.kills;
     } else if (ending.killed || ending.exit_code != 0) {
       result.failures.push_back(absl::StrCat("ogi import: ", Describe(ending),
@@ -291,9 +309,9 @@ void RunImportMode(const HarnessOptions& options, const std::string& dir,
     max_delay = static_cast<int>(absl::ToDoubleMilliseconds(fastest));
   }
   std::fprintf(stderr,
-               "crash_harness: import of %zu events in batches of %zu, kills "
-               "within %d ms\n",
-               ids->size(), options.import_batch, max_delay);
+               "crash_harness: import of %zu events (one atomic step), "
+               "SIGKILL or SIGINT within %d ms\n",
+               ids->size(), max_delay);
   std::mt19937_64 rng(options.seed * 7919 + 6);
   for (int trial = 0; trial < options.trials; ++trial) {
     ++summary.trials;
@@ -301,10 +319,13 @@ void RunImportMode(const HarnessOptions& options, const std::string& dir,
     const int kills = 1 + static_cast<int>(rng() % 3);
     for (int k = 0; k < kills; ++k) {
       const int delay_ms = static_cast<int>(rng() % (max_delay + 1));
+      const bool interrupt = rng() % 2 == 0;
       if (!run(store, absl::Milliseconds(delay_ms),
-               absl::StrFormat("import trial %d run %d (seed %d, kill after "
+               absl::StrFormat("import trial %d run %d (seed %d, %s after "
                                "%d ms)",
-                               trial, k + 1, options.seed, delay_ms))) {
+                               trial, k + 1, options.seed,
+                               interrupt ? "SIGINT" : "kill -9", delay_ms),
+               interrupt)) {
         return;
       }
     }

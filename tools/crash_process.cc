@@ -77,6 +77,20 @@ Ending KillAfter(pid_t pid, absl::Duration delay) {
   return EndingOf(status, true);
 }
 
+Ending InterruptAfter(pid_t pid, absl::Duration delay) {
+  const absl::Time deadline = absl::Now() + delay;
+  int status = 0;
+  while (true) {
+    const pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) return EndingOf(status, false);
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) break;
+    absl::SleepFor(std::min(left, absl::Milliseconds(1)));
+  }
+  kill(pid, SIGINT);
+  return KillAfter(pid, absl::Minutes(10));
+}
+
 std::string Describe(const Ending& ending) {
   if (ending.killed) return "killed by the harness";
   if (ending.signal != 0)

@@ -32,6 +32,10 @@ struct Ending {
 // returns how it ended (it may have ended by itself just before the kill).
 Ending KillAfter(pid_t pid, absl::Duration delay);
 
+// Waits up to `delay` for `pid` to end, then sends it SIGINT and waits for it
+// to end by itself (SIGKILL after 10 minutes).
+Ending InterruptAfter(pid_t pid, absl::Duration delay);
+
 // Returns a one-line description of `ending`, e.g. "exit status 4".
 std::string Describe(const Ending& ending);
 

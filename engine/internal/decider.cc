@@ -6,6 +6,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 
+#include "engine/event_id.h"
 #include "engine/payload.h"
 #include "engine/personal_data.h"
 #include "engine/status_macros.h"
@@ -202,6 +203,21 @@ absl::StatusOr<Decision> Decider::Decide(const v1::Event& event) {
                          CheckEventId(d.event, fingerprint));
     if (duplicate) return std::move(*duplicate);
   }
+  if (IsReservedEventId(event.event_id())) {
+    // Not a retry of a stored or accepted event: a reserved id is accepted
+    // only for the event it names (event_id.h).
+    const std::optional<NamedEvent> named =
+        ParseAssignedEventId(event.event_id());
+    if (!named || !(named->stream == d.stream) ||
+        named->version != current_version + 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          label, ": field 'eventId' refused: ", event.event_id(),
+          " has the form of an id the engine assigns, and this event would be ",
+          AssignedEventId(d.stream, current_version + 1),
+          "; leave eventId out or use an id without the \"",
+          kAssignedEventIdPrefix, "\" prefix"));
+    }
+  }
   if (event.has_expected_version() &&
       event.expected_version() != current_version) {
     return absl::AbortedError(
@@ -249,8 +265,14 @@ absl::StatusOr<Decision> Decider::Decide(const v1::Event& event) {
     if (in_request_ && current_version == 0) undo_cases_.back().second.reset();
     ApplyCaseChange(*case_state, *change, d.event.agency_id());
   }
-  if (!event.event_id().empty()) {
-    const IdKey key = KeyOf(event.event_id());
+  if (event.event_id().empty()) {
+    // Every stored event has an id (event_id.h); remembering it lets a later
+    // line carrying the same id (an export of it) be seen as a retry.
+    d.event.set_event_id(AssignedEventId(d.stream, d.version));
+    fingerprint = ContentFingerprint(d.event);
+  }
+  {
+    const IdKey key = KeyOf(d.event.event_id());
     pending_ids_[key] =
         PendingId{fingerprint, static_cast<uint32_t>(accepted_), d.version};
     if (in_request_) undo_ids_.push_back(key);

@@ -6,7 +6,9 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -21,6 +23,7 @@
 #include "engine/event_store.h"
 #include "engine/internal/decider.h"
 #include "engine/payload.h"
+#include "engine/personal_data.h"
 
 namespace ogi::engine_internal {
 
@@ -41,6 +44,30 @@ inline bool InStream(const v1::Event& event, const StreamId& stream) {
 }
 
 class RocksEventStore;
+
+// A case's "k" entry in the "keys" family: its personal-data key and the
+// blind tokens of its applicants (store_personal.cc).
+struct KeyEntry {
+  PersonalKey key;
+  std::vector<std::string> tokens;
+  bool changed = false;  // to be written with the batch
+  bool erased = false;   // to be deleted with the batch
+};
+
+// The key entries an import staged, read before the store's (a staged import
+// cannot read its own entries back from RocksDB). nullopt: no key.
+using KeyOverlay = absl::flat_hash_map<std::string, std::optional<KeyEntry>>;
+
+// What a staged import hands the store to make visible (store_import.cc).
+struct StagedFiles {
+  std::vector<std::pair<int, std::vector<std::string>>> families;
+  uint64_t base_head;  // the head the import was staged on
+  uint64_t head;
+  std::string head_link;
+  absl::Time recorded_at;
+  uint64_t cases;
+  uint64_t agencies;
+};
 
 // Reads stored state straight from RocksDB.
 class DbSource : public StateSource {
@@ -80,6 +107,8 @@ class RocksEventStore final : public EventStore {
   absl::StatusOr<std::vector<AppendedEvent>> Append(
       absl::Span<const v1::Event> events) override;
   std::unique_ptr<DryRun> NewDryRun(size_t expected_events) override;
+  absl::StatusOr<std::unique_ptr<StagedImport>> BeginImport(
+      size_t expected_events) override;
   absl::StatusOr<std::vector<v1::Event>> ReadStream(
       const StreamId& stream) override;
   using EventStore::ScanLog;
@@ -106,6 +135,19 @@ class RocksEventStore final : public EventStore {
   absl::Status CatchUpWithWriter() override;
 
   Clock& clock() { return *options_.clock; }
+
+  // store_import.cc. Deletes what crashed imports left in the staging folder.
+  // REQUIRES: the store is open for writing (it holds RocksDB's lock).
+  absl::Status RemoveStaging();
+  // Ingests `staged` into the store atomically if the head is still
+  // staged.base_head; see StagedImport::Commit.
+  absl::Status IngestStaged(const StagedFiles& staged);
+  // Seals the applicants of `events` like SealPersonalData, reading and
+  // updating `overlay` first: for a staged import.
+  absl::Status SealStaged(absl::Span<v1::Event* const> events,
+                          rocksdb::WriteBatch& batch, KeyOverlay& overlay) {
+    return SealPersonalData(events, batch, &overlay);
+  }
 
  private:
   struct Writer {
@@ -159,12 +201,14 @@ class RocksEventStore final : public EventStore {
   // entries they need, and the deletions personalDataErased events make, to
   // `batch`. Only the commit leader calls it.
   absl::Status SealPersonalData(absl::Span<v1::Event* const> events,
-                                rocksdb::WriteBatch& batch);
+                                rocksdb::WriteBatch& batch,
+                                KeyOverlay* overlay = nullptr);
   // Decrypts the applicant of a stored event, or marks it erased.
   absl::Status RevealPersonalData(v1::Event& event,
                                   const rocksdb::ReadOptions& read);
 
   friend class DbSource;
+  friend class RocksStagedImport;
   static constexpr int kDefault = 0, kLog = 1, kStreams = 2, kEventIds = 3,
                        kKeys = 4;
 
@@ -176,6 +220,10 @@ class RocksEventStore final : public EventStore {
 
   absl::Mutex mu_;
   std::deque<Writer*> writers_ ABSL_GUARDED_BY(mu_);
+  // Held by the commit leader and by an import's ingestion: one changes the
+  // head at a time, and the caches below are theirs.
+  absl::Mutex commit_mu_;
+  uint64_t imports_started_ = 0;  // names staging folders; under commit_mu_
 
   absl::Mutex head_mu_;
   uint64_t head_position_ ABSL_GUARDED_BY(head_mu_) = 0;

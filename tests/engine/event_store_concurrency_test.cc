@@ -22,6 +22,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include "engine/event_id.h"
 #include "engine/event_store.h"
 #include "proto/event.pb.h"
 #include "tests/testing/builders.h"
@@ -179,7 +180,12 @@ void ExpectStoreHoldsExactly(EventStore& store, const std::vector<Acked>& acked,
     for (size_t i = 0; i < events.size(); ++i) {
       EXPECT_EQ((*stream)[i].version(), i + 1);
       EXPECT_EQ((*stream)[i].position(), events[i]->position);
-      EXPECT_EQ((*stream)[i].event_id(), events[i]->event_id);
+      // An event sent without an id has the one the engine assigns.
+      EXPECT_EQ(
+          (*stream)[i].event_id(),
+          events[i]->event_id.empty()
+              ? AssignedEventId(Case(case_id), static_cast<uint32_t>(i + 1))
+              : events[i]->event_id);
     }
   }
 
@@ -193,7 +199,9 @@ void ExpectStoreHoldsExactly(EventStore& store, const std::vector<Acked>& acked,
       return absl::InternalError(
           absl::StrCat("unacknowledged position ", e.position()));
     EXPECT_EQ(e.case_id(), it->second->case_id);
-    EXPECT_EQ(e.event_id(), it->second->event_id);
+    EXPECT_EQ(e.event_id(), it->second->event_id.empty()
+                                ? AssignedEventId(StreamOf(e), e.version())
+                                : it->second->event_id);
     EXPECT_EQ(e.version(), it->second->version);
     ++next;
     return absl::OkStatus();

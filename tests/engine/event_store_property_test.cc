@@ -40,6 +40,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
+#include "engine/event_id.h"
 #include "engine/event_store.h"
 #include "proto/event.pb.h"
 #include "tests/testing/fake_clock.h"
@@ -1006,7 +1007,11 @@ bool SameContent(const v1::Event& stored, const v1::Event& want) {
   content.clear_recorded_at();
   content.clear_version();
   content.clear_position();
-  return google::protobuf::util::MessageDifferencer::Equals(content, want);
+  // An event sent without an id is stored with the one the engine assigns.
+  v1::Event wanted = want;
+  if (wanted.event_id().empty())
+    wanted.set_event_id(AssignedEventId(StreamOf(stored), stored.version()));
+  return google::protobuf::util::MessageDifferencer::Equals(content, wanted);
 }
 
 void ExpectStreamMatches(EventStore& store, const StreamId& stream,

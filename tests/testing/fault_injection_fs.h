@@ -4,12 +4,19 @@
 // NewFaultInjectionEnv.
 //
 // Files are told apart by name: "*.log" is a write-ahead log, "*.sst" a table
-// file. An armed fault fails every matching operation after the first `skip`,
-// with an IOError, until Disarm(): a disk that has gone bad, not a one-off.
+// file, anything under "ogi-import-staging" an import's staged file,
+// "MANIFEST-*" RocksDB's manifest. An armed fault fails every matching
+// operation after the first `skip`, with an IOError, until Disarm(): a disk
+// that has gone bad, not a one-off.
+//
+// KillAtOperation(n) instead kills the process with SIGKILL at the n-th file
+// operation (new file, append, sync, link, rename, delete) counted from then:
+// kill -9 at a chosen point, for tests that run the store in a forked child.
 #ifndef OGI_TESTS_TESTING_FAULT_INJECTION_FS_H_
 #define OGI_TESTS_TESTING_FAULT_INJECTION_FS_H_
 
 #include <atomic>
+#include <csignal>
 #include <memory>
 #include <string>
 
@@ -25,10 +32,13 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
  public:
   enum class Fault {
     kNone,
-    kWalWrite,      // a WAL append fails and writes nothing
-    kWalTornWrite,  // a WAL append writes the first half of its bytes, fails
-    kWalSync,       // a WAL sync fails (the bytes were written, not synced)
-    kSstWrite,      // a table file append fails (flush or compaction)
+    kWalWrite,       // a WAL append fails and writes nothing
+    kWalTornWrite,   // a WAL append writes the first half of its bytes, fails
+    kWalSync,        // a WAL sync fails (the bytes were written, not synced)
+    kSstWrite,       // a table file append fails (flush or compaction)
+    kStagingWrite,   // an append to an import's staged file fails (disk full)
+    kLink,           // a hard link fails (ingesting staged files)
+    kManifestWrite,  // an append to the MANIFEST fails (committing them)
   };
 
   FaultInjectionFs() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
@@ -43,10 +53,43 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
   // Returns how many operations have been failed so far.
   int injected() const { return injected_; }
 
+  // Kills the process at the `n`-th file operation from now (n >= 1); 0
+  // only counts them.
+  void KillAtOperation(int n) {
+    operations_ = 0;
+    kill_at_ = n;
+  }
+  // Returns the file operations counted since KillAtOperation.
+  int operations() const { return operations_; }
+
+  rocksdb::IOStatus LinkFile(const std::string& src, const std::string& dst,
+                             const rocksdb::IOOptions& options,
+                             rocksdb::IODebugContext* dbg) override {
+    Count();
+    if (fault_ == Fault::kLink && skip_.fetch_sub(1) <= 0) {
+      ++injected_;
+      return rocksdb::IOStatus::IOError("injected fault");
+    }
+    return target()->LinkFile(src, dst, options, dbg);
+  }
+  rocksdb::IOStatus RenameFile(const std::string& src, const std::string& dst,
+                               const rocksdb::IOOptions& options,
+                               rocksdb::IODebugContext* dbg) override {
+    Count();
+    return target()->RenameFile(src, dst, options, dbg);
+  }
+  rocksdb::IOStatus DeleteFile(const std::string& name,
+                               const rocksdb::IOOptions& options,
+                               rocksdb::IODebugContext* dbg) override {
+    Count();
+    return target()->DeleteFile(name, options, dbg);
+  }
+
   rocksdb::IOStatus NewWritableFile(
       const std::string& name, const rocksdb::FileOptions& options,
       std::unique_ptr<rocksdb::FSWritableFile>* result,
       rocksdb::IODebugContext* dbg) override {
+    Count();
     rocksdb::IOStatus s = target()->NewWritableFile(name, options, result, dbg);
     if (s.ok()) Wrap(name, *result);
     return s;
@@ -72,7 +115,12 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
   }
 
  private:
-  enum class Kind { kWal, kSst, kOther };
+  enum class Kind { kWal, kSst, kStaging, kManifest, kOther };
+
+  void Count() {
+    if (kill_at_ > 0 && ++operations_ == kill_at_) raise(SIGKILL);
+    if (kill_at_ == 0) ++operations_;
+  }
 
   class File final : public rocksdb::FSWritableFileOwnerWrapper {
    public:
@@ -83,6 +131,7 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
     rocksdb::IOStatus Append(const rocksdb::Slice& data,
                              const rocksdb::IOOptions& options,
                              rocksdb::IODebugContext* dbg) override {
+      fs_.Count();
       if (rocksdb::IOStatus s = Write(data, options, dbg); !s.ok()) return s;
       return target()->Append(data, options, dbg);
     }
@@ -90,6 +139,7 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
                              const rocksdb::IOOptions& options,
                              const rocksdb::DataVerificationInfo& info,
                              rocksdb::IODebugContext* dbg) override {
+      fs_.Count();
       if (rocksdb::IOStatus s = Write(data, options, dbg); !s.ok()) return s;
       return target()->Append(data, options, info, dbg);
     }
@@ -102,11 +152,13 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
     }
     rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* dbg) override {
+      fs_.Count();
       if (fs_.Fails(kind_, /*sync=*/true)) return Injected();
       return target()->Sync(options, dbg);
     }
     rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
                             rocksdb::IODebugContext* dbg) override {
+      fs_.Count();
       if (fs_.Fails(kind_, /*sync=*/true)) return Injected();
       return target()->Fsync(options, dbg);
     }
@@ -134,9 +186,12 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
 
   void Wrap(const std::string& name,
             std::unique_ptr<rocksdb::FSWritableFile>& file) {
-    const Kind kind = absl::EndsWith(name, ".log")   ? Kind::kWal
-                      : absl::EndsWith(name, ".sst") ? Kind::kSst
-                                                     : Kind::kOther;
+    const Kind kind = absl::StrContains(name, "ogi-import-staging")
+                          ? Kind::kStaging
+                      : absl::EndsWith(name, ".log")         ? Kind::kWal
+                      : absl::EndsWith(name, ".sst")         ? Kind::kSst
+                      : absl::StrContains(name, "MANIFEST-") ? Kind::kManifest
+                                                             : Kind::kOther;
     file = std::make_unique<File>(std::move(file), *this, kind);
   }
 
@@ -147,7 +202,9 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
         (kind == Kind::kWal && !sync &&
          (fault == Fault::kWalWrite || fault == Fault::kWalTornWrite)) ||
         (kind == Kind::kWal && sync && fault == Fault::kWalSync) ||
-        (kind == Kind::kSst && !sync && fault == Fault::kSstWrite);
+        (kind == Kind::kSst && !sync && fault == Fault::kSstWrite) ||
+        (kind == Kind::kStaging && !sync && fault == Fault::kStagingWrite) ||
+        (kind == Kind::kManifest && !sync && fault == Fault::kManifestWrite);
     if (!matches || skip_.fetch_sub(1) > 0) return false;
     ++injected_;
     return true;
@@ -156,6 +213,8 @@ class FaultInjectionFs final : public rocksdb::FileSystemWrapper {
   std::atomic<Fault> fault_{Fault::kNone};
   std::atomic<int> skip_{0};
   std::atomic<int> injected_{0};
+  std::atomic<int> operations_{0};
+  std::atomic<int> kill_at_{-1};  // -1: not counting
 };
 
 // Returns an Env that uses `fs` for files and the default Env for the rest.
