@@ -238,6 +238,17 @@ absl::StatusOr<int> WriteComplianceFlags(EventStore& store,
                                          absl::CivilDay today,
                                          std::ostream& out);
 
+// Writes check 8 of annual-report.md for the request's year: each case
+// carried into the next year (received by 31 December, not concluded by then)
+// that was already past its due date on 31 December, and each one whose
+// applicant's time (a correction, a fee payment) had run out by then, so it
+// could have been concluded (OTHER_NO_CORRECTION, OTHER_FEE_UNPAID). One
+// warning line per case; returns how many.
+absl::StatusOr<int> WriteYearEndFindings(EventStore& store,
+                                         const ReportRequest& request,
+                                         const Calendar& calendar,
+                                         std::ostream& out);
+
 // What the official tables cannot show, for the request's agency (or
 // roll-up) and year, overall and by channel and by applicant category: cases
 // concluded in the year, on time and late (against ComputeDeadline), the

@@ -159,11 +159,14 @@ absl::Status CheckCommand(EventStore& store, ReportRequest request,
       const int flags,
       WriteComplianceFlags(store, request, Calendar::BuiltIn(),
                            AgencyDay(SystemClock().Now()), out));
+  OGI_ASSIGN_OR_RETURN(
+      const int year_end,
+      WriteYearEndFindings(store, request, Calendar::BuiltIn(), out));
   out << absl::StrFormat(
       "%s %d%s: %d error(s), %d warning(s), %d compliance flag(s)\n",
       request.agency_id, request.year,
       request.scope == Scope::kRollup ? " (roll-up)" : "", errors,
-      findings.size() - errors, flags);
+      findings.size() - errors + year_end, flags);
   if (errors > 0) {
     return absl::FailedPreconditionError(
         "the report breaks its consistency rules: this is a bug of ogi");
