@@ -199,8 +199,11 @@ struct FeeQuote {
 // receipt, found by ID number (or, without one, name) through the blind
 // tokens, ordered by receipt date and position; kFailedPrecondition if the
 // applicant cannot be identified. kNotFound for an unknown case.
+// Per page: kInvalidArgument without `pages` (nothing to count), or with
+// fewer than 0.
 absl::StatusOr<FeeQuote> QuoteFee(EventStore& store, const std::string& case_id,
-                                  FeeMethod method, int64_t pages);
+                                  FeeMethod method,
+                                  std::optional<int64_t> pages);
 
 // The case's deadline (ComputeDeadline), with a per-application fee notice
 // checked against QuoteFee.
@@ -262,7 +265,7 @@ absl::StatusOr<std::string> ReportExtras(EventStore& store,
 
 // Writes the fee quote and its derivation.
 absl::Status FeeQuoteCommand(EventStore& store, const std::string& case_id,
-                             FeeMethod method, int64_t pages,
+                             FeeMethod method, std::optional<int64_t> pages,
                              std::ostream& out);
 
 // Sets options.first_year and last_year from "FIRST..LAST"; kInvalidArgument

@@ -16,6 +16,7 @@
 #include "engine/civil_date.h"
 #include "engine/clock.h"
 #include "engine/fees.h"
+#include "engine/payload.h"
 #include "engine/personal_data.h"
 #include "engine/status_macros.h"
 
@@ -63,39 +64,46 @@ absl::StatusOr<CaseState> LoadCase(EventStore& store, const std::string& id,
   return state;
 }
 
-// The effective `received` of a case: the latest amendment of version 1, or
-// the original.
-const v1::Received* EffectiveReceived(const std::vector<v1::Event>& events) {
-  const v1::Received* received = nullptr;
+// The effective `received` of a case: version 1 with its amendments
+// applied in order (whole or partial), or nullopt.
+std::optional<v1::Received> EffectiveReceived(
+    const std::vector<v1::Event>& events) {
+  if (events.empty() || !events.front().has_received()) return std::nullopt;
+  v1::Event effective = events.front();
   for (const v1::Event& e : events) {
-    if (e.has_received()) received = &e.received();
     if (e.has_amended() && e.amended().version() == 1 &&
         e.amended().has_received())
-      received = &e.amended().received();
+      effective = ApplyAmendment(effective, e);
   }
-  return received;
+  return effective.received();
 }
 
 }  // namespace
 
 absl::StatusOr<FeeQuote> QuoteFee(EventStore& store, const std::string& case_id,
-                                  FeeMethod method, int64_t pages) {
+                                  FeeMethod method,
+                                  std::optional<int64_t> pages) {
   FeeQuote quote;
   if (method == FeeMethod::kPerPage) {
-    if (pages < 0)
+    if (!pages.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("case ", case_id,
+                       ": a per-page fee needs --pages (the pages provided)"));
+    }
+    if (*pages < 0)
       return absl::InvalidArgumentError("--pages must be 0 or more");
     OGI_RETURN_IF_ERROR(LoadCase(store, case_id).status());
-    quote.fee_fen = PerPageFeeFen(pages);
+    quote.fee_fen = PerPageFeeFen(*pages);
     quote.derivation = absl::StrCat(
-        pages,
+        *pages,
         " pages: 1-30 free, 31-100 at 10 yuan, 101-200 at 20 yuan, "
         "201 and more at 40 yuan a page (国办函〔2020〕109号).");
     return quote;
   }
   std::vector<v1::Event> events;
   OGI_ASSIGN_OR_RETURN(CaseState state, LoadCase(store, case_id, &events));
-  const v1::Received* received = EffectiveReceived(events);
-  if (received == nullptr || received->applicant().personal_data_erased() ||
+  const std::optional<v1::Received> received = EffectiveReceived(events);
+  if (!received.has_value() || received->applicant().personal_data_erased() ||
       (received->applicant().id_number().empty() &&
        received->applicant().name().empty())) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -615,7 +623,7 @@ absl::Status DueCommand(EventStore& store, const DueOptions& options,
 }
 
 absl::Status FeeQuoteCommand(EventStore& store, const std::string& case_id,
-                             FeeMethod method, int64_t pages,
+                             FeeMethod method, std::optional<int64_t> pages,
                              std::ostream& out) {
   OGI_ASSIGN_OR_RETURN(FeeQuote quote, QuoteFee(store, case_id, method, pages));
   out << absl::StrFormat("case %s: %d.%02d yuan (%d fen)\n  %s\n", case_id,

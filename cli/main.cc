@@ -247,7 +247,8 @@ int main(int argc, char** argv) {
   fee_quote->add_option("--method", fee_method, "per-application or per-page")
       ->required()
       ->check(CLI::IsMember({"per-application", "per-page"}));
-  fee_quote->add_option("--pages", fee_pages, "pages provided (per-page)");
+  CLI::Option* fee_pages_given = fee_quote->add_option(
+      "--pages", fee_pages, "pages provided (required for per-page)");
 
   ogi::GenOptions gen_options;
   std::string gen_years = "2020..2024";
@@ -531,11 +532,13 @@ int main(int argc, char** argv) {
       status = ogi::DueCommand(s, due_options, *calendar, std::cout);
     }
   } else if (*fee_quote) {
-    status = ogi::FeeQuoteCommand(s, fee_case,
-                                  fee_method == "per-page"
-                                      ? ogi::FeeMethod::kPerPage
-                                      : ogi::FeeMethod::kPerApplication,
-                                  fee_pages, std::cout);
+    status = ogi::FeeQuoteCommand(
+        s, fee_case,
+        fee_method == "per-page" ? ogi::FeeMethod::kPerPage
+                                 : ogi::FeeMethod::kPerApplication,
+        fee_pages_given->count() > 0 ? std::optional<int64_t>(fee_pages)
+                                     : std::nullopt,
+        std::cout);
   } else if (*erase) {
     erase_options.today = ogi::AgencyDay(ogi::SystemClock().Now());
     status = ogi::ErasePersonalDataCommand(s, erase_options, std::cout);

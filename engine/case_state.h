@@ -69,6 +69,27 @@ struct CaseStep {
   static constexpr absl::CivilDay kEpoch = absl::CivilDay(1970, 1, 1);
 };
 
+// The parts of a CaseStep a partial amendment can correct (see StepFields).
+enum StepField : uint8_t {
+  kStepCode = 1,
+  kStepChannel = 2,
+  kStepAmount = 4,
+  kStepRef = 8,
+  kStepDue = 16,  // due_day / has_due, or a fee notice's pages
+  kAllStepFields = 31,
+};
+
+// Returns the StepField bits that the paths of a partial amendment
+// (AmendmentFields, payload.h) of a `payload` event touch; kAllStepFields for
+// an empty list (a whole replacement). Tested against StepOf in
+// issue18_test.cc: a path changes only the step fields it maps to.
+uint8_t StepFields(PayloadCase payload, const std::vector<std::string>& paths);
+
+// Returns `target` with the `fields` of `replacement` (an amendment's step of
+// the same payload), its date from `replacement`.
+CaseStep MergeStep(const CaseStep& target, const CaseStep& replacement,
+                   uint8_t fields);
+
 // One accepted event's effect: the step and, for an amendment, the corrected
 // step that replaces its target.
 struct CaseChange {
@@ -77,6 +98,9 @@ struct CaseChange {
   // True when the amendment gives no new date: the replacement keeps the date
   // of the step it replaces.
   bool replacement_keeps_date = false;
+  // A partial amendment (amended.fields): the StepField bits the replacement
+  // corrects; the target step keeps the rest.
+  uint8_t replaced_fields = kAllStepFields;
 };
 
 struct Appeal {

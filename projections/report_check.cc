@@ -472,6 +472,17 @@ absl::StatusOr<TypedTable> ParseReportCsv(absl::string_view csv) {
                                line_number, ")")});
     }
   }
+  // A cell with no line (a truncated or hand-edited file) is not a 0: it is
+  // a blank count (check 5), in table order.
+  ForEachCell(
+      table.report, [&](absl::string_view section, absl::string_view row,
+                        absl::string_view column, int64_t&, Kind) {
+        const std::string cell = CellName(section, row, column);
+        if (slots.at(cell).line != 0) return;
+        ++table.missing_cells;
+        table.findings.push_back(Finding{Severity::kError, 5, cell,
+                                         "missing cell (no line in the file)"});
+      });
   return table;
 }
 

@@ -33,9 +33,11 @@ std::vector<Finding> CheckReport(const AnnualReport& report,
                                  const AnnualReport* previous);
 
 struct TypedTable {
-  AnnualReport report;  // cells absent from the file are 0
-  std::vector<Finding>
-      findings;  // check 5: negative, fractional or blank counts, by cell
+  AnnualReport report;  // cells absent from the file are 0 here
+  // Check 5: negative, fractional or blank counts, and cells absent from the
+  // file ("missing cell"), by cell in table order.
+  std::vector<Finding> findings;
+  int missing_cells = 0;  // when > 0, sums over the table mean nothing
 };
 
 // Parses a table in the CSV contract (header "section,row,column,value", then

@@ -1,6 +1,7 @@
 // Regression tests of issue 18 ("what a clerk and an auditor hit"): each
 // finding reproduced on a small store, through the command functions the
 // `ogi` binary calls.
+#include <fstream>
 #include <sstream>
 #include <string>
 
@@ -9,7 +10,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include "engine/case_state.h"
 #include "engine/civil_date.h"
+#include "engine/payload.h"
 #include "tests/testing/builders.h"
 #include "tests/testing/status_matchers.h"
 
@@ -132,6 +135,174 @@ TEST(Issue18Test, Finding6LapsedApplicantTimeIsShownAndCounted) {
   EXPECT_THAT(out.str(), HasSubstr("warning (check 8, lapsed) case F-1"));
   EXPECT_THAT(out.str(), HasSubstr("warning (check 8, lapsed) case K-1"));
   EXPECT_THAT(out.str(), HasSubstr("0 error(s), 2 warning(s)"));
+}
+
+// Finding 4: check --table took the cells a truncated file lacks as 0.
+TEST(Issue18Test, Finding4MissingCellsAreFindingsNotZeros) {
+  TestStore t;
+  Fill(t);
+  ASSERT_OK(t->Append({Receive("T-1", "a", "2024-03-04")}));
+  ReportOptions options;
+  options.request = Year(2024);
+  options.format = ReportFormat::kCsv;
+  std::ostringstream csv;
+  ASSERT_OK(ReportCommand(*t.store, options, csv));
+  // The whole table: clean.
+  const std::string whole = t.dir.Sub("whole.csv");
+  std::ofstream(whole) << csv.str();
+  std::ostringstream out;
+  ASSERT_OK(CheckTableCommand(whole, out));
+  EXPECT_THAT(out.str(), Not(HasSubstr("missing")));
+  // `head -20`.
+  std::string head;
+  std::istringstream lines(csv.str());
+  std::string line;
+  for (int i = 0; i < 20 && std::getline(lines, line); ++i) head += line + "\n";
+  const std::string cut = t.dir.Sub("head.csv");
+  std::ofstream(cut) << head;
+  out.str("");
+  EXPECT_THAT(CheckTableCommand(cut, out),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(out.str(),
+              HasSubstr("error (check 5) applications/results_total/total: "
+                        "missing cell (no line in the file)\n"));
+  EXPECT_THAT(out.str(), Not(HasSubstr("(check 3)")));
+  EXPECT_THAT(out.str(), HasSubstr("cell(s) missing: checks 1-4 skipped"));
+}
+
+// Finding 5: a per-page quote without pages said "0.00 yuan".
+TEST(Issue18Test, Finding5PerPageQuoteNeedsPages) {
+  TestStore t;
+  Fill(t);
+  ASSERT_OK(t->Append({Receive("Q-1", "a", "2024-03-04")}));
+  std::ostringstream out;
+  EXPECT_THAT(
+      FeeQuoteCommand(*t.store, "Q-1", FeeMethod::kPerPage, std::nullopt, out),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(out.str(), "");
+  ASSERT_OK(FeeQuoteCommand(*t.store, "Q-1", FeeMethod::kPerPage, 250, out));
+  EXPECT_THAT(out.str(), HasSubstr("4700.00 yuan"));
+}
+
+// Finding 7: an amendment carrying only the corrected field wiped the rest.
+TEST(Issue18Test, Finding7PartialAmendmentKeepsTheOtherFields) {
+  TestStore t;
+  Fill(t);
+  ASSERT_OK(t->Append({Ev(
+      R"({"caseId":"P-1","agencyId":"a","occurredOn":"2024-03-04","received":{"applicant":{"category":"NATURAL_PERSON","name":"张某","idNumber":"110101199003070011"},"channel":"POST","items":2}})")}));
+  ASSERT_OK(t->Append({CaseEvent(
+      "P-1", "2024-03-20",
+      R"("amended":{"version":1,"reason":"类型录入错误","fields":"applicant.category","received":{"applicant":{"category":"COMMERCIAL_ENTERPRISE"}}})")}));
+  ASSERT_OK(t->Append({CaseEvent("P-1", "2024-03-25",
+                                 R"("answered":{"outcome":"DISCLOSED"})")}));
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round == 0 ? "live" : "after reopen");
+    ASSERT_OK_AND_ASSIGN(
+        FeeQuote quote,
+        QuoteFee(*t.store, "P-1", FeeMethod::kPerApplication, 0));
+    EXPECT_EQ(quote.first, 1);
+    EXPECT_EQ(quote.count, 2);  // items kept
+    ASSERT_OK_AND_ASSIGN(std::string extras,
+                         ReportExtras(*t.store, Year(2024), Calendar::BuiltIn(),
+                                      ReportFormat::kText));
+    EXPECT_THAT(extras, HasSubstr("channel POST"));
+    EXPECT_THAT(extras, HasSubstr("category COMMERCIAL_ENTERPRISE"));
+    EXPECT_THAT(extras, Not(HasSubstr("UNSPECIFIED")));
+    std::ostringstream out;
+    ASSERT_OK(HistoryCommand(*t.store, "P-1", OutputFormat::kText,
+                             PersonalData::kMasked, out));
+    EXPECT_THAT(out.str(),
+                HasSubstr("↳ corrected by v2 on 2024-03-20 (partial): "
+                          "applicant.category: NATURAL_PERSON → "
+                          "COMMERCIAL_ENTERPRISE\n"));
+    t.Reopen();
+  }
+  // Without `fields` the replacement is whole: what it lacks is removed,
+  // and the history says so.
+  ASSERT_OK(t->Append({CaseEvent(
+      "P-1", "2024-04-01",
+      R"("amended":{"version":1,"reason":"整体更正","received":{"applicant":{"category":"NATURAL_PERSON","name":"李某"},"channel":"ONLINE"}})")}));
+  std::ostringstream out;
+  ASSERT_OK(HistoryCommand(*t.store, "P-1", OutputFormat::kText,
+                           PersonalData::kMasked, out));
+  EXPECT_THAT(out.str(),
+              HasSubstr("applicant.category: COMMERCIAL_ENTERPRISE → "
+                        "NATURAL_PERSON · applicant.name: *** → *** · "
+                        "applicant.idNumber: *** → (removed) · channel: POST "
+                        "→ ONLINE · items: 2 → (removed)"));
+  // A path that is not a field of the payload is refused, naming it.
+  EXPECT_THAT(
+      t
+          ->Append({CaseEvent(
+              "P-1", "2024-04-02",
+              R"("amended":{"version":1,"reason":"x","fields":"applicant.nope","received":{"applicant":{"category":"NATURAL_PERSON"}}})")})
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// The step-level merge (what reports and deadlines fold) agrees with the
+// full-event merge (what history and fee quotes read) for every field of
+// every payload the engine steps read.
+TEST(Issue18Test, Finding7StepMergeAgreesWithEventMerge) {
+  struct Row {
+    const char* original;
+    const char* replacement;  // differs from the original in every field
+  };
+  const Row rows[] = {
+      {R"("received":{"applicant":{"category":"NATURAL_PERSON","name":"甲"},"channel":"POST","items":2})",
+       R"("received":{"applicant":{"category":"OTHER_ORGANIZATION","name":"乙"},"channel":"ONLINE","items":5})"},
+      {R"("correctionRequested":{"dueOn":"2024-03-10","note":"a"})",
+       R"("correctionRequested":{"dueOn":"2024-03-12","note":"b"})"},
+      {R"("consultationStarted":{"consultationId":"c1","party":"THIRD_PARTY"})",
+       R"("consultationStarted":{"consultationId":"c2","party":"AGENCY"})"},
+      {R"("extended":{"workingDays":5,"approvedBy":"李"})",
+       R"("extended":{"workingDays":9})"},
+      {R"("feeNoticed":{"method":"PER_PAGE","amountFen":100,"pages":40})",
+       R"("feeNoticed":{"method":"PER_APPLICATION","amountFen":300,"pages":0})"},
+      {R"("answered":{"outcome":"DISCLOSED"})",
+       R"("answered":{"outcome":"WITHHELD_STATE_SECRET"})"},
+      {R"("appealFiled":{"appealId":"A1","kind":"RECONSIDERATION"})",
+       R"("appealFiled":{"appealId":"A2","kind":"LITIGATION_DIRECT"})"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.original);
+    const v1::Event original = CaseEvent("X", "2024-03-04", row.original);
+    const v1::Event whole = CaseEvent("X", "2024-03-04", row.replacement);
+    const auto* field = whole.GetReflection()->GetOneofFieldDescriptor(
+        whole, whole.GetDescriptor()->oneof_decl(0));
+    ASSERT_NE(field, nullptr);
+    std::vector<std::string> paths;
+    const auto* payload = field->message_type();
+    for (int i = 0; i < payload->field_count(); ++i) {
+      const auto* f = payload->field(i);
+      if (f->message_type() != nullptr) {
+        for (int j = 0; j < f->message_type()->field_count(); ++j)
+          paths.push_back(absl::StrCat(
+              f->json_name(), ".", f->message_type()->field(j)->json_name()));
+      }
+      paths.push_back(f->json_name());
+    }
+    for (const std::string& path : paths) {
+      SCOPED_TRACE(path);
+      v1::Event amendment = CaseEvent(
+          "X", "2024-03-05",
+          absl::StrCat(R"("amended":{"version":1,"reason":"r","fields":")",
+                       path, "\",", row.replacement, "}"));
+      const v1::Event merged = ApplyAmendment(original, amendment);
+      ASSERT_OK_AND_ASSIGN(std::vector<std::string> canonical,
+                           AmendmentFields(amendment));
+      const CaseStep step =
+          MergeStep(StepOf(original), StepOf(AmendmentReplacement(amendment)),
+                    StepFields(original.payload_case(), canonical));
+      const CaseStep want = StepOf(merged);
+      EXPECT_EQ(step.code, want.code);
+      EXPECT_EQ(step.channel, want.channel);
+      EXPECT_EQ(step.amount, want.amount);
+      EXPECT_EQ(step.ref, want.ref);
+      EXPECT_EQ(step.due_day, want.due_day);
+      EXPECT_EQ(step.has_due, want.has_due);
+    }
+  }
 }
 
 }  // namespace
