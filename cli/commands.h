@@ -95,7 +95,13 @@ struct ReportOptions {
   ReportRequest request;
   ReportFormat format = ReportFormat::kText;
   ReportKind kind = ReportKind::kTables;
-  absl::CivilDay date;  // the document's date (kDocument)
+  // The document's date (the day the agency signs it): required for
+  // kDocument, refused otherwise.
+  std::optional<absl::CivilDay> date;
+  // kDocument: where CheckDocument's warnings go (nullptr: nowhere; must
+  // outlive the call), and whether any of them refuses the document.
+  std::ostream* warnings = nullptr;
+  enum class Strict { kNo, kYes } strict = Strict::kNo;
   bool extras = false;  // add ReportExtras (json: an "extras" member)
   // The report index's file (caught up before use); empty: replay the log.
   // Reports as of a past instant always replay.

@@ -142,7 +142,12 @@ int main(int argc, char** argv) {
   report->add_flag("--document", document,
                    "the whole report: title, six parts, tables, narrative");
   report->add_option("--date", document_date,
-                     "the document's date YYYY-MM-DD (default: today)");
+                     "the document's date YYYY-MM-DD (required with "
+                     "--document)");
+  bool document_strict = false;
+  report->add_flag("--strict", document_strict,
+                   "--document: refuse (exit non-zero) if a part is missing "
+                   "or contradicts the figures");
 
   std::string cell_row, cell_column;
   auto* cases = app.add_subcommand(
@@ -479,7 +484,8 @@ int main(int argc, char** argv) {
                                                                 : "csv";
     }
     options.format = *ogi::ParseReportFormat(report_format);
-    options.date = ogi::AgencyDay(ogi::SystemClock().Now());
+    options.warnings = &std::cerr;
+    if (document_strict) options.strict = ogi::ReportOptions::Strict::kYes;
     options.index_path = ogi::ReportIndexPath(db);
     options.extras = extras;
     if (!document_date.empty()) {

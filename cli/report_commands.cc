@@ -86,13 +86,29 @@ absl::Status ReportCommand(EventStore& store, const ReportOptions& options,
   OGI_ASSIGN_OR_RETURN(ReportRequest request, Resolve(store, options.request));
   OGI_ASSIGN_OR_RETURN(AnnualReport report,
                        Compute(store, request, options.index_path));
+  if (options.kind != ReportKind::kDocument && options.date.has_value()) {
+    return absl::InvalidArgumentError(
+        "--date is the document's date: give --document too");
+  }
   if (options.kind == ReportKind::kDocument) {
     if (options.format != ReportFormat::kMd &&
         options.format != ReportFormat::kHtml) {
       return absl::InvalidArgumentError(
           "--document renders html or md (give --format html or md)");
     }
-    out << RenderDocument(report, options.format, options.date);
+    if (!options.date.has_value()) {
+      return absl::InvalidArgumentError(
+          "--document needs --date YYYY-MM-DD, the day the agency signs the "
+          "report");
+    }
+    const std::vector<Finding> problems = CheckDocument(report);
+    if (options.warnings != nullptr) WriteFindings(problems, *options.warnings);
+    if (!problems.empty() && options.strict == ReportOptions::Strict::kYes) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "the document has %d problem(s); nothing written (--strict)",
+          problems.size()));
+    }
+    out << RenderDocument(report, options.format, *options.date);
   } else if (!options.extras) {
     out << RenderReport(report, options.format);
   } else {
@@ -149,7 +165,8 @@ absl::Status CheckCommand(EventStore& store, ReportRequest request,
   --before.year;
   OGI_ASSIGN_OR_RETURN(AnnualReport previous,
                        Compute(store, before, index_path));
-  const std::vector<Finding> findings = CheckReport(report, &previous);
+  std::vector<Finding> findings = CheckReport(report, &previous);
+  for (Finding& f : CheckDocument(report)) findings.push_back(std::move(f));
   WriteFindings(findings, out);
   int errors = 0;
   for (const Finding& f : findings) {

@@ -32,6 +32,13 @@ struct Finding {
 std::vector<Finding> CheckReport(const AnnualReport& report,
                                  const AnnualReport* previous);
 
+// Returns what makes the whole document (RenderDocument) unfit to publish,
+// as warnings of rule 10 (an ogi addition): a narrative part (一, 五, 六) the
+// agency has not written, and part 六's text saying no fee was collected
+// while the fee figures count some. Cells: "document/overview",
+// "document/problems", "document/other".
+std::vector<Finding> CheckDocument(const AnnualReport& report);
+
 struct TypedTable {
   AnnualReport report;  // cells absent from the file are 0 here
   // Check 5: negative, fractional or blank counts, and cells absent from the

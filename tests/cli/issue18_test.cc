@@ -56,7 +56,8 @@ TEST(Issue18Test, Finding1CheckNamesCasesCarriedOutOverdue) {
               HasSubstr("warning (check 8) case W-1: carried into 2025 already "
                         "overdue: due 2024-03-06"));
   EXPECT_THAT(out.str(), Not(HasSubstr("case W-2")));
-  EXPECT_THAT(out.str(), HasSubstr("0 error(s), 1 warning(s)"));
+  EXPECT_THAT(out.str(),
+              HasSubstr("0 error(s), 4 warning(s)"));  // + 3 parts unwritten
 }
 
 // Finding 2: cases concluded with an unknown due date vanished between "on
@@ -134,7 +135,56 @@ TEST(Issue18Test, Finding6LapsedApplicantTimeIsShownAndCounted) {
   ASSERT_OK(CheckCommand(*t.store, Year(2024), "", out));
   EXPECT_THAT(out.str(), HasSubstr("warning (check 8, lapsed) case F-1"));
   EXPECT_THAT(out.str(), HasSubstr("warning (check 8, lapsed) case K-1"));
-  EXPECT_THAT(out.str(), HasSubstr("0 error(s), 2 warning(s)"));
+  EXPECT_THAT(out.str(),
+              HasSubstr("0 error(s), 5 warning(s)"));  // + 3 parts unwritten
+}
+
+// Finding 3: the document printed "no fee collected" beside a fee count,
+// placeholders for missing parts with exit 0, and today's date.
+TEST(Issue18Test, Finding3DocumentProblemsAreFoundAndDateIsAskedFor) {
+  TestStore t;
+  Fill(t);
+  ASSERT_OK(t->Append({Receive("D-1", "a", "2024-03-04")}));
+  ASSERT_OK(t->Append({CaseEvent(
+      "D-1", "2024-03-06",
+      R"("feeNoticed":{"method":"PER_PAGE","amountFen":10000,"pages":40})")}));
+  ASSERT_OK(t->Append(
+      {CaseEvent("D-1", "2024-03-08", R"("feePaid":{"amountFen":10000})")}));
+  ASSERT_OK(t->Append({Ev(
+      R"({"agencyId":"a","occurredOn":"2024-03-09","narrativeSet":{"year":2024,"section":"OTHER","text":"本年度未收取任何信息处理费。"}})")}));
+  std::ostringstream out, warnings;
+  ASSERT_OK(CheckCommand(*t.store, Year(2024), "", out));
+  EXPECT_THAT(out.str(), HasSubstr("warning (check 10) document/other: part "
+                                   "六's text says no fee was collected, but 1 "
+                                   "application(s) paid fees"));
+  EXPECT_THAT(out.str(), HasSubstr("warning (check 10) document/overview:"));
+
+  ReportOptions options;
+  options.request = Year(2024);
+  options.kind = ReportKind::kDocument;
+  options.format = ReportFormat::kMd;
+  options.warnings = &warnings;
+  out.str("");
+  EXPECT_THAT(ReportCommand(*t.store, options, out),
+              StatusIs(absl::StatusCode::kInvalidArgument));  // no --date
+  options.date = absl::CivilDay(2025, 1, 20);
+  ASSERT_OK(ReportCommand(*t.store, options, out));
+  EXPECT_THAT(out.str(),
+              HasSubstr("本年度共对1件申请收取信息处理费，合计100元。"));
+  EXPECT_THAT(out.str(), Not(HasSubstr("未收取")));
+  EXPECT_THAT(out.str(), HasSubstr("2025年1月20日"));
+  EXPECT_THAT(warnings.str(), HasSubstr("document/problems"));
+  options.strict = ReportOptions::Strict::kYes;
+  out.str("");
+  EXPECT_THAT(ReportCommand(*t.store, options, out),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_EQ(out.str(), "");
+  // --date belongs to --document.
+  ReportOptions tables;
+  tables.request = Year(2024);
+  tables.date = absl::CivilDay(2025, 1, 20);
+  EXPECT_THAT(ReportCommand(*t.store, tables, out),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 // Finding 4: check --table took the cells a truncated file lacks as 0.
