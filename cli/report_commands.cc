@@ -198,16 +198,17 @@ absl::Status CheckTableCommand(const std::string& path, std::ostream& out) {
   text << in.rdbuf();
   OGI_ASSIGN_OR_RETURN(TypedTable table, ParseReportCsv(text.str()));
   std::vector<Finding> findings = table.findings;
+  for (const Finding& f : table.missing) findings.push_back(f);
   // With cells missing, checks 1-4 would sum zeros that are not in the
   // file: only the missing cells are reported.
-  if (table.missing_cells == 0) {
+  if (table.missing.empty()) {
     for (Finding& f : CheckReport(table.report, nullptr)) {
       findings.push_back(std::move(f));
     }
   }
   WriteFindings(findings, out);
-  if (table.missing_cells > 0) {
-    out << table.missing_cells
+  if (!table.missing.empty()) {
+    out << table.missing.size()
         << " cell(s) missing: checks 1-4 skipped until the table is whole\n";
   }
   int errors = 0;

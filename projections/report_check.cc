@@ -422,7 +422,7 @@ std::vector<Finding> CheckDocument(const AnnualReport& report) {
     }
   }
   if (report.fee_applications > 0 &&
-      absl::StrContains(report.narrative.other, "未收取")) {
+      absl::StrContains(report.narrative.other, "未收取任何信息处理费")) {
     out.push_back(
         Finding{Severity::kWarning, 10, "document/other",
                 absl::StrCat("part 六's text says no fee was collected, but ",
@@ -516,9 +516,8 @@ absl::StatusOr<TypedTable> ParseReportCsv(absl::string_view csv) {
                         absl::string_view column, int64_t&, Kind) {
         const std::string cell = CellName(section, row, column);
         if (slots.at(cell).line != 0) return;
-        ++table.missing_cells;
-        table.findings.push_back(Finding{Severity::kError, 5, cell,
-                                         "missing cell (no line in the file)"});
+        table.missing.push_back(Finding{Severity::kError, 5, cell,
+                                        "missing cell (no line in the file)"});
       });
   return table;
 }

@@ -41,10 +41,11 @@ std::vector<Finding> CheckDocument(const AnnualReport& report);
 
 struct TypedTable {
   AnnualReport report;  // cells absent from the file are 0 here
-  // Check 5: negative, fractional or blank counts, and cells absent from the
-  // file ("missing cell"), by cell in table order.
+  // Check 5: negative, fractional or blank counts, by cell.
   std::vector<Finding> findings;
-  int missing_cells = 0;  // when > 0, sums over the table mean nothing
+  // Check 5 for `ogi check --table`: each cell absent from the file, in
+  // table order; while any is, sums over the table mean nothing.
+  std::vector<Finding> missing;
 };
 
 // Parses a table in the CSV contract (header "section,row,column,value", then

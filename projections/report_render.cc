@@ -526,7 +526,9 @@ std::vector<std::string> Paragraphs(absl::string_view text) {
 std::vector<std::string> PartSixParagraphs(const AnnualReport& report) {
   std::vector<std::string> out;
   for (std::string& p : Paragraphs(report.narrative.other)) {
-    if (report.fee_applications > 0 && absl::StrContains(p, "未收取")) continue;
+    if (report.fee_applications > 0 && absl::StrContains(p, "未收取") &&
+        absl::StrContains(p, "信息处理费"))
+      continue;
     out.push_back(std::move(p));
   }
   if (!(report.fee_applications == 0 &&
