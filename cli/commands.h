@@ -108,7 +108,13 @@ struct ReportOptions {
   ReportRequest request;
   ReportFormat format = ReportFormat::kText;
   ReportKind kind = ReportKind::kTables;
-  absl::CivilDay date;  // the document's date (kDocument)
+  // The document's date (the day the agency signs it): required for
+  // kDocument, refused otherwise.
+  std::optional<absl::CivilDay> date;
+  // kDocument: where CheckDocument's warnings go (nullptr: nowhere; must
+  // outlive the call), and whether any of them refuses the document.
+  std::ostream* warnings = nullptr;
+  enum class Strict { kNo, kYes } strict = Strict::kNo;
   bool extras = false;  // add ReportExtras (json: an "extras" member)
   // The calendar the extras judge deadlines by; must outlive the call.
   // Required with `extras`.
@@ -235,8 +241,11 @@ struct FeeQuote {
 // receipt, found by ID number (or, without one, name) through the blind
 // tokens, ordered by receipt date and position; kFailedPrecondition if the
 // applicant cannot be identified. kNotFound for an unknown case.
+// Per page: kInvalidArgument without `pages` (nothing to count), or with
+// fewer than 0.
 absl::StatusOr<FeeQuote> QuoteFee(EventStore& store, const std::string& case_id,
-                                  FeeMethod method, int64_t pages);
+                                  FeeMethod method,
+                                  std::optional<int64_t> pages);
 
 // The case's deadline (ComputeDeadline), with a per-application fee notice
 // checked against QuoteFee.
@@ -277,6 +286,17 @@ absl::StatusOr<int> WriteComplianceFlags(EventStore& store,
                                          absl::CivilDay today,
                                          std::ostream& out);
 
+// Writes check 8 of annual-report.md for the request's year: each case
+// carried into the next year (received by 31 December, not concluded by then)
+// that was already past its due date on 31 December, and each one whose
+// applicant's time (a correction, a fee payment) had run out by then, so it
+// could have been concluded (OTHER_NO_CORRECTION, OTHER_FEE_UNPAID). One
+// warning line per case; returns how many.
+absl::StatusOr<int> WriteYearEndFindings(EventStore& store,
+                                         const ReportRequest& request,
+                                         const Calendar& calendar,
+                                         std::ostream& out);
+
 // What the official tables cannot show, for the request's agency (or
 // roll-up) and year, overall and by channel and by applicant category: cases
 // concluded in the year, on time and late (against ComputeDeadline), the
@@ -290,7 +310,7 @@ absl::StatusOr<std::string> ReportExtras(EventStore& store,
 
 // Writes the fee quote and its derivation.
 absl::Status FeeQuoteCommand(EventStore& store, const std::string& case_id,
-                             FeeMethod method, int64_t pages,
+                             FeeMethod method, std::optional<int64_t> pages,
                              std::ostream& out);
 
 // Sets options.first_year and last_year from "FIRST..LAST"; kInvalidArgument

@@ -16,6 +16,7 @@
 #include "engine/civil_date.h"
 #include "engine/clock.h"
 #include "engine/fees.h"
+#include "engine/payload.h"
 #include "engine/personal_data.h"
 #include "engine/status_macros.h"
 
@@ -63,39 +64,46 @@ absl::StatusOr<CaseState> LoadCase(EventStore& store, const std::string& id,
   return state;
 }
 
-// The effective `received` of a case: the latest amendment of version 1, or
-// the original.
-const v1::Received* EffectiveReceived(const std::vector<v1::Event>& events) {
-  const v1::Received* received = nullptr;
+// The effective `received` of a case: version 1 with its amendments
+// applied in order (whole or partial), or nullopt.
+std::optional<v1::Received> EffectiveReceived(
+    const std::vector<v1::Event>& events) {
+  if (events.empty() || !events.front().has_received()) return std::nullopt;
+  v1::Event effective = events.front();
   for (const v1::Event& e : events) {
-    if (e.has_received()) received = &e.received();
     if (e.has_amended() && e.amended().version() == 1 &&
         e.amended().has_received())
-      received = &e.amended().received();
+      effective = ApplyAmendment(effective, e);
   }
-  return received;
+  return effective.received();
 }
 
 }  // namespace
 
 absl::StatusOr<FeeQuote> QuoteFee(EventStore& store, const std::string& case_id,
-                                  FeeMethod method, int64_t pages) {
+                                  FeeMethod method,
+                                  std::optional<int64_t> pages) {
   FeeQuote quote;
   if (method == FeeMethod::kPerPage) {
-    if (pages < 0)
+    if (!pages.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("case ", case_id,
+                       ": a per-page fee needs --pages (the pages provided)"));
+    }
+    if (*pages < 0)
       return absl::InvalidArgumentError("--pages must be 0 or more");
     OGI_RETURN_IF_ERROR(LoadCase(store, case_id).status());
-    quote.fee_fen = PerPageFeeFen(pages);
+    quote.fee_fen = PerPageFeeFen(*pages);
     quote.derivation = absl::StrCat(
-        pages,
+        *pages,
         " pages: 1-30 free, 31-100 at 10 yuan, 101-200 at 20 yuan, "
         "201 and more at 40 yuan a page (国办函〔2020〕109号).");
     return quote;
   }
   std::vector<v1::Event> events;
   OGI_ASSIGN_OR_RETURN(CaseState state, LoadCase(store, case_id, &events));
-  const v1::Received* received = EffectiveReceived(events);
-  if (received == nullptr || received->applicant().personal_data_erased() ||
+  const std::optional<v1::Received> received = EffectiveReceived(events);
+  if (!received.has_value() || received->applicant().personal_data_erased() ||
       (received->applicant().id_number().empty() &&
        received->applicant().name().empty())) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -202,6 +210,14 @@ absl::Status DeadlineCommand(EventStore& store, const std::string& case_id,
           &json,
           d.overdue ? ",\"workingDaysOverdue\":" : ",\"workingDaysLeft\":",
           *left);
+    }
+    if (!d.lapse_outcome.empty()) {
+      absl::StrAppend(
+          &json, ",\"applicantDueOn\":",
+          d.applicant_due_on ? JsonDay(*d.applicant_due_on)
+                             : std::string("null"),
+          ",\"applicantLapsed\":", d.applicant_lapsed ? "true" : "false",
+          ",\"lapseOutcome\":", JsonString(d.lapse_outcome));
     }
     absl::StrAppend(&json, ",\"waitingFor\":[");
     for (size_t i = 0; i < d.waiting_for.size(); ++i)
@@ -350,18 +366,36 @@ CaseState AsOf(const CaseState& state, absl::CivilDay day) {
   return out;
 }
 
+// The deadline of a case carried out of `year` (received by 31 December
+// and not concluded by then), as it stood at the end of that day.
+Deadline YearEndDeadline(const CaseState& state, const Calendar& calendar,
+                         int year) {
+  const absl::CivilDay year_end(year, 12, 31);
+  return ComputeDeadline(AsOf(state, year_end), calendar, year_end);
+}
+
+bool CarriedOut(const CaseFacts& f, int year) {
+  const absl::CivilDay year_end(year, 12, 31);
+  return f.received && f.received_on <= year_end &&
+         (!f.concluded || f.concluded_on > year_end);
+}
+
 struct ExtrasGroup {
   int64_t concluded = 0;
   int64_t on_time = 0;
   int64_t late = 0;
   int64_t unknown = 0;  // calendar unknown
+  int64_t no_due = 0;   // concluded while no answer was due (waiting for
+                        // a correction or a fee): neither on time nor late
   int64_t open_past_due = 0;
   std::vector<int> working_days;  // to conclusion
 
   void AddConcluded(const Deadline& d, std::optional<int> days) {
     ++concluded;
-    if (!d.due_on) {
+    if (!d.calendar_known) {
       ++unknown;
+    } else if (!d.due_on) {
+      ++no_due;
     } else if (d.overdue) {
       ++late;
     } else {
@@ -411,10 +445,8 @@ absl::StatusOr<std::string> ReportExtras(EventStore& store,
       for (const std::string& g : {std::string(), channel, category})
         groups[g].AddConcluded(d, n);
     }
-    if (f.received_on <= year_end &&
-        (!f.concluded || f.concluded_on > year_end)) {
-      const Deadline d =
-          ComputeDeadline(AsOf(state, year_end), calendar, year_end);
+    if (CarriedOut(f, request.year)) {
+      const Deadline d = YearEndDeadline(state, calendar, request.year);
       if (d.overdue) {
         for (const std::string& g : {std::string(), channel, category})
           ++groups[g].open_past_due;
@@ -442,7 +474,7 @@ absl::StatusOr<std::string> ReportExtras(EventStore& store,
           ",\"medianWorkingDays\":", opt(g.Percentile(50)),
           ",\"p90WorkingDays\":", opt(g.Percentile(90)),
           ",\"openPastDueAtYearEnd\":", g.open_past_due,
-          ",\"calendarUnknown\":", g.unknown, "}");
+          ",\"calendarUnknown\":", g.unknown, ",\"noDueDate\":", g.no_due, "}");
       first = false;
     }
     return json + "}";
@@ -450,19 +482,72 @@ absl::StatusOr<std::string> ReportExtras(EventStore& store,
   std::string text = absl::StrCat(
       "\nBeyond the official format (", request.year,
       "; working days from day 0 to the conclusion, the due date per "
-      "deadlines.md):\n",
-      absl::StrFormat("%-40s %9s %8s %6s %8s %7s %5s %12s\n", "group",
-                      "concluded", "on time", "late", "rate", "median", "p90",
-                      "open late 12-31"));
+      "deadlines.md; concluded = on time + late + calendar unknown + no due "
+      "date):\n",
+      absl::StrFormat("%-40s %9s %8s %6s %8s %7s %8s %7s %5s %12s\n", "group",
+                      "concluded", "on time", "late", "unknown", "no due",
+                      "rate", "median", "p90", "open late 12-31"));
   for (auto& [name, g] : groups) {
     absl::StrAppend(
-        &text,
-        absl::StrFormat("%-40s %9d %8d %6d %8s %7s %5s %12d\n",
-                        name.empty() ? "all" : name, g.concluded, g.on_time,
-                        g.late, rate(g), opt(g.Percentile(50)),
-                        opt(g.Percentile(90)), g.open_past_due));
+        &text, absl::StrFormat("%-40s %9d %8d %6d %8d %7d %8s %7s %5s %12d\n",
+                               name.empty() ? "all" : name, g.concluded,
+                               g.on_time, g.late, g.unknown, g.no_due, rate(g),
+                               opt(g.Percentile(50)), opt(g.Percentile(90)),
+                               g.open_past_due));
+  }
+  const ExtrasGroup& all = groups[""];
+  if (all.unknown > 0 || all.no_due > 0) {
+    absl::StrAppend(
+        &text, "unknown: the calendar does not cover the period (", all.unknown,
+        " case(s)); no due: concluded while waiting for a correction or a fee "
+        "(",
+        all.no_due, "); `ogi check` names each case.\n");
   }
   return text;
+}
+
+absl::StatusOr<int> WriteYearEndFindings(EventStore& store,
+                                         const ReportRequest& request,
+                                         const Calendar& calendar,
+                                         std::ostream& out) {
+  OGI_ASSIGN_OR_RETURN(CaseScan scan, ScanCases(store, /*open_only=*/false));
+  const absl::CivilDay year_end(request.year, 12, 31);
+  std::vector<std::string> ids;
+  for (const auto& [id, state] : scan.cases) {
+    if (state.version == 0 || !CarriedOut(state.facts, request.year) ||
+        !scan.InScope(state.agency_id, request.agency_id,
+                      request.scope == Scope::kRollup))
+      continue;
+    ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  int count = 0;
+  for (const std::string& id : ids) {
+    const Deadline d =
+        YearEndDeadline(scan.cases.at(id), calendar, request.year);
+    if (d.overdue && d.due_on) {
+      absl::StatusOr<int> late =
+          calendar.WorkingDaysBetween(*d.due_on, year_end);
+      out << "warning (check 8) case " << id << ": carried into "
+          << request.year + 1 << " already overdue: due "
+          << FormatCivilDay(*d.due_on)
+          << (late.ok() ? absl::StrCat(", ", *late,
+                                       " working day(s) overdue on 12-31")
+                        : std::string())
+          << "\n";
+      ++count;
+    } else if (d.applicant_lapsed) {
+      out << "warning (check 8, lapsed) case " << id << ": carried into "
+          << request.year + 1 << " waiting for "
+          << (d.lapse_outcome == "OTHER_FEE_UNPAID" ? "a fee due by "
+                                                    : "a correction due by ")
+          << FormatCivilDay(*d.applicant_due_on)
+          << "; the applicant's time ran out: it may be concluded as "
+          << d.lapse_outcome << "\n";
+      ++count;
+    }
+  }
+  return count;
 }
 
 absl::Status DueCommand(EventStore& store, const DueOptions& options,
@@ -500,12 +585,23 @@ absl::Status DueCommand(EventStore& store, const DueOptions& options,
       if (!n.ok()) {
         row.standing = std::string(n.status().message());
       } else {
-        if (options.within >= 0 && !d.overdue && *n > options.within) continue;
+        if (options.within >= 0 && !d.overdue && *n > options.within &&
+            !d.applicant_lapsed)
+          continue;
         row.standing = d.overdue ? absl::StrCat(*n, " working day(s) overdue")
                                  : absl::StrCat(*n, " working day(s) left");
       }
     }
-    if (options.within >= 0 && !d.due_on) continue;
+    // The applicant's own time: a lapse is work for the clerk today.
+    if (d.applicant_lapsed) {
+      absl::StrAppend(&row.standing, "; the applicant's time ran out on ",
+                      FormatCivilDay(*d.applicant_due_on),
+                      ": may be concluded as ", d.lapse_outcome);
+    } else if (d.applicant_due_on) {
+      absl::StrAppend(&row.standing, "; the applicant has until ",
+                      FormatCivilDay(*d.applicant_due_on));
+    }
+    if (options.within >= 0 && !d.due_on && !d.applicant_lapsed) continue;
     rows.push_back(std::move(row));
   }
   std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
@@ -527,7 +623,7 @@ absl::Status DueCommand(EventStore& store, const DueOptions& options,
 }
 
 absl::Status FeeQuoteCommand(EventStore& store, const std::string& case_id,
-                             FeeMethod method, int64_t pages,
+                             FeeMethod method, std::optional<int64_t> pages,
                              std::ostream& out) {
   OGI_ASSIGN_OR_RETURN(FeeQuote quote, QuoteFee(store, case_id, method, pages));
   out << absl::StrFormat("case %s: %d.%02d yuan (%d fen)\n  %s\n", case_id,

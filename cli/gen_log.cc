@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 
 #include "engine/civil_date.h"
+#include "engine/fees.h"
 #include "engine/json_codec.h"
 
 namespace ogi {
@@ -270,11 +271,15 @@ class Generator {
         return;
     }
     if (rng_.Chance(0.03)) {
-      const int64_t fen = rng_.Range(1, 50) * 10000;
-      if (!push(later(3, 10),
-                absl::StrCat(
-                    R"("feeNoticed":{"method":"PER_APPLICATION","amountFen":)",
-                    fen, "}")))
+      // fees.md: a fee only for a volume past the free 30 pages, at the
+      // per-page bands. (Per application, the first 10 of an applicant's
+      // month are free, and the generator's applicants rarely return.)
+      const int64_t pages = rng_.Range(31, 250);
+      const int64_t fen = PerPageFeeFen(pages);
+      if (!push(
+              later(3, 10),
+              absl::StrCat(R"("feeNoticed":{"method":"PER_PAGE","amountFen":)",
+                           fen, R"(,"pages":)", pages, "}")))
         return;
       if (!rng_.Chance(0.8)) {
         push(later(30, 40), R"("answered":{"outcome":"OTHER_FEE_UNPAID"})");
@@ -299,11 +304,12 @@ class Generator {
                                          kOutcomes[outcome], "\"}")))
       return;
     if (rng_.Chance(0.01)) {
-      // A clerk's correction of the applicant category, weeks later.
+      // A clerk's correction of the applicant category, weeks later: a
+      // partial amendment, so name, channel and items stay as received.
       if (!push(
               later(10, 30),
               absl::StrCat(
-                  R"("amended":{"version":1,"reason":"申请人类型录入错误","received":{"applicant":{"category":")",
+                  R"("amended":{"version":1,"reason":"申请人类型录入错误","fields":"applicant.category","received":{"applicant":{"category":")",
                   kCategories[rng_.Pick({50, 10, 5, 5, 15, 15})], R"("}}})")))
         return;
     }

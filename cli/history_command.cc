@@ -22,10 +22,12 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
-// Flattens the set fields of `message` into "path: value" items, in field
+using Item = std::pair<std::string, std::string>;  // path, value
+
+// Flattens the set fields of `message` into (path, value) items, in field
 // order.
 void Flatten(const Message& message, const std::string& prefix,
-             std::vector<std::string>& items) {
+             std::vector<Item>& items) {
   std::vector<const FieldDescriptor*> fields;
   message.GetReflection()->ListFields(message, &fields);
   for (const FieldDescriptor* field : fields) {
@@ -38,24 +40,22 @@ void Flatten(const Message& message, const std::string& prefix,
         Flatten(reflection->GetMessage(message, field), path, items);
         break;
       case FieldDescriptor::CPPTYPE_STRING:
-        items.push_back(
-            absl::StrCat(path, ": ", reflection->GetString(message, field)));
+        items.emplace_back(path, reflection->GetString(message, field));
         break;
       case FieldDescriptor::CPPTYPE_ENUM:
-        items.push_back(absl::StrCat(
-            path, ": ", reflection->GetEnum(message, field)->name()));
+        items.emplace_back(path, reflection->GetEnum(message, field)->name());
         break;
       case FieldDescriptor::CPPTYPE_INT32:
-        items.push_back(
-            absl::StrCat(path, ": ", reflection->GetInt32(message, field)));
+        items.emplace_back(path,
+                           absl::StrCat(reflection->GetInt32(message, field)));
         break;
       case FieldDescriptor::CPPTYPE_INT64:
-        items.push_back(
-            absl::StrCat(path, ": ", reflection->GetInt64(message, field)));
+        items.emplace_back(path,
+                           absl::StrCat(reflection->GetInt64(message, field)));
         break;
       case FieldDescriptor::CPPTYPE_UINT32:
-        items.push_back(
-            absl::StrCat(path, ": ", reflection->GetUInt32(message, field)));
+        items.emplace_back(path,
+                           absl::StrCat(reflection->GetUInt32(message, field)));
         break;
       default:
         break;
@@ -63,14 +63,58 @@ void Flatten(const Message& message, const std::string& prefix,
   }
 }
 
-// Returns the payload's details as "a: x · b: y".
-std::string Details(const v1::Event& event) {
+std::vector<Item> PayloadItems(const v1::Event& event) {
+  std::vector<Item> items;
   const auto* field = event.GetReflection()->GetOneofFieldDescriptor(
       event, event.GetDescriptor()->oneof_decl(0));
-  if (field == nullptr) return "";
+  if (field != nullptr)
+    Flatten(event.GetReflection()->GetMessage(event, field), "", items);
+  return items;
+}
+
+// Returns the payload's details as "a: x · b: y".
+std::string Details(const v1::Event& event) {
   std::vector<std::string> items;
-  Flatten(event.GetReflection()->GetMessage(event, field), "", items);
+  for (const auto& [path, value] : PayloadItems(event))
+    items.push_back(absl::StrCat(path, ": ", value));
   return absl::StrJoin(items, " · ");
+}
+
+// Returns what an amendment changed, field by field: "path: old → new",
+// a removed field as "path: old → (removed)", an added one as
+// "path: (none) → new"; the date too. `shown_before`/`shown_after` are the
+// same events as displayed (personal data masked or not).
+std::string Diff(const v1::Event& before, const v1::Event& after,
+                 const v1::Event& shown_before, const v1::Event& shown_after) {
+  const std::vector<Item> a = PayloadItems(before), b = PayloadItems(after);
+  const std::vector<Item> sa = PayloadItems(shown_before),
+                          sb = PayloadItems(shown_after);
+  auto find = [](const std::vector<Item>& items, const std::string& path) {
+    for (size_t i = 0; i < items.size(); ++i)
+      if (items[i].first == path) return static_cast<int>(i);
+    return -1;
+  };
+  std::vector<std::string> changes;
+  if (before.occurred_on() != after.occurred_on()) {
+    changes.push_back(absl::StrCat("occurredOn: ", before.occurred_on(), " → ",
+                                   after.occurred_on()));
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    const int j = find(b, a[i].first);
+    if (j < 0) {
+      changes.push_back(
+          absl::StrCat(a[i].first, ": ", sa[i].second, " → (removed)"));
+    } else if (b[j].second != a[i].second) {
+      changes.push_back(
+          absl::StrCat(a[i].first, ": ", sa[i].second, " → ", sb[j].second));
+    }
+  }
+  for (size_t j = 0; j < b.size(); ++j) {
+    if (find(a, b[j].first) < 0)
+      changes.push_back(absl::StrCat(b[j].first, ": (none) → ", sb[j].second));
+  }
+  return changes.empty() ? std::string("no field changed")
+                         : absl::StrJoin(changes, " · ");
 }
 
 std::string RecordedLocal(const v1::Event& event) {
@@ -89,6 +133,27 @@ absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
   if (events.empty())
     return absl::NotFoundError(
         absl::StrCat("case ", case_id, ": unknown case"));
+  // Each amendment as a diff of the corrected event before and after it
+  // (partial amendments merged as the engine merges them), by the
+  // amendment's version.
+  std::map<uint32_t, std::string> diffs;
+  {
+    std::vector<v1::Event> effective = events;
+    for (const v1::Event& event : events) {
+      const uint32_t target =
+          event.has_amended() ? event.amended().version() : 0;
+      if (target < 1 || target > effective.size()) continue;
+      v1::Event before = effective[target - 1];
+      v1::Event after = ApplyAmendment(before, event);
+      v1::Event shown_before = before, shown_after = after;
+      if (personal_data == PersonalData::kMasked) {
+        MaskPersonalData(shown_before);
+        MaskPersonalData(shown_after);
+      }
+      diffs[event.version()] = Diff(before, after, shown_before, shown_after);
+      effective[target - 1] = std::move(after);
+    }
+  }
   if (personal_data == PersonalData::kMasked) {
     for (v1::Event& event : events) MaskPersonalData(event);
   }
@@ -128,7 +193,12 @@ absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
       std::vector<uint32_t> versions;
       for (const v1::Event* a : amended_by[event.version()])
         versions.push_back(a->version());
-      absl::StrAppend(&line, absl::StrJoin(versions, ","), "]}");
+      absl::StrAppend(&line, absl::StrJoin(versions, ","), "]");
+      if (event.has_amended()) {
+        absl::StrAppend(&line, ",\"changes\":");
+        AppendJsonString(diffs[event.version()], line);
+      }
+      absl::StrAppend(&line, "}");
       absl::StrAppend(&json, i == 0 ? "" : ",", line);
     }
     absl::StrAppend(&json, "],\"flags\":[");
@@ -165,13 +235,10 @@ absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
     const std::string details = Details(event);
     if (!details.empty()) out << "       " << details << "\n";
     for (const v1::Event* a : amended_by[event.version()]) {
-      const std::string date =
-          a->amended().occurred_on().empty()
-              ? ""
-              : absl::StrCat(" · occurredOn: ", a->amended().occurred_on());
-      out << absl::StrFormat("       ↳ corrected by v%d on %s: %s%s\n",
+      out << absl::StrFormat("       ↳ corrected by v%d on %s%s: %s\n",
                              a->version(), a->occurred_on(),
-                             Details(AmendmentReplacement(*a)), date);
+                             !a->amended().fields().empty() ? " (partial)" : "",
+                             diffs[a->version()]);
     }
   }
   for (const ComplianceFlag& flag : flags)

@@ -179,7 +179,12 @@ int main(int argc, char** argv) {
   report->add_flag("--document", document,
                    "the whole report: title, six parts, tables, narrative");
   report->add_option("--date", document_date,
-                     "the document's date YYYY-MM-DD (default: today)");
+                     "the document's date YYYY-MM-DD (required with "
+                     "--document)");
+  bool document_strict = false;
+  report->add_flag("--strict", document_strict,
+                   "--document: refuse (exit non-zero) if a part is missing "
+                   "or contradicts the figures");
   add_calendar(report);
 
   std::string cell_row, cell_column;
@@ -291,7 +296,8 @@ int main(int argc, char** argv) {
   fee_quote->add_option("--method", fee_method, "per-application or per-page")
       ->required()
       ->check(CLI::IsMember({"per-application", "per-page"}));
-  fee_quote->add_option("--pages", fee_pages, "pages provided (per-page)");
+  CLI::Option* fee_pages_given = fee_quote->add_option(
+      "--pages", fee_pages, "pages provided (required for per-page)");
 
   ogi::GenOptions gen_options;
   std::string gen_years = "2020..2024";
@@ -575,7 +581,8 @@ int main(int argc, char** argv) {
                                                                 : "csv";
     }
     options.format = *ogi::ParseReportFormat(report_format);
-    options.date = judge.clock_day;
+    options.warnings = &std::cerr;
+    if (document_strict) options.strict = ogi::ReportOptions::Strict::kYes;
     options.index_path = ogi::ReportIndexPath(db);
     options.index_saving = ogi::ReportIndex::Saving::kInMemory;
     options.notes = &std::cerr;
@@ -622,11 +629,13 @@ int main(int argc, char** argv) {
     due_options.clock_day = judge.clock_day;
     status = ogi::DueCommand(s, due_options, *judge.calendar, std::cout);
   } else if (*fee_quote) {
-    status = ogi::FeeQuoteCommand(s, fee_case,
-                                  fee_method == "per-page"
-                                      ? ogi::FeeMethod::kPerPage
-                                      : ogi::FeeMethod::kPerApplication,
-                                  fee_pages, std::cout);
+    status = ogi::FeeQuoteCommand(
+        s, fee_case,
+        fee_method == "per-page" ? ogi::FeeMethod::kPerPage
+                                 : ogi::FeeMethod::kPerApplication,
+        fee_pages_given->count() > 0 ? std::optional<int64_t>(fee_pages)
+                                     : std::nullopt,
+        std::cout);
   } else if (*erase) {
     erase_options.today = judge.clock_day;
     status = ogi::ErasePersonalDataCommand(s, erase_options, std::cout);

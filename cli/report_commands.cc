@@ -94,13 +94,29 @@ absl::Status ReportCommand(EventStore& store, const ReportOptions& options,
                            std::ostream& out) {
   OGI_ASSIGN_OR_RETURN(ReportRequest request, Resolve(store, options.request));
   OGI_ASSIGN_OR_RETURN(AnnualReport report, Compute(store, request, options));
+  if (options.kind != ReportKind::kDocument && options.date.has_value()) {
+    return absl::InvalidArgumentError(
+        "--date is the document's date: give --document too");
+  }
   if (options.kind == ReportKind::kDocument) {
     if (options.format != ReportFormat::kMd &&
         options.format != ReportFormat::kHtml) {
       return absl::InvalidArgumentError(
           "--document renders html or md (give --format html or md)");
     }
-    out << RenderDocument(report, options.format, options.date);
+    if (!options.date.has_value()) {
+      return absl::InvalidArgumentError(
+          "--document needs --date YYYY-MM-DD, the day the agency signs the "
+          "report");
+    }
+    const std::vector<Finding> problems = CheckDocument(report);
+    if (options.warnings != nullptr) WriteFindings(problems, *options.warnings);
+    if (!problems.empty() && options.strict == ReportOptions::Strict::kYes) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "the document has %d problem(s); nothing written (--strict)",
+          problems.size()));
+    }
+    out << RenderDocument(report, options.format, *options.date);
   } else if (!options.extras) {
     out << RenderReport(report, options.format);
   } else {
@@ -160,7 +176,8 @@ absl::Status CheckCommand(EventStore& store, ReportRequest request,
   ReportOptions quiet = index;  // the lag, if any, was told once above
   quiet.notes = nullptr;
   OGI_ASSIGN_OR_RETURN(AnnualReport previous, Compute(store, before, quiet));
-  const std::vector<Finding> findings = CheckReport(report, &previous);
+  std::vector<Finding> findings = CheckReport(report, &previous);
+  for (Finding& f : CheckDocument(report)) findings.push_back(std::move(f));
   WriteFindings(findings, out);
   int errors = 0;
   for (const Finding& f : findings) {
@@ -169,11 +186,14 @@ absl::Status CheckCommand(EventStore& store, ReportRequest request,
   OGI_ASSIGN_OR_RETURN(
       const int flags,
       WriteComplianceFlags(store, request, *judge.calendar, judge.today, out));
+  OGI_ASSIGN_OR_RETURN(
+      const int year_end,
+      WriteYearEndFindings(store, request, *judge.calendar, out));
   out << absl::StrFormat(
       "%s %d%s: %d error(s), %d warning(s), %d compliance flag(s)\n",
       request.agency_id, request.year,
       request.scope == Scope::kRollup ? " (roll-up)" : "", errors,
-      findings.size() - errors, flags);
+      findings.size() - errors + year_end, flags);
   if (errors > 0) {
     return absl::FailedPreconditionError(
         "the report breaks its consistency rules: this is a bug of ogi");
@@ -188,10 +208,19 @@ absl::Status CheckTableCommand(const std::string& path, std::ostream& out) {
   text << in.rdbuf();
   OGI_ASSIGN_OR_RETURN(TypedTable table, ParseReportCsv(text.str()));
   std::vector<Finding> findings = table.findings;
-  for (Finding& f : CheckReport(table.report, nullptr)) {
-    findings.push_back(std::move(f));
+  for (const Finding& f : table.missing) findings.push_back(f);
+  // With cells missing, checks 1-4 would sum zeros that are not in the
+  // file: only the missing cells are reported.
+  if (table.missing.empty()) {
+    for (Finding& f : CheckReport(table.report, nullptr)) {
+      findings.push_back(std::move(f));
+    }
   }
   WriteFindings(findings, out);
+  if (!table.missing.empty()) {
+    out << table.missing.size()
+        << " cell(s) missing: checks 1-4 skipped until the table is whole\n";
+  }
   int errors = 0;
   for (const Finding& f : findings) {
     errors += f.severity == Finding::Severity::kError;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 #include "engine/civil_date.h"
@@ -306,7 +307,11 @@ absl::StatusOr<CaseChange> DecideAmendment(const CaseState& state,
         PayloadName(original.payload), "', not '",
         PayloadName(replacement_event.payload_case()), "'"));
   }
-  CaseStep replacement = StepOf(replacement_event);
+  OGI_ASSIGN_OR_RETURN(const std::vector<std::string> paths,
+                       AmendmentFields(event));
+  change.replaced_fields = StepFields(original.payload, paths);
+  CaseStep replacement =
+      MergeStep(original, StepOf(replacement_event), change.replaced_fields);
   if (amended.occurred_on().empty()) replacement.set_on(original.on());
   std::vector<CaseStep> effective = state.steps;
   effective[target - 1] = replacement;
@@ -320,11 +325,79 @@ constexpr size_t kTypicalSteps = 4;
 
 }  // namespace
 
+uint8_t StepFields(PayloadCase payload, const std::vector<std::string>& paths) {
+  if (paths.empty()) return kAllStepFields;
+  // The fields StepOf reads, by payload: the one map from payload paths to
+  // step fields.
+  struct Entry {
+    PayloadCase payload;
+    absl::string_view path;
+    uint8_t field;
+  };
+  static constexpr Entry kMap[] = {
+      {v1::Event::kReceived, "applicant.category", kStepCode},
+      {v1::Event::kReceived, "channel", kStepChannel},
+      {v1::Event::kReceived, "items", kStepAmount},
+      {v1::Event::kCorrectionRequested, "dueOn", kStepDue},
+      {v1::Event::kConsultationStarted, "party", kStepCode},
+      {v1::Event::kConsultationStarted, "consultationId", kStepRef},
+      {v1::Event::kConsultationEnded, "opinion", kStepCode},
+      {v1::Event::kConsultationEnded, "consultationId", kStepRef},
+      {v1::Event::kExtended, "workingDays", kStepAmount},
+      {v1::Event::kExtended, "approvedBy", kStepCode},
+      {v1::Event::kDelayFixed, "dueOn", kStepDue},
+      {v1::Event::kReviewed, "decision", kStepCode},
+      {v1::Event::kFeeNoticed, "method", kStepCode},
+      {v1::Event::kFeeNoticed, "amountFen", kStepAmount},
+      {v1::Event::kFeeNoticed, "pages", kStepDue},
+      {v1::Event::kFeePaid, "amountFen", kStepAmount},
+      {v1::Event::kAnswered, "outcome", kStepCode},
+      {v1::Event::kReanswered, "outcome", kStepCode},
+      {v1::Event::kAppealFiled, "kind", kStepCode},
+      {v1::Event::kAppealFiled, "appealId", kStepRef},
+      {v1::Event::kAppealDecided, "result", kStepCode},
+      {v1::Event::kAppealDecided, "appealId", kStepRef},
+  };
+  uint8_t fields = 0;
+  for (const std::string& path : paths) {
+    for (const Entry& e : kMap) {
+      if (e.payload != payload) continue;
+      // "applicant" covers "applicant.category"; so does the path itself.
+      const bool covers = e.path == path || (e.path.size() > path.size() &&
+                                             absl::StartsWith(e.path, path) &&
+                                             e.path[path.size()] == '.');
+      if (covers) fields |= e.field;
+    }
+  }
+  return fields;
+}
+
+CaseStep MergeStep(const CaseStep& target, const CaseStep& replacement,
+                   uint8_t fields) {
+  CaseStep out = target;
+  out.on_day = replacement.on_day;
+  if (fields & kStepCode) out.code = replacement.code;
+  if (fields & kStepChannel) out.channel = replacement.channel;
+  if (fields & kStepAmount) out.amount = replacement.amount;
+  if (fields & kStepRef) out.ref = replacement.ref;
+  if (fields & kStepDue) {
+    out.due_day = replacement.due_day;
+    out.has_due = replacement.has_due;
+  }
+  return out;
+}
+
 CaseChange CaseChangeOf(const v1::Event& event) {
   CaseChange change{StepOf(event), std::nullopt, false};
   if (event.payload_case() == v1::Event::kAmended) {
-    change.replacement = StepOf(AmendmentReplacement(event));
+    const v1::Event replacement = AmendmentReplacement(event);
+    change.replacement = StepOf(replacement);
     change.replacement_keeps_date = AmendmentKeepsDate(event);
+    // Validated when appended; a stored list that no longer resolves
+    // corrects nothing rather than everything.
+    absl::StatusOr<std::vector<std::string>> paths = AmendmentFields(event);
+    change.replaced_fields =
+        paths.ok() ? StepFields(replacement.payload_case(), *paths) : 0;
   }
   return change;
 }
@@ -378,7 +451,8 @@ void ApplyCaseChange(CaseState& state, const CaseChange& change,
   const auto target = static_cast<size_t>(change.step.amount);
   state.steps.push_back(change.step);
   if (change.replacement && target >= 1 && target < state.steps.size()) {
-    CaseStep replacement = *change.replacement;
+    CaseStep replacement = MergeStep(
+        state.steps[target - 1], *change.replacement, change.replaced_fields);
     if (change.replacement_keeps_date)
       replacement.set_on(state.steps[target - 1].on());
     state.steps[target - 1] = std::move(replacement);

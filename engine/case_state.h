@@ -33,6 +33,17 @@
 
 namespace ogi {
 
+// Returns the StepField bits that the paths of a partial amendment
+// (AmendmentFields, payload.h) of a `payload` event touch; kAllStepFields for
+// an empty list (a whole replacement). Tested against StepOf in
+// issue18_test.cc: a path changes only the step fields it maps to.
+uint8_t StepFields(PayloadCase payload, const std::vector<std::string>& paths);
+
+// Returns `target` with the `fields` of `replacement` (an amendment's step of
+// the same payload), its date from `replacement`.
+CaseStep MergeStep(const CaseStep& target, const CaseStep& replacement,
+                   uint8_t fields);
+
 struct Appeal {
   std::string id;
   absl::CivilDay filed_on;

@@ -73,6 +73,16 @@ struct CaseStep {
   static constexpr absl::CivilDay kEpoch = absl::CivilDay(1970, 1, 1);
 };
 
+// The parts of a CaseStep a partial amendment can correct (see StepFields).
+enum StepField : uint8_t {
+  kStepCode = 1,
+  kStepChannel = 2,
+  kStepAmount = 4,
+  kStepRef = 8,
+  kStepDue = 16,  // due_day / has_due, or a fee notice's pages
+  kAllStepFields = 31,
+};
+
 // One accepted event's effect: the step and, for an amendment, the corrected
 // step that replaces its target.
 struct CaseChange {
@@ -81,6 +91,9 @@ struct CaseChange {
   // True when the amendment gives no new date: the replacement keeps the date
   // of the step it replaces.
   bool replacement_keeps_date = false;
+  // A partial amendment (amended.fields): the StepField bits the replacement
+  // corrects; the target step keeps the rest.
+  uint8_t replaced_fields = kAllStepFields;
 };
 
 // Returns the step of a stored or submitted case event (for `amended`, the

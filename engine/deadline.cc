@@ -15,6 +15,7 @@ namespace {
 constexpr int kAnswerWorkingDays = 20;
 constexpr int kCorrectionNoticeWorkingDays = 7;
 constexpr int kConsultationWorkingDays = 15;
+constexpr int kFeePaymentWorkingDays = 20;
 
 struct Interval {
   absl::CivilDay from, to;  // inclusive
@@ -39,6 +40,11 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
     out.calendar_known = false;
     out.unknown_reason = std::string(status.message());
     out.due_on.reset();
+    // Neither on time nor late: named, so that it is not lost between the
+    // two in any count.
+    out.flags.push_back(
+        {"DUE_DATE_UNKNOWN", absl::StrCat("The due date cannot be computed: ",
+                                          status.message(), ".")});
   };
 
   std::vector<Interval> pauses;
@@ -46,6 +52,7 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
   std::vector<const CaseStep*> extensions;
   std::optional<absl::CivilDay> delay_fixed;
   std::optional<absl::CivilDay> correction_requested_on;
+  std::optional<absl::CivilDay> correction_due_on;  // the applicant's
   std::optional<absl::CivilDay> fee_noticed_on;
   std::vector<const CaseStep*> correction_requests;  // with day 0 then
   std::vector<absl::CivilDay> correction_request_day_zero;
@@ -64,6 +71,8 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
         break;
       case v1::Event::kCorrectionRequested:
         correction_requested_on = s.on();
+        correction_due_on.reset();
+        if (s.has_due) correction_due_on = s.due();
         correction_requests.push_back(&s);
         correction_request_day_zero.push_back(day_zero);
         break;
@@ -201,6 +210,48 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
     }
   }
 
+  // The applicant's own time, while the case waits for them.
+  if (correction_requested_on && !f.concluded) {
+    out.lapse_outcome = "OTHER_NO_CORRECTION";
+    if (correction_due_on) out.applicant_due_on = *correction_due_on;
+  } else if (fee_noticed_on && !f.concluded) {
+    out.lapse_outcome = "OTHER_FEE_UNPAID";
+    absl::StatusOr<absl::CivilDay> pay_by =
+        calendar.AddWorkingDays(*fee_noticed_on, kFeePaymentWorkingDays);
+    if (pay_by.ok()) {
+      out.applicant_due_on = *pay_by;
+    } else {
+      status = pay_by.status();
+    }
+  }
+  out.applicant_lapsed =
+      out.applicant_due_on.has_value() && today > *out.applicant_due_on;
+  if (out.applicant_lapsed) {
+    out.derivation.push_back(
+        {"lapsed",
+         absl::StrCat(out.lapse_outcome == "OTHER_FEE_UNPAID"
+                          ? "The fee was to be paid by "
+                          : "The correction was to arrive by ",
+                      Day(*out.applicant_due_on),
+                      ": the applicant's time has run out; the case may be "
+                      "concluded as ",
+                      out.lapse_outcome, "."),
+         *out.applicant_due_on, *out.applicant_due_on, 0});
+  }
+
+  if (correction_requested_on && f.concluded) {
+    // Concluded (e.g. OTHER_NO_CORRECTION) while the correction was still
+    // awaited: no answer was due, so it is neither on time nor late.
+    out.derivation.push_back(
+        {"due",
+         absl::StrCat("Concluded on ", Day(f.concluded_on),
+                      " while the correction requested on ",
+                      Day(*correction_requested_on),
+                      " was outstanding: no answer was due."),
+         *correction_requested_on, *correction_requested_on, 0});
+    if (!status.ok()) unknown(status);
+    return out;
+  }
   if (correction_requested_on && !f.concluded) {
     out.waiting_for.insert(out.waiting_for.begin(), "correction");
     out.derivation.push_back(

@@ -14,7 +14,10 @@
 //   - [choice] the same for a fee notice, from the notice to the payment;
 //   - extensions add their working days (≤ 20 in all) to the due date, counted
 //     past the pauses too;
-//   - delayFixed replaces the due date.
+//   - delayFixed replaces the due date;
+//   - while a correction or a fee is outstanding, the applicant's own time
+//     (the correction request's dueOn; fee notice + 20 working days) is
+//     reported, and whether it has run out.
 #ifndef OGI_ENGINE_DEADLINE_H_
 #define OGI_ENGINE_DEADLINE_H_
 
@@ -67,6 +70,15 @@ struct Deadline {
   std::vector<DerivationStep> derivation;
   std::vector<ComplianceFlag> flags;
   std::vector<int> calendar_years;  // the calendar's known years
+  // An open case waiting for the applicant (a correction, a fee payment):
+  // the last day the applicant has (the correction request's dueOn; a fee
+  // notice's date + 20 working days), nullopt if none is known, and whether
+  // `today` is past it. Then the case may be concluded as `lapse_outcome`
+  // ("OTHER_NO_CORRECTION" or "OTHER_FEE_UNPAID"), else it is carried into
+  // the next year for ever.
+  std::optional<absl::CivilDay> applicant_due_on;
+  bool applicant_lapsed = false;
+  std::string lapse_outcome;  // empty unless waiting for the applicant
 };
 
 // Computes the deadline of a case from its state (effective steps) as of

@@ -1,7 +1,14 @@
 // The payload table; see payload.h.
 #include "engine/payload.h"
 
+#include <algorithm>
+#include <memory>
 #include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/types/span.h"
 
 namespace ogi {
 namespace {
@@ -131,6 +138,127 @@ v1::Event AmendmentReplacement(const v1::Event& amended_event) {
     out.GetReflection()
         ->MutableMessage(&out, target)
         ->CopyFrom(reflection->GetMessage(amended, field));
+  }
+  return out;
+}
+
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+// Returns the fields along `path` from `descriptor` (each name lowerCamelCase
+// or snake_case), or an empty chain if a name is unknown or a non-last field
+// is not a singular message.
+std::vector<const FieldDescriptor*> ResolvePath(const Descriptor* descriptor,
+                                                absl::string_view path) {
+  std::vector<const FieldDescriptor*> chain;
+  for (absl::string_view name : absl::StrSplit(path, '.')) {
+    if (descriptor == nullptr) return {};
+    const FieldDescriptor* field =
+        descriptor->FindFieldByCamelcaseName(std::string(name));
+    if (field == nullptr)
+      field = descriptor->FindFieldByName(std::string(name));
+    if (field == nullptr) return {};
+    chain.push_back(field);
+    descriptor = field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+                         !field->is_repeated()
+                     ? field->message_type()
+                     : nullptr;
+  }
+  return chain;
+}
+
+// The paths of amended.fields ("a.b,c" -> {"a.b", "c"}).
+std::vector<std::string> FieldPaths(const v1::Amended& amended) {
+  if (amended.fields().empty()) return {};
+  return absl::StrSplit(amended.fields(), ',');
+}
+
+// The replacement payload's message inside Amended.
+const Message* ReplacementPayload(const v1::Amended& amended) {
+  const auto* field = amended.GetReflection()->GetOneofFieldDescriptor(
+      amended, amended.GetDescriptor()->oneof_decl(0));
+  return field == nullptr
+             ? nullptr
+             : &amended.GetReflection()->GetMessage(amended, field);
+}
+
+// Makes the field at `chain` of `to` equal to that of `from` (same type).
+void CopyPath(const Message& from, Message& to,
+              absl::Span<const FieldDescriptor* const> chain) {
+  const FieldDescriptor* field = chain.front();
+  const auto* from_r = from.GetReflection();
+  const auto* to_r = to.GetReflection();
+  if (chain.size() > 1) {
+    CopyPath(from_r->GetMessage(from, field), *to_r->MutableMessage(&to, field),
+             chain.subspan(1));
+    return;
+  }
+  to_r->ClearField(&to, field);
+  // A copy of `from` holding only this field, merged in: MergeFrom copies
+  // each kind of field (scalar, message, repeated) the way protobuf defines.
+  std::unique_ptr<Message> only(from.New());
+  only->CopyFrom(from);
+  std::vector<const FieldDescriptor*> set;
+  only->GetReflection()->ListFields(*only, &set);
+  for (const FieldDescriptor* other : set) {
+    if (other != field) only->GetReflection()->ClearField(only.get(), other);
+  }
+  to.MergeFrom(*only);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> AmendmentFields(
+    const v1::Event& amended_event) {
+  const v1::Amended& amended = amended_event.amended();
+  std::vector<std::string> paths;
+  const Message* payload = ReplacementPayload(amended);
+  const std::vector<std::string> listed = FieldPaths(amended);
+  for (size_t i = 0; i < listed.size(); ++i) {
+    const std::vector<const FieldDescriptor*> chain =
+        payload == nullptr || listed[i].empty()
+            ? std::vector<const FieldDescriptor*>()
+            : ResolvePath(payload->GetDescriptor(), listed[i]);
+    if (chain.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "field 'amended.fields[", i, "]' is not a field of the replacement"));
+    }
+    std::vector<std::string> names;
+    for (const FieldDescriptor* f : chain) names.push_back(f->json_name());
+    std::string canonical = absl::StrJoin(names, ".");
+    if (std::find(paths.begin(), paths.end(), canonical) != paths.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("field 'amended.fields[", i, "]' repeats ", canonical));
+    }
+    paths.push_back(std::move(canonical));
+  }
+  return paths;
+}
+
+v1::Event ApplyAmendment(const v1::Event& effective,
+                         const v1::Event& amended_event) {
+  const v1::Amended& amended = amended_event.amended();
+  v1::Event out = effective;
+  if (!amended.occurred_on().empty())
+    out.set_occurred_on(amended.occurred_on());
+  const v1::Event replacement = AmendmentReplacement(amended_event);
+  const auto* target = replacement.GetReflection()->GetOneofFieldDescriptor(
+      replacement, replacement.GetDescriptor()->oneof_decl(0));
+  if (target == nullptr) return out;
+  const Message& from =
+      replacement.GetReflection()->GetMessage(replacement, target);
+  Message* to = out.GetReflection()->MutableMessage(&out, target);
+  if (amended.fields().empty()) {
+    to->CopyFrom(from);
+    return out;
+  }
+  for (const std::string& path : FieldPaths(amended)) {
+    const std::vector<const FieldDescriptor*> chain =
+        ResolvePath(from.GetDescriptor(), path);
+    if (!chain.empty()) CopyPath(from, *to, chain);
   }
   return out;
 }

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/message.h"
 
 #include "engine/civil_date.h"
@@ -24,7 +26,15 @@ class Checker {
   Checker(const v1::Event& event, absl::CivilDay recording_day)
       : label_(StreamLabel(event)), recording_day_(recording_day) {}
 
+  // A partial amendment: only the fields under `prefix` + one of `paths` are
+  // checked; the others keep the corrected event's (valid) values.
+  void OnlyPaths(std::string prefix, std::vector<std::string> paths) {
+    only_prefix_ = std::move(prefix);
+    only_paths_ = std::move(paths);
+  }
+
   absl::Status Error(absl::string_view field, absl::string_view what) const {
+    if (!only_paths_.empty() && !Checked(field)) return absl::OkStatus();
     return absl::InvalidArgumentError(
         absl::StrCat(label_, ": field '", field, "' ", what));
   }
@@ -105,8 +115,24 @@ class Checker {
   }
 
  private:
+  // Whether `field` is, contains or lies within one of only_paths_.
+  bool Checked(absl::string_view field) const {
+    if (!absl::ConsumePrefix(&field, only_prefix_)) return true;
+    for (const std::string& p : only_paths_) {
+      const absl::string_view a = field, b = p;
+      const absl::string_view shorter = a.size() < b.size() ? a : b;
+      const absl::string_view longer = a.size() < b.size() ? b : a;
+      if (absl::StartsWith(longer, shorter) &&
+          (longer.size() == shorter.size() || longer[shorter.size()] == '.'))
+        return true;
+    }
+    return false;
+  }
+
   std::string label_;
   absl::CivilDay recording_day_;
+  std::string only_prefix_;
+  std::vector<std::string> only_paths_;
 };
 
 absl::Status ValidateCasePayload(const Checker& c, absl::string_view p,
@@ -377,9 +403,17 @@ absl::Status ValidateEvent(const v1::Event& event,
   OGI_RETURN_IF_ERROR(
       c.NotAfterRecording("amended.occurredOn", amended.occurred_on()));
   const v1::Event replacement = AmendmentReplacement(event);
-  return ValidateCasePayload(
-      c, absl::StrCat("amended.", PayloadName(replacement.payload_case())),
-      replacement);
+  const std::string prefix =
+      absl::StrCat("amended.", PayloadName(replacement.payload_case()));
+  absl::StatusOr<std::vector<std::string>> paths = AmendmentFields(event);
+  if (!paths.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(StreamLabel(event), ": ", paths.status().message()));
+  }
+  if (paths->empty()) return ValidateCasePayload(c, prefix, replacement);
+  Checker partial = c;
+  partial.OnlyPaths(absl::StrCat(prefix, "."), *std::move(paths));
+  return ValidateCasePayload(partial, prefix, replacement);
 }
 
 }  // namespace ogi

@@ -22,6 +22,7 @@
 #include "absl/numeric/int128.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -395,6 +396,42 @@ std::vector<Finding> CheckReport(const AnnualReport& report,
   return findings;
 }
 
+std::vector<Finding> CheckDocument(const AnnualReport& report) {
+  std::vector<Finding> out;
+  auto blank = [](absl::string_view text) {
+    return absl::StripAsciiWhitespace(text).empty();
+  };
+  const struct {
+    const std::string* text;
+    const char* cell;
+    const char* part;
+  } parts[] = {
+      {&report.narrative.overview, "document/overview", "part 一 (总体情况)"},
+      {&report.narrative.problems, "document/problems",
+       "part 五 (存在的主要问题及改进情况)"},
+      {&report.narrative.other, "document/other",
+       "part 六 (其他需要报告的事项)"},
+  };
+  for (const auto& p : parts) {
+    if (blank(*p.text)) {
+      out.push_back(
+          Finding{Severity::kWarning, 10, p.cell,
+                  absl::StrCat(p.part,
+                               " has no text (narrativeSet): the "
+                               "document would print a placeholder")});
+    }
+  }
+  if (report.fee_applications > 0 &&
+      absl::StrContains(report.narrative.other, "未收取任何信息处理费")) {
+    out.push_back(
+        Finding{Severity::kWarning, 10, "document/other",
+                absl::StrCat("part 六's text says no fee was collected, but ",
+                             report.fee_applications,
+                             " application(s) paid fees in the year")});
+  }
+  return out;
+}
+
 absl::StatusOr<TypedTable> ParseReportCsv(absl::string_view csv) {
   constexpr absl::string_view kHeader = "section,row,column,value";
   TypedTable table;
@@ -472,6 +509,16 @@ absl::StatusOr<TypedTable> ParseReportCsv(absl::string_view csv) {
                                line_number, ")")});
     }
   }
+  // A cell with no line (a truncated or hand-edited file) is not a 0: it is
+  // a blank count (check 5), in table order.
+  ForEachCell(
+      table.report, [&](absl::string_view section, absl::string_view row,
+                        absl::string_view column, int64_t&, Kind) {
+        const std::string cell = CellName(section, row, column);
+        if (slots.at(cell).line != 0) return;
+        table.missing.push_back(Finding{Severity::kError, 5, cell,
+                                        "missing cell (no line in the file)"});
+      });
   return table;
 }
 

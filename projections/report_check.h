@@ -32,10 +32,20 @@ struct Finding {
 std::vector<Finding> CheckReport(const AnnualReport& report,
                                  const AnnualReport* previous);
 
+// Returns what makes the whole document (RenderDocument) unfit to publish,
+// as warnings of rule 10 (an ogi addition): a narrative part (一, 五, 六) the
+// agency has not written, and part 六's text saying no fee was collected
+// while the fee figures count some. Cells: "document/overview",
+// "document/problems", "document/other".
+std::vector<Finding> CheckDocument(const AnnualReport& report);
+
 struct TypedTable {
-  AnnualReport report;  // cells absent from the file are 0
-  std::vector<Finding>
-      findings;  // check 5: negative, fractional or blank counts, by cell
+  AnnualReport report;  // cells absent from the file are 0 here
+  // Check 5: negative, fractional or blank counts, by cell.
+  std::vector<Finding> findings;
+  // Check 5 for `ogi check --table`: each cell absent from the file, in
+  // table order; while any is, sums over the table mean nothing.
+  std::vector<Finding> missing;
 };
 
 // Parses a table in the CSV contract (header "section,row,column,value", then

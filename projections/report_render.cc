@@ -520,9 +520,17 @@ std::vector<std::string> Paragraphs(absl::string_view text) {
 }
 
 // Part 六's paragraphs: the agency's text, then the fee sentence unless the
-// text already says that no fee was collected.
+// text already says that no fee was collected. A paragraph saying none was
+// collected when the figures count some is left out: the figures win, and
+// CheckDocument (report_check.h) warns.
 std::vector<std::string> PartSixParagraphs(const AnnualReport& report) {
-  std::vector<std::string> out = Paragraphs(report.narrative.other);
+  std::vector<std::string> out;
+  for (std::string& p : Paragraphs(report.narrative.other)) {
+    if (report.fee_applications > 0 && absl::StrContains(p, "未收取") &&
+        absl::StrContains(p, "信息处理费"))
+      continue;
+    out.push_back(std::move(p));
+  }
   if (!(report.fee_applications == 0 &&
         absl::StrContains(report.narrative.other, "未收取"))) {
     out.push_back(FeeSentence(report));

@@ -2,7 +2,7 @@
 # Installs, idempotently, the Debian 12 packages ogi builds and tests with. Run as root.
 set -euo pipefail
 pkgs=(
-  build-essential cmake pkg-config git
+  build-essential cmake pkg-config git ccache
   librocksdb-dev libprotobuf-dev protobuf-compiler libabsl-dev
   libgtest-dev libgmock-dev libssl-dev libcli11-dev
   clang-format sqlite3 libsqlite3-dev

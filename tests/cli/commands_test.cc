@@ -883,7 +883,7 @@ TEST(HistoryCommandTest, TextShowsAmendmentsBesideWhatTheyCorrect) {
       std::vector<std::string>(lines.begin() + v2 + 1, lines.begin() + v3),
       ElementsAre("       outcome: DISCLOSED",
                   "       ↳ corrected by v3 on 2024-01-11: outcome: "
-                  "PARTIALLY_DISCLOSED"));
+                  "DISCLOSED → PARTIALLY_DISCLOSED"));
   EXPECT_EQ(lines[v3 + 1], "       corrects v2 (reason: 结果录错)");
   EXPECT_EQ(lines[v4 + 1], "       corrects v1 (reason: 姓名录错)");
 }

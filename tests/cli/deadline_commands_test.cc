@@ -201,7 +201,7 @@ TEST_F(DeadlineCommandsTest, ReportExtrasCountLateAnswersAndOpenCasesPastDue) {
   EXPECT_THAT(
       json,
       HasSubstr(
-          R"("all":{"concluded":2,"onTime":1,"answeredLate":1,"onTimeRate":0.5000,"medianWorkingDays":2,"p90WorkingDays":28,"openPastDueAtYearEnd":2,"calendarUnknown":0})"));
+          R"("all":{"concluded":2,"onTime":1,"answeredLate":1,"onTimeRate":0.5000,"medianWorkingDays":2,"p90WorkingDays":28,"openPastDueAtYearEnd":2,"calendarUnknown":0,"noDueDate":0})"));
   EXPECT_THAT(json, HasSubstr(R"("channel ONLINE":{"concluded":2,)"));
   ReportOptions options;
   options.request = request;
