@@ -236,9 +236,9 @@ struct FeeQuote {
   std::string derivation;  // a sentence, with no personal data
 };
 
-// The fee a notice for this case should state (fees.md). Per application: the
-// applicant's applications to the case's agency in the calendar month of its
-// receipt, found by ID number (or, without one, name) through the blind
+// The fee a notice for this case should state (docs/FEES.md). Per application:
+// the applicant's applications to the case's agency in the calendar month of
+// its receipt, found by ID number (or, without one, name) through the blind
 // tokens, ordered by receipt date and position; kFailedPrecondition if the
 // applicant cannot be identified. kNotFound for an unknown case.
 // Per page: kInvalidArgument without `pages` (nothing to count), or with
@@ -286,7 +286,7 @@ absl::StatusOr<int> WriteComplianceFlags(EventStore& store,
                                          absl::CivilDay today,
                                          std::ostream& out);
 
-// Writes check 8 of annual-report.md for the request's year: each case
+// Writes check 8 of docs/REPORT.md for the request's year: each case
 // carried into the next year (received by 31 December, not concluded by then)
 // that was already past its due date on 31 December, and each one whose
 // applicant's time (a correction, a fee payment) had run out by then, so it

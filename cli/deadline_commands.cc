@@ -482,7 +482,8 @@ absl::StatusOr<std::string> ReportExtras(EventStore& store,
   std::string text = absl::StrCat(
       "\nBeyond the official format (", request.year,
       "; working days from day 0 to the conclusion, the due date per "
-      "deadlines.md; concluded = on time + late + calendar unknown + no due "
+      "docs/DEADLINES.md; concluded = on time + late + calendar unknown + no "
+      "due "
       "date):\n",
       absl::StrFormat("%-40s %9s %8s %6s %8s %7s %8s %7s %5s %12s\n", "group",
                       "concluded", "on time", "late", "unknown", "no due",

@@ -271,7 +271,7 @@ class Generator {
         return;
     }
     if (rng_.Chance(0.03)) {
-      // fees.md: a fee only for a volume past the free 30 pages, at the
+      // docs/FEES.md: a fee only for a volume past the free 30 pages, at the
       // per-page bands. (Per application, the first 10 of an applicant's
       // month are free, and the generator's applicants rarely return.)
       const int64_t pages = rng_.Range(31, 250);

@@ -16,9 +16,9 @@
 namespace ogi {
 namespace {
 
-// The State Council notices for 2023–2026, as deadlines.md tabulates them.
+// The State Council notices for 2023–2026, as docs/DEADLINES.md tabulates them.
 constexpr absl::string_view kBuiltIn =
-    R"(# Built into ogi: deadlines.md, from the State Council notices.
+    R"(# Built into ogi: docs/DEADLINES.md, from the State Council notices.
 year 2023
 off 2022-12-31..2023-01-02
 off 01-21..01-27

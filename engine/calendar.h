@@ -1,12 +1,13 @@
 // The PRC working-day calendar (工作日): Monday to Friday, minus the days the
 // State Council's annual notice declares off (放假), plus the weekend days it
 // declares working (调休上班). The calendar is data: one record per year, in
-// the plain-text format below; 2023–2026 are built in (deadlines.md) and more
-// years load from files without a rebuild. A year without a record is unknown:
-// any computation that needs one of its days fails with kFailedPrecondition
-// naming the year ("calendar unknown"), never a guess.
+// the plain-text format below; 2023–2026 are built in (docs/DEADLINES.md) and
+// more years load from files without a rebuild. A year without a record is
+// unknown: any computation that needs one of its days fails with
+// kFailedPrecondition naming the year ("calendar unknown"), never a guess.
 //
-// Format (docs/CALENDAR.md), one directive per line, '#' starts a comment:
+// Format (docs/DEADLINES.md ("Calendar files")), one directive per line, '#'
+// starts a comment:
 //
 //   year 2024                      starts the record of 2024: 2024 is known
 //   off 2023-12-30..2024-01-01     days off: a date or an inclusive range;
@@ -32,7 +33,7 @@ namespace ogi {
 
 class Calendar {
  public:
-  // The built-in records: 2023–2026 from deadlines.md.
+  // The built-in records: 2023–2026 from docs/DEADLINES.md.
   static const Calendar& BuiltIn();
 
   // Parses records in the format above. kInvalidArgument naming

@@ -1,4 +1,4 @@
-// The case state machine: the lifecycle rules of shared/spec/events.md in one
+// The case state machine: the lifecycle rules of docs/EVENTS.md in one
 // place.
 //
 // A case's state is a fold of its events. Each stored event becomes a compact

@@ -1,9 +1,9 @@
-// The statutory answer period of a case (deadlines.md), derived from its
+// The statutory answer period of a case (docs/DEADLINES.md), derived from its
 // effective steps and the working-day calendar — never stored, so a changed
 // calendar moves every open case's due date — with the derivation a clerk or
 // an appeal body can check, and the compliance flags.
 //
-// Rules (条例 第三十条–第三十五条, deadlines.md):
+// Rules (条例 第三十条–第三十五条, docs/DEADLINES.md):
 //   - day 0 is the day received; due = WD(day 0, 20); an answer on day 0 is in
 //     time;
 //   - a received correction restarts the period: day 0 := its date; while a

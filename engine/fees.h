@@ -1,5 +1,5 @@
-// Information-processing fees (信息处理费, 国办函〔2020〕109号; fees.md): both
-// methods are marginal — each unit is charged at the rate of its band.
+// Information-processing fees (信息处理费, 国办函〔2020〕109号; docs/FEES.md):
+// both methods are marginal — each unit is charged at the rate of its band.
 #ifndef OGI_ENGINE_FEES_H_
 #define OGI_ENGINE_FEES_H_
 

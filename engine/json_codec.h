@@ -1,4 +1,4 @@
-// The JSON Lines interchange format of shared/spec/events.md: one event
+// The JSON Lines interchange format of docs/EVENTS.md: one event
 // envelope per line.
 //
 // The format is the protobuf JSON mapping of ogi.v1.Event (lowerCamelCase field

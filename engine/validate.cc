@@ -1,5 +1,5 @@
 // Shape rules of events; see validate.h. The rules follow
-// shared/spec/events.md; where the spec does not say whether a field is
+// docs/EVENTS.md; where the spec does not say whether a field is
 // required, docs/EVENTS.md records the choice made here.
 #include "engine/validate.h"
 

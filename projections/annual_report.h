@@ -1,4 +1,4 @@
-// The annual report (政府信息公开工作年度报告) of shared/spec/annual-report.md,
+// The annual report (政府信息公开工作年度报告) of docs/REPORT.md,
 // computed from the log.
 //
 // ComputeAnnualReport replays the global log (up to an as-of position) through
@@ -61,8 +61,8 @@ enum class AppRow {
 };
 inline constexpr int kApplicationRows = 25;
 inline constexpr int kFirstResultRow = static_cast<int>(AppRow::kDisclosed);
-// 21 result rows, one per v1::Answered::Outcome. (annual-report.md says "22
-// result rows" but lists 21: 2 + 8 + 3 + 5 + 3 under （一）-（六）.)
+// 21 result rows, one per v1::Answered::Outcome (docs/REPORT.md): 2 + 8 + 3 +
+// 5 + 3 under （一）-（六）.
 inline constexpr int kResultRows = 21;
 static_assert(kFirstResultRow + kResultRows ==
                   static_cast<int>(AppRow::kResultsTotal),
@@ -159,7 +159,7 @@ struct CaseInCell {
 };
 
 // Returns the cases counted in one cell: `section` is "applications" or
-// "appeals", `row` and `column` the codes of annual-report.md (e.g.
+// "appeals", `row` and `column` the codes of docs/REPORT.md (e.g.
 // "carried_out", "natural_person"; "reconsideration", "pending"). Total columns
 // and the total row list every case of the row or column. kInvalidArgument for
 // an unknown code.
@@ -167,7 +167,7 @@ absl::StatusOr<std::vector<CaseInCell>> CasesInCell(
     EventStore& store, const ReportRequest& request, absl::string_view section,
     absl::string_view row, absl::string_view column);
 
-// The codes and labels of annual-report.md, in table order.
+// The codes and labels of docs/REPORT.md, in table order.
 absl::string_view ApplicationRowCode(AppRow row);
 absl::string_view ApplicationRowLabel(AppRow row);
 absl::string_view ApplicationColumnCode(int column);

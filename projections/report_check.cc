@@ -1,4 +1,4 @@
-// The consistency checks of shared/spec/annual-report.md and the reader of the
+// The consistency checks of docs/REPORT.md and the reader of the
 // CSV contract; see report_check.h. Both sides of the data path use them: the
 // engine checks each report it renders, and "ogi check" reads a table someone
 // typed (or a published report) and checks it.

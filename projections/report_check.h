@@ -1,4 +1,4 @@
-// The consistency checks of shared/spec/annual-report.md ("ogi check"): errors
+// The consistency checks of docs/REPORT.md ("ogi check"): errors
 // 1-5 (which our own projection must never produce) and warnings 6, 7 and 9,
 // over a computed report and the year before it, or over a table someone typed
 // in the CSV contract.
@@ -20,7 +20,7 @@ namespace ogi {
 struct Finding {
   enum class Severity { kError, kWarning };
   Severity severity;
-  int rule;             // the number of the check in annual-report.md (1-9)
+  int rule;             // the number of the check in docs/REPORT.md (1-9)
   std::string cell;     // "section/row/column" of the cell at fault, e.g.
                         // "applications/results_total/total"
   std::string message;  // one line, lower-case, naming the cell and the numbers

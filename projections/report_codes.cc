@@ -1,4 +1,4 @@
-// The row and column codes and labels of shared/spec/annual-report.md; see
+// The row and column codes and labels of docs/REPORT.md; see
 // annual_report.h.
 #include "projections/annual_report.h"
 

@@ -1,4 +1,4 @@
-// Renders an AnnualReport in the formats of shared/spec/annual-report.md: csv
+// Renders an AnnualReport in the formats of docs/REPORT.md: csv
 // and json (the machine-readable contract), text (aligned by display width, CJK
 // two cells wide, every label whole), md, html (self-contained, the official
 // layout with merged header cells as in the seed report), and the whole

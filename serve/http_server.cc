@@ -1,5 +1,5 @@
 // The HTTP/JSON face of the intake service: the operations of
-// proto/service.proto with the interchange JSON of events.md as bodies
+// proto/service.proto with the interchange JSON of docs/EVENTS.md as bodies
 // (docs/SERVE.md lists the routes). cpp-httplib runs each request on a thread
 // of its pool.
 #include <atomic>

@@ -1,5 +1,5 @@
-// The working-day calendar: every worked example of deadlines.md, the yearly
-// working-day counts, unknown years, and the text format's errors.
+// The working-day calendar: every worked example of docs/DEADLINES.md, the
+// yearly working-day counts, unknown years, and the text format's errors.
 #include "engine/calendar.h"
 
 #include <fstream>

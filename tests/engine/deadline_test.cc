@@ -1,7 +1,7 @@
-// Due dates, their derivation and the compliance flags (deadlines.md), and the
-// fee bands (fees.md): each rule alone and combined, pauses only delay,
-// extensions never shorten, a calendar change moves open due dates, unknown
-// calendar years are never guessed.
+// Due dates, their derivation and the compliance flags (docs/DEADLINES.md), and
+// the fee bands (docs/FEES.md): each rule alone and combined, pauses only
+// delay, extensions never shorten, a calendar change moves open due dates,
+// unknown calendar years are never guessed.
 #include "engine/deadline.h"
 
 #include <string>

@@ -1,5 +1,5 @@
 // Seeded property test of the event store against a small in-memory model of
-// shared/spec/events.md.
+// docs/EVENTS.md.
 //
 // Each seed drives a random sequence of requests, valid and invalid: every case
 // payload, amendments of several kinds, events for unknown cases, bad and
@@ -238,7 +238,7 @@ std::string DayText(absl::CivilDay d) {
   return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
 }
 
-// The model: the rules of events.md, kept as simple as possible.
+// The model: the rules of docs/EVENTS.md, kept as simple as possible.
 
 // Returns the day written exactly "YYYY-MM-DD" (a real calendar day, year
 // 1000-9999), or nullopt.

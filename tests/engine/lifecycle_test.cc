@@ -1,4 +1,4 @@
-// The rules of shared/spec/events.md, through EventStore::Append: every refusal
+// The rules of docs/EVENTS.md, through EventStore::Append: every refusal
 // the spec lists, with its status code, a message that names the stream, the
 // field or payload and the rule, nothing written, and no applicant's personal
 // data in any message; the accepted path next to each refusal; amendments in

@@ -1,5 +1,5 @@
 // Tests of ComputeAnnualReport and CasesInCell: hand-computed fixture logs for
-// every counting rule of shared/spec/annual-report.md (P1-P4, A1-A9, B1-B4,
+// every counting rule of docs/REPORT.md (P1-P4, A1-A9, B1-B4,
 // the fee line), reports as of an earlier instant, the cases behind each cell,
 // and properties over logs from the generator (tools/gen_log.h) checked
 // against the identities of the spec and a trivial re-count.

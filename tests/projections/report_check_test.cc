@@ -1,5 +1,5 @@
 // Tests of the consistency checks and of the CSV reader (report_check.h): a
-// report built by hand to satisfy every identity of annual-report.md, then one
+// report built by hand to satisfy every identity of docs/REPORT.md, then one
 // table row per check that breaks exactly that check; the CSV tables are typed
 // in the tests, independent of the renderer.
 #include "projections/report_check.h"
