@@ -16,6 +16,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -48,6 +49,53 @@ void OnImportInterrupt(int) { import_interrupted = true; }
 int Fail(const absl::Status& status) {
   std::cerr << "ogi: " << status.message() << "\n";
   return 1;
+}
+
+// CLI11 reports a missing sub-command or required option before an unknown
+// one, so `ogi bogus` said "A subcommand is required" and `ogi report --bogus`
+// "--year is required". Returns the message naming the first unknown command
+// or option of `argv`, if there is one, so that it is said first.
+std::optional<std::string> UnknownArgument(CLI::App& app, int argc,
+                                           char** argv) {
+  CLI::App* at = &app;
+  std::string path = "ogi";
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") break;
+    if (arg.size() > 1 && arg[0] == '-') {
+      const std::string name = arg.substr(0, arg.find('='));
+      if (name == "--help" || name == "-h") return std::nullopt;
+      const CLI::Option* option = nullptr;
+      for (CLI::App* a = at; a != nullptr && option == nullptr;
+           a = a->get_parent()) {
+        option = a->get_option_no_throw(name);
+      }
+      if (option == nullptr) {
+        return absl::StrCat("unknown option ", name, " of '", path, "' (", path,
+                            " --help lists them)");
+      }
+      // A flag takes no value; an option takes the next word unless given
+      // as --name=value.
+      if (option->get_items_expected_max() > 0 && arg.find('=') == arg.npos)
+        ++i;
+      continue;
+    }
+    const std::vector<CLI::App*> sub = at->get_subcommands(
+        [&](const CLI::App* s) { return s->check_name(arg); });
+    if (!sub.empty()) {
+      at = sub.front();
+      path = absl::StrCat(path, " ", arg);
+      continue;
+    }
+    if (!at->get_options([](const CLI::Option* o) {
+             return o->get_positional();
+           }).empty()) {
+      continue;  // a value of the command's positional arguments
+    }
+    return absl::StrCat("unknown command '", arg, "' of '", path, "' (", path,
+                        " --help lists them)");
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -422,6 +470,23 @@ int main(int argc, char** argv) {
                     "store directory (default: $OGI_DB, else ./ogi-data)");
   }
 
+  app.set_version_flag("--version", "ogi (event log format 1)");
+  // `ogi help` (after any --db DIR) is `ogi --help`.
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (arg == "--db") {
+      ++i;
+    } else if (arg == "help") {
+      std::cout << app.help();
+      return 0;
+    } else if (!absl::StartsWith(arg, "-")) {
+      break;
+    }
+  }
+  if (std::optional<std::string> unknown = UnknownArgument(app, argc, argv)) {
+    std::cerr << "ogi: " << *unknown << "\n";
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

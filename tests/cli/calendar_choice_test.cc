@@ -142,3 +142,42 @@ TEST_F(CalendarChoiceTest, EveryCommandAndTheServiceJudgeByTheStoreCalendar) {
 
 }  // namespace
 }  // namespace ogi
+
+namespace ogi {
+namespace {
+
+// `ogi bogus`, `ogi report --bogus` and friends name the unknown word before
+// CLI11's complaint about what is missing (issue 18, finding 8).
+TEST(CommandLineTest, UnknownCommandsAndOptionsAreNamed) {
+  testing::TempDir dir;
+  const std::string db = dir.Sub("db");
+  struct Row {
+    const char* args;
+    int exit_code;
+    const char* says;
+  };
+  const Row rows[] = {
+      {"bogus", 2, "unknown command 'bogus' of 'ogi'"},
+      {"report --bogus", 2, "unknown option --bogus of 'ogi report'"},
+      {"report --year 2024 --format=json --bogus=1", 2,
+       "unknown option --bogus of 'ogi report'"},
+      {"fee quote --case X --pagez 3", 2,
+       "unknown option --pagez of 'ogi fee quote'"},
+      {"token frob", 2, "unknown command 'frob' of 'ogi token'"},
+      {"--version", 0, "ogi"},
+      {"help", 0, "SUBCOMMAND"},
+      // A known option before a missing one: still CLI11's message.
+      {"report --agency a", 106, "--year is required"},
+  };
+  for (const Row& row : rows) {
+    SCOPED_TRACE(row.args);
+    const testing::OgiResult result = testing::RunOgi(OGI_BINARY, db, row.args);
+    EXPECT_EQ(result.exit_code, row.exit_code) << result.output;
+    EXPECT_THAT(result.output, HasSubstr(row.says));
+  }
+  // Nothing was created by any of them.
+  EXPECT_FALSE(std::filesystem::exists(db));
+}
+
+}  // namespace
+}  // namespace ogi
