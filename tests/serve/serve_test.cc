@@ -600,6 +600,7 @@ TEST_F(ServeTest, ShutdownDrainsAppendsInFlight) {
   std::mutex mu;
   std::vector<std::string> acknowledged;
   std::atomic<int> refused{0};
+  std::atomic<int> acknowledged_count{0};
   std::vector<std::thread> writers;
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
@@ -611,6 +612,7 @@ TEST_F(ServeTest, ShutdownDrainsAppendsInFlight) {
         if (s.ok()) {
           std::lock_guard<std::mutex> lock(mu);
           acknowledged.push_back(e.event_id());
+          ++acknowledged_count;
         } else {
           // Refused by the drain, or cut off by the listener's stop.
           EXPECT_TRUE(s.error_code() == grpc::StatusCode::UNAVAILABLE ||
@@ -622,7 +624,9 @@ TEST_F(ServeTest, ShutdownDrainsAppendsInFlight) {
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Shut down once every writer is under way: some appends acknowledged.
+  while (acknowledged_count < 4 * kWriters && refused == 0)
+    std::this_thread::yield();
   server_->Shutdown();
   stop = true;
   for (auto& t : writers) t.join();
@@ -870,15 +874,18 @@ TEST(ServeDrainTest, DrainWaitsForTheAppendInFlightAndRefusesNewOnes) {
   });
   clock.AwaitWaiter();  // the append is inside the store's commit
   std::atomic<bool> appended_when_drained{false};
+  std::atomic<bool> drained{false};
   std::thread drainer([&] {
     service.Drain();
     appended_when_drained = store->HeadPosition() == 2;  // C-1 is committed
+    drained = true;
   });
   while (service.IsServing()) std::this_thread::yield();
   // Draining: a new append is refused while the first is still held.
   EXPECT_THAT(service.Append(caller, {Receive("C-2", "city", "2024-05-06")}),
               testing::StatusIs(absl::StatusCode::kUnavailable));
-  absl::SleepFor(absl::Milliseconds(50));  // a Drain that did not wait is done
+  // The append is still held in the commit, so Drain cannot have returned.
+  EXPECT_FALSE(drained);
   clock.Open();
   writer.join();
   drainer.join();
