@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <string>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 #include "absl/strings/numbers.h"
@@ -84,6 +85,13 @@ class ServedStore {
     served->grpc_port_ = PortAfter(line, "gRPC on 127.0.0.1:");
     served->http_port_ = PortAfter(line, "HTTP on 127.0.0.1:");
     if (served->grpc_port_ == 0 || served->http_port_ == 0) return nullptr;
+    // The service logs a line per request: keep reading, so a full pipe
+    // never blocks it.
+    served->drain_ = std::thread([fd = fds[0]] {
+      char buffer[4096];
+      while (read(fd, buffer, sizeof(buffer)) > 0) {
+      }
+    });
     return served;
   }
 
@@ -102,6 +110,7 @@ class ServedStore {
     int status = 0;
     const pid_t waited = waitpid(pid_, &status, 0);
     pid_ = 0;
+    if (drain_.joinable()) drain_.join();  // ends at the child's exit (EOF)
     close(out_);
     return waited > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
@@ -121,6 +130,7 @@ class ServedStore {
 
   pid_t pid_;
   int out_;
+  std::thread drain_;
   int grpc_port_ = 0;
   int http_port_ = 0;
 };
