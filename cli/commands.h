@@ -75,10 +75,12 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
 
 // Appends one event given as JSON; `expected_version`, if set, overrides the
 // event's. Writes "position P (STREAM version V)" to `out`, or notes a
-// duplicate.
+// duplicate; kJson: {"position","stream","version","duplicate"}. A stale
+// expected version is kAborted.
 absl::Status AppendCommand(EventStore& store, const std::string& json,
                            std::optional<uint32_t> expected_version,
-                           std::ostream& out);
+                           std::ostream& out,
+                           OutputFormat format = OutputFormat::kText);
 
 struct ExportOptions {
   std::string case_id;  // only this case's events, if set
@@ -87,7 +89,7 @@ struct ExportOptions {
 };
 
 // Writes the stored events as JSON Lines, with recordedAt, version and
-// position, in position order.
+// position, in position order. kNotFound for an agency not registered.
 absl::Status ExportCommand(EventStore& store, const ExportOptions& options,
                            std::ostream& out);
 
