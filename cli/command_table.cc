@@ -7,6 +7,7 @@
 #include <map>
 #include <ostream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -92,6 +93,34 @@ const std::vector<SubCommand>& SubCommands() {
     return rows;
   }();
   return *table;
+}
+
+std::map<const CLI::App*, const SubCommand*> BuildCommandLine(CLI::App& app,
+                                                              Flags& flags) {
+  constexpr const char* kDbHelp =
+      "store directory (default: $OGI_DB, else ./ogi-data)";
+  constexpr const char* kQuietHelp =
+      "print results and errors only: no notes, no progress, no summary";
+  app.add_option("--db", flags.db, kDbHelp);
+  app.add_flag("--quiet,-q", flags.quiet, kQuietHelp);
+  std::map<std::string, CLI::App*> apps;
+  std::map<const CLI::App*, const SubCommand*> rows;
+  for (const SubCommand& row : SubCommands()) {
+    const std::string path = row.path;
+    const size_t space = path.rfind(' ');
+    CLI::App* parent =
+        space == std::string::npos ? &app : apps.at(path.substr(0, space));
+    CLI::App* sub = parent->add_subcommand(
+        space == std::string::npos ? path : path.substr(space + 1), row.help);
+    if (row.run == nullptr) sub->require_subcommand(1);
+    if (row.flags != nullptr) row.flags(*sub, flags);
+    if (!absl::StartsWith(path, "client") && path != "completion")
+      sub->add_option("--db", flags.db, kDbHelp);
+    sub->add_flag("--quiet,-q", flags.quiet, kQuietHelp);
+    apps[path] = sub;
+    rows[sub] = &row;
+  }
+  return rows;
 }
 
 void AddCalendarFlags(CLI::App& app, Flags& f) {

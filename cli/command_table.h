@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,11 @@ struct SubCommand {
 
 // Every row, parents before their sub-commands; the order of `ogi --help`.
 const std::vector<SubCommand>& SubCommands();
+
+// Adds --db, --quiet and every row to `app`, binding their flags to `flags`
+// (which must outlive `app`); returns the row of each sub-command.
+std::map<const CLI::App*, const SubCommand*> BuildCommandLine(CLI::App& app,
+                                                              Flags& flags);
 
 // The rows by area (cli/command_table_*.cc).
 std::vector<SubCommand> StoreCommands();    // import .. demo

@@ -9,6 +9,7 @@
 
 #include "engine/civil_date.h"
 #include "engine/status_macros.h"
+#include "read/store_damage.h"
 
 namespace ogi {
 
@@ -137,9 +138,12 @@ absl::Status RunReport(Flags& f, CommandEnv& env) {
   if (!f.document_date.empty()) {
     OGI_ASSIGN_OR_RETURN(options.date, ParseCivilDay(f.document_date));
   }
-  OGI_ASSIGN_OR_RETURN(std::string rendered,
-                       RenderYearReport(*env.store, options));
-  return WriteOutput(f.output, rendered, *env.out);
+  absl::StatusOr<std::string> rendered = RenderYearReport(*env.store, options);
+  if (!rendered.ok()) return ExplainDamage(*env.store, rendered.status());
+  // A report from the report index need not read the log: a store whose
+  // files are damaged is refused all the same (issue 18).
+  OGI_RETURN_IF_ERROR(CheckLogReadable(*env.store));
+  return WriteOutput(f.output, *rendered, *env.out);
 }
 
 void CasesFlags(CLI::App& app, Flags& f) {

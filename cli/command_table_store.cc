@@ -10,6 +10,7 @@
 #include "cli/command_table.h"
 
 #include "engine/status_macros.h"
+#include "read/store_damage.h"
 
 namespace ogi {
 namespace {
@@ -110,7 +111,8 @@ absl::Status RunVerify(Flags& f, CommandEnv& env) {
     OGI_ASSIGN_OR_RETURN(f.verify.digest, ParseDigest(f.verify_digest));
   }
   f.verify.report_index_path = ReportIndexPath(env.db);
-  return VerifyCommand(*env.store, f.verify, *env.out);
+  return ExplainDamage(*env.store,
+                       VerifyCommand(*env.store, f.verify, *env.out));
 }
 
 absl::Status RunDigest(Flags&, CommandEnv& env) {

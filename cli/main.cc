@@ -108,31 +108,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   ogi::Flags flags;
   flags.db = DefaultDb();
-  constexpr const char* kDbHelp =
-      "store directory (default: $OGI_DB, else ./ogi-data)";
-  constexpr const char* kQuietHelp =
-      "print results and errors only: no notes, no progress, no summary";
-  app.add_option("--db", flags.db, kDbHelp);
-  app.add_flag("--quiet,-q", flags.quiet, kQuietHelp);
-
-  // The table's rows, parents before their sub-commands.
-  std::map<std::string, CLI::App*> apps;
-  std::map<const CLI::App*, const ogi::SubCommand*> rows;
-  for (const ogi::SubCommand& row : ogi::SubCommands()) {
-    const std::string path = row.path;
-    const size_t space = path.rfind(' ');
-    CLI::App* parent =
-        space == std::string::npos ? &app : apps.at(path.substr(0, space));
-    CLI::App* sub = parent->add_subcommand(
-        space == std::string::npos ? path : path.substr(space + 1), row.help);
-    if (row.run == nullptr) sub->require_subcommand(1);
-    if (row.flags != nullptr) row.flags(*sub, flags);
-    if (!absl::StartsWith(path, "client") && path != "completion")
-      sub->add_option("--db", flags.db, kDbHelp);
-    sub->add_flag("--quiet,-q", flags.quiet, kQuietHelp);
-    apps[path] = sub;
-    rows[sub] = &row;
-  }
+  const std::map<const CLI::App*, const ogi::SubCommand*> rows =
+      ogi::BuildCommandLine(app, flags);
 
   app.set_version_flag("--version", "ogi (event log format 1)");
   // `ogi help` (after any --db DIR) is `ogi --help`.
