@@ -40,11 +40,11 @@ absl::Status RunImport(Flags& f, CommandEnv& env) {
   f.import.progress =
       env.stderr_is_terminal && !f.quiet ? Progress::kOn : Progress::kOff;
   f.import.mode = f.import_dry_run ? ImportMode::kDryRun : ImportMode::kImport;
-  if (f.quiet) {
+  // --quiet drops the text summary; a JSON one is the result a script asked
+  // for.
+  f.import.summary = FormatOf(f.format);
+  if (f.quiet && f.import.summary == OutputFormat::kText)
     f.import.summary = std::nullopt;
-  } else {
-    f.import.summary = FormatOf(f.format);
-  }
   std::signal(SIGINT, OnImportInterrupt);
   std::signal(SIGTERM, OnImportInterrupt);
   f.import.interrupted = [] { return import_interrupted.load(); };
