@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <map>
 
-
 #include "engine/civil_date.h"
 #include "engine/fees.h"
 #include "engine/messages.h"
@@ -62,10 +61,9 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
     switch (s.payload) {
       case v1::Event::kReceived:
         day_zero = s.on();
-        out.derivation.push_back(
-            {"dayZero",
-             Text(Msg::kDerivDayZero, Day(s.on())),
-             s.on(), s.on(), 0});
+        out.derivation.push_back({"dayZero",
+                                  Text(Msg::kDerivDayZero, Day(s.on())), s.on(),
+                                  s.on(), 0});
         break;
       case v1::Event::kCorrectionRequested:
         correction_requested_on = s.on();
@@ -77,10 +75,9 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
       case v1::Event::kCorrectionReceived:
         correction_requested_on.reset();
         day_zero = s.on();
-        out.derivation.push_back(
-            {"restart",
-             Text(Msg::kDerivRestart, Day(s.on())),
-             s.on(), s.on(), 0});
+        out.derivation.push_back({"restart",
+                                  Text(Msg::kDerivRestart, Day(s.on())), s.on(),
+                                  s.on(), 0});
         break;
       case v1::Event::kConsultationStarted:
         consultations_open[s.ref] = s.on();
@@ -88,8 +85,8 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
       case v1::Event::kConsultationEnded:
         if (auto it = consultations_open.find(s.ref);
             it != consultations_open.end()) {
-          pauses.push_back({it->second, s.on(),
-                            Text(Msg::kPauseConsultation, s.ref), true});
+          pauses.push_back(
+              {it->second, s.on(), Text(Msg::kPauseConsultation, s.ref), true});
           consultations_open.erase(it);
         }
         break;
@@ -122,9 +119,9 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
     if (!f.concluded) out.waiting_for.push_back("consultation");
   }
   if (fee_noticed_on) {
-    pauses.push_back({*fee_noticed_on, until,
-                      Text(f.concluded ? Msg::kPauseFeeUnpaid
-                                       : Msg::kPauseFeeUnpaidOpen)});
+    pauses.push_back(
+        {*fee_noticed_on, until,
+         Text(f.concluded ? Msg::kPauseFeeUnpaid : Msg::kPauseFeeUnpaidOpen)});
     if (!f.concluded) out.waiting_for.push_back("fee");
   }
   std::sort(
@@ -141,10 +138,9 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
     absl::StatusOr<int> days = calendar.WorkingDaysBetween(p.from - 1, p.to);
     out.derivation.push_back(
         {"pause",
-         days.ok() ? Text(Msg::kDerivPause, p.what, Day(p.from), Day(p.to),
-                          *days)
-                   : Text(Msg::kDerivPauseNoDays, p.what, Day(p.from),
-                          Day(p.to)),
+         days.ok()
+             ? Text(Msg::kDerivPause, p.what, Day(p.from), Day(p.to), *days)
+             : Text(Msg::kDerivPauseNoDays, p.what, Day(p.from), Day(p.to)),
          p.from, p.to, days.ok() ? *days : 0});
   }
 
@@ -166,8 +162,8 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
         n->amount != PerPageFeeFen(n->pages())) {
       out.flags.push_back(
           {"FEE_AMOUNT_DIFFERS",
-           Text(Msg::kFlagFeeAmountDiffers, Day(n->on()), n->amount,
-                n->pages(), PerPageFeeFen(n->pages()))});
+           Text(Msg::kFlagFeeAmountDiffers, Day(n->on()), n->amount, n->pages(),
+                PerPageFeeFen(n->pages()))});
     }
   }
 
@@ -195,10 +191,9 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
       continue;
     }
     if (p.to > *limit) {
-      out.flags.push_back(
-          {"CONSULTATION_OVER_15_WORKING_DAYS",
-           Text(Msg::kFlagConsultationOver15, p.what, Day(p.from),
-                Day(*limit))});
+      out.flags.push_back({"CONSULTATION_OVER_15_WORKING_DAYS",
+                           Text(Msg::kFlagConsultationOver15, p.what,
+                                Day(p.from), Day(*limit))});
     }
   }
 
@@ -267,11 +262,10 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
       unknown(due.status());
       return out;
     }
-    out.derivation.push_back(
-        {"extension",
-         Text(Msg::kDerivExtension, Day(e->on()), e->amount, Day(before),
-              Day(*due)),
-         e->on(), *due, static_cast<int>(e->amount)});
+    out.derivation.push_back({"extension",
+                              Text(Msg::kDerivExtension, Day(e->on()),
+                                   e->amount, Day(before), Day(*due)),
+                              e->on(), *due, static_cast<int>(e->amount)});
     if (e->on() > before) {
       out.flags.push_back(
           {"EXTENSION_AFTER_DUE_DATE",
@@ -305,9 +299,8 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
   }
   if (!status.ok()) {
     // A flag could not be checked; the due date itself is known.
-    out.flags.push_back(
-        {"CALENDAR_UNKNOWN",
-         Text(Msg::kFlagCalendarUnknown, status.message())});
+    out.flags.push_back({"CALENDAR_UNKNOWN",
+                         Text(Msg::kFlagCalendarUnknown, status.message())});
   }
   return out;
 }

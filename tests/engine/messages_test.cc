@@ -58,11 +58,16 @@ TEST(LanguageTest, EnglishOnlyWhenTheLocaleSaysSo) {
     const char* name;
     Language want;
   } const kCases[] = {
-      {"en_US.UTF-8", Language::kEnglish}, {"en", Language::kEnglish},
-      {"EN_GB", Language::kEnglish},       {"zh_CN.UTF-8", Language::kChinese},
-      {"zh_TW", Language::kChinese},       {"C", Language::kChinese},
-      {"POSIX", Language::kChinese},       {"C.UTF-8", Language::kChinese},
-      {"", Language::kChinese},            {"fr_FR", Language::kChinese},
+      {"en_US.UTF-8", Language::kEnglish},
+      {"en", Language::kEnglish},
+      {"EN_GB", Language::kEnglish},
+      {"zh_CN.UTF-8", Language::kChinese},
+      {"zh_TW", Language::kChinese},
+      {"C", Language::kChinese},
+      {"POSIX", Language::kChinese},
+      {"C.UTF-8", Language::kChinese},
+      {"", Language::kChinese},
+      {"fr_FR", Language::kChinese},
   };
   for (const auto& c : kCases) {
     EXPECT_EQ(LanguageFromLocaleName(c.name), c.want) << c.name;
