@@ -214,13 +214,13 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
   out.applicant_lapsed =
       out.applicant_due_on.has_value() && today > *out.applicant_due_on;
   if (out.applicant_lapsed) {
-    out.derivation.push_back(
-        {"lapsed",
-         Text(out.lapse_outcome == "OTHER_FEE_UNPAID"
-                  ? Msg::kDerivLapsedFee
-                  : Msg::kDerivLapsedCorrection,
-              Day(*out.applicant_due_on), out.lapse_outcome),
-         *out.applicant_due_on, *out.applicant_due_on, 0});
+    out.derivation.push_back({"lapsed",
+                              Text(out.lapse_outcome == "OTHER_FEE_UNPAID"
+                                       ? Msg::kDerivLapsedFee
+                                       : Msg::kDerivLapsedCorrection,
+                                   Day(*out.applicant_due_on),
+                                   EnumValueTerm("Outcome", out.lapse_outcome)),
+                              *out.applicant_due_on, *out.applicant_due_on, 0});
   }
 
   if (correction_requested_on && f.concluded) {

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 
 namespace ogi {
 namespace {
@@ -21,6 +22,24 @@ constexpr Entry kCatalog[] = {
 };
 static_assert(sizeof(kCatalog) / sizeof(kCatalog[0]) ==
               static_cast<size_t>(Msg::kCount));
+
+struct TermEntry {
+  absl::string_view key;
+  absl::string_view zh;
+};
+
+constexpr TermEntry kTerms[] = {
+#define OGI_TERM(key, zh) {key, zh},
+#include "engine/term_catalog.inc"
+#undef OGI_TERM
+};
+
+const TermEntry* FindTerm(absl::string_view key) {
+  for (const TermEntry& t : kTerms) {
+    if (t.key == key) return &t;
+  }
+  return nullptr;
+}
 
 std::atomic<Language> process_language{Language::kChinese};
 
@@ -52,6 +71,26 @@ Language ProcessLanguage() {
 absl::string_view Pattern(Msg id, Language language) {
   const Entry& entry = kCatalog[static_cast<int>(id)];
   return language == Language::kEnglish ? entry.en : entry.zh;
+}
+
+absl::string_view TermIn(Language language, absl::string_view key) {
+  if (language == Language::kEnglish) return key;
+  const TermEntry* t = FindTerm(key);
+  return t == nullptr ? key : t->zh;
+}
+
+absl::string_view Term(absl::string_view key) {
+  return TermIn(ProcessLanguage(), key);
+}
+
+bool HasTerm(absl::string_view key) { return FindTerm(key) != nullptr; }
+
+std::string EnumValueTerm(absl::string_view enum_name,
+                          absl::string_view value_name) {
+  if (ProcessLanguage() == Language::kEnglish) return std::string(value_name);
+  const std::string key = absl::StrCat(enum_name, ".", value_name);
+  const TermEntry* t = FindTerm(key);
+  return std::string(t == nullptr ? value_name : t->zh);
 }
 
 }  // namespace ogi

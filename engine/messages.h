@@ -54,6 +54,18 @@ std::string TextIn(Language language, Msg id, const Args&... args) {
   return absl::Substitute(Pattern(id, language), args...);
 }
 
+// A term of the record (engine/term_catalog.inc): the Chinese name of a
+// payload field by JSON path ("applicant.category") or of an enum value
+// ("Outcome.DISCLOSED"). In English, or for a key with no term, the key.
+absl::string_view Term(absl::string_view key);
+absl::string_view TermIn(Language language, absl::string_view key);
+bool HasTerm(absl::string_view key);
+
+// An enum value as shown: in Chinese its term ("<Enum>.<VALUE>"), in English
+// the value's name ("DISCLOSED").
+std::string EnumValueTerm(absl::string_view enum_name,
+                          absl::string_view value_name);
+
 }  // namespace ogi
 
 #endif  // OGI_ENGINE_MESSAGES_H_

@@ -8,6 +8,8 @@
 
 #include "gtest/gtest.h"
 
+#include "proto/event.pb.h"
+
 namespace ogi {
 namespace {
 
@@ -51,6 +53,62 @@ TEST(MessageCatalogTest, FillsPlaceholdersInTheChosenLanguage) {
   EXPECT_EQ(TextIn(Language::kEnglish, Msg::kFlagAnsweredLate, "2024-03-05",
                    "2024-03-01"),
             "Concluded on 2024-03-05, after the due date 2024-03-01.");
+}
+
+// Every field a case payload can carry, by the JSON path history shows, and
+// every value of its enums has a Chinese term: a field added to the proto
+// without one fails here.
+void CollectTermKeys(const google::protobuf::Descriptor* message,
+                     const std::string& prefix, std::set<std::string>& keys) {
+  for (int i = 0; i < message->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = message->field(i);
+    const std::string path =
+        prefix.empty() ? field->json_name() : prefix + "." + field->json_name();
+    if (field->message_type() != nullptr) {
+      keys.insert(path);
+      CollectTermKeys(field->message_type(), path, keys);
+      continue;
+    }
+    keys.insert(path);
+    if (const auto* e = field->enum_type(); e != nullptr) {
+      for (int v = 0; v < e->value_count(); ++v) {
+        keys.insert(e->name() + "." + e->value(v)->name());
+      }
+    }
+  }
+}
+
+TEST(TermCatalogTest, EveryCasePayloadFieldAndEnumValueHasAChineseTerm) {
+  const google::protobuf::Descriptor* event = v1::Event::descriptor();
+  std::set<std::string> keys;
+  int payloads = 0;
+  for (int i = 0; i < event->oneof_decl(0)->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* payload =
+        event->oneof_decl(0)->field(i);
+    // Case payloads only (agency events have their own screens); amended's
+    // replacement repeats the other payloads' fields.
+    if (payload->number() >= 40 || payload->message_type() == nullptr) {
+      continue;
+    }
+    ++payloads;
+    if (payload->name() == "amended") {
+      for (int f = 0; f < payload->message_type()->field_count(); ++f) {
+        const auto* field = payload->message_type()->field(f);
+        if (field->containing_oneof() == nullptr)
+          keys.insert(field->json_name());
+      }
+      continue;
+    }
+    CollectTermKeys(payload->message_type(), "", keys);
+  }
+  EXPECT_GE(payloads, 17);
+  for (const std::string& key : keys) {
+    EXPECT_TRUE(HasTerm(key)) << "no Chinese term for " << key;
+    EXPECT_NE(TermIn(Language::kChinese, key), key);
+    EXPECT_EQ(TermIn(Language::kEnglish, key), key);
+  }
+  EXPECT_EQ(TermIn(Language::kChinese, "Outcome.OTHER_FEE_UNPAID"),
+            "其他处理：申请人逾期未按收费通知要求缴纳费用");
 }
 
 TEST(LanguageTest, EnglishOnlyWhenTheLocaleSaysSo) {
