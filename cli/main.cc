@@ -24,6 +24,7 @@
 #include "engine/civil_date.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
+#include "engine/messages.h"
 
 namespace {
 
@@ -102,6 +103,9 @@ int main(int argc, char** argv) {
   // file and folder ogi creates (store, backups, tokens, indexes) is the
   // owner's alone, 0600 / 0700 (docs/SERVE.md, Security).
   umask(077);
+  // One language per process, like the calendar and the clock: Chinese
+  // unless LC_ALL / LC_MESSAGES / LANG ask for English (engine/messages.h).
+  ogi::SetProcessLanguage(ogi::LanguageFromEnvironment());
   CLI::App app{
       "ogi: the event-sourced case log for government information-disclosure "
       "applications"};
