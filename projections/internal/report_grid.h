@@ -61,10 +61,7 @@ Grid ProactiveGrid(const ProactiveTable& t);        // part 二
 Grid ApplicationsGrid(const AnnualReport& report);  // part 三
 Grid AppealsGrid(const AnnualReport& report);       // part 四
 
-// Returns the display width of UTF-8 `text` (East Asian Width: wide and
-// full-width characters take two terminal cells, combining marks none); a
-// byte that does not start a valid sequence counts as one cell.
-int DisplayWidth(absl::string_view text);
+// DisplayWidth: engine/display_width.h.
 
 // An ASCII box grid: every line has the same display width, every text is
 // whole on one line, and rules are drawn only between different cells.
