@@ -31,6 +31,7 @@
 #include "engine/event_id.h"
 #include "engine/internal/decider.h"
 #include "engine/internal/rocks_store.h"
+#include "engine/load_state.h"
 #include "engine/payload.h"
 #include "engine/rocksdb_status.h"
 #include "engine/status_macros.h"
@@ -180,20 +181,11 @@ class RocksDryRun final : public DryRun {
 namespace engine_internal {
 
 absl::StatusOr<CaseState> DbSource::LoadCase(const std::string& case_id) {
-  OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
-                       store_.ReadStream({StreamId::Kind::kCase, case_id}));
-  CaseState state;
-  for (const v1::Event& event : events)
-    ApplyCaseChange(state, CaseChangeOf(event), event.agency_id());
-  return state;
+  return LoadCaseState(store_, case_id);
 }
 
 absl::StatusOr<AgencyState> DbSource::LoadAgency(const std::string& agency_id) {
-  OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
-                       store_.ReadStream({StreamId::Kind::kAgency, agency_id}));
-  AgencyState state;
-  for (const v1::Event& event : events) ApplyAgencyEvent(state, event);
-  return state;
+  return LoadAgencyState(store_, agency_id);
 }
 
 absl::StatusOr<std::optional<v1::Event>> DbSource::LoadByEventId(

@@ -22,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 
+#include "engine/event_id.h"
 #include "engine/internal/rocks_store.h"
 #include "engine/key_codec.h"
 #include "engine/payload.h"
@@ -42,12 +43,6 @@ struct SetDigest {
   }
   friend bool operator==(const SetDigest&, const SetDigest&) = default;
 };
-
-StreamId StreamOf(const v1::Event& event) {
-  if (IsAgencyPayload(event.payload_case()))
-    return {StreamId::Kind::kAgency, event.agency_id()};
-  return {StreamId::Kind::kCase, event.case_id()};
-}
 
 std::string Describe(const StreamId& stream) {
   return absl::StrCat(

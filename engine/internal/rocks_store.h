@@ -20,6 +20,7 @@
 
 #include "engine/agency_state.h"
 #include "engine/case_state.h"
+#include "engine/event_id.h"
 #include "engine/event_store.h"
 #include "engine/internal/decider.h"
 #include "engine/payload.h"
@@ -32,15 +33,6 @@ inline rocksdb::Slice ToSlice(absl::string_view s) {
 }
 inline absl::string_view ToView(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
-}
-
-// Returns whether `event` belongs to `stream`.
-inline bool InStream(const v1::Event& event, const StreamId& stream) {
-  if (IsAgencyPayload(event.payload_case())) {
-    return stream.kind == StreamId::Kind::kAgency &&
-           event.agency_id() == stream.id;
-  }
-  return stream.kind == StreamId::Kind::kCase && event.case_id() == stream.id;
 }
 
 class RocksEventStore;
