@@ -185,6 +185,13 @@ class RocksEventStore final : public EventStore {
   // Returns the chain link of position - 1 (zeros for position 1); kDataLoss if
   // that entry is missing.
   absl::StatusOr<std::string> LinkBefore(uint64_t position);
+  // The one scan of the log behind ScanLog and ScanRecords: checks positions
+  // and (kVerify) chain links, calling `before_link` before each record's link
+  // is checked and `visit` after.
+  absl::Status ScanStored(
+      uint64_t from, ChainCheck check,
+      absl::FunctionRef<absl::Status(const StoredRecord&)> before_link,
+      absl::FunctionRef<absl::Status(const StoredRecord&)> visit);
   // Verify's second pass, once the index digests disagree with the log:
   // returns kDataLoss naming the first entry that is wrong.
   absl::Status IndexMismatch(const rocksdb::ReadOptions& read, uint64_t head);
