@@ -29,6 +29,7 @@ using projections_internal::CellName;
 using projections_internal::ForEachCell;
 using projections_internal::kFenPerWanYuan;
 using projections_internal::Kind;
+using Severity = Finding::Severity;
 using projections_internal::kWanYuanDecimals;
 
 struct Number {

@@ -50,7 +50,7 @@ void ForEachCell(Report& report, Visit&& visit) {
         p.administrative_fees_fen, Kind::kWanYuanFen);
   for (int row = 0; row < kApplicationRows; ++row) {
     for (int column = 0; column < kApplicationColumns; ++column) {
-      visit("applications", ApplicationRowCode(RowAt(row)),
+      visit("applications", ApplicationRowCode(static_cast<AppRow>(row)),
             ApplicationColumnCode(column), report.applications[row][column],
             Kind::kCount);
     }
