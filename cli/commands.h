@@ -16,12 +16,12 @@
 
 #include "absl/status/status.h"
 #include "absl/time/civil_time.h"
-#include "cli/gen_log.h"
 
 #include "engine/calendar.h"
 #include "engine/deadline.h"
 #include "engine/event_store.h"
 #include "engine/import_policy.h"
+#include "gen/gen_log.h"
 #include "projections/annual_report.h"
 #include "projections/report_index.h"
 #include "projections/report_render.h"
@@ -224,16 +224,6 @@ absl::Status DueCommand(EventStore& store, const DueOptions& options,
 absl::Status FeeQuoteCommand(EventStore& store, const std::string& case_id,
                              FeeMethod method, std::optional<int64_t> pages,
                              std::ostream& out);
-
-// Sets options.first_year and last_year from "FIRST..LAST"; kInvalidArgument
-// otherwise.
-absl::Status ParseYears(absl::string_view text, GenOptions& options);
-
-// Writes a generated log (cli/gen_log.h) as JSON Lines to `path` ("" or "-":
-// `out`), streaming, and returns the number of events. kUnavailable if the
-// file cannot be written.
-absl::StatusOr<uint64_t> GenCommand(const GenOptions& options,
-                                    const std::string& path, std::ostream& out);
 
 }  // namespace ogi
 

@@ -10,12 +10,12 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "cli/commands.h"
-#include "cli/gen_log.h"
 
 #include "engine/civil_date.h"
 #include "engine/clock.h"
 #include "engine/json_codec.h"
 #include "engine/status_macros.h"
+#include "gen/gen_log.h"
 #include "projections/report_check.h"
 #include "projections/report_index.h"
 

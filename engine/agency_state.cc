@@ -3,6 +3,8 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "engine/civil_date.h"
+#include "engine/fees.h"
 #include "engine/payload.h"
 
 namespace ogi {
@@ -17,14 +19,20 @@ absl::Status DecideDocumentEnd(const AgencyState& state,
         absl::StrCat(label, ": '", field, "' refused: no document ",
                      document_id, " was issued by this agency"));
   }
-  if (it->second != AgencyState::DocumentStatus::kInForce) {
+  const AgencyDocument::Status status = it->second.status();
+  if (status != AgencyDocument::Status::kInForce) {
     return absl::FailedPreconditionError(absl::StrCat(
         label, ": '", field, "' refused: document ", document_id,
         " is already ",
-        it->second == AgencyState::DocumentStatus::kRepealed ? "repealed"
-                                                             : "expired"));
+        status == AgencyDocument::Status::kRepealed ? "repealed" : "expired"));
   }
   return absl::OkStatus();
+}
+
+// The events were validated: a date that does not parse is never folded.
+absl::CivilDay Day(absl::string_view text) {
+  auto day = ParseCivilDay(text);
+  return day.ok() ? *day : absl::CivilDay();
 }
 
 }  // namespace
@@ -60,37 +68,96 @@ absl::Status DecideAgencyEvent(const AgencyState& state, const v1::Event& event,
       return absl::OkStatus();
     case v1::Event::kDocumentRepealed:
       return DecideDocumentEnd(state, label, "documentRepealed.documentId",
-                               event.document_repealed().document_id());
+                               DocumentIdOf(event));
     case v1::Event::kDocumentExpired:
       return DecideDocumentEnd(state, label, "documentExpired.documentId",
-                               event.document_expired().document_id());
+                               DocumentIdOf(event));
     default:
       return absl::OkStatus();
   }
 }
 
-void ApplyAgencyEvent(AgencyState& state, const v1::Event& event) {
-  ++state.version;
+const std::string& DocumentIdOf(const v1::Event& event) {
+  static const std::string* const kNone = new std::string();
   switch (event.payload_case()) {
+    case v1::Event::kDocumentIssued:
+      return event.document_issued().document_id();
+    case v1::Event::kDocumentRepealed:
+      return event.document_repealed().document_id();
+    case v1::Event::kDocumentExpired:
+      return event.document_expired().document_id();
+    default:
+      return *kNone;
+  }
+}
+
+void ApplyAgencyEvent(AgencyState& state, const v1::Event& e) {
+  ++state.version;
+  const absl::CivilDay on = Day(e.occurred_on());
+  const int year = static_cast<int>(on.year());
+  switch (e.payload_case()) {
     case v1::Event::kAgencyRegistered:
-      state.name = event.agency_registered().name();
-      state.parent_id = event.agency_registered().parent_id();
+      state.name = e.agency_registered().name();
+      state.parent_id = e.agency_registered().parent_id();
       break;
     case v1::Event::kAgencyRenamed:
-      state.name = event.agency_renamed().name();
+      state.name = e.agency_renamed().name();
       break;
-    case v1::Event::kDocumentIssued:
-      state.documents[event.document_issued().document_id()] =
-          AgencyState::DocumentStatus::kInForce;
+    case v1::Event::kDocumentIssued: {
+      AgencyDocument& d = state.documents[DocumentIdOf(e)];
+      d.kind = e.document_issued().kind();
+      d.issued_on = on;
+      if (!e.document_issued().valid_until().empty())
+        d.valid_until = Day(e.document_issued().valid_until());
       break;
+    }
     case v1::Event::kDocumentRepealed:
-      state.documents[event.document_repealed().document_id()] =
-          AgencyState::DocumentStatus::kRepealed;
+      state.documents[DocumentIdOf(e)].repealed_on = on;
       break;
     case v1::Event::kDocumentExpired:
-      state.documents[event.document_expired().document_id()] =
-          AgencyState::DocumentStatus::kExpired;
+      state.documents[DocumentIdOf(e)].expired_on = on;
       break;
+    case v1::Event::kDecisionsRecorded: {
+      AgencyYearCounts& t = state.counts[year];
+      const int64_t count = e.decisions_recorded().count();
+      switch (e.decisions_recorded().kind()) {
+        case v1::DecisionsRecorded::LICENSING:
+          t.licensing = SaturatingAdd(t.licensing, count);
+          break;
+        case v1::DecisionsRecorded::PENALTY:
+          t.penalty = SaturatingAdd(t.penalty, count);
+          break;
+        case v1::DecisionsRecorded::ENFORCEMENT:
+          t.enforcement = SaturatingAdd(t.enforcement, count);
+          break;
+        default:
+          break;
+      }
+      break;
+    }
+    case v1::Event::kFeesCollected: {
+      AgencyYearCounts& t = state.counts[year];
+      t.administrative_fees_fen = SaturatingAdd(
+          t.administrative_fees_fen, e.fees_collected().amount_fen());
+      break;
+    }
+    case v1::Event::kNarrativeSet: {
+      AgencyNarrative& n = state.narratives[e.narrative_set().year()];
+      switch (e.narrative_set().section()) {
+        case v1::NarrativeSet::OVERVIEW:
+          n.overview = e.narrative_set().text();
+          break;
+        case v1::NarrativeSet::PROBLEMS:
+          n.problems = e.narrative_set().text();
+          break;
+        case v1::NarrativeSet::OTHER:
+          n.other = e.narrative_set().text();
+          break;
+        default:
+          break;
+      }
+      break;
+    }
     default:
       break;
   }

@@ -45,6 +45,13 @@ StreamId StreamOf(const v1::Event& event) {
   return {StreamId::Kind::kCase, event.case_id()};
 }
 
+bool InStream(const v1::Event& event, const StreamId& stream) {
+  const bool agency = IsAgencyPayload(event.payload_case());
+  return stream.kind ==
+             (agency ? StreamId::Kind::kAgency : StreamId::Kind::kCase) &&
+         (agency ? event.agency_id() : event.case_id()) == stream.id;
+}
+
 void FillEventId(v1::Event& event) {
   if (event.event_id().empty())
     event.set_event_id(AssignedEventId(StreamOf(event), event.version()));

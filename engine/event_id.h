@@ -42,8 +42,13 @@ std::optional<NamedEvent> ParseAssignedEventId(absl::string_view id);
 // Returns whether `id` has the prefix the engine reserves.
 bool IsReservedEventId(absl::string_view id);
 
-// Returns the stream of a decoded event (its agency's or its case's).
+// The one rule for which stream an event belongs to: an agency payload to its
+// agency's stream, any other to its case's. Every writer, reader and checker
+// asks these two.
 StreamId StreamOf(const v1::Event& event);
+// Returns whether `event` belongs to `stream` (StreamOf(event) == stream,
+// without a copy).
+bool InStream(const v1::Event& event, const StreamId& stream);
 
 // Sets the event's id to the assigned one if it has none (a record stored
 // before ids were assigned). REQUIRES: version set.

@@ -1,5 +1,6 @@
-// The RocksDB event store and its group commit; see event_store.h and
-// key_codec.h.
+// Opening the RocksDB event store: options, the column families, the state
+// loaded at open; see event_store.h and key_codec.h. Appends and the group
+// commit are in store_commit.cc, reads in store_read.cc.
 #include "engine/event_store.h"
 
 #include <algorithm>
@@ -31,6 +32,7 @@
 #include "engine/event_id.h"
 #include "engine/internal/decider.h"
 #include "engine/internal/rocks_store.h"
+#include "engine/load_state.h"
 #include "engine/payload.h"
 #include "engine/rocksdb_status.h"
 #include "engine/status_macros.h"
@@ -43,10 +45,6 @@ using engine_internal::Decider;
 using engine_internal::Decision;
 using engine_internal::RocksEventStore;
 using engine_internal::StateSource;
-
-// A commit group never grows past this many events, so one leader's batch stays
-// bounded.
-constexpr size_t kMaxGroupEvents = 50000;
 
 rocksdb::CompressionType BestCompression() {
   for (const auto type : rocksdb::GetSupportedCompressions()) {
@@ -106,14 +104,6 @@ rocksdb::ColumnFamilyOptions KeysFamilyOptions() {
   return options;
 }
 
-absl::Status WithIndex(const absl::Status& status, size_t index, size_t count) {
-  if (count == 1) return status;
-  return absl::Status(
-      status.code(),
-      absl::StrCat("event ", index + 1, " of ", count, ": ", status.message()));
-}
-
-// RocksDB's info log, discarded: a reader writes no file.
 class NoLogger final : public rocksdb::Logger {
  public:
   using rocksdb::Logger::Logv;
@@ -150,50 +140,16 @@ ReadOpen HowToRead(const std::string& path) {
   return ReadOpen::kReadOnly;
 }
 
-class RocksDryRun final : public DryRun {
- public:
-  RocksDryRun(StateSource& source, absl::CivilDay today, uint64_t head,
-              size_t expected_events)
-      : decider_(source, today), head_(head) {
-    decider_.Reserve(expected_events);
-  }
-  absl::StatusOr<AppendedEvent> Check(const v1::Event& event) override {
-    OGI_ASSIGN_OR_RETURN(Decision d, decider_.Decide(event));
-    if (d.kind == Decision::Kind::kDuplicate) {
-      const uint64_t position = d.duplicate_of_accepted
-                                    ? head_ + *d.duplicate_of_accepted + 1
-                                    : d.duplicate_position;
-      return AppendedEvent{AppendedEvent::Outcome::kDuplicate, position,
-                           d.version};
-    }
-    return AppendedEvent{AppendedEvent::Outcome::kAppended,
-                         head_ + decider_.accepted(), d.version};
-  }
-
- private:
-  Decider decider_;
-  uint64_t head_;
-};
-
 }  // namespace
 
 namespace engine_internal {
 
 absl::StatusOr<CaseState> DbSource::LoadCase(const std::string& case_id) {
-  OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
-                       store_.ReadStream({StreamId::Kind::kCase, case_id}));
-  CaseState state;
-  for (const v1::Event& event : events)
-    ApplyCaseChange(state, CaseChangeOf(event), event.agency_id());
-  return state;
+  return LoadCaseState(store_, case_id);
 }
 
 absl::StatusOr<AgencyState> DbSource::LoadAgency(const std::string& agency_id) {
-  OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
-                       store_.ReadStream({StreamId::Kind::kAgency, agency_id}));
-  AgencyState state;
-  for (const v1::Event& event : events) ApplyAgencyEvent(state, event);
-  return state;
+  return LoadAgencyState(store_, agency_id);
 }
 
 absl::StatusOr<std::optional<v1::Event>> DbSource::LoadByEventId(
@@ -268,411 +224,6 @@ absl::Status RocksEventStore::CatchUpWithWriter() {
   OGI_RETURN_IF_ERROR(FromRocksDb(db_->TryCatchUpWithPrimary(),
                                   "catching up with the store's writer"));
   return Load();
-}
-
-absl::Status RocksEventStore::CheckWritable() const {
-  if (options_.access != Access::kRead) return absl::OkStatus();
-  return absl::FailedPreconditionError(
-      absl::StrCat("store ", options_.path, " is open for reading only"));
-}
-
-absl::StatusOr<std::vector<AppendedEvent>> RocksEventStore::Append(
-    absl::Span<const v1::Event> events) {
-  OGI_RETURN_IF_ERROR(CheckWritable());
-  if (events.empty()) return std::vector<AppendedEvent>();
-  Writer w(events);
-  absl::MutexLock lock(&mu_);
-  writers_.push_back(&w);
-  while (!w.done && writers_.front() != &w) w.cv.Wait(&mu_);
-  if (w.done) return std::move(w.result);
-
-  // This writer leads: it commits every writer queued now, up to
-  // kMaxGroupEvents.
-  std::vector<Writer*> group;
-  size_t group_events = 0;
-  for (Writer* writer : writers_) {
-    if (!group.empty() &&
-        group_events + writer->events.size() > kMaxGroupEvents)
-      break;
-    group.push_back(writer);
-    group_events += writer->events.size();
-  }
-  mu_.Unlock();
-  CommitGroup(group);
-  mu_.Lock();
-  for (size_t i = 0; i < group.size(); ++i) {
-    Writer* done = writers_.front();
-    writers_.pop_front();
-    done->done = true;
-    if (done != &w) done->cv.Signal();
-  }
-  if (!writers_.empty()) writers_.front()->cv.Signal();
-  return std::move(w.result);
-}
-
-void RocksEventStore::CommitGroup(absl::Span<Writer* const> group) {
-  absl::MutexLock commit(&commit_mu_);
-  uint64_t head;
-  std::string link;
-  {
-    absl::MutexLock lock(&head_mu_);
-    if (!sticky_error_.ok()) {
-      for (Writer* w : group) w->result = sticky_error_;
-      return;
-    }
-    head = head_position_;
-    link = head_link_;
-  }
-  if (case_cache_.size() > options_.case_cache_capacity) case_cache_.clear();
-
-  // recordedAt never decreases along the log, even if the clock steps back,
-  // so "recorded by instant T" is always a prefix of the log (reports as of T).
-  absl::Time now = clock().Now();
-  {
-    absl::MutexLock lock(&head_mu_);
-    now = std::max(now, last_recorded_at_);
-  }
-  CachedSource source(*this);
-  Decider decider(source, AgencyDay(now));
-  std::vector<std::vector<Decision>> decisions(group.size());
-  for (size_t g = 0; g < group.size(); ++g) {
-    Writer* w = group[g];
-    decider.BeginRequest();
-    for (size_t i = 0; i < w->events.size(); ++i) {
-      absl::StatusOr<Decision> d = decider.Decide(w->events[i]);
-      if (!d.ok()) {
-        decider.AbortRequest();
-        decisions[g].clear();
-        w->result = WithIndex(d.status(), i, w->events.size());
-        break;
-      }
-      decisions[g].push_back(*std::move(d));
-    }
-  }
-
-  google::protobuf::Timestamp recorded_at;
-  recorded_at.set_seconds(absl::ToUnixSeconds(now));
-  recorded_at.set_nanos(static_cast<int32_t>(
-      (now - absl::FromUnixSeconds(recorded_at.seconds())) /
-      absl::Nanoseconds(1)));
-  rocksdb::WriteBatch batch;
-  {
-    // Personal data is sealed before the events are hashed (the chain covers
-    // the ciphertext, so destroying a key leaves it intact).
-    std::vector<v1::Event*> appended;
-    for (std::vector<Decision>& ds : decisions) {
-      for (Decision& d : ds) {
-        if (d.kind == Decision::Kind::kAppend) appended.push_back(&d.event);
-      }
-    }
-    const absl::Status sealed = SealPersonalData(appended, batch);
-    if (!sealed.ok()) {
-      for (size_t g = 0; g < group.size(); ++g) {
-        if (!decisions[g].empty()) group[g]->result = sealed;
-      }
-      return;
-    }
-  }
-  uint64_t position = head;
-  uint64_t new_cases = 0, new_agencies = 0;
-  std::string record;
-  for (size_t g = 0; g < group.size(); ++g) {
-    for (Decision& d : decisions[g]) {
-      if (d.kind != Decision::Kind::kAppend) continue;
-      ++position;
-      d.event.set_version(d.version);
-      d.event.set_position(position);
-      *d.event.mutable_recorded_at() = recorded_at;
-      record.clear();
-      (void)d.event.SerializeToString(
-          &record);  // fails only for >2 GiB messages; validate.cc bounds sizes
-      link = ChainLink(link, record);
-      const std::string key = EncodePosition(position);
-      (void)batch.Put(family(kLog), key, ToSlice(EncodeLogValue(link, record)));
-      (void)batch.Put(family(kStreams), EncodeStreamKey(d.stream, d.version),
-                      key);
-      if (!d.event.event_id().empty())
-        (void)batch.Put(family(kEventIds), d.event.event_id(), key);
-      if (d.version == 1)
-        ++(d.stream.kind == StreamId::Kind::kCase ? new_cases : new_agencies);
-    }
-  }
-
-  if (position > head) {
-    uint64_t cases, agencies;
-    {
-      absl::MutexLock lock(&head_mu_);
-      cases = case_count_ + new_cases;
-      agencies = agency_count_ + new_agencies;
-    }
-    (void)batch.Put(family(kDefault), kCaseCountKey, EncodePosition(cases));
-    (void)batch.Put(family(kDefault), kAgencyCountKey,
-                    EncodePosition(agencies));
-    rocksdb::WriteOptions sync;
-    sync.sync = true;
-    absl::Status written =
-        FromRocksDb(db_->Write(sync, &batch), "appending to the log");
-    if (!written.ok()) {
-      // What reached the disk is unknown: refuse every later write rather than
-      // risk a fork in the chain.
-      written = absl::UnavailableError(absl::StrCat(
-          written.message(), "; the store accepts no more appends"));
-      absl::MutexLock lock(&head_mu_);
-      sticky_error_ = written;
-      for (size_t g = 0; g < group.size(); ++g) {
-        if (!decisions[g].empty()) group[g]->result = written;
-      }
-      case_cache_.clear();
-      return;
-    }
-    absl::MutexLock lock(&head_mu_);
-    head_position_ = position;
-    head_link_ = link;
-    last_recorded_at_ = now;
-    case_count_ = cases;
-    agency_count_ = agencies;
-  }
-  for (auto& [id, state] : decider.cases()) case_cache_[id] = std::move(state);
-  for (auto& [id, state] : decider.agencies())
-    agency_cache_[id] = std::move(state);
-
-  for (size_t g = 0; g < group.size(); ++g) {
-    if (decisions[g].empty() && !group[g]->events.empty())
-      continue;  // refused; result already set
-    std::vector<AppendedEvent> out;
-    out.reserve(decisions[g].size());
-    for (const Decision& d : decisions[g]) {
-      if (d.kind == Decision::Kind::kAppend) {
-        out.push_back(
-            {AppendedEvent::Outcome::kAppended, d.event.position(), d.version});
-      } else {
-        const uint64_t pos = d.duplicate_of_accepted
-                                 ? head + *d.duplicate_of_accepted + 1
-                                 : d.duplicate_position;
-        out.push_back({AppendedEvent::Outcome::kDuplicate, pos, d.version});
-      }
-    }
-    group[g]->result = std::move(out);
-  }
-}
-
-std::unique_ptr<DryRun> RocksEventStore::NewDryRun(size_t expected_events) {
-  return std::make_unique<RocksDryRun>(db_source_, AgencyDay(clock().Now()),
-                                       HeadPosition(), expected_events);
-}
-
-absl::StatusOr<std::vector<v1::Event>> RocksEventStore::ReadStream(
-    const StreamId& stream) {
-  const std::string prefix = EncodeStreamPrefix(stream);
-  std::vector<std::string> keys;
-  {
-    rocksdb::ReadOptions read;
-    read.prefix_same_as_start = true;  // one stream: prefix filters apply
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(read, family(kStreams)));
-    uint32_t expected = 1;
-    // Seek to a whole key (version 0, before any event) so the extractor
-    // sees the stream's prefix.
-    for (it->Seek(EncodeStreamKey(stream, 0));
-         it->Valid() && it->key().starts_with(ToSlice(prefix)); it->Next()) {
-      OGI_ASSIGN_OR_RETURN(DecodedStreamKey key,
-                           DecodeStreamKey(ToView(it->key())));
-      if (key.version != expected++) {
-        return absl::DataLossError(
-            absl::StrCat("stream ", stream.id, ": version ", expected - 1,
-                         " is missing from the stream index"));
-      }
-      keys.emplace_back(ToView(it->value()));
-    }
-    OGI_RETURN_IF_ERROR(
-        FromRocksDb(it->status(), absl::StrCat("reading stream ", stream.id)));
-  }
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), family(kLog));
-  std::vector<std::string> values;
-  std::vector<rocksdb::Status> statuses =
-      db_->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
-  std::vector<v1::Event> events(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(keys[i]));
-    if (statuses[i].IsNotFound()) {
-      return absl::DataLossError(
-          absl::StrCat("stream ", stream.id, ": position ", position,
-                       " is indexed but missing from the log"));
-    }
-    OGI_RETURN_IF_ERROR(
-        FromRocksDb(statuses[i], absl::StrCat("reading position ", position)));
-    OGI_RETURN_IF_ERROR(DecodeStored(values[i], position, events[i]));
-    FillEventId(events[i]);
-    if (!InStream(events[i], stream)) {
-      return absl::DataLossError(absl::StrCat(
-          "stream ", stream.id, ": position ", position,
-          " is indexed for it but holds an event of another stream"));
-    }
-    if (events[i].version() != i + 1) {
-      return absl::DataLossError(absl::StrCat(
-          "stream ", stream.id, ": position ", position, " holds version ",
-          events[i].version(), ", the index says ", i + 1));
-    }
-    OGI_RETURN_IF_ERROR(RevealPersonalData(events[i], rocksdb::ReadOptions()));
-  }
-  return events;
-}
-
-absl::Status RocksEventStore::ScanLog(
-    uint64_t from, absl::FunctionRef<absl::Status(const v1::Event&)> visit,
-    ChainCheck check, PersonalData personal_data) {
-  rocksdb::ReadOptions read;
-  read.fill_cache = false;
-  read.readahead_size = 2 << 20;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(kLog)));
-  v1::Event
-      event;  // reused: parsing into one message saves most of the allocation
-  // The scan checks that positions have no gap and that every record matches
-  // its chain link, so a deleted entry or a record changed in a way that still
-  // parses is reported, not skipped or returned.
-  from = std::max<uint64_t>(from, 1);
-  uint64_t expected = from;
-  std::string link;
-  for (it->Seek(ToSlice(EncodePosition(from))); it->Valid(); it->Next()) {
-    OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(ToView(it->key())));
-    if (position != expected) {
-      return absl::DataLossError(
-          absl::StrCat("position ", expected, " is missing from the log"));
-    }
-    ++expected;
-    event.Clear();
-    OGI_RETURN_IF_ERROR(DecodeStored(ToView(it->value()), position, event));
-    FillEventId(event);
-    if (check == ChainCheck::kVerify) {
-      if (position == from) {
-        OGI_ASSIGN_OR_RETURN(link, LinkBefore(position));
-      }
-      OGI_ASSIGN_OR_RETURN(absl::string_view next_link,
-                           CheckLink(link, ToView(it->value()), position));
-      link.assign(next_link.data(), next_link.size());
-    }
-    if (personal_data == PersonalData::kReveal)
-      OGI_RETURN_IF_ERROR(RevealPersonalData(event, rocksdb::ReadOptions()));
-    OGI_RETURN_IF_ERROR(visit(event));
-  }
-  return FromRocksDb(it->status(), "scanning the log");
-}
-
-absl::Status RocksEventStore::ScanRecords(
-    uint64_t from, absl::FunctionRef<absl::Status(const StoredRecord&)> visit,
-    ChainCheck check) {
-  rocksdb::ReadOptions read;
-  read.fill_cache = false;
-  read.readahead_size = 2 << 20;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(kLog)));
-  from = std::max<uint64_t>(from, 1);
-  uint64_t expected = from;
-  std::string link;
-  for (it->Seek(ToSlice(EncodePosition(from))); it->Valid(); it->Next()) {
-    OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(ToView(it->key())));
-    if (position != expected) {
-      return absl::DataLossError(
-          absl::StrCat("position ", expected, " is missing from the log"));
-    }
-    ++expected;
-    const absl::string_view value = ToView(it->value());
-    absl::StatusOr<LogValue> parts = DecodeLogValue(value);
-    if (!parts.ok()) {
-      return absl::DataLossError(
-          absl::StrCat("position ", position, ": ", parts.status().message()));
-    }
-    if (check == ChainCheck::kVerify) {
-      if (position == from) {
-        OGI_ASSIGN_OR_RETURN(link, LinkBefore(position));
-      }
-      OGI_ASSIGN_OR_RETURN(absl::string_view next_link,
-                           CheckLink(link, value, position));
-      link.assign(next_link.data(), next_link.size());
-    }
-    OGI_RETURN_IF_ERROR(visit(StoredRecord{position, parts->record}));
-  }
-  return FromRocksDb(it->status(), "scanning the log");
-}
-
-absl::StatusOr<std::string> RocksEventStore::LinkBefore(uint64_t position) {
-  if (position <= 1) return std::string(kLinkSize, '\0');
-  std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kLog),
-                               EncodePosition(position - 1), &value);
-  if (s.IsNotFound())
-    return absl::DataLossError(
-        absl::StrCat("position ", position - 1, " is missing from the log"));
-  OGI_RETURN_IF_ERROR(
-      FromRocksDb(s, absl::StrCat("reading position ", position - 1)));
-  auto parts = DecodeLogValue(value);
-  if (!parts.ok()) {
-    return absl::DataLossError(absl::StrCat("position ", position - 1, ": ",
-                                            parts.status().message()));
-  }
-  return std::string(parts->link);
-}
-
-absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindByEventId(
-    absl::string_view event_id) {
-  std::string key;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kEventIds),
-                               ToSlice(event_id), &key);
-  const bool by_stream = s.IsNotFound();
-  if (by_stream) {
-    // An event stored before ids were assigned has none in its record and no
-    // index entry; its assigned id still names it (event_id.h).
-    const std::optional<NamedEvent> named = ParseAssignedEventId(event_id);
-    if (!named) return std::optional<v1::Event>();
-    s = db_->Get(rocksdb::ReadOptions(), family(kStreams),
-                 EncodeStreamKey(named->stream, named->version), &key);
-    if (s.IsNotFound()) return std::optional<v1::Event>();
-    OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the stream index"));
-  } else {
-    OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the eventId index"));
-  }
-  OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(key));
-  std::string value;
-  s = db_->Get(rocksdb::ReadOptions(), family(kLog), key, &value);
-  if (s.IsNotFound()) {
-    return absl::DataLossError(absl::StrCat(
-        "position ", position, " is indexed by eventId but missing"));
-  }
-  OGI_RETURN_IF_ERROR(
-      FromRocksDb(s, absl::StrCat("reading position ", position)));
-  v1::Event event;
-  OGI_RETURN_IF_ERROR(DecodeStored(value, position, event));
-  // Found by stream: the id names this event only if it has none of its own.
-  if (by_stream && !event.event_id().empty()) return std::optional<v1::Event>();
-  FillEventId(event);
-  if (event.event_id() != event_id) {
-    return absl::DataLossError(
-        absl::StrCat("eventId ", event_id, " is indexed at position ", position,
-                     ", which holds eventId ", event.event_id()));
-  }
-  // A retry is answered from this event: check its record against the chain, as
-  // a scan would.
-  OGI_ASSIGN_OR_RETURN(std::string prev_link, LinkBefore(position));
-  OGI_RETURN_IF_ERROR(CheckLink(prev_link, value, position).status());
-  OGI_RETURN_IF_ERROR(RevealPersonalData(event, rocksdb::ReadOptions()));
-  return std::optional<v1::Event>(std::move(event));
-}
-
-absl::StatusOr<StoreStats> RocksEventStore::Stats() {
-  StoreStats stats;
-  {
-    absl::MutexLock lock(&head_mu_);
-    stats.events = head_position_;
-    stats.cases = case_count_;
-    stats.agencies = agency_count_;
-    stats.head_link = head_link_;
-  }
-  std::error_code ec;
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator(options_.path, ec)) {
-    if (entry.is_regular_file(ec)) stats.bytes_on_disk += entry.file_size(ec);
-  }
-  return stats;
 }
 
 }  // namespace engine_internal

@@ -22,9 +22,11 @@
 #include "absl/synchronization/mutex.h"
 #include "rocksdb/db.h"
 
+#include "engine/event_id.h"
 #include "engine/internal/rocks_store.h"
 #include "engine/key_codec.h"
 #include "engine/payload.h"
+#include "engine/record_batches.h"
 #include "engine/rocksdb_status.h"
 #include "engine/status_macros.h"
 
@@ -42,12 +44,6 @@ struct SetDigest {
   }
   friend bool operator==(const SetDigest&, const SetDigest&) = default;
 };
-
-StreamId StreamOf(const v1::Event& event) {
-  if (IsAgencyPayload(event.payload_case()))
-    return {StreamId::Kind::kAgency, event.agency_id()};
-  return {StreamId::Kind::kCase, event.case_id()};
-}
 
 std::string Describe(const StreamId& stream) {
   return absl::StrCat(
@@ -100,75 +96,6 @@ absl::Status CheckIndexed(rocksdb::DB& db, const rocksdb::ReadOptions& point,
   }
   return absl::OkStatus();
 }
-
-// Log values handed from the thread that reads and chains them to the thread
-// that decodes them and sums their index entries.
-struct Batch {
-  uint64_t first = 0;        // position of the first value
-  std::string values;        // the values, concatenated
-  std::vector<size_t> ends;  // the end of each value in `values`
-  absl::string_view Value(size_t i) const {
-    const size_t begin = i == 0 ? 0 : ends[i - 1];
-    return absl::string_view(values).substr(begin, ends[i] - begin);
-  }
-};
-
-constexpr size_t kBatchEvents = 4096;
-constexpr size_t kBatchesInFlight = 4;
-
-// A bounded hand-over of batches, with the emptied ones handed back for
-// reuse. Thread-safe.
-class BatchQueue {
- public:
-  BatchQueue() {
-    for (size_t i = 0; i < kBatchesInFlight; ++i)
-      empty_.push_back(std::make_unique<Batch>());
-  }
-  // Blocks until a batch is free.
-  std::unique_ptr<Batch> TakeEmpty() {
-    absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(
-        +[](std::vector<std::unique_ptr<Batch>>* v) { return !v->empty(); },
-        &empty_));
-    std::unique_ptr<Batch> batch = std::move(empty_.back());
-    empty_.pop_back();
-    batch->values.clear();
-    batch->ends.clear();
-    return batch;
-  }
-  void GiveBack(std::unique_ptr<Batch> batch) {
-    absl::MutexLock lock(&mu_);
-    empty_.push_back(std::move(batch));
-  }
-  void Push(std::unique_ptr<Batch> batch) {
-    absl::MutexLock lock(&mu_);
-    full_.push_back(std::move(batch));
-  }
-  // No more batches will be pushed.
-  void Close() {
-    absl::MutexLock lock(&mu_);
-    closed_ = true;
-  }
-  // Returns the next batch in order, or nullptr once closed and drained.
-  std::unique_ptr<Batch> Next() {
-    absl::MutexLock lock(&mu_);
-    mu_.Await(absl::Condition(this, &BatchQueue::Ready));
-    if (full_.empty()) return nullptr;
-    std::unique_ptr<Batch> batch = std::move(full_.front());
-    full_.pop_front();
-    return batch;
-  }
-
- private:
-  bool Ready() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return closed_ || !full_.empty();
-  }
-
-  absl::Mutex mu_;
-  std::vector<std::unique_ptr<Batch>> empty_ ABSL_GUARDED_BY(mu_);
-  std::deque<std::unique_ptr<Batch>> full_ ABSL_GUARDED_BY(mu_);
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
-};
 
 // The first failure found at a position, and whether, checked one event at a
 // time, it would come before the chain link of that position (decoding) or
@@ -261,17 +188,17 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
   // The failure reported is the one a one-event-at-a-time check finds first.
   SetDigest expected_streams, expected_ids;
   uint64_t new_cases = 0, new_agencies = 0;
-  BatchQueue queue;
+  RecordBatchQueue queue;
   std::atomic<bool> decoder_failed{false};
   Failure decoded;  // written by `decoder`, read after it is joined
   std::thread decoder([&] {
     v1::Event event;
     std::string stream_key;
-    while (std::unique_ptr<Batch> batch = queue.Next()) {
+    while (std::unique_ptr<RecordBatch> batch = queue.Next()) {
       for (size_t i = 0; i < batch->ends.size() && !decoded.failed(); ++i) {
-        const uint64_t at = batch->first + i;
+        const uint64_t at = batch->positions[i];
         event.Clear();
-        if (absl::Status s = DecodeStored(batch->Value(i), at, event);
+        if (absl::Status s = DecodeStored(batch->Record(i), at, event);
             !s.ok()) {
           decoded = {at, true, s};
           break;
@@ -321,8 +248,7 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
   std::string failed_value_copy;
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(kLog)));
-    std::unique_ptr<Batch> batch = queue.TakeEmpty();
-    batch->first = from;
+    std::unique_ptr<RecordBatch> batch = queue.TakeEmpty();
     for (it->Seek(EncodePosition(from)); it->Valid(); it->Next()) {
       if (decoder_failed.load(std::memory_order_relaxed)) break;
       absl::StatusOr<uint64_t> at = DecodePosition(ToView(it->key()));
@@ -340,8 +266,9 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
       }
       position = *at;
       const absl::string_view value = ToView(it->value());
-      batch->values.append(value.data(), value.size());
-      batch->ends.push_back(batch->values.size());
+      batch->positions.push_back(position);
+      batch->records.append(value.data(), value.size());
+      batch->ends.push_back(batch->records.size());
       // A value too short for a link fails to decode: the decoder reports it.
       absl::StatusOr<LogValue> parts = DecodeLogValue(value);
       if (!parts.ok()) {
@@ -359,10 +286,9 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
         break;
       }
       link.assign(next.data(), next.size());
-      if (batch->ends.size() == kBatchEvents) {
+      if (batch->ends.size() == RecordBatchQueue::kBatchRecords) {
         queue.Push(std::move(batch));
         batch = queue.TakeEmpty();
-        batch->first = position + 1;
       }
     }
     if (!chained.failed()) {

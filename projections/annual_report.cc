@@ -2,7 +2,6 @@
 #include "projections/annual_report.h"
 
 #include <map>
-#include <optional>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -25,23 +24,6 @@ using projections_internal::AppealColumnOf;
 using projections_internal::AppealGroupOf;
 using projections_internal::ColumnOf;
 
-struct Document {
-  int kind = 0;  // v1::DocumentIssued::Kind
-  absl::CivilDay issued_on;
-  std::optional<absl::CivilDay> valid_until;
-  std::optional<absl::CivilDay> repealed_on;
-  std::optional<absl::CivilDay> expired_on;
-};
-
-struct Agency {
-  std::string name;
-  std::string parent_id;
-  std::map<std::string, Document> documents;
-  // Totals by year of the events' effective dates.
-  std::map<int, ProactiveTable> counts;
-  std::map<int, Narrative> narratives;
-};
-
 // A case as replayed, with the position of each of its events (index = version
 // - 1) so the cases behind a cell can name the event that put them there.
 struct Case {
@@ -51,7 +33,7 @@ struct Case {
 
 // Everything a report needs, replayed up to the request's as-of instant.
 struct Replayed {
-  std::map<std::string, Agency> agencies;
+  std::map<std::string, AgencyState> agencies;
   absl::node_hash_map<std::string, Case> cases;
   uint64_t position = 0;
   absl::Time recorded_until = absl::InfinitePast();
@@ -60,81 +42,6 @@ struct Replayed {
 absl::Time RecordedAt(const v1::Event& event) {
   return absl::FromUnixSeconds(event.recorded_at().seconds()) +
          absl::Nanoseconds(event.recorded_at().nanos());
-}
-
-absl::CivilDay Day(absl::string_view text) {
-  auto day = ParseCivilDay(text);
-  return day.ok() ? *day : absl::CivilDay();
-}
-
-void ApplyAgency(Agency& agency, const v1::Event& e) {
-  const absl::CivilDay on = Day(e.occurred_on());
-  const int year = static_cast<int>(on.year());
-  switch (e.payload_case()) {
-    case v1::Event::kAgencyRegistered:
-      agency.name = e.agency_registered().name();
-      agency.parent_id = e.agency_registered().parent_id();
-      break;
-    case v1::Event::kAgencyRenamed:
-      agency.name = e.agency_renamed().name();
-      break;
-    case v1::Event::kDocumentIssued: {
-      Document& d = agency.documents[e.document_issued().document_id()];
-      d.kind = e.document_issued().kind();
-      d.issued_on = on;
-      if (!e.document_issued().valid_until().empty())
-        d.valid_until = Day(e.document_issued().valid_until());
-      break;
-    }
-    case v1::Event::kDocumentRepealed:
-      agency.documents[e.document_repealed().document_id()].repealed_on = on;
-      break;
-    case v1::Event::kDocumentExpired:
-      agency.documents[e.document_expired().document_id()].expired_on = on;
-      break;
-    case v1::Event::kDecisionsRecorded: {
-      ProactiveTable& t = agency.counts[year];
-      const int64_t count = e.decisions_recorded().count();
-      switch (e.decisions_recorded().kind()) {
-        case v1::DecisionsRecorded::LICENSING:
-          t.licensing = SaturatingAdd(t.licensing, count);
-          break;
-        case v1::DecisionsRecorded::PENALTY:
-          t.penalty = SaturatingAdd(t.penalty, count);
-          break;
-        case v1::DecisionsRecorded::ENFORCEMENT:
-          t.enforcement = SaturatingAdd(t.enforcement, count);
-          break;
-        default:
-          break;
-      }
-      break;
-    }
-    case v1::Event::kFeesCollected:
-      agency.counts[year].administrative_fees_fen =
-          SaturatingAdd(agency.counts[year].administrative_fees_fen,
-                        e.fees_collected().amount_fen());
-      break;
-    case v1::Event::kNarrativeSet: {
-      Narrative& n = agency.narratives[e.narrative_set().year()];
-      switch (e.narrative_set().section()) {
-        case v1::NarrativeSet::OVERVIEW:
-          n.overview = e.narrative_set().text();
-          break;
-        case v1::NarrativeSet::PROBLEMS:
-          n.problems = e.narrative_set().text();
-          break;
-        case v1::NarrativeSet::OTHER:
-          n.other = e.narrative_set().text();
-          break;
-        default:
-          break;
-      }
-      break;
-    }
-    default:
-      break;
-  }
 }
 
 absl::StatusOr<Replayed> Replay(EventStore& store, absl::Time as_of) {
@@ -150,7 +57,7 @@ absl::StatusOr<Replayed> Replay(EventStore& store, absl::Time as_of) {
         r.position = e.position();
         r.recorded_until = RecordedAt(e);
         if (IsAgencyPayload(e.payload_case())) {
-          ApplyAgency(r.agencies[e.agency_id()], e);
+          ApplyAgencyEvent(r.agencies[e.agency_id()], e);
           return absl::OkStatus();
         }
         Case& c = r.cases[e.case_id()];
@@ -167,21 +74,9 @@ absl::StatusOr<Replayed> Replay(EventStore& store, absl::Time as_of) {
 // everything below it.
 absl::flat_hash_set<std::string> InScope(const Replayed& r,
                                          const ReportRequest& request) {
-  absl::flat_hash_set<std::string> scope = {request.agency_id};
-  if (request.scope == Scope::kAgency) return scope;
-  // Parents are registered before their children, but a parent may be
-  // re-pointed by nothing: one pass per level until no agency is added.
-  bool grew = true;
-  while (grew) {
-    grew = false;
-    for (const auto& [id, agency] : r.agencies) {
-      if (!scope.contains(id) && scope.contains(agency.parent_id)) {
-        scope.insert(id);
-        grew = true;
-      }
-    }
-  }
-  return scope;
+  return AgencyScope(
+      request.agency_id, request.scope == Scope::kRollup, r.agencies,
+      [](const AgencyState& a) -> const std::string& { return a.parent_id; });
 }
 
 // Calls `visit(row, column_or_-1)` for each part 三 row the case counts in for
@@ -203,7 +98,7 @@ void ClassifyApplication(const CaseFacts& f, int year, Visit visit) {
     visit(AppRow::kCarriedOut);
 }
 
-void AddDocuments(const Agency& agency, int year, ProactiveTable& t) {
+void AddDocuments(const AgencyState& agency, int year, ProactiveTable& t) {
   const absl::CivilDay dec31(year, 12, 31);
   for (const auto& [id, d] : agency.documents) {
     DocumentCounts& counts = d.kind == v1::DocumentIssued::REGULATION
@@ -240,7 +135,7 @@ absl::StatusOr<AnnualReport> ComputeAnnualReport(EventStore& store,
   const int year = request.year;
 
   AnnualReport report;
-  const Agency& root = r.agencies.at(request.agency_id);
+  const AgencyState& root = r.agencies.at(request.agency_id);
   report.agency_id = request.agency_id;
   report.agency_name = root.name;
   report.rollup = request.scope == Scope::kRollup;

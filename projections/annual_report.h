@@ -2,8 +2,9 @@
 // computed from the log.
 //
 // ComputeAnnualReport replays the global log (up to an as-of position) through
-// the engine's own ApplyCaseChange / ApplyAgencyEvent, so a report can never
-// disagree with what the engine accepted, and derives parts 二, 三, 四 and the
+// the engine's own folds, ApplyCaseChange (engine/case_state.h) and
+// ApplyAgencyEvent (engine/agency_state.h), so a report can never disagree with
+// what the engine accepted, and derives parts 二, 三, 四 and the
 // fee line of part 六 for one agency or a roll-up of its subtree, following
 // rules P1-P4, A1-A9 and B1-B4. The row and column codes and labels below are
 // the contract of the CSV and JSON formats.
@@ -21,6 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
+#include "engine/agency_state.h"
 #include "engine/event_store.h"
 
 namespace ogi {
@@ -96,11 +98,8 @@ struct ProactiveTable {
       0;  // printed in 万元 (1 万元 = 1,000,000 fen)
 };
 
-struct Narrative {
-  std::string overview;  // part 一
-  std::string problems;  // part 五
-  std::string other;     // part 六 (before the fee sentence)
-};
+// Parts 一, 五 and 六's texts, as the agency's narrativeSet events left them.
+using Narrative = AgencyNarrative;
 
 struct AnnualReport {
   std::string agency_id;

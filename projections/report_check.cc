@@ -28,8 +28,16 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
+#include "projections/internal/report_cells.h"
+
 namespace ogi {
 namespace {
+
+using projections_internal::CellName;
+using projections_internal::ForEachCell;
+using projections_internal::kFenPerWanYuan;
+using projections_internal::Kind;
+using projections_internal::kWanYuanDecimals;
 
 using Severity = Finding::Severity;
 
@@ -44,15 +52,9 @@ constexpr int kLastResultRow = static_cast<int>(AppRow::kOtherHandling);
 static_assert(kLastResultRow + 1 == static_cast<int>(AppRow::kResultsTotal));
 static_assert(kFirstResultRow == static_cast<int>(AppRow::kDisclosed));
 
-constexpr int64_t kFenPerWanYuan = 1000000;
-constexpr int kWanYuanDecimals = 6;  // 1 fen = 0.000001 万元
-
 // First in 2024 the 条例 requires reconsideration before a suit against a
 // 不予公开 answer (check 9).
 constexpr int kReconsiderationFirstYear = 2024;
-
-// How a cell's int64 reads: a count, or an amount in fen printed in 万元.
-enum class Kind { kCount, kWanYuanFen };
 
 AppRow RowAt(int row) { return static_cast<AppRow>(row); }
 
@@ -75,11 +77,6 @@ std::string Int128ToString(absl::int128 value) {
   return digits;
 }
 
-std::string CellName(absl::string_view section, absl::string_view row,
-                     absl::string_view column) {
-  return absl::StrCat(section, "/", row, "/", column);
-}
-
 std::string AppCell(AppRow row, int column) {
   return CellName("applications", ApplicationRowCode(row),
                   ApplicationColumnCode(column));
@@ -88,45 +85,6 @@ std::string AppCell(AppRow row, int column) {
 std::string AppealCell(int group, int column) {
   return CellName("appeals", AppealGroupCode(static_cast<AppealGroup>(group)),
                   AppealColumnCode(static_cast<AppealColumn>(column)));
-}
-
-// Calls visit(section, row, column, value, kind) for each cell of the CSV
-// contract, in table order. `Report` is AnnualReport or const AnnualReport, so
-// `value` is a mutable or a const reference.
-template <typename Report, typename Visit>
-void ForEachCell(Report& report, Visit&& visit) {
-  auto& p = report.proactive;
-  visit("proactive", "regulations", "issued", p.regulations.issued,
-        Kind::kCount);
-  visit("proactive", "regulations", "repealed", p.regulations.repealed,
-        Kind::kCount);
-  visit("proactive", "regulations", "in_force", p.regulations.in_force,
-        Kind::kCount);
-  visit("proactive", "normative_documents", "issued",
-        p.normative_documents.issued, Kind::kCount);
-  visit("proactive", "normative_documents", "repealed",
-        p.normative_documents.repealed, Kind::kCount);
-  visit("proactive", "normative_documents", "in_force",
-        p.normative_documents.in_force, Kind::kCount);
-  visit("proactive", "licensing", "decisions", p.licensing, Kind::kCount);
-  visit("proactive", "penalty", "decisions", p.penalty, Kind::kCount);
-  visit("proactive", "enforcement", "decisions", p.enforcement, Kind::kCount);
-  visit("proactive", "administrative_fees", "amount_wan_yuan",
-        p.administrative_fees_fen, Kind::kWanYuanFen);
-  for (int row = 0; row < kApplicationRows; ++row) {
-    for (int column = 0; column < kApplicationColumns; ++column) {
-      visit("applications", ApplicationRowCode(RowAt(row)),
-            ApplicationColumnCode(column), report.applications[row][column],
-            Kind::kCount);
-    }
-  }
-  for (int group = 0; group < kAppealGroups; ++group) {
-    for (int column = 0; column < kAppealColumns; ++column) {
-      visit("appeals", AppealGroupCode(static_cast<AppealGroup>(group)),
-            AppealColumnCode(static_cast<AppealColumn>(column)),
-            report.appeals[group][column], Kind::kCount);
-    }
-  }
 }
 
 absl::int128 CategorySum(const AnnualReport& report, AppRow row) {
@@ -173,94 +131,6 @@ std::optional<Finding> CheckInForce(absl::string_view row,
 
 // A value of the CSV contract: -?[0-9]+(\.[0-9]+)? (no '+', exponent, spaces
 // or digit grouping).
-struct Number {
-  bool negative = false;
-  absl::string_view integer;   // one or more digits
-  absl::string_view fraction;  // zero or more digits
-};
-
-std::optional<Number> SplitNumber(absl::string_view text) {
-  Number number;
-  number.negative = absl::ConsumePrefix(&text, "-");
-  const size_t dot = text.find('.');
-  number.integer = text.substr(0, dot);
-  if (dot != absl::string_view::npos) {
-    number.fraction = text.substr(dot + 1);
-    if (number.fraction.empty()) return std::nullopt;
-  }
-  if (number.integer.empty()) return std::nullopt;
-  for (absl::string_view part : {number.integer, number.fraction}) {
-    for (char c : part) {
-      if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
-        return std::nullopt;
-      }
-    }
-  }
-  return number;
-}
-
-bool AllZero(absl::string_view digits) {
-  return digits.find_first_not_of('0') == absl::string_view::npos;
-}
-
-// A cell value as read, and why it is not the value typed (check 5), if so.
-struct CellValue {
-  int64_t value = 0;
-  std::optional<std::string> problem;
-};
-
-// Returns the value of a count or an amount. kInvalidArgument (without the
-// line) for a value that is not a number or does not fit.
-absl::StatusOr<CellValue> ParseValue(absl::string_view text, Kind kind) {
-  const absl::string_view what = kind == Kind::kCount ? "count" : "amount";
-  if (text.empty()) {
-    return CellValue{0, absl::StrCat("blank ", what, ", set to 0")};
-  }
-  const std::optional<Number> number = SplitNumber(text);
-  if (!number.has_value()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("value '", text, "' is not a number"));
-  }
-  if (number->negative &&
-      !(AllZero(number->integer) && AllZero(number->fraction))) {
-    return CellValue{0,
-                     absl::StrCat("negative ", what, " ", text, ", set to 0")};
-  }
-  int64_t integer = 0;
-  if (!absl::SimpleAtoi(number->integer, &integer)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("value '", text, "' is out of range"));
-  }
-  if (kind == Kind::kCount) {
-    if (AllZero(number->fraction)) return CellValue{integer, std::nullopt};
-    return CellValue{integer, absl::StrCat("fractional count ", text,
-                                           ", truncated to ", integer)};
-  }
-  // An amount in 万元: exactly fen, so at most 6 decimals that are not 0.
-  const absl::string_view kept = number->fraction.substr(0, kWanYuanDecimals);
-  int64_t fen = 0;
-  for (int i = 0; i < kWanYuanDecimals; ++i) {
-    fen = fen * 10 + (i < static_cast<int>(kept.size()) ? kept[i] - '0' : 0);
-  }
-  if (integer > (std::numeric_limits<int64_t>::max() - fen) / kFenPerWanYuan) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("value '", text, "' is out of range"));
-  }
-  fen += integer * kFenPerWanYuan;
-  if (AllZero(number->fraction.substr(kept.size()))) {
-    return CellValue{fen, std::nullopt};
-  }
-  return CellValue{
-      fen, absl::StrCat("amount ", text, " has more than ", kWanYuanDecimals,
-                        " decimals, truncated to ", FenToWanYuan(fen))};
-}
-
-// Where a parsed value goes: a cell of the table being filled.
-struct Slot {
-  int64_t* value;  // into TypedTable::report; must outlive the parse
-  Kind kind;
-  int line = 0;  // where the cell was set; 0 while it is not
-};
 
 }  // namespace
 
@@ -430,96 +300,6 @@ std::vector<Finding> CheckDocument(const AnnualReport& report) {
                              " application(s) paid fees in the year")});
   }
   return out;
-}
-
-absl::StatusOr<TypedTable> ParseReportCsv(absl::string_view csv) {
-  constexpr absl::string_view kHeader = "section,row,column,value";
-  TypedTable table;
-
-  absl::flat_hash_map<std::string, Slot> slots;
-  absl::flat_hash_set<std::string> sections;
-  absl::flat_hash_set<std::string> rows;  // "section/row"
-  ForEachCell(
-      table.report, [&](absl::string_view section, absl::string_view row,
-                        absl::string_view column, int64_t& value, Kind kind) {
-        sections.insert(std::string(section));
-        rows.insert(absl::StrCat(section, "/", row));
-        slots.emplace(CellName(section, row, column), Slot{&value, kind});
-      });
-
-  absl::ConsumePrefix(&csv, "\xEF\xBB\xBF");  // a UTF-8 BOM
-  if (csv.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("line 1: missing header '", kHeader, "'"));
-  }
-  int line_number = 0;
-  for (absl::string_view line : absl::StrSplit(csv, '\n')) {
-    ++line_number;
-    absl::ConsumeSuffix(&line, "\r");
-    if (line_number == 1) {
-      if (line != kHeader) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "line 1: header is '", line, "', want '", kHeader, "'"));
-      }
-      continue;
-    }
-    // Blank lines (the final newline, or a gap) hold no cell.
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
-    const std::vector<absl::string_view> fields = absl::StrSplit(line, ',');
-    if (fields.size() != 4) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("line ", line_number, ": ", fields.size(),
-                       " fields, want 4 (", kHeader, ")"));
-    }
-    const absl::string_view section = absl::StripAsciiWhitespace(fields[0]);
-    const absl::string_view row = absl::StripAsciiWhitespace(fields[1]);
-    const absl::string_view column = absl::StripAsciiWhitespace(fields[2]);
-    const absl::string_view text = absl::StripAsciiWhitespace(fields[3]);
-    const std::string cell = CellName(section, row, column);
-    auto slot = slots.find(cell);
-    if (slot == slots.end()) {
-      std::string what;
-      if (!sections.contains(section)) {
-        what = absl::StrCat("unknown section '", section, "'");
-      } else if (!rows.contains(absl::StrCat(section, "/", row))) {
-        what = absl::StrCat("unknown row '", row, "' in section ", section);
-      } else {
-        what = absl::StrCat("unknown column '", column, "' for ", section, "/",
-                            row);
-      }
-      return absl::InvalidArgumentError(
-          absl::StrCat("line ", line_number, ": ", what));
-    }
-    if (slot->second.line != 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("line ", line_number, ": cell ", cell, " repeats line ",
-                       slot->second.line));
-    }
-    slot->second.line = line_number;
-    absl::StatusOr<CellValue> value = ParseValue(text, slot->second.kind);
-    if (!value.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "line ", line_number, ": ", cell, ": ", value.status().message()));
-    }
-    *slot->second.value = value->value;
-    if (value->problem.has_value()) {
-      table.findings.push_back(
-          Finding{Severity::kError, 5, cell,
-                  absl::StrCat(cell, ": ", *value->problem, " (line ",
-                               line_number, ")")});
-    }
-  }
-  // A cell with no line (a truncated or hand-edited file) is not a 0: it is
-  // a blank count (check 5), in table order.
-  ForEachCell(
-      table.report, [&](absl::string_view section, absl::string_view row,
-                        absl::string_view column, int64_t&, Kind) {
-        const std::string cell = CellName(section, row, column);
-        if (slots.at(cell).line != 0) return;
-        table.missing.push_back(Finding{Severity::kError, 5, cell,
-                                        "missing cell (no line in the file)"});
-      });
-  return table;
 }
 
 }  // namespace ogi

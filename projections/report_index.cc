@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/container/node_hash_map.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
@@ -17,13 +16,13 @@
 #include "google/protobuf/util/message_differencer.h"
 
 #include "engine/case_state.h"
-#include "engine/civil_date.h"
 #include "engine/event_view.h"
-#include "engine/fees.h"
 #include "engine/key_codec.h"
+#include "engine/load_state.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
 #include "projections/internal/catch_up_state.h"
+#include "projections/internal/index_agencies.h"
 #include "projections/internal/record_pipe.h"
 #include "projections/internal/report_rules.h"
 
@@ -38,9 +37,6 @@ using projections_internal::ResultIndexOf;
 using projections_internal::CaseFigures;
 using projections_internal::FigureDeltas;
 using projections_internal::HeldCases;
-using projections_internal::kAppealCells;
-using projections_internal::kResultCells;
-using projections_internal::Year;
 
 // Where one case counts, by year: everything the report reads of it.
 struct Contribution {
@@ -129,111 +125,6 @@ void Add(FigureDeltas& deltas, const Contribution& c, int sign) {
   }
 }
 
-int YearOf(absl::string_view date) {
-  auto day = ParseCivilDay(date);
-  return day.ok() ? static_cast<int>(day->year()) : 0;
-}
-
-// Moves a document's end (leaving 现行有效) to `year` if that is earlier than
-// the end it has; never before the year it was issued (the replaying report
-// counts it in force nowhere before its issue either way).
-void EndDocument(v1::AgencyIndex& agency, v1::DocumentRecord& d, int year) {
-  year = std::max(year, d.issued_year());
-  if (d.ended_year() != 0 && d.ended_year() <= year) return;
-  const bool regulation = d.kind() == v1::DocumentIssued::REGULATION;
-  if (d.ended_year() != 0) {
-    v1::YearFigures& old = Year(agency, d.ended_year());
-    regulation ? old.set_regulations_ended(old.regulations_ended() - 1)
-               : old.set_normative_ended(old.normative_ended() - 1);
-  }
-  d.set_ended_year(year);
-  v1::YearFigures& y = Year(agency, year);
-  regulation ? y.set_regulations_ended(y.regulations_ended() + 1)
-             : y.set_normative_ended(y.normative_ended() + 1);
-}
-
-void ApplyAgencyEvent(v1::AgencyIndex& agency, const v1::Event& e) {
-  const int year = YearOf(e.occurred_on());
-  switch (e.payload_case()) {
-    case v1::Event::kAgencyRegistered:
-      agency.set_name(e.agency_registered().name());
-      agency.set_parent_id(e.agency_registered().parent_id());
-      break;
-    case v1::Event::kAgencyRenamed:
-      agency.set_name(e.agency_renamed().name());
-      break;
-    case v1::Event::kDocumentIssued: {
-      v1::DocumentRecord& d =
-          (*agency.mutable_documents())[e.document_issued().document_id()];
-      d.set_kind(e.document_issued().kind());
-      d.set_issued_year(year);
-      v1::YearFigures& y = Year(agency, year);
-      d.kind() == v1::DocumentIssued::REGULATION
-          ? y.set_regulations_issued(y.regulations_issued() + 1)
-          : y.set_normative_issued(y.normative_issued() + 1);
-      if (!e.document_issued().valid_until().empty()) {
-        // Expired from the day after validUntil.
-        auto until = ParseCivilDay(e.document_issued().valid_until());
-        if (until.ok())
-          EndDocument(agency, d, static_cast<int>((*until + 1).year()));
-      }
-      break;
-    }
-    case v1::Event::kDocumentRepealed: {
-      v1::DocumentRecord& d =
-          (*agency.mutable_documents())[e.document_repealed().document_id()];
-      v1::YearFigures& y = Year(agency, year);
-      d.kind() == v1::DocumentIssued::REGULATION
-          ? y.set_regulations_repealed(y.regulations_repealed() + 1)
-          : y.set_normative_repealed(y.normative_repealed() + 1);
-      EndDocument(agency, d, year);
-      break;
-    }
-    case v1::Event::kDocumentExpired:
-      EndDocument(
-          agency,
-          (*agency.mutable_documents())[e.document_expired().document_id()],
-          year);
-      break;
-    case v1::Event::kDecisionsRecorded: {
-      v1::YearFigures& y = Year(agency, year);
-      const int64_t n = e.decisions_recorded().count();
-      switch (e.decisions_recorded().kind()) {
-        case v1::DecisionsRecorded::LICENSING:
-          y.set_licensing(SaturatingAdd(y.licensing(), n));
-          break;
-        case v1::DecisionsRecorded::PENALTY:
-          y.set_penalty(SaturatingAdd(y.penalty(), n));
-          break;
-        case v1::DecisionsRecorded::ENFORCEMENT:
-          y.set_enforcement(SaturatingAdd(y.enforcement(), n));
-          break;
-        default:
-          break;
-      }
-      break;
-    }
-    case v1::Event::kFeesCollected: {
-      v1::YearFigures& y = Year(agency, year);
-      y.set_administrative_fees_fen(SaturatingAdd(
-          y.administrative_fees_fen(), e.fees_collected().amount_fen()));
-      break;
-    }
-    case v1::Event::kNarrativeSet: {
-      const auto& n = e.narrative_set();
-      auto* texts = n.section() == v1::NarrativeSet::OVERVIEW
-                        ? agency.mutable_overview()
-                    : n.section() == v1::NarrativeSet::PROBLEMS
-                        ? agency.mutable_problems()
-                        : agency.mutable_other();
-      (*texts)[n.year()] = n.text();
-      break;
-    }
-    default:
-      break;
-  }
-}
-
 // Steps that change nothing the report reads, on a concluded case: no need to
 // load it.
 bool LeavesConcludedFiguresAlone(PayloadCase payload) {
@@ -281,6 +172,7 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
   uint64_t checkpoint = state_.checkpoint();
   int64_t last_seconds = 0;
   int32_t last_nanos = 0;
+  projections_internal::IndexAgencies agencies(store_, state_);
   EventView view;
   v1::Event event;  // the records that take the full parse
   // RocksDB's reading overlaps the fold, on a second thread.
@@ -304,12 +196,7 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
         checkpoint = r.position;
         last_seconds = view.recorded_seconds;
         last_nanos = view.recorded_nanos;
-        if (IsAgencyPayload(view.payload)) {
-          ApplyAgencyEvent(
-              (*state_.mutable_agencies())[std::string(view.agency_id)],
-              *parsed);
-          return absl::OkStatus();
-        }
+        if (IsAgencyPayload(view.payload)) return agencies.Fold(*parsed);
         CaseState* held = cases.FindOpen(view.case_id);
         bool was_open = held != nullptr;
         std::optional<size_t> slot;  // set: a concluded case held in the ring
@@ -336,13 +223,8 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
             // Concluded long ago (or open before this catch-up): rebuild
             // the case from its stream.
             OGI_ASSIGN_OR_RETURN(
-                std::vector<v1::Event> events,
-                store_.ReadStream(
-                    {StreamId::Kind::kCase, std::string(view.case_id)}));
-            for (const v1::Event& before : events) {
-              if (before.position() >= r.position) break;
-              ApplyCaseChange(loaded, CaseChangeOf(before), before.agency_id());
-            }
+                loaded,
+                LoadCaseState(store_, std::string(view.case_id), r.position));
             ++stats.cases_loaded;
           }
           held = &cases.AddOpen(view.case_id, std::move(loaded));
@@ -426,97 +308,6 @@ absl::Status ReportIndex::Save() const {
     return absl::UnavailableError(absl::StrCat("cannot replace ", path_));
   }
   return absl::OkStatus();
-}
-
-absl::StatusOr<AnnualReport> ReportIndex::Report(
-    const ReportRequest& request) const {
-  if (request.as_of != absl::InfiniteFuture()) {
-    return absl::InvalidArgumentError(
-        "the report index answers for the head of the log only; use a replay");
-  }
-  if (request.year < 1000 || request.year > 9999) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("year ", request.year, " is not a year such as 2023"));
-  }
-  const auto& agencies = state_.agencies();
-  auto root = agencies.find(request.agency_id);
-  if (root == agencies.end() || root->second.name().empty()) {
-    return absl::NotFoundError(
-        absl::StrCat("agency ", request.agency_id, " is not registered"));
-  }
-  absl::flat_hash_set<std::string> scope = {request.agency_id};
-  for (bool grew = request.scope == Scope::kRollup; grew;) {
-    grew = false;
-    for (const auto& [id, agency] : agencies) {
-      if (!scope.contains(id) && scope.contains(agency.parent_id()))
-        grew = scope.insert(id).second;
-    }
-  }
-
-  AnnualReport r;
-  const int n = request.year;
-  r.agency_id = request.agency_id;
-  r.agency_name = root->second.name();
-  r.rollup = request.scope == Scope::kRollup;
-  r.year = n;
-  r.position = state_.checkpoint();
-  OGI_ASSIGN_OR_RETURN(r.chain_link, store_.LinkAt(r.position));
-  r.recorded_until = absl::InfinitePast();
-  if (!state_.recorded_until().empty()) {
-    std::string error;
-    (void)absl::ParseTime(absl::RFC3339_full, state_.recorded_until(),
-                          &r.recorded_until, &error);
-  }
-  auto text = [&](const google::protobuf::Map<int32_t, std::string>& texts) {
-    auto it = texts.find(n);
-    return it == texts.end() ? std::string() : it->second;
-  };
-  r.narrative = {text(root->second.overview()), text(root->second.problems()),
-                 text(root->second.other())};
-
-  for (const std::string& id : scope) {
-    const v1::AgencyIndex& agency = agencies.at(id);
-    // Years are few (one per year of history): walk them all, summing what is
-    // before and in year n.
-    for (const auto& [year, y] : agency.years()) {
-      if (year > n) continue;
-      for (int col = 0; col < kApplicationColumns; ++col) {
-        int64_t results = 0;
-        for (int row = 0; row < kResultRows; ++row)
-          results += y.results(row * kApplicationColumns + col);
-        const int64_t net = y.new_cases(col) - results;
-        r.cell(AppRow::kCarriedOut, col) += net;
-        if (year < n) r.cell(AppRow::kCarriedIn, col) += net;
-      }
-      ProactiveTable& p = r.proactive;
-      p.regulations.in_force += y.regulations_issued() - y.regulations_ended();
-      p.normative_documents.in_force +=
-          y.normative_issued() - y.normative_ended();
-      if (year != n) continue;
-      for (int col = 0; col < kApplicationColumns; ++col) {
-        r.cell(AppRow::kNew, col) += y.new_cases(col);
-        for (int row = 0; row < kResultRows; ++row) {
-          const int64_t v = y.results(row * kApplicationColumns + col);
-          r.applications[kFirstResultRow + row][col] += v;
-          r.cell(AppRow::kResultsTotal, col) += v;
-        }
-      }
-      for (int i = 0; i < kAppealCells; ++i)
-        r.appeals[i / kAppealColumns][i % kAppealColumns] += y.appeals(i);
-      p.regulations.issued += y.regulations_issued();
-      p.regulations.repealed += y.regulations_repealed();
-      p.normative_documents.issued += y.normative_issued();
-      p.normative_documents.repealed += y.normative_repealed();
-      p.licensing = SaturatingAdd(p.licensing, y.licensing());
-      p.penalty = SaturatingAdd(p.penalty, y.penalty());
-      p.enforcement = SaturatingAdd(p.enforcement, y.enforcement());
-      p.administrative_fees_fen =
-          SaturatingAdd(p.administrative_fees_fen, y.administrative_fees_fen());
-      r.fee_applications += y.fee_applications();
-      r.fee_paid_fen = SaturatingAdd(r.fee_paid_fen, y.fee_paid_fen());
-    }
-  }
-  return r;
 }
 
 }  // namespace ogi

@@ -6,7 +6,7 @@
 //                [--reuse]   (measure the stores a previous run left, without
 //                loading anew)
 //
-// 1. Generates a log (cli/gen_log.h: 20 agencies) and appends it to an ogi
+// 1. Generates a log (gen/gen_log.h: 20 agencies) and appends it to an ogi
 // store through EventStore::Append in
 //    batches of 10,000, and the same events to an SQLite table with the indexes
 //    a competent user would add.
@@ -31,10 +31,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "cli/gen_log.h"
 
 #include "engine/event_store.h"
 #include "engine/json_codec.h"
+#include "gen/gen_log.h"
 #include "projections/annual_report.h"
 #include "tools/bench_ogi.h"
 #include "tools/bench_sqlite.h"

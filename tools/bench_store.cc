@@ -8,7 +8,7 @@
 // (each thread opens its own
 //    cases), against plain RocksDB: the same stored log value Put with
 //    sync=true, at the same concurrency.
-// 2. `ogi import` of a generated log (tools/gen_log.h) of about N events, run
+// 2. `ogi import` of a generated log (gen/gen_log.h) of about N events, run
 // as a child process: events/s and
 //    peak RSS (from wait4), against plain RocksDB writing the same lines, one
 //    key each, in synced batches of 10,000.
@@ -30,13 +30,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "cli/gen_log.h"
 #include "rocksdb/db.h"
 #include "rocksdb/write_batch.h"
 
 #include "engine/event_store.h"
 #include "engine/json_codec.h"
 #include "engine/key_codec.h"
+#include "gen/gen_log.h"
 
 namespace {
 

@@ -16,11 +16,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "cli/gen_log.h"
 #include "rocksdb/db.h"
 
 #include "engine/json_codec.h"
 #include "engine/key_codec.h"
+#include "gen/gen_log.h"
 #include "tools/crash_check.h"
 #include "tools/crash_child.h"
 #include "tools/crash_process.h"

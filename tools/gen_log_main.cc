@@ -1,4 +1,4 @@
-// gen_log: writes a generated log (tools/gen_log.h) as JSON Lines to a file or
+// gen_log: writes a generated log (gen/gen_log.h) as JSON Lines to a file or
 // standard output.
 //
 //   gen_log --agencies 5 --years 2020..2024 --cases-per-year 10000 --seed 1
@@ -8,10 +8,9 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
-#include "cli/commands.h"
-#include "cli/gen_log.h"
 
 #include "engine/civil_date.h"
+#include "gen/gen_log.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"gen_log: a deterministic, realistic ogi log as JSON Lines"};

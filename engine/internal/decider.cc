@@ -137,9 +137,7 @@ absl::StatusOr<std::optional<Decision>> Decider::CheckEventId(
         absl::StrCat(label, ": field 'eventId' refused: ", id,
                      " was already used for an event with other content"));
   };
-  const bool agency = IsAgencyPayload(normalized.payload_case());
-  StreamId stream{agency ? StreamId::Kind::kAgency : StreamId::Kind::kCase,
-                  agency ? normalized.agency_id() : normalized.case_id()};
+  StreamId stream = StreamOf(normalized);
   if (auto it = pending_ids_.find(KeyOf(id)); it != pending_ids_.end()) {
     if (it->second.fingerprint != fingerprint) return reused();
     Decision d;
@@ -178,6 +176,7 @@ absl::StatusOr<Decision> Decider::Decide(const v1::Event& event) {
   Decision d;
   d.event = event;
   d.event.clear_expected_version();
+  d.stream = StreamOf(event);
 
   CaseState* case_state = nullptr;
   AgencyState* agency_state = nullptr;
@@ -185,11 +184,9 @@ absl::StatusOr<Decision> Decider::Decide(const v1::Event& event) {
   if (agency) {
     OGI_ASSIGN_OR_RETURN(agency_state, Agency(event.agency_id()));
     current_version = agency_state->version;
-    d.stream = StreamId{StreamId::Kind::kAgency, event.agency_id()};
   } else {
     OGI_ASSIGN_OR_RETURN(case_state, Case(event.case_id()));
     current_version = case_state->version;
-    d.stream = StreamId{StreamId::Kind::kCase, event.case_id()};
     // Every stored case event names its agency, so exports and reports need no
     // lookup.
     if (d.event.agency_id().empty())

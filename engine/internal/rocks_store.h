@@ -20,6 +20,7 @@
 
 #include "engine/agency_state.h"
 #include "engine/case_state.h"
+#include "engine/event_id.h"
 #include "engine/event_store.h"
 #include "engine/internal/decider.h"
 #include "engine/payload.h"
@@ -32,15 +33,6 @@ inline rocksdb::Slice ToSlice(absl::string_view s) {
 }
 inline absl::string_view ToView(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
-}
-
-// Returns whether `event` belongs to `stream`.
-inline bool InStream(const v1::Event& event, const StreamId& stream) {
-  if (IsAgencyPayload(event.payload_case())) {
-    return stream.kind == StreamId::Kind::kAgency &&
-           event.agency_id() == stream.id;
-  }
-  return stream.kind == StreamId::Kind::kCase && event.case_id() == stream.id;
 }
 
 class RocksEventStore;
@@ -193,6 +185,13 @@ class RocksEventStore final : public EventStore {
   // Returns the chain link of position - 1 (zeros for position 1); kDataLoss if
   // that entry is missing.
   absl::StatusOr<std::string> LinkBefore(uint64_t position);
+  // The one scan of the log behind ScanLog and ScanRecords: checks positions
+  // and (kVerify) chain links, calling `before_link` before each record's link
+  // is checked and `visit` after.
+  absl::Status ScanStored(
+      uint64_t from, ChainCheck check,
+      absl::FunctionRef<absl::Status(const StoredRecord&)> before_link,
+      absl::FunctionRef<absl::Status(const StoredRecord&)> visit);
   // Verify's second pass, once the index digests disagree with the log:
   // returns kDataLoss naming the first entry that is wrong.
   absl::Status IndexMismatch(const rocksdb::ReadOptions& read, uint64_t head);

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "cli/gen_log.h"
 #include "gtest/gtest.h"
 
 #include "engine/case_state.h"
@@ -15,6 +14,7 @@
 #include "engine/json_codec.h"
 #include "engine/key_codec.h"
 #include "engine/status_macros.h"
+#include "gen/gen_log.h"
 #include "tests/testing/builders.h"
 #include "tests/testing/status_matchers.h"
 

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "cli/gen_log.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -19,6 +18,7 @@
 #include "engine/event_store.h"
 #include "engine/json_codec.h"
 #include "engine/status_macros.h"
+#include "gen/gen_log.h"
 #include "tests/testing/builders.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/fault_injection_fs.h"
@@ -36,7 +36,7 @@ using ::ogi::testing::TempDir;
 using ::ogi::testing::TestStore;
 using Fault = FaultInjectionFs::Fault;
 
-// A generated log (cli/gen_log.h): agencies, cases in every state, personal
+// A generated log (gen/gen_log.h): agencies, cases in every state, personal
 // data, erasures' absence aside. About 1,800 events for seed 1.
 std::vector<v1::Event> GeneratedEvents(uint64_t seed, int cases_per_year) {
   std::vector<v1::Event> events;

@@ -1,7 +1,7 @@
 // Tests of ComputeAnnualReport and CasesInCell: hand-computed fixture logs for
 // every counting rule of docs/REPORT.md (P1-P4, A1-A9, B1-B4,
 // the fee line), reports as of an earlier instant, the cases behind each cell,
-// and properties over logs from the generator (tools/gen_log.h) checked
+// and properties over logs from the generator (gen/gen_log.h) checked
 // against the identities of the spec and a trivial re-count.
 #include "projections/annual_report.h"
 
@@ -22,9 +22,9 @@
 
 #include "engine/civil_date.h"
 #include "engine/json_codec.h"
+#include "gen/gen_log.h"
 #include "tests/testing/builders.h"
 #include "tests/testing/status_matchers.h"
-#include "tools/gen_log.h"
 
 namespace ogi {
 namespace {

@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "cli/gen_log.h"
 #include "gtest/gtest.h"
 
 #include "engine/json_codec.h"
+#include "gen/gen_log.h"
 #include "projections/annual_report.h"
 #include "projections/report_render.h"
 #include "tests/testing/builders.h"

@@ -1,5 +1,5 @@
 // The log generator; see gen_log.h.
-#include "cli/gen_log.h"
+#include "gen/gen_log.h"
 
 #include <map>
 #include <queue>

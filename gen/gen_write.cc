@@ -1,4 +1,4 @@
-// `ogi gen`; see commands.h.
+// Writing a generated log (`ogi gen`, tools/gen_log); see gen_log.h.
 #include <cstdio>
 #include <ostream>
 #include <string>
@@ -7,7 +7,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "cli/commands.h"
+
+#include "gen/gen_log.h"
 
 namespace ogi {
 

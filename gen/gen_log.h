@@ -10,13 +10,16 @@
 // year-end carry-over arises from the dates. Events are emitted in
 // effective-date order, streamed through a queue of scheduled steps, so memory
 // grows with open cases, not with the log.
-#ifndef OGI_CLI_GEN_LOG_H_
-#define OGI_CLI_GEN_LOG_H_
+#ifndef OGI_GEN_GEN_LOG_H_
+#define OGI_GEN_GEN_LOG_H_
 
 #include <cstdint>
 #include <functional>
+#include <ostream>
 #include <string>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 
@@ -38,6 +41,16 @@ struct GenOptions {
 uint64_t GenerateLog(const GenOptions& options,
                      const std::function<void(absl::string_view)>& emit);
 
+// Sets options.first_year and last_year from "FIRST..LAST"; kInvalidArgument
+// otherwise.
+absl::Status ParseYears(absl::string_view text, GenOptions& options);
+
+// Writes the generated log as JSON Lines to `path` ("" or "-":
+// `out`), streaming, and returns the number of events. kUnavailable if the
+// file cannot be written.
+absl::StatusOr<uint64_t> GenCommand(const GenOptions& options,
+                                    const std::string& path, std::ostream& out);
+
 }  // namespace ogi
 
-#endif  // OGI_CLI_GEN_LOG_H_
+#endif  // OGI_GEN_GEN_LOG_H_

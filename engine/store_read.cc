@@ -1,0 +1,250 @@
+// The reads of the RocksDB event store: streams, the log scans (one loop,
+// ScanStored, behind ScanLog and ScanRecords), chain links, event ids and
+// statistics; see event_store.h.
+#include <algorithm>
+#include <cstdarg>
+#include <deque>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "rocksdb/convenience.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/slice_transform.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+
+#include "engine/civil_date.h"
+#include "engine/event_id.h"
+#include "engine/event_store.h"
+#include "engine/internal/decider.h"
+#include "engine/internal/rocks_store.h"
+#include "engine/load_state.h"
+#include "engine/payload.h"
+#include "engine/rocksdb_status.h"
+#include "engine/status_macros.h"
+
+namespace ogi::engine_internal {
+
+absl::StatusOr<std::vector<v1::Event>> RocksEventStore::ReadStream(
+    const StreamId& stream) {
+  const std::string prefix = EncodeStreamPrefix(stream);
+  std::vector<std::string> keys;
+  {
+    rocksdb::ReadOptions read;
+    read.prefix_same_as_start = true;  // one stream: prefix filters apply
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(read, family(kStreams)));
+    uint32_t expected = 1;
+    // Seek to a whole key (version 0, before any event) so the extractor
+    // sees the stream's prefix.
+    for (it->Seek(EncodeStreamKey(stream, 0));
+         it->Valid() && it->key().starts_with(ToSlice(prefix)); it->Next()) {
+      OGI_ASSIGN_OR_RETURN(DecodedStreamKey key,
+                           DecodeStreamKey(ToView(it->key())));
+      if (key.version != expected++) {
+        return absl::DataLossError(
+            absl::StrCat("stream ", stream.id, ": version ", expected - 1,
+                         " is missing from the stream index"));
+      }
+      keys.emplace_back(ToView(it->value()));
+    }
+    OGI_RETURN_IF_ERROR(
+        FromRocksDb(it->status(), absl::StrCat("reading stream ", stream.id)));
+  }
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::ColumnFamilyHandle*> families(keys.size(), family(kLog));
+  std::vector<std::string> values;
+  std::vector<rocksdb::Status> statuses =
+      db_->MultiGet(rocksdb::ReadOptions(), families, slices, &values);
+  std::vector<v1::Event> events(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(keys[i]));
+    if (statuses[i].IsNotFound()) {
+      return absl::DataLossError(
+          absl::StrCat("stream ", stream.id, ": position ", position,
+                       " is indexed but missing from the log"));
+    }
+    OGI_RETURN_IF_ERROR(
+        FromRocksDb(statuses[i], absl::StrCat("reading position ", position)));
+    OGI_RETURN_IF_ERROR(DecodeStored(values[i], position, events[i]));
+    FillEventId(events[i]);
+    if (!InStream(events[i], stream)) {
+      return absl::DataLossError(absl::StrCat(
+          "stream ", stream.id, ": position ", position,
+          " is indexed for it but holds an event of another stream"));
+    }
+    if (events[i].version() != i + 1) {
+      return absl::DataLossError(absl::StrCat(
+          "stream ", stream.id, ": position ", position, " holds version ",
+          events[i].version(), ", the index says ", i + 1));
+    }
+    OGI_RETURN_IF_ERROR(RevealPersonalData(events[i], rocksdb::ReadOptions()));
+  }
+  return events;
+}
+
+absl::Status RocksEventStore::ScanLog(
+    uint64_t from, absl::FunctionRef<absl::Status(const v1::Event&)> visit,
+    ChainCheck check, PersonalData personal_data) {
+  v1::Event
+      event;  // reused: parsing into one message saves most of the allocation
+  return ScanStored(
+      from, check,
+      // Decoded before its link is checked, so a record that does not parse is
+      // reported as such.
+      [&](const StoredRecord& r) {
+        event.Clear();
+        return DecodeRecord(r.record, r.position, event);
+      },
+      [&](const StoredRecord&) -> absl::Status {
+        FillEventId(event);
+        if (personal_data == PersonalData::kReveal)
+          OGI_RETURN_IF_ERROR(
+              RevealPersonalData(event, rocksdb::ReadOptions()));
+        return visit(event);
+      });
+}
+
+absl::Status RocksEventStore::ScanRecords(
+    uint64_t from, absl::FunctionRef<absl::Status(const StoredRecord&)> visit,
+    ChainCheck check) {
+  return ScanStored(
+      from, check, [](const StoredRecord&) { return absl::OkStatus(); }, visit);
+}
+
+absl::Status RocksEventStore::ScanStored(
+    uint64_t from, ChainCheck check,
+    absl::FunctionRef<absl::Status(const StoredRecord&)> before_link,
+    absl::FunctionRef<absl::Status(const StoredRecord&)> visit) {
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;
+  read.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(kLog)));
+  // The scan checks that positions have no gap and that every record matches
+  // its chain link, so a deleted entry or a record changed in a way that still
+  // parses is reported, not skipped or returned.
+  from = std::max<uint64_t>(from, 1);
+  uint64_t expected = from;
+  std::string link;
+  for (it->Seek(ToSlice(EncodePosition(from))); it->Valid(); it->Next()) {
+    OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(ToView(it->key())));
+    if (position != expected) {
+      return absl::DataLossError(
+          absl::StrCat("position ", expected, " is missing from the log"));
+    }
+    ++expected;
+    const absl::string_view value = ToView(it->value());
+    absl::StatusOr<LogValue> parts = DecodeLogValue(value);
+    if (!parts.ok()) {
+      return absl::DataLossError(
+          absl::StrCat("position ", position, ": ", parts.status().message()));
+    }
+    const StoredRecord record{position, parts->record};
+    OGI_RETURN_IF_ERROR(before_link(record));
+    if (check == ChainCheck::kVerify) {
+      if (position == from) {
+        OGI_ASSIGN_OR_RETURN(link, LinkBefore(position));
+      }
+      OGI_ASSIGN_OR_RETURN(absl::string_view next_link,
+                           CheckLink(link, value, position));
+      link.assign(next_link.data(), next_link.size());
+    }
+    OGI_RETURN_IF_ERROR(visit(record));
+  }
+  return FromRocksDb(it->status(), "scanning the log");
+}
+
+absl::StatusOr<std::string> RocksEventStore::LinkBefore(uint64_t position) {
+  if (position <= 1) return std::string(kLinkSize, '\0');
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kLog),
+                               EncodePosition(position - 1), &value);
+  if (s.IsNotFound())
+    return absl::DataLossError(
+        absl::StrCat("position ", position - 1, " is missing from the log"));
+  OGI_RETURN_IF_ERROR(
+      FromRocksDb(s, absl::StrCat("reading position ", position - 1)));
+  auto parts = DecodeLogValue(value);
+  if (!parts.ok()) {
+    return absl::DataLossError(absl::StrCat("position ", position - 1, ": ",
+                                            parts.status().message()));
+  }
+  return std::string(parts->link);
+}
+
+absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindByEventId(
+    absl::string_view event_id) {
+  std::string key;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kEventIds),
+                               ToSlice(event_id), &key);
+  const bool by_stream = s.IsNotFound();
+  if (by_stream) {
+    // An event stored before ids were assigned has none in its record and no
+    // index entry; its assigned id still names it (event_id.h).
+    const std::optional<NamedEvent> named = ParseAssignedEventId(event_id);
+    if (!named) return std::optional<v1::Event>();
+    s = db_->Get(rocksdb::ReadOptions(), family(kStreams),
+                 EncodeStreamKey(named->stream, named->version), &key);
+    if (s.IsNotFound()) return std::optional<v1::Event>();
+    OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the stream index"));
+  } else {
+    OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the eventId index"));
+  }
+  OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(key));
+  std::string value;
+  s = db_->Get(rocksdb::ReadOptions(), family(kLog), key, &value);
+  if (s.IsNotFound()) {
+    return absl::DataLossError(absl::StrCat(
+        "position ", position, " is indexed by eventId but missing"));
+  }
+  OGI_RETURN_IF_ERROR(
+      FromRocksDb(s, absl::StrCat("reading position ", position)));
+  v1::Event event;
+  OGI_RETURN_IF_ERROR(DecodeStored(value, position, event));
+  // Found by stream: the id names this event only if it has none of its own.
+  if (by_stream && !event.event_id().empty()) return std::optional<v1::Event>();
+  FillEventId(event);
+  if (event.event_id() != event_id) {
+    return absl::DataLossError(
+        absl::StrCat("eventId ", event_id, " is indexed at position ", position,
+                     ", which holds eventId ", event.event_id()));
+  }
+  // A retry is answered from this event: check its record against the chain, as
+  // a scan would.
+  OGI_ASSIGN_OR_RETURN(std::string prev_link, LinkBefore(position));
+  OGI_RETURN_IF_ERROR(CheckLink(prev_link, value, position).status());
+  OGI_RETURN_IF_ERROR(RevealPersonalData(event, rocksdb::ReadOptions()));
+  return std::optional<v1::Event>(std::move(event));
+}
+
+absl::StatusOr<StoreStats> RocksEventStore::Stats() {
+  StoreStats stats;
+  {
+    absl::MutexLock lock(&head_mu_);
+    stats.events = head_position_;
+    stats.cases = case_count_;
+    stats.agencies = agency_count_;
+    stats.head_link = head_link_;
+  }
+  std::error_code ec;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(options_.path, ec)) {
+    if (entry.is_regular_file(ec)) stats.bytes_on_disk += entry.file_size(ec);
+  }
+  return stats;
+}
+
+}  // namespace ogi::engine_internal
