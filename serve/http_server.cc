@@ -23,7 +23,6 @@
 #include <map>
 #include <memory>
 #include <thread>
-#include <utility>  // before asio, which uses std::exchange
 #include <utility>
 #include <vector>
 
