@@ -127,11 +127,12 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
       << ": draining appends in flight" << std::endl;
   // Appends first, however long they take: they are what must not be cut.
   service.Drain();
-  // Then the listeners, for at most kStopGrace: cpp-httplib waits for every
-  // connection's thread, and a client trickling its headers can hold one
-  // indefinitely. Past the grace the process exits without closing the
-  // store, which is safe: every append was answered only once its WAL was
-  // synced, and nothing is being written (docs/SERVE.md, Security).
+  // Then the listeners, for at most kStopGrace: the HTTP listener closes
+  // connections still sending their request at once and gives answers being
+  // written a short grace (docs/SERVE.md); this bound is a last resort, e.g.
+  // for a report still rendering. Past the grace the process exits without
+  // closing the store, which is safe: every append was answered only once its
+  // WAL was synced, and nothing is being written (docs/SERVE.md, Security).
   constexpr absl::Duration kStopGrace = absl::Seconds(7);
   absl::Notification stopped;
   std::thread stopper([&server, &stopped] {

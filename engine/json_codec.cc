@@ -434,6 +434,8 @@ class Parser {
 
 }  // namespace
 
+bool IsWellFormedUtf8(absl::string_view text) { return IsValidUtf8(text); }
+
 absl::StatusOr<v1::Event> ParseEventJson(absl::string_view json,
                                          EngineFields engine_fields) {
   v1::Event event;

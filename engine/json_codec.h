@@ -51,6 +51,10 @@ std::string MessageToJson(const google::protobuf::Message& message);
 // as JSON requires.
 void AppendJsonString(absl::string_view text, std::string& out);
 
+// Returns true if `text` is well-formed UTF-8 (no overlongs, no surrogates, at
+// most U+10FFFF).
+bool IsWellFormedUtf8(absl::string_view text);
+
 }  // namespace ogi
 
 #endif  // OGI_ENGINE_JSON_CODEC_H_

@@ -1,10 +1,16 @@
 // The gRPC face of the intake service (proto/service.proto).
 #include <chrono>
 #include <grpcpp/grpcpp.h>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/wire_format_lite.h"
 
 #include "engine/civil_date.h"
+#include "engine/json_codec.h"
 #include "proto/service.grpc.pb.h"
 #include "serve/grpc_status.h"
 #include "serve/internal/listeners.h"
@@ -17,9 +23,95 @@ namespace {
 constexpr int kMaxMessageBytes = 16 << 20;
 constexpr size_t kMaxImportBytes = size_t{512} << 20;
 
+// The path of the first string field in `bytes` (a `descriptor` message on
+// the wire) that is not UTF-8, in the JSON names, e.g.
+// "events[0].received.applicant.name"; empty if there is none.
+std::string NonUtf8Field(const google::protobuf::Descriptor* descriptor,
+                         absl::string_view bytes, const std::string& prefix) {
+  using google::protobuf::FieldDescriptor;
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(
+      reinterpret_cast<const uint8_t*>(bytes.data()),
+      static_cast<int>(bytes.size()));
+  std::map<int, int> occurrences;
+  while (const uint32_t tag = in.ReadTag()) {
+    const FieldDescriptor* field =
+        descriptor->FindFieldByNumber(WireFormatLite::GetTagFieldNumber(tag));
+    if (field == nullptr || WireFormatLite::GetTagWireType(tag) !=
+                                WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+      if (!WireFormatLite::SkipField(&in, tag)) return "";
+      continue;
+    }
+    uint32_t length = 0;
+    std::string value;
+    if (!in.ReadVarint32(&length) ||
+        !in.ReadString(&value, static_cast<int>(length)))
+      return "";
+    std::string name = prefix + field->json_name();
+    if (field->is_repeated())
+      absl::StrAppend(&name, "[", occurrences[field->number()]++, "]");
+    if (field->type() == FieldDescriptor::TYPE_STRING &&
+        !IsWellFormedUtf8(value))
+      return name;
+    if (field->type() == FieldDescriptor::TYPE_MESSAGE) {
+      std::string inner =
+          NonUtf8Field(field->message_type(), value, name + ".");
+      if (!inner.empty()) return inner;
+    }
+  }
+  return "";
+}
+
+// Parses a request as received. gRPC's own parsing answers a string that is
+// not UTF-8 with INTERNAL and no message; this names the field instead.
+template <typename Request>
+grpc::Status ParseRequest(const grpc::ByteBuffer& buffer, Request* request) {
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (buffer.Dump(&slices).ok())
+    for (const grpc::Slice& slice : slices)
+      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  if (request->ParseFromString(bytes)) return grpc::Status::OK;
+  const std::string field = NonUtf8Field(Request::descriptor(), bytes, "");
+  if (!field.empty())
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat(field, ": string is not valid UTF-8"));
+  return grpc::Status(
+      grpc::StatusCode::INVALID_ARGUMENT,
+      absl::StrCat("the request is not a well-formed ",
+                   Request::descriptor()->full_name(), " message"));
+}
+
 class IntakeImpl final : public v1::Intake::Service {
  public:
-  explicit IntakeImpl(IntakeService& service) : service_(service) {}
+  // The methods whose requests carry strings are read as raw bytes and
+  // parsed by ParseRequest (method indexes as in proto/service.proto).
+  explicit IntakeImpl(IntakeService& service) : service_(service) {
+    RawUnary<v1::AppendRequest, v1::AppendResponse>(
+        0, [this](auto* context, auto* request, auto* response) {
+          return Append(context, request, response);
+        });
+    RawUnary<v1::ReadCaseRequest, v1::ReadCaseResponse>(
+        2, [this](auto* context, auto* request, auto* response) {
+          return ReadCase(context, request, response);
+        });
+    RawUnary<v1::ReportRequest, v1::ReportResponse>(
+        4, [this](auto* context, auto* request, auto* response) {
+          return Report(context, request, response);
+        });
+    RawUnary<v1::DeadlineRequest, v1::DeadlineResponse>(
+        5, [this](auto* context, auto* request, auto* response) {
+          return Deadline(context, request, response);
+        });
+    MarkMethodStreamed(
+        1,
+        new grpc::internal::BidiStreamingHandler<IntakeImpl, grpc::ByteBuffer,
+                                                 v1::ImportResponse>(
+            [](IntakeImpl* self, grpc::ServerContext* context,
+               grpc::ServerReaderWriter<v1::ImportResponse, grpc::ByteBuffer>*
+                   stream) { return self->RawImport(context, stream); },
+            this));
+  }
 
   grpc::Status AppendImpl(grpc::ServerContext* context,
                           const v1::AppendRequest* request,
@@ -51,8 +143,31 @@ class IntakeImpl final : public v1::Intake::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status ImportImpl(grpc::ServerContext* context,
-                          grpc::ServerReader<v1::ImportRequest>* reader,
+  // An import's chunks as raw bytes, parsed one by one.
+  struct ImportReader {
+    grpc::ServerReaderWriter<v1::ImportResponse, grpc::ByteBuffer>* stream;
+    grpc::Status error;
+    bool Read(v1::ImportRequest* chunk) {
+      grpc::ByteBuffer buffer;
+      if (!stream->Read(&buffer)) return false;
+      error = ParseRequest(buffer, chunk);
+      return error.ok();
+    }
+  };
+
+  grpc::Status RawImport(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::ImportResponse, grpc::ByteBuffer>* stream) {
+    ImportReader reader{stream, grpc::Status::OK};
+    v1::ImportResponse response;
+    const grpc::Status status =
+        Logged(context, "Import", nullptr, &response,
+               [&] { return ImportImpl(context, &reader, &response); });
+    if (status.ok()) stream->Write(response);
+    return status;
+  }
+
+  grpc::Status ImportImpl(grpc::ServerContext* context, ImportReader* reader,
                           v1::ImportResponse* response) {
     absl::StatusOr<TokenInfo> caller = Authenticate(context);
     if (!caller.ok()) return ToGrpc(caller.status());
@@ -79,6 +194,7 @@ class IntakeImpl final : public v1::Intake::Service {
       for (v1::Event& event : *chunk.mutable_events())
         events.push_back(std::move(event));
     }
+    if (!reader->error.ok()) return reader->error;
     if (context->IsCancelled())
       return grpc::Status(grpc::StatusCode::CANCELLED,
                           "the client cancelled the import; nothing written");
@@ -184,12 +300,6 @@ class IntakeImpl final : public v1::Intake::Service {
     return Logged(context, "Append", request, response,
                   [&] { return AppendImpl(context, request, response); });
   }
-  grpc::Status Import(grpc::ServerContext* context,
-                      grpc::ServerReader<v1::ImportRequest>* reader,
-                      v1::ImportResponse* response) override {
-    return Logged(context, "Import", nullptr, response,
-                  [&] { return ImportImpl(context, reader, response); });
-  }
   grpc::Status ReadCase(grpc::ServerContext* context,
                         const v1::ReadCaseRequest* request,
                         v1::ReadCaseResponse* response) override {
@@ -222,6 +332,37 @@ class IntakeImpl final : public v1::Intake::Service {
   }
 
  private:
+  // Serves method `index` from its raw bytes: parsed by ParseRequest, then
+  // `call` (an override above); a refused parse is logged as the call.
+  template <typename Request, typename Response, typename Call>
+  void RawUnary(int index, Call call) {
+    MarkMethodStreamed(
+        index,
+        new grpc::internal::StreamedUnaryHandler<grpc::ByteBuffer, Response>(
+            [this, call](
+                grpc::ServerContext* context,
+                grpc::ServerUnaryStreamer<grpc::ByteBuffer, Response>* stream) {
+              grpc::ByteBuffer buffer;
+              Request request;
+              Response response;
+              grpc::Status status =
+                  stream->Read(&buffer)
+                      ? ParseRequest(buffer, &request)
+                      : grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                     "no request message");
+              if (!status.ok()) {
+                const char* name = Request::descriptor()->name().c_str();
+                absl::string_view operation(name);
+                operation.remove_suffix(7);  // "Request"
+                return Logged(context, operation, nullptr, nullptr,
+                              [&] { return status; });
+              }
+              status = call(context, &request, &response);
+              if (status.ok()) stream->Write(response);
+              return status;
+            }));
+  }
+
   // Runs the call and records it in the access log.
   template <typename Call>
   grpc::Status Logged(grpc::ServerContext* context, absl::string_view operation,

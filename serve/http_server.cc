@@ -1,462 +1,680 @@
-// The HTTP/JSON face of the intake service: the operations of
-// proto/service.proto with the interchange JSON of docs/EVENTS.md as bodies
-// (docs/SERVE.md lists the routes). cpp-httplib runs each request on a thread
-// of its pool.
+// The HTTP listener of `ogi serve`: Boost.Beast over asio, asynchronous, so
+// a connection costs a socket and a little memory while it sends its headers
+// or body, and a handler thread only while its request is answered. Every
+// read and write has a deadline that does not move as bytes trickle in, and
+// connections are capped in all and per peer address (docs/SERVE.md,
+// Security). cpp-httplib, used before, gives each connection a thread of its
+// pool from accept to close, so 70 clients trickling their headers took
+// every thread and nothing bounded them.
+//
+// What each request gets is the route table's (serve/http_router.h); this
+// file only moves bytes: headers -> HttpRouter::Admit -> body (at most the
+// admitted Content-Length) -> HttpRouter::Handle on a handler thread ->
+// answer.
 #include <atomic>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
-#include <httplib.h>
+#include <deque>
 #include <limits>
+#include <map>
 #include <memory>
-#include <sys/socket.h>
+#include <thread>
+#include <utility>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 
-#include "engine/civil_date.h"
-#include "engine/json_codec.h"
-#include "engine/status_macros.h"
+#include "serve/http_routes.h"
 #include "serve/internal/listeners.h"
 
 namespace ogi::serve_internal {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = boost::asio::ip::tcp;
+
 namespace {
 
-constexpr size_t kMaxBody = 512u << 20;       // an import
-constexpr size_t kMaxAppendBody = 16u << 20;  // POST /v1/events
-constexpr size_t kMaxErrors = 100;
-constexpr char kNdjson[] = "application/x-ndjson";
-// A live subscription writes a blank line after this long without events: a
-// write is how a departed client is noticed (its slot freed), so it is short.
-constexpr std::chrono::seconds kKeepAlive(1);
-
-void SendError(httplib::Response& res, const absl::Status& status,
-               std::optional<uint32_t> current_version = std::nullopt) {
-  res.status = HttpStatusOf(status.code());
-  std::string body = "{\"error\":{\"code\":";
-  AppendJsonString(CodeName(status.code()), body);
-  body += ",\"message\":";
-  AppendJsonString(status.message(), body);
-  if (current_version)
-    absl::StrAppend(&body, ",\"currentVersion\":", *current_version);
-  body += "}}\n";
-  res.set_content(body, "application/json");
+absl::string_view View(beast::string_view s) {
+  return absl::string_view(s.data(), s.size());
 }
 
-absl::StatusOr<TokenInfo> Authenticate(IntakeService& service,
-                                       const httplib::Request& req) {
-  return service.Authenticate(req.get_header_value("Authorization"));
+std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
+  return absl::ToChronoNanoseconds(d);
 }
 
-// Checks a POST before its body is read: the caller may write, the body
-// comes with one Content-Length within the route's cap, uncompressed and not
-// chunked (so the cap holds on the bytes received and parsed: httplib would
-// read a chunked body whole and inflate a gzip one past any cap), and as
-// JSON or JSON Lines (httplib would parse a form body itself).
-absl::Status AdmitUpload(IntakeService& service, const TokenInfo& caller,
-                         const httplib::Request& req) {
-  OGI_RETURN_IF_ERROR(service.CheckWrite(caller));
-  const bool import = req.path == "/v1/import";
-  const size_t cap = import ? kMaxBody : kMaxAppendBody;
-  if (req.get_header_value_count("Content-Length") > 1)
-    return absl::InvalidArgumentError("more than one Content-Length header");
-  if (req.has_header("Transfer-Encoding") || !req.has_header("Content-Length"))
-    return absl::InvalidArgumentError(
-        "send the body with a Content-Length (chunked bodies are refused)");
-  const std::string encoding = req.get_header_value("Content-Encoding");
-  if (!encoding.empty() && !absl::EqualsIgnoreCase(encoding, "identity"))
-    return absl::InvalidArgumentError(
-        "Content-Encoding: send the body uncompressed");
-  const std::string type = req.get_header_value("Content-Type");
-  if (absl::StartsWithIgnoreCase(type, "application/x-www-form-urlencoded") ||
-      absl::StartsWithIgnoreCase(type, "multipart/"))
-    return absl::InvalidArgumentError(
-        "Content-Type: send application/json or application/x-ndjson "
-        "(curl: --data-binary @FILE -H 'Content-Type: application/json')");
-  uint64_t length = 0;
-  if (!absl::SimpleAtoi(req.get_header_value("Content-Length"), &length))
-    return absl::InvalidArgumentError("Content-Length is not a number");
-  if (length > cap)
-    return absl::ResourceExhaustedError(
-        import ? absl::StrCat("an import body takes at most ", cap >> 20,
-                              " MiB; split it")
-               : absl::StrCat("an append takes at most ", cap >> 20,
-                              " MiB; use /v1/import"));
-  return absl::OkStatus();
-}
-
-// The body's events: one JSON object, or JSON Lines when the content type is
-// application/x-ndjson or the route is an import (blank lines skipped).
-// Refusals name the line; `lines` gets each event's line number.
-absl::StatusOr<std::vector<v1::Event>> ParseBody(const httplib::Request& req,
-                                                 EngineFields engine_fields,
-                                                 std::vector<size_t>& lines) {
-  std::vector<v1::Event> events;
-  std::vector<std::string> errors;
-  const bool ndjson =
-      req.path == "/v1/import" ||
-      absl::StartsWith(req.get_header_value("Content-Type"), kNdjson);
-  if (!ndjson) {
-    absl::StatusOr<v1::Event> event = ParseEventJson(req.body, engine_fields);
-    if (!event.ok()) return event.status();
-    lines.push_back(1);
-    events.push_back(*std::move(event));
-    return events;
+// Runs handlers on a fixed set of threads, in the order submitted.
+class WorkerPool {
+ public:
+  explicit WorkerPool(int threads) {
+    for (int i = 0; i < std::max(1, threads); ++i)
+      threads_.emplace_back([this] { Run(); });
   }
-  size_t line_number = 0;
-  for (absl::string_view line : absl::StrSplit(req.body, '\n')) {
-    ++line_number;
-    line = absl::StripTrailingAsciiWhitespace(line);
-    if (line.empty()) continue;
-    absl::StatusOr<v1::Event> event = ParseEventJson(line, engine_fields);
-    if (!event.ok()) {
-      if (errors.size() < kMaxErrors)
-        errors.push_back(
-            absl::StrCat("line ", line_number, ": ", event.status().message()));
-      continue;
+  ~WorkerPool() { Stop(); }
+
+  void Submit(std::function<void()> job) {
+    absl::MutexLock lock(&mu_);
+    jobs_.push_back(std::move(job));
+  }
+
+  // Runs what was submitted, then joins the threads.
+  void Stop() {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
     }
-    lines.push_back(line_number);
-    events.push_back(*std::move(event));
+    for (std::thread& t : threads_)
+      if (t.joinable()) t.join();
   }
-  if (!errors.empty())
-    return absl::InvalidArgumentError(absl::StrCat(
-        "refused, nothing written:\n", absl::StrJoin(errors, "\n")));
-  if (events.empty())
-    return absl::InvalidArgumentError("no events in the body");
-  return events;
-}
 
-// The service names events by index ("event N: " in an import, "event N of
-// M: " in an append); over HTTP the line is what the sender can find.
-absl::Status ByLine(const absl::Status& status,
-                    const std::vector<size_t>& lines) {
-  if (status.ok()) return status;
-  std::string out;
-  for (absl::string_view part : absl::StrSplit(status.message(), '\n')) {
-    if (!out.empty()) out += '\n';
-    size_t index = 0;
-    absl::string_view rest = part;
-    if (absl::ConsumePrefix(&rest, "event ")) {
-      const size_t colon = rest.find(": ");
-      const size_t end = std::min(colon, rest.find(" of "));
-      if (colon != absl::string_view::npos &&
-          absl::SimpleAtoi(rest.substr(0, end), &index) && index >= 1 &&
-          index <= lines.size()) {
-        absl::StrAppend(&out, "line ", lines[index - 1], rest.substr(colon));
-        continue;
+ private:
+  void Run() {
+    while (true) {
+      std::function<void()> job;
+      {
+        absl::MutexLock lock(&mu_);
+        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return stopping_ || !jobs_.empty();
+        };
+        mu_.Await(absl::Condition(&ready));
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
       }
+      job();
     }
-    out.append(part.data(), part.size());
   }
-  return absl::Status(status.code(), out);
-}
 
-std::string EventLine(const v1::Event& event) {
-  std::string line = MessageToJson(event);
-  line += '\n';
-  return line;
-}
+  absl::Mutex mu_;
+  std::deque<std::function<void()>> jobs_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;
+};
 
-// The operation a request names, for the access log (never its ids).
-absl::string_view OperationOf(const httplib::Request& req) {
-  const absl::string_view path = req.path;
-  if (path == "/v1/health") return "Health";
-  if (req.method == "POST" && path == "/v1/events") return "Append";
-  if (req.method == "POST" && path == "/v1/import") return "Import";
-  if (req.method == "GET" && path == "/v1/events") return "Subscribe";
-  if (req.method == "GET" && absl::StartsWith(path, "/v1/cases/"))
-    return "ReadCase";
-  if (req.method == "GET" && absl::StartsWith(path, "/v1/reports/"))
-    return "Report";
-  if (req.method == "GET" && absl::StartsWith(path, "/v1/deadlines/"))
-    return "Deadline";
-  return "-";
-}
-
-// When the request on this thread began (each request runs on one thread of
-// httplib's pool, from its headers to its logging).
-thread_local std::chrono::steady_clock::time_point request_start;
-
-void Routes(httplib::Server& http, IntakeService& service, int threads) {
-  auto live = std::make_shared<std::atomic<int>>(0);
-  const int max_live = std::max(1, threads / 2);
-
-  // Before the body is read: a request without a valid token is answered
-  // 401 without buffering what it sends, and a single append is capped far
-  // below an import.
-  http.set_logger([&service](const httplib::Request& req,
-                             const httplib::Response& res) {
-    RequestRecord record;
-    record.protocol = "http";
-    record.operation = OperationOf(req);
-    record.token_name = service.LogName(req.get_header_value("Authorization"));
-    record.code = absl::StatusCode::kOk;
-    if (res.status >= 400) {
-      // The code name SendError wrote; else the nearest by HTTP status.
-      absl::string_view body = res.body;
-      record.code = absl::StatusCode::kUnknown;
-      if (absl::ConsumePrefix(&body, "{\"error\":{\"code\":\"")) {
-        const absl::string_view name = body.substr(0, body.find('"'));
-        for (int c = 1; c <= 16; ++c) {
-          if (CodeName(static_cast<absl::StatusCode>(c)) == name)
-            record.code = static_cast<absl::StatusCode>(c);
-        }
-      }
-    }
-    record.bytes_in = req.body.size();
-    record.bytes_out = res.body.size();
-    record.duration =
-        absl::FromChrono(std::chrono::steady_clock::now() - request_start);
-    service.RecordRequest(record);
-  });
-  http.set_pre_routing_handler(
-      [&service](const httplib::Request& req, httplib::Response& res) {
-        request_start = std::chrono::steady_clock::now();
-        if (!absl::StartsWith(req.path, "/v1/") || req.path == "/v1/health")
-          return httplib::Server::HandlerResponse::Unhandled;
-        absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-        absl::Status admitted = caller.status();
-        if (admitted.ok() && req.method == "POST")
-          admitted = AdmitUpload(service, *caller, req);
-        if (admitted.ok()) return httplib::Server::HandlerResponse::Unhandled;
-        SendError(res, admitted);
-        // The body was not read: the connection cannot carry another request.
-        res.set_header("Connection", "close");
-        return httplib::Server::HandlerResponse::Handled;
-      });
-  // Whatever httplib answers by itself (no route, a malformed request, a
-  // body over its cap) gets a JSON error body too.
-  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    absl::StatusCode code = absl::StatusCode::kInvalidArgument;
-    std::string message = "malformed request";
-    if (res.status == 404) {
-      code = absl::StatusCode::kNotFound;
-      message = "no such operation: the routes are in docs/SERVE.md";
-    } else if (res.status == 413) {
-      code = absl::StatusCode::kResourceExhausted;
-      message = "the request is too large";
-    } else if (res.status == 405) {
-      message = "method not allowed on this path";
-    } else if (res.status >= 500) {
-      code = absl::StatusCode::kInternal;
-      message = "the request failed";
-    }
-    const int status = res.status;
-    SendError(res, absl::Status(code, message));
-    res.status = status;
-  });
-
-  http.Get("/v1/health",
-           [&service](const httplib::Request&, httplib::Response& res) {
-             res.set_content(
-                 absl::StrCat("{\"status\":\"",
-                              service.IsServing() ? "serving" : "shutting down",
-                              "\",\"headPosition\":", service.HeadPosition(),
-                              ",\"refused\":", service.RefusalsJson(), "}\n"),
-                 "application/json");
-           });
-
-  http.Post("/v1/events", [&service](const httplib::Request& req,
-                                     httplib::Response& res) {
-    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-    if (!caller.ok()) return SendError(res, caller.status());
-    std::vector<size_t> lines;
-    absl::StatusOr<std::vector<v1::Event>> events =
-        ParseBody(req, EngineFields::kRefuse, lines);
-    if (!events.ok()) return SendError(res, events.status());
-    const v1::Event first = events->front();
-    absl::StatusOr<std::vector<AppendedEvent>> appended =
-        service.Append(*caller, *std::move(events));
-    if (!appended.ok()) {
-      absl::Status status = lines.size() > 1 ? ByLine(appended.status(), lines)
-                                             : appended.status();
-      if (absl::IsAborted(status))
-        return SendError(res, status, service.CurrentVersion(first));
-      return SendError(res, status);
-    }
-    std::string body = "{\"results\":[";
-    for (size_t i = 0; i < appended->size(); ++i) {
-      const AppendedEvent& a = (*appended)[i];
-      absl::StrAppend(
-          &body, i ? "," : "", "{\"position\":", a.position,
-          ",\"version\":", a.version, ",\"duplicate\":",
-          a.outcome == AppendedEvent::Outcome::kDuplicate ? "true" : "false",
-          "}");
-    }
-    body += "]}\n";
-    res.set_content(body, "application/json");
-  });
-
-  http.Post("/v1/import", [&service](const httplib::Request& req,
-                                     httplib::Response& res) {
-    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-    if (!caller.ok()) return SendError(res, caller.status());
-    std::vector<size_t> lines;
-    // An import takes `ogi export` output, as `ogi import` does.
-    absl::StatusOr<std::vector<v1::Event>> events =
-        ParseBody(req, EngineFields::kIgnore, lines);
-    if (!events.ok()) return SendError(res, events.status());
-    absl::StatusOr<ImportResult> result =
-        service.Import(*caller, *std::move(events));
-    if (!result.ok()) return SendError(res, ByLine(result.status(), lines));
-    res.set_content(
-        absl::StrCat("{\"events\":", result->events, ",\"appended\":",
-                     result->appended, ",\"duplicates\":", result->duplicates,
-                     ",\"headPosition\":", result->head_position, "}\n"),
-        "application/json");
-  });
-
-  http.Get("/v1/deadlines/(.+)",
-           [&service](const httplib::Request& req, httplib::Response& res) {
-             absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-             if (!caller.ok()) return SendError(res, caller.status());
-             std::optional<absl::CivilDay> on;
-             if (req.has_param("on")) {
-               absl::StatusOr<absl::CivilDay> day =
-                   ParseCivilDay(req.get_param_value("on"));
-               if (!day.ok())
-                 return SendError(res, absl::InvalidArgumentError(absl::StrCat(
-                                           "on: ", day.status().message())));
-               on = *day;
-             }
-             absl::StatusOr<std::string> json =
-                 service.Deadline(*caller, req.matches[1].str(), on);
-             if (!json.ok()) return SendError(res, json.status());
-             res.set_content(*json, "application/json");
-           });
-
-  http.Get("/v1/cases/(.+)",
-           [&service](const httplib::Request& req, httplib::Response& res) {
-             absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-             if (!caller.ok()) return SendError(res, caller.status());
-             absl::StatusOr<std::vector<v1::Event>> events =
-                 service.ReadCase(*caller, req.matches[1].str());
-             if (!events.ok()) return SendError(res, events.status());
-             std::string body;
-             for (const v1::Event& event : *events) body += EventLine(event);
-             res.set_content(body, kNdjson);
-           });
-
-  http.Get(R"(/v1/reports/(.+)/(\d+))", [&service](const httplib::Request& req,
-                                                   httplib::Response& res) {
-    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-    if (!caller.ok()) return SendError(res, caller.status());
-    int year = 0;  // too many digits: 0, refused by the service
-    (void)absl::SimpleAtoi(req.matches[2].str(), &year);
-    const std::string rollup = req.get_param_value("rollup");
-    if (rollup != "" && rollup != "0" && rollup != "1" && rollup != "true" &&
-        rollup != "false")
-      return SendError(res, absl::InvalidArgumentError(
-                                "rollup must be 1, true, 0 or false"));
-    absl::Time as_of = absl::InfiniteFuture();
-    if (req.has_param("asOf")) {
-      std::string error;
-      if (!absl::ParseTime(absl::RFC3339_full, req.get_param_value("asOf"),
-                           &as_of, &error))
-        return SendError(res, absl::InvalidArgumentError(
-                                  "asOf must be an RFC 3339 instant such as "
-                                  "2024-01-12T00:00:00Z"));
-    }
-    absl::StatusOr<RenderedReport> report = service.Report(
-        *caller, req.matches[1].str(), year,
-        rollup == "1" || rollup == "true" ? Scope::kRollup : Scope::kAgency,
-        as_of, req.get_param_value("format"));
-    if (!report.ok()) return SendError(res, report.status());
-    res.set_content(report->body, report->content_type);
-  });
-
-  // The global log from ?from=P (default 1) as JSON Lines: catch-up, then,
-  // unless follow=0, live until the client goes away. Blank lines are
-  // keep-alives, sent when nothing happened for kKeepAlive.
-  http.Get("/v1/events", [&service, live, max_live](const httplib::Request& req,
-                                                    httplib::Response& res) {
-    absl::StatusOr<TokenInfo> caller = Authenticate(service, req);
-    if (!caller.ok()) return SendError(res, caller.status());
-    uint64_t from = 1;
-    if (req.has_param("from") &&
-        !absl::SimpleAtoi(req.get_param_value("from"), &from))
-      return SendError(
-          res, absl::InvalidArgumentError("from must be a log position"));
-    absl::Status may = service.CheckSubscribe(*caller);
-    if (!may.ok()) return SendError(res, may);
-    const bool follow = req.get_param_value("follow") != "0";
-    // A live subscription holds a request thread while it lasts; keep
-    // half of them for appends and reads.
-    std::shared_ptr<LiveSlot> slot;
-    if (follow) {
-      absl::StatusOr<std::unique_ptr<LiveSlot>> reserved =
-          service.ReserveLive(*caller);
-      if (!reserved.ok()) return SendError(res, reserved.status());
-      slot = *std::move(reserved);
-    }
-    if (follow && live->fetch_add(1) >= max_live) {
-      --*live;
-      return SendError(
-          res, absl::UnavailableError("too many live HTTP subscriptions; "
-                                      "subscribe over gRPC, or retry later"));
-    }
-    TokenInfo who = *caller;
-    res.set_chunked_content_provider(
-        kNdjson,
-        [&service, who, from, follow, slot](size_t, httplib::DataSink& sink) {
-          using Clock = std::chrono::steady_clock;
-          Clock::time_point last_write = Clock::now();
-          bool broken = false;
-          const uint64_t until = follow ? 0 : service.HeadPosition();
-          if (!follow && until < from) {  // nothing to send
-            sink.done();
-            return true;
-          }
-          absl::Status status = service.Subscribe(
-              who, from, until,
-              [&](const v1::Event& event) {
-                last_write = Clock::now();
-                std::string line = EventLine(event);
-                if (!sink.write(line.data(), line.size())) broken = true;
-                return !broken;
-              },
-              [&] {
-                if (broken) return true;
-                if (Clock::now() - last_write > kKeepAlive) {
-                  last_write = Clock::now();
-                  if (!sink.write("\n", 1)) broken = true;
-                }
-                return broken;
-              });
-          if (!status.ok() && !broken) {
-            // Headers are gone already; the error ends the stream as a
-            // line.
-            std::string line = "{\"error\":{\"code\":";
-            AppendJsonString(CodeName(status.code()), line);
-            line += ",\"message\":";
-            AppendJsonString(status.message(), line);
-            line += "}}\n";
-            (void)sink.write(line.data(), line.size());
-          }
-          if (!broken) sink.done();
-          return !broken;
-        },
-        [live, follow](bool) {
-          if (follow) --*live;
-        });
-  });
-}
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Closes the connection unless a request on it is being answered (which
+  // then closes it once answered), or even then if `force`. Any thread.
+  virtual void Stop(bool force) = 0;
+};
 
 }  // namespace
+
+class BeastServer {
+ public:
+  BeastServer(IntakeService& service, HttpRouter router, int threads,
+              const HttpLimits& limits)
+      : service_(service),
+        router_(std::move(router)),
+        limits_(limits),
+        workers_(threads) {}
+
+  ~BeastServer() { Shutdown(); }
+
+  absl::Status Listen(const std::string& host, int port, const TlsFiles& tls) {
+    if (tls.enabled()) {
+      ssl_ = std::make_unique<ssl::context>(ssl::context::tls_server);
+      ssl_->set_options(ssl::context::default_workarounds |
+                        ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+      boost::system::error_code ec;
+      ssl_->use_certificate_chain(
+          net::buffer(tls.cert_pem.data(), tls.cert_pem.size()), ec);
+      if (!ec)
+        ssl_->use_private_key(
+            net::buffer(tls.key_pem.data(), tls.key_pem.size()),
+            ssl::context::pem, ec);
+      if (ec)
+        return absl::InvalidArgumentError(
+            "--tls-cert/--tls-key: cannot load the certificate and key");
+    }
+    boost::system::error_code ec;
+    net::ip::address address = net::ip::make_address(
+        host == "localhost" ? std::string("127.0.0.1") : host, ec);
+    if (ec && host.size() > 2 && host.front() == '[' && host.back() == ']')
+      address = net::ip::make_address(host.substr(1, host.size() - 2), ec);
+    if (ec)
+      return absl::InvalidArgumentError(
+          absl::StrCat("--http: \"", host, "\" is not an IP address"));
+    tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec)
+      return absl::UnavailableError(absl::StrCat(
+          "cannot listen for HTTP on ", host, ":", port, ": ", ec.message()));
+    port_ = acceptor_.local_endpoint().port();
+    Accept();
+    for (int i = 0; i < 2; ++i)
+      io_threads_.emplace_back([this] { ioc_.run(); });
+    return absl::OkStatus();
+  }
+
+  int port() const { return port_; }
+
+  HttpConnectionStats Stats() const {
+    HttpConnectionStats s;
+    s.open = open_.load();
+    s.accepted = accepted_.load();
+    s.refused_total_cap = refused_total_.load();
+    s.refused_per_peer_cap = refused_peer_.load();
+    s.timed_out = timed_out_.load();
+    return s;
+  }
+
+  std::string StatsJson() const {
+    const HttpConnectionStats s = Stats();
+    return absl::StrCat("\"connections\":{\"open\":", s.open,
+                        ",\"accepted\":", s.accepted,
+                        ",\"refusedTotalCap\":", s.refused_total_cap,
+                        ",\"refusedPerPeerCap\":", s.refused_per_peer_cap,
+                        ",\"timedOut\":", s.timed_out, "}");
+  }
+
+  void Shutdown() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (shut_down_) return;
+      shut_down_ = true;
+      stopping_ = true;
+    }
+    net::post(acceptor_.get_executor(), [this] {
+      boost::system::error_code ignored;
+      acceptor_.close(ignored);
+    });
+    // Idle and half-received connections close now; those being answered
+    // get shutdown_grace to finish, then close too.
+    StopSessions(false);
+    {
+      absl::MutexLock lock(&mu_);
+      auto none = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return sessions_.empty();
+      };
+      if (!mu_.AwaitWithTimeout(absl::Condition(&none),
+                                limits_.shutdown_grace)) {
+        mu_.Unlock();
+        StopSessions(true);
+        mu_.Lock();
+      }
+    }
+    // The handlers still running find their connection closed; their writes
+    // fail at once.
+    workers_.Stop();
+    ioc_.stop();
+    for (std::thread& t : io_threads_)
+      if (t.joinable()) t.join();
+  }
+
+  // For the sessions.
+  IntakeService& service() { return service_; }
+  const HttpRouter& router() const { return router_; }
+  const HttpLimits& limits() const { return limits_; }
+  WorkerPool& workers() { return workers_; }
+  bool stopping() {
+    absl::MutexLock lock(&mu_);
+    return stopping_;
+  }
+  void CountTimeout() { ++timed_out_; }
+  void Register(uint64_t id, std::weak_ptr<SessionBase> session) {
+    absl::MutexLock lock(&mu_);
+    sessions_.emplace(id, std::move(session));
+  }
+  // A session's end (its destructor): gives back its places.
+  void Release(uint64_t id, const std::string& peer) {
+    absl::MutexLock lock(&mu_);
+    sessions_.erase(id);
+    auto it = per_peer_.find(peer);
+    if (it != per_peer_.end() && --it->second <= 0) per_peer_.erase(it);
+    --open_;
+  }
+
+ private:
+  void Accept();
+  void OnAccept(tcp::socket socket);
+  void StopSessions(bool force) {
+    std::vector<std::shared_ptr<SessionBase>> sessions;
+    {
+      absl::MutexLock lock(&mu_);
+      for (auto& [id, weak] : sessions_)
+        if (auto s = weak.lock()) sessions.push_back(std::move(s));
+    }
+    for (auto& s : sessions) s->Stop(force);
+  }
+
+  IntakeService& service_;
+  const HttpRouter router_;
+  const HttpLimits limits_;
+
+  mutable absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::map<uint64_t, std::weak_ptr<SessionBase>> sessions_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, int> per_peer_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 0;
+
+  std::atomic<int64_t> open_{0}, accepted_{0}, refused_total_{0},
+      refused_peer_{0}, timed_out_{0};
+
+  std::unique_ptr<ssl::context> ssl_;
+  WorkerPool workers_;
+  // Destroyed before the members above: pending handlers hold sessions,
+  // whose destructors call Release().
+  net::io_context ioc_{2};
+  tcp::acceptor acceptor_{net::make_strand(ioc_)};
+  int port_ = 0;
+  std::vector<std::thread> io_threads_;
+};
+
+namespace {
+
+// The answer sent to a connection over a cap, before it is closed.
+std::string CapRefusal(absl::string_view message) {
+  HttpResponse r = HttpResponse::Error(absl::UnavailableError(message));
+  return absl::StrCat(
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: "
+      "application/json\r\nContent-Length: ",
+      r.body.size(), "\r\nConnection: close\r\n\r\n", r.body);
+}
+
+template <class Stream>
+class Session : public SessionBase,
+                public std::enable_shared_from_this<Session<Stream>> {
+ public:
+  template <class... Args>
+  Session(BeastServer& server, uint64_t id, std::string peer, Args&&... args)
+      : server_(server),
+        id_(id),
+        peer_(std::move(peer)),
+        stream_(std::forward<Args>(args)...) {}
+
+  ~Session() override { server_.Release(id_, peer_); }
+
+  void Start() {
+    Lowest().expires_after(ToChrono(server_.limits().header_timeout));
+    if constexpr (kTls) {
+      stream_.async_handshake(
+          ssl::stream_base::server,
+          [self = this->shared_from_this()](beast::error_code ec) {
+            if (ec) return self->Fail(ec);
+            self->ReadHeader();
+          });
+    } else {
+      ReadHeader();
+    }
+  }
+
+  void Stop(bool force) override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this(), force] {
+      if (force || !self->busy_) self->Close();
+    });
+  }
+
+ private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  void Close() {
+    boost::system::error_code ignored;
+    Lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Lowest().close();
+  }
+
+  void Fail(beast::error_code ec) {
+    if (ec == beast::error::timeout) server_.CountTimeout();
+    Close();
+  }
+
+  // A kept-alive connection waits idle_timeout for its next request's first
+  // byte; then its headers have header_timeout.
+  void AwaitNextRequest() {
+    if (server_.stopping()) return Close();
+    if (buffer_.size() > 0) {  // pipelined: already here
+      Lowest().expires_after(ToChrono(server_.limits().header_timeout));
+      return ReadHeader();
+    }
+    Lowest().expires_after(ToChrono(server_.limits().idle_timeout));
+    stream_.async_read_some(
+        buffer_.prepare(4096),
+        [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+          if (ec) return self->Fail(ec);
+          self->buffer_.commit(n);
+          self->Lowest().expires_after(
+              ToChrono(self->server_.limits().header_timeout));
+          self->ReadHeader();
+        });
+  }
+
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(
+        static_cast<uint32_t>(server_.limits().max_header_bytes));
+    // The Content-Length is judged by the route (Admit), not here.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    request_ = HttpRequest();
+    request_.peer = peer_;
+    keep_alive_ = false;
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) {
+          self->OnHeader(ec);
+        });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    started_ = std::chrono::steady_clock::now();
+    // A client that left or timed out gets no answer; one that sent what
+    // is not HTTP gets a JSON one.
+    if (ec && (ec.category() !=
+                   http::make_error_code(http::error::bad_target).category() ||
+               ec == http::error::end_of_stream ||
+               ec == http::error::partial_message))
+      return Fail(ec);
+    if (ec) {  // a malformed request: a JSON answer, then close
+      HttpResponse r = HttpResponse::Error(absl::InvalidArgumentError(
+          absl::StrCat("malformed request: ", ec.message())));
+      if (ec == http::error::header_limit) {
+        r = HttpResponse::Error(absl::ResourceExhaustedError(
+            absl::StrCat("the request's headers take at most ",
+                         server_.limits().max_header_bytes, " bytes")));
+        r.status = 431;
+      }
+      r.close = true;
+      operation_ = "-";
+      return Respond(std::move(r));
+    }
+    const auto& header = parser_->get();
+    request_.method = std::string(View(header.method_string()));
+    ParseTarget(View(header.target()), request_);
+    for (const auto& field : header)
+      request_.headers.emplace(absl::AsciiStrToLower(View(field.name_string())),
+                               std::string(View(field.value())));
+    keep_alive_ = header.keep_alive();
+    operation_ = std::string(server_.router().OperationOf(request_));
+    admission_ = server_.router().Admit(request_);
+    if (admission_.route == nullptr) {
+      HttpResponse r = admission_.refusal;
+      // The body, if any, was not read: the connection cannot carry another
+      // request.
+      if (!parser_->is_done()) r.close = true;
+      return Respond(std::move(r));
+    }
+    if (parser_->is_done()) return Dispatch();
+    // The body: at most the admitted Content-Length, within its deadline.
+    parser_->body_limit(admission_.max_body);
+    const HttpLimits& limits = server_.limits();
+    Lowest().expires_after(ToChrono(
+        limits.body_timeout +
+        absl::Seconds(
+            static_cast<double>(admission_.max_body) /
+            static_cast<double>(std::max<uint64_t>(1, limits.min_body_rate)))));
+    auto read_body = [self = this->shared_from_this()] {
+      http::async_read(self->stream_, self->buffer_, *self->parser_,
+                       [self](beast::error_code ec, size_t) {
+                         if (ec) return self->Fail(ec);
+                         self->Dispatch();
+                       });
+    };
+    if (absl::EqualsIgnoreCase(request_.Header("expect"), "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(
+          http::status::continue_, 11);
+      http::async_write(stream_, *cont,
+                        [self = this->shared_from_this(), cont, read_body](
+                            beast::error_code ec, size_t) {
+                          if (ec) return self->Fail(ec);
+                          read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  // Runs the handler on a handler thread; the connection waits without a
+  // deadline (the handler's time is the service's).
+  void Dispatch() {
+    request_.body = parser_->release().body();
+    busy_ = true;
+    Lowest().expires_never();
+    server_.workers().Submit([self = this->shared_from_this()] {
+      HttpResponse response =
+          self->server_.router().Handle(self->admission_, self->request_);
+      if (response.stream) return self->RunStream(std::move(response));
+      net::post(self->stream_.get_executor(),
+                [self, r = std::move(response)]() mutable {
+                  self->Respond(std::move(r));
+                });
+    });
+  }
+
+  void Respond(HttpResponse r) {
+    busy_ = true;
+    auto response = std::make_shared<http::response<http::string_body>>();
+    response->version(11);
+    response->result(static_cast<unsigned>(r.status));
+    response->set(http::field::content_type, r.content_type);
+    for (const auto& [name, value] : r.headers) response->set(name, value);
+    response->body() = std::move(r.body);
+    const bool keep = keep_alive_ && !r.close && !server_.stopping();
+    response->keep_alive(keep);
+    response->prepare_payload();
+    code_ = r.code;
+    bytes_out_ = response->body().size();
+    Lowest().expires_after(ToChrono(server_.limits().write_timeout));
+    http::async_write(stream_, *response,
+                      [self = this->shared_from_this(), response, keep](
+                          beast::error_code ec, size_t) {
+                        self->busy_ = false;
+                        self->Log();
+                        if (ec) return self->Fail(ec);
+                        if (!keep) return self->Close();
+                        self->AwaitNextRequest();
+                      });
+  }
+
+  // Writes `bytes` (as a chunk, or the head when `head` is set) from a
+  // handler thread and waits for the client to take it; false if it did not
+  // within the write deadline, or left.
+  bool WriteFromHandler(std::string bytes, bool head, bool last) {
+    struct Pending {
+      std::string bytes;
+      http::response<http::empty_body> header;
+      std::optional<http::response_serializer<http::empty_body>> serializer;
+      absl::Notification done;
+      std::atomic<bool> ok{false};
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->bytes = std::move(bytes);
+    const absl::Duration deadline = server_.limits().write_timeout;
+    net::post(stream_.get_executor(), [self = this->shared_from_this(), pending,
+                                       head, last] {
+      auto finish = [pending](beast::error_code ec, size_t) {
+        pending->ok = !ec;
+        pending->done.Notify();
+      };
+      self->Lowest().expires_after(
+          ToChrono(self->server_.limits().write_timeout));
+      if (head) {
+        pending->header.version(11);
+        pending->header.result(http::status::ok);
+        pending->header.set(http::field::content_type, pending->bytes);
+        pending->header.chunked(true);
+        pending->header.keep_alive(false);
+        pending->serializer.emplace(pending->header);
+        http::async_write_header(self->stream_, *pending->serializer, finish);
+      } else if (last) {
+        net::async_write(self->stream_, http::make_chunk_last(), finish);
+      } else {
+        self->bytes_out_ += pending->bytes.size();
+        net::async_write(self->stream_,
+                         http::make_chunk(net::buffer(pending->bytes)), finish);
+      }
+    });
+    // The deadline above ends the write; the margin is for the I/O threads.
+    if (!pending->done.WaitForNotificationWithTimeout(deadline +
+                                                      absl::Seconds(5)))
+      return false;
+    return pending->ok;
+  }
+
+  class Sink : public HttpStreamSink {
+   public:
+    explicit Sink(Session& session) : session_(session) {}
+    bool Write(absl::string_view bytes) override {
+      if (broken_) return false;
+      if (bytes.empty()) return true;
+      broken_ = !session_.WriteFromHandler(std::string(bytes), false, false);
+      return !broken_;
+    }
+    bool broken() const { return broken_; }
+
+   private:
+    Session& session_;
+    bool broken_ = false;
+  };
+
+  // A streamed answer: the head, then what the producer writes, on this
+  // handler thread; the connection closes after it (the stream ends when
+  // the producer does).
+  void RunStream(HttpResponse response) {
+    code_ = response.code;
+    bool ok = WriteFromHandler(response.content_type, true, false);
+    if (ok) {
+      Sink sink(*this);
+      response.stream(sink);
+      ok = !sink.broken() && WriteFromHandler("", false, true);
+    }
+    (void)ok;
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->busy_ = false;
+      self->Log();
+      self->Close();
+    });
+  }
+
+  void Log() {
+    RequestRecord record;
+    record.protocol = "http";
+    record.operation = operation_;
+    record.token_name =
+        server_.service().LogName(request_.Header("authorization"));
+    record.code = code_;
+    record.bytes_in = request_.body.size();
+    record.bytes_out = bytes_out_;
+    record.duration =
+        absl::FromChrono(std::chrono::steady_clock::now() - started_);
+    server_.service().RecordRequest(record);
+    bytes_out_ = 0;
+  }
+
+  BeastServer& server_;
+  const uint64_t id_;
+  const std::string peer_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  HttpRequest request_;
+  HttpRouter::Admission admission_;
+  std::string operation_ = "-";
+  bool keep_alive_ = false;
+  // A request on the connection is being answered (strand only).
+  bool busy_ = false;
+  absl::StatusCode code_ = absl::StatusCode::kOk;
+  uint64_t bytes_out_ = 0;
+  std::chrono::steady_clock::time_point started_ =
+      std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
+void BeastServer::Accept() {
+  acceptor_.async_accept(
+      net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+        if (!ec) OnAccept(std::move(socket));
+        Accept();
+      });
+}
+
+void BeastServer::OnAccept(tcp::socket socket) {
+  boost::system::error_code ec;
+  const tcp::endpoint remote = socket.remote_endpoint(ec);
+  if (ec) return;
+  const std::string peer = remote.address().to_string();
+  uint64_t id = 0;
+  absl::string_view refusal;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    if (open_.load() >= limits_.max_connections) {
+      ++refused_total_;
+      refusal = "too many connections to this service; retry later";
+    } else if (per_peer_[peer] >= limits_.max_connections_per_peer) {
+      ++refused_peer_;
+      refusal = "too many connections from your address; retry later";
+    } else {
+      ++per_peer_[peer];
+      ++open_;
+      ++accepted_;
+      id = ++next_id_;
+    }
+    if (!refusal.empty() && per_peer_[peer] == 0) per_peer_.erase(peer);
+  }
+  if (!refusal.empty()) {
+    // A short answer the fresh socket's buffer takes at once, then close:
+    // the refused client costs no thread and no wait. (Over TLS there is no
+    // handshake to answer in: the connection is closed.)
+    if (ssl_ == nullptr) {
+      const std::string answer = CapRefusal(refusal);
+      socket.non_blocking(true, ec);
+      (void)socket.send(net::buffer(answer), 0, ec);
+    }
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    socket.close(ec);
+    return;
+  }
+  socket.set_option(tcp::no_delay(true), ec);
+  if (ssl_ != nullptr) {
+    auto session =
+        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+            *this, id, peer, std::move(socket), *ssl_);
+    Register(id, session);
+    session->Start();
+  } else {
+    auto session = std::make_shared<Session<beast::tcp_stream>>(
+        *this, id, peer, std::move(socket));
+    Register(id, session);
+    session->Start();
+  }
+}
 
 HttpListener::~HttpListener() { Shutdown(); }
 
 void HttpListener::Shutdown() {
-  if (server != nullptr) server->stop();
-  if (thread.joinable()) thread.join();
+  if (server != nullptr) server->Shutdown();
+}
+
+HttpConnectionStats HttpListener::Stats() const {
+  return server != nullptr ? server->Stats() : HttpConnectionStats();
 }
 
 absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(
     IntakeService& service, const std::string& address, const TlsFiles& tls,
-    int threads) {
+    int threads, const HttpLimits& limits,
+    const std::function<void(HttpRouter&)>& extra_routes) {
   size_t colon = address.rfind(':');
   int port = -1;
   if (colon == std::string::npos ||
@@ -464,55 +682,27 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(
       port < 0 || port > 65535)
     return absl::InvalidArgumentError(absl::StrCat(
         "--http: \"", address, "\" is not HOST:PORT (port 0: any free one)"));
-  std::string host = address.substr(0, colon);
+  const std::string host = address.substr(0, colon);
   auto listener = std::make_unique<HttpListener>();
-  if (tls.enabled()) {
-    listener->server = std::make_unique<httplib::SSLServer>(
-        tls.cert_path.c_str(), tls.key_path.c_str());
-  } else {
-    listener->server = std::make_unique<httplib::Server>();
-  }
-  httplib::Server& http = *listener->server;
-  if (!http.is_valid())
-    return absl::InvalidArgumentError(
-        "--tls-cert/--tls-key: cannot load the certificate and key");
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http.set_payload_max_length(kMaxBody);
-  http.set_tcp_nodelay(true);
-  // An intake system keeps its connection: no cap on requests per connection
-  // (httplib's default closes it after 5, racing the client's next request).
-  http.set_keep_alive_max_count(std::numeric_limits<size_t>::max());
-  // An idle connection holds a request thread for this long.
-  http.set_keep_alive_timeout(5);
-  http.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        SendError(res, absl::InternalError("the request failed"));
-      });
-  Routes(http, service, threads);
-  // Debian's httplib is compiled with a listen backlog of 5: 32 clients
-  // connecting at once overflow it, and the dropped handshakes come back as
-  // failed or 1-second-late first requests. Listening again on the bound
-  // socket raises the backlog (the socket is seen in the options callback).
-  auto socket = std::make_shared<std::atomic<int>>(-1);
-  http.set_socket_options([socket](socket_t sock) {
-    httplib::default_socket_options(sock);
-    *socket = sock;
-  });
-  if (port == 0) {
-    listener->port = http.bind_to_any_port(host);
-  } else if (http.bind_to_port(host, port)) {
-    listener->port = port;
-  }
-  if (listener->port <= 0 || *socket < 0 || ::listen(*socket, SOMAXCONN) != 0)
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen for HTTP on ", address));
-  listener->thread = std::thread([&http] { http.listen_after_bind(); });
-  // stop() is a no-op until the accept loop runs: wait for it, so an early
-  // Shutdown cannot leave the thread listening forever.
-  for (int i = 0; i < 5000 && !http.is_running(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  if (!http.is_running())
-    return absl::UnavailableError("the HTTP listener did not start");
+  HttpRouter router = MakeIntakeRouter(service);
+  IntakeRoutesOptions route_options;
+  route_options.max_live = std::max(1, threads / 2);
+  // The health route shows the server's counters; the server is made after
+  // its routes.
+  auto cell = std::make_shared<std::atomic<BeastServer*>>(nullptr);
+  route_options.health_extra = [cell]() {
+    BeastServer* s = cell->load();
+    return s != nullptr ? s->StatsJson() : std::string();
+  };
+  AddIntakeRoutes(router, service, std::move(route_options));
+  if (extra_routes) extra_routes(router);
+  listener->server = std::make_unique<BeastServer>(service, std::move(router),
+                                                   threads, limits);
+  BeastServer* server = listener->server.get();
+  cell->store(server);
+  if (absl::Status listening = server->Listen(host, port, tls); !listening.ok())
+    return listening;
+  listener->port = server->port();
   return listener;
 }
 

@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <grpcpp/grpcpp.h>
-#include <httplib.h>
 #include <sstream>
 
 #include "absl/strings/match.h"
@@ -44,6 +43,9 @@ Server::~Server() { Shutdown(); }
 
 int Server::grpc_port() const { return grpc_ ? grpc_->port : 0; }
 int Server::http_port() const { return http_ ? http_->port : 0; }
+HttpConnectionStats Server::http_stats() const {
+  return http_ ? http_->Stats() : HttpConnectionStats();
+}
 
 void Server::Shutdown() {
   absl::MutexLock lock(&mu_);
@@ -90,8 +92,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   }
   if (!options.http_address.empty()) {
     OGI_ASSIGN_OR_RETURN(
-        server->http_, serve_internal::StartHttp(service, options.http_address,
-                                                 tls, options.http_threads));
+        server->http_,
+        serve_internal::StartHttp(service, options.http_address, tls,
+                                  options.http_threads, options.http_limits,
+                                  options.http_routes));
   }
   return server;
 }

@@ -7,6 +7,7 @@ pkgs=(
   libgtest-dev libgmock-dev libssl-dev libcli11-dev
   clang-format sqlite3 libsqlite3-dev
   libgrpc++-dev protobuf-compiler-grpc libcpp-httplib-dev openssl
+  libboost-dev libboost-system-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do

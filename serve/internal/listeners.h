@@ -2,12 +2,14 @@
 #ifndef OGI_SERVE_INTERNAL_LISTENERS_H_
 #define OGI_SERVE_INTERNAL_LISTENERS_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "absl/status/statusor.h"
 
+#include "serve/server.h"
 #include "serve/service.h"
 
 namespace grpc {
@@ -15,15 +17,11 @@ class Server;
 class Service;
 }  // namespace grpc
 
-namespace httplib {
-class Server;
-}  // namespace httplib
-
 namespace ogi::serve_internal {
 
 struct TlsFiles {
-  std::string cert_path, key_path;  // for httplib, which reads the files
-  std::string cert_pem, key_pem;    // for gRPC, which takes the contents
+  std::string cert_path, key_path;
+  std::string cert_pem, key_pem;  // what both protocols load
   bool enabled() const { return !cert_path.empty(); }
 };
 
@@ -38,18 +36,25 @@ struct GrpcListener {
 absl::StatusOr<std::unique_ptr<GrpcListener>> StartGrpc(
     IntakeService& service, const std::string& address, const TlsFiles& tls);
 
+class BeastServer;
+
 struct HttpListener {
   ~HttpListener();
-  void Shutdown();  // stops listening and waits for the requests in progress
-  std::unique_ptr<httplib::Server> server;
-  std::thread thread;  // runs the accept loop
+  // Stops accepting, closes the connections that are not being answered,
+  // waits for the answers in progress (at most limits.shutdown_grace for
+  // their writes) and the handler threads.
+  void Shutdown();
+  HttpConnectionStats Stats() const;
+  std::unique_ptr<BeastServer> server;
   int port = 0;
 };
 
-// Binds `address` and serves on a thread of its own.
+// Binds `address` and serves on threads of its own: the I/O on two, the
+// handlers on `threads`.
 absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(
     IntakeService& service, const std::string& address, const TlsFiles& tls,
-    int threads);
+    int threads, const HttpLimits& limits,
+    const std::function<void(HttpRouter&)>& extra_routes);
 
 }  // namespace ogi::serve_internal
 

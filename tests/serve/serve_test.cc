@@ -1118,6 +1118,36 @@ TEST_F(ServeTest, Issue13GrpcRefusesUnknownProtobufFieldsAsJsonDoes) {
   EXPECT_EQ(store_->HeadPosition(), head);
 }
 
+TEST_F(ServeTest, Issue13GrpcRefusesInvalidUtf8NamingTheField) {
+  // gRPC's own parsing answered INTERNAL with an empty message.
+  const uint64_t head = store_->HeadPosition();
+  v1::Event e = Receive("U-1", "city", "2024-05-06");
+  e.mutable_received()->mutable_applicant()->set_name("\xe5\xbc");  // cut
+  grpc::Status s = GrpcAppend(city_, {Receive("U-0", "city", "2024-05-06"), e});
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(),
+              HasSubstr("events[1].received.applicant.name: string is not "
+                        "valid UTF-8"));
+  v1::ImportResponse response;
+  s = GrpcImport(city_, {{Receive("U-2", "city", "2024-05-06")}, {e}},
+                 &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(),
+              HasSubstr("events[0].received.applicant.name"));
+  v1::ReadCaseRequest read;
+  read.set_case_id("A-\xff");
+  v1::ReadCaseResponse read_response;
+  s = stub_->ReadCase(Context(city_).get(), read, &read_response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("caseId: string is not valid"));
+  EXPECT_EQ(store_->HeadPosition(), head);
+  // Well-formed requests still go through the same path.
+  EXPECT_TRUE(GrpcAppend(city_, {Receive("U-3", "city", "2024-05-06")}).ok());
+  read.set_case_id("U-3");
+  EXPECT_TRUE(stub_->ReadCase(Context(city_).get(), read, &read_response).ok());
+  EXPECT_EQ(read_response.events_size(), 1);
+}
+
 TEST(ServePlaintextTest, Issue13PlaintextOffLoopbackNeedsAnExplicitOptIn) {
   struct Row {
     std::string address;
