@@ -26,6 +26,25 @@ std::string Day(absl::CivilDay d) { return FormatCivilDay(d); }
 
 }  // namespace
 
+std::string WaitingForText(const std::vector<std::string>& codes) {
+  std::string out;
+  for (const std::string& code : codes) {
+    if (!out.empty()) {
+      out += ProcessLanguage() == Language::kEnglish ? ", " : "、";
+    }
+    if (code == "correction") {
+      out += Text(Msg::kWaitingCorrection);
+    } else if (code == "consultation") {
+      out += Text(Msg::kWaitingConsultation);
+    } else if (code == "fee") {
+      out += Text(Msg::kWaitingFee);
+    } else {
+      out += code;
+    }
+  }
+  return out;
+}
+
 Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
                          absl::CivilDay today) {
   Deadline out;

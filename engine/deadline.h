@@ -43,6 +43,11 @@ struct Judge {
   absl::CivilDay clock_day;  // today in the agency calendar by the clock
 };
 
+// What an open case waits for, as shown: the codes of
+// Deadline::waiting_for ("correction", "consultation", "fee") in the
+// process's language (engine/messages.h), joined by "、" or ", ".
+std::string WaitingForText(const std::vector<std::string>& codes);
+
 struct DerivationStep {
   std::string kind;  // "dayZero", "restart", "pause", "extension",
                      // "delayFixed", "due", "calendar"

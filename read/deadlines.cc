@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 
 #include "engine/civil_date.h"
+#include "engine/messages.h"
 #include "engine/status_macros.h"
 #include "read/case_scan.h"
 #include "read/fee_quote.h"
@@ -92,31 +93,34 @@ std::string RenderDeadline(const std::string& case_id, const Deadline& d,
     return json;
   }
   // Text: the derivation read aloud, then where the case stands.
-  std::string out = absl::StrCat("Case ", case_id, ".\n");
+  std::string out = Text(Msg::kDeadlineCase, case_id) + "\n";
   for (const DerivationStep& s : d.derivation)
     absl::StrAppend(&out, "  ", s.text, "\n");
   if (!d.calendar_known) {
-    absl::StrAppend(&out, "  The due date is unknown: ", d.unknown_reason,
-                    ".\n");
-  }
-  if (d.concluded) {
-    absl::StrAppend(
-        &out, "  Concluded on ", FormatCivilDay(*d.concluded_on),
-        d.due_on ? (d.overdue ? ", after the due date: late." : ", in time.")
-                 : ".",
-        "\n");
-  } else if (d.due_on && left.ok()) {
-    absl::StrAppend(&out, "  Open on ", FormatCivilDay(today), ": ",
-                    d.overdue ? absl::StrCat(*left, " working day(s) overdue.")
-                              : absl::StrCat(*left, " working day(s) left."),
+    absl::StrAppend(&out, "  ", Text(Msg::kDeadlineUnknown, d.unknown_reason),
                     "\n");
   }
+  if (d.concluded) {
+    absl::StrAppend(&out, "  ",
+                    Text(!d.due_on   ? Msg::kDeadlineConcluded
+                         : d.overdue ? Msg::kDeadlineConcludedLate
+                                     : Msg::kDeadlineConcludedInTime,
+                         FormatCivilDay(*d.concluded_on)),
+                    "\n");
+  } else if (d.due_on && left.ok()) {
+    absl::StrAppend(
+        &out, "  ",
+        Text(d.overdue ? Msg::kDeadlineOpenOverdue : Msg::kDeadlineOpenLeft,
+             FormatCivilDay(today), *left),
+        "\n");
+  }
   if (!d.waiting_for.empty()) {
-    absl::StrAppend(&out, "  Waiting for: ", absl::StrJoin(d.waiting_for, ", "),
-                    ".\n");
+    absl::StrAppend(
+        &out, "  ",
+        Text(Msg::kDeadlineWaitingFor, WaitingForText(d.waiting_for)), "\n");
   }
   for (const ComplianceFlag& f : d.flags)
-    absl::StrAppend(&out, "  Flag ", f.code, ": ", f.text, "\n");
+    absl::StrAppend(&out, "  ", Text(Msg::kDeadlineFlag, f.code, f.text), "\n");
   return out;
 }
 
@@ -241,6 +245,7 @@ absl::StatusOr<std::vector<DueRow>> DueList(EventStore& store,
     row.case_id = id;
     row.agency_id = state.agency_id;
     row.waiting = absl::StrJoin(d.waiting_for, ", ");
+    row.waiting_for = d.waiting_for;
     row.applicant_lapsed = d.applicant_lapsed;
     row.lapse_outcome = d.applicant_lapsed ? d.lapse_outcome : "";
     if (!d.calendar_known) {
@@ -258,18 +263,18 @@ absl::StatusOr<std::vector<DueRow>> DueList(EventStore& store,
             !d.applicant_lapsed)
           continue;
         row.working_days_left = d.overdue ? -*n : *n;
-        row.standing = d.overdue ? absl::StrCat(*n, " working day(s) overdue")
-                                 : absl::StrCat(*n, " working day(s) left");
+        row.standing = Text(d.overdue ? Msg::kDueOverdue : Msg::kDueLeft, *n);
       }
     }
     // The applicant's own time: a lapse is work for the clerk today.
     if (d.applicant_lapsed) {
-      absl::StrAppend(&row.standing, "; the applicant's time ran out on ",
-                      FormatCivilDay(*d.applicant_due_on),
-                      ": may be concluded as ", d.lapse_outcome);
+      absl::StrAppend(
+          &row.standing,
+          Text(Msg::kDueApplicantLapsed, FormatCivilDay(*d.applicant_due_on),
+               EnumValueTerm("Outcome", d.lapse_outcome)));
     } else if (d.applicant_due_on) {
-      absl::StrAppend(&row.standing, "; the applicant has until ",
-                      FormatCivilDay(*d.applicant_due_on));
+      absl::StrAppend(&row.standing, Text(Msg::kDueApplicantUntil,
+                                          FormatCivilDay(*d.applicant_due_on)));
     }
     if (options.within >= 0 && !d.due_on && !d.applicant_lapsed) continue;
     rows.push_back(std::move(row));
@@ -311,14 +316,16 @@ std::string RenderDueList(const std::vector<DueRow>& rows, absl::CivilDay today,
     }
     return json + "]}\n";
   }
-  std::string out = absl::StrCat(
-      "due on      case  agency  standing  waiting for   (as of ",
-      FormatCivilDay(today), ", ", rows.size(), " case(s) listed)\n");
+  std::string out =
+      Text(Msg::kDueHeader, FormatCivilDay(today), rows.size()) + "\n";
   for (const DueRow& r : rows) {
     absl::StrAppend(&out,
                     r.due ? FormatCivilDay(*r.due) : std::string("—         "),
                     "  ", r.case_id, "  ", r.agency_id, "  ", r.standing);
-    if (!r.waiting.empty()) absl::StrAppend(&out, "  waiting for ", r.waiting);
+    if (!r.waiting_for.empty()) {
+      absl::StrAppend(&out,
+                      Text(Msg::kDueWaitingFor, WaitingForText(r.waiting_for)));
+    }
     out += "\n";
   }
   return out;

@@ -55,8 +55,9 @@ struct DueRow {
   std::string standing;  // "N working day(s) left", "... overdue", ...
   std::optional<int> working_days_left;  // negative: overdue
   bool applicant_lapsed = false;
-  std::string lapse_outcome;  // with applicant_lapsed
-  std::string waiting;        // what the case waits for, ", "-joined
+  std::string lapse_outcome;             // with applicant_lapsed
+  std::string waiting;                   // what the case waits for, ", "-joined
+  std::vector<std::string> waiting_for;  // the same, as codes
 };
 
 // The open cases in scope ordered by due date (known first, earliest first,

@@ -94,5 +94,24 @@ TEST_F(LanguageTest, DeadlineDerivationSpeaksTheLocalesLanguage) {
               HasSubstr("the case may be concluded as OTHER_FEE_UNPAID."));
 }
 
+TEST_F(LanguageTest, DueListSpeaksTheLocalesLanguage) {
+  OgiResult zh = Run("LC_ALL=zh_CN.UTF-8", "due --on 2024-06-03");
+  ASSERT_EQ(zh.exit_code, 0) << zh.output;
+  EXPECT_THAT(zh.output, HasSubstr("（截至2024-06-03，共1件）"));
+  EXPECT_THAT(zh.output,
+              HasSubstr("可按“其他处理：申请人逾期未按收费通知要求缴纳费"
+                        "用”办结"));
+  EXPECT_THAT(zh.output, HasSubstr("等待缴费"));
+  OgiResult en = Run("LANG=en_US.UTF-8", "due --on 2024-06-03");
+  ASSERT_EQ(en.exit_code, 0) << en.output;
+  EXPECT_THAT(en.output, HasSubstr("(as of 2024-06-03, 1 case(s) listed)"));
+  EXPECT_THAT(en.output, HasSubstr("may be concluded as OTHER_FEE_UNPAID"));
+  EXPECT_THAT(en.output, HasSubstr("waiting for fee"));
+  // Scripts read codes, whatever the language.
+  OgiResult json =
+      Run("LC_ALL=zh_CN.UTF-8", "due --on 2024-06-03 --format json");
+  EXPECT_THAT(json.output, HasSubstr(R"("lapseOutcome":"OTHER_FEE_UNPAID")"));
+}
+
 }  // namespace
 }  // namespace ogi
