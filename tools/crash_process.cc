@@ -104,6 +104,7 @@ PipeReader::PipeReader(int fd)
         while (true) {
           const ssize_t got = read(fd_, buffer, sizeof buffer);
           if (got > 0) {
+            absl::MutexLock lock(&mu_);
             text_.append(buffer, static_cast<size_t>(got));
           } else if (got == 0 || errno != EINTR) {
             break;
@@ -118,7 +119,16 @@ PipeReader::~PipeReader() {
 
 std::string PipeReader::Finish() {
   if (thread_.joinable()) thread_.join();
+  absl::MutexLock lock(&mu_);
   return std::move(text_);
+}
+
+bool PipeReader::WaitForFirstLine(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  auto has_line = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+    return text_.find('\n') != std::string::npos;
+  };
+  return mu_.AwaitWithTimeout(absl::Condition(&has_line), timeout);
 }
 
 std::string Tail(const std::string& path, size_t max_bytes) {

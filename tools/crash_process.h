@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace ogi::crash {
@@ -53,9 +54,14 @@ class PipeReader {
   // was read.
   std::string Finish();
 
+  // Waits until a whole line has been read (the child's first
+  // acknowledgement) or `timeout` passes; returns whether one was.
+  bool WaitForFirstLine(absl::Duration timeout);
+
  private:
   int fd_;
-  std::string text_;
+  absl::Mutex mu_;
+  std::string text_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 
