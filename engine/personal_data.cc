@@ -74,7 +74,8 @@ absl::StatusOr<std::string> RandomBytes(size_t size) {
 
 absl::StatusOr<PersonalKey> NewPersonalKey() {
   // One call to the generator for both (an import makes a key per case).
-  absl::StatusOr<std::string> bytes = RandomBytes(kKeyIdSize + kPersonalKeySize);
+  absl::StatusOr<std::string> bytes =
+      RandomBytes(kKeyIdSize + kPersonalKeySize);
   if (!bytes.ok()) return bytes.status();
   PersonalKey key;
   key.id = bytes->substr(0, kKeyIdSize);
