@@ -73,13 +73,13 @@ absl::StatusOr<std::string> RandomBytes(size_t size) {
 }
 
 absl::StatusOr<PersonalKey> NewPersonalKey() {
-  PersonalKey key;
-  absl::StatusOr<std::string> id = RandomBytes(kKeyIdSize);
-  if (!id.ok()) return id.status();
-  absl::StatusOr<std::string> bytes = RandomBytes(kPersonalKeySize);
+  // One call to the generator for both (an import makes a key per case).
+  absl::StatusOr<std::string> bytes =
+      RandomBytes(kKeyIdSize + kPersonalKeySize);
   if (!bytes.ok()) return bytes.status();
-  key.id = *std::move(id);
-  key.key = *std::move(bytes);
+  PersonalKey key;
+  key.id = bytes->substr(0, kKeyIdSize);
+  key.key = bytes->substr(kKeyIdSize);
   return key;
 }
 

@@ -80,12 +80,17 @@ absl::Status RocksEventStore::SealPersonalData(
     KeyOverlay* overlay) {
   KeyOverlay local;
   KeyOverlay& entries = overlay != nullptr ? *overlay : local;
+  // Pointers into a node map stay valid while it grows.
+  std::vector<KeyOverlay::value_type*> touched;
   // `opens_case`: a `received`, which comes once per case, so the case can
   // have no key yet and the lookup is skipped.
   auto entry_of = [&](const std::string& case_id,
                       bool opens_case =
                           false) -> absl::StatusOr<std::optional<KeyEntry>*> {
     auto [it, inserted] = entries.try_emplace(case_id);
+    // Only the entries this call touched are written below: an import's
+    // overlay holds every case it staged.
+    touched.push_back(&*it);
     if (!inserted || opens_case) return &it->second;
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kKeys),
@@ -129,7 +134,9 @@ absl::Status RocksEventStore::SealPersonalData(
     OGI_RETURN_IF_ERROR(
         SealApplicant((*entry)->key, event->case_id(), *applicant));
   }
-  for (auto& [case_id, entry] : entries) {
+  for (KeyOverlay::value_type* touched_entry : touched) {
+    const std::string& case_id = touched_entry->first;
+    std::optional<KeyEntry>& entry = touched_entry->second;
     if (!entry.has_value()) continue;
     if (entry->erased) {
       (void)batch.Delete(family(kKeys), KeyEntryKey(case_id));

@@ -13,6 +13,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "rocksdb/db.h"
@@ -48,7 +49,7 @@ struct KeyEntry {
 
 // The key entries an import staged, read before the store's (a staged import
 // cannot read its own entries back from RocksDB). nullopt: no key.
-using KeyOverlay = absl::flat_hash_map<std::string, std::optional<KeyEntry>>;
+using KeyOverlay = absl::node_hash_map<std::string, std::optional<KeyEntry>>;
 
 // What a staged import hands the store to make visible (store_import.cc).
 struct StagedFiles {
