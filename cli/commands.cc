@@ -17,23 +17,40 @@ namespace ogi {
 
 absl::Status AppendCommand(EventStore& store, const std::string& json,
                            std::optional<uint32_t> expected_version,
-                           std::ostream& out) {
+                           std::ostream& out, OutputFormat format) {
   OGI_ASSIGN_OR_RETURN(v1::Event event,
                        ParseEventJson(json, EngineFields::kRefuse));
   if (expected_version) event.set_expected_version(*expected_version);
   OGI_ASSIGN_OR_RETURN(std::vector<AppendedEvent> appended,
                        store.Append({event}));
   const AppendedEvent& a = appended.front();
+  const bool duplicate = a.outcome == AppendedEvent::Outcome::kDuplicate;
+  if (format == OutputFormat::kJson) {
+    out << "{\"position\":" << a.position
+        << ",\"stream\":" << JsonString(StreamLabel(event))
+        << ",\"version\":" << a.version
+        << ",\"duplicate\":" << (duplicate ? "true" : "false") << "}\n";
+    return absl::OkStatus();
+  }
   out << "position " << a.position << " (" << StreamLabel(event) << " version "
       << a.version << ")";
-  if (a.outcome == AppendedEvent::Outcome::kDuplicate)
-    out << ": already stored with this eventId; nothing written";
+  if (duplicate) out << ": already stored with this eventId; nothing written";
   out << "\n";
   return absl::OkStatus();
 }
 
 absl::Status ExportCommand(EventStore& store, const ExportOptions& options,
                            std::ostream& out) {
+  if (!options.agency_id.empty()) {
+    OGI_RETURN_IF_ERROR(ValidateStreamId("--agency", options.agency_id));
+    OGI_ASSIGN_OR_RETURN(
+        std::vector<v1::Event> agency,
+        store.ReadStream({StreamId::Kind::kAgency, options.agency_id}));
+    if (agency.empty()) {
+      return absl::NotFoundError(
+          absl::StrCat("agency ", options.agency_id, " is not registered"));
+    }
+  }
   std::string line;
   auto write = [&](const v1::Event& event) {
     line = MessageToJson(event);

@@ -21,21 +21,27 @@
 #include "engine/calendar.h"
 #include "engine/deadline.h"
 #include "engine/event_store.h"
+#include "engine/import_policy.h"
 #include "projections/annual_report.h"
 #include "projections/report_index.h"
 #include "projections/report_render.h"
+#include "read/deadlines.h"
+#include "read/fee_quote.h"
+#include "read/output.h"
+#include "read/report_extras.h"
+#include "read/reports.h"
 
 namespace ogi {
 
-enum class OutputFormat { kText, kJson };
 enum class PersonalData { kMasked, kShown };
 enum class Progress { kOff, kOn };
 
 enum class ImportMode { kImport, kDryRun };
 
 struct ImportOptions {
-  std::string path;         // a JSON Lines file, or "-" for standard input
-  size_t max_errors = 100;  // refusals printed before validation stops
+  std::string path;  // a JSON Lines file, or "-" for standard input
+  // refusals printed before validation stops
+  size_t max_errors = kImportMaxRefusals;
   Progress progress = Progress::kOff;
   ImportMode mode = ImportMode::kImport;
   // kText: one summary line; kJson: one JSON object; nullopt: none (--quiet).
@@ -69,10 +75,12 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
 
 // Appends one event given as JSON; `expected_version`, if set, overrides the
 // event's. Writes "position P (STREAM version V)" to `out`, or notes a
-// duplicate.
+// duplicate; kJson: {"position","stream","version","duplicate"}. A stale
+// expected version is kAborted.
 absl::Status AppendCommand(EventStore& store, const std::string& json,
                            std::optional<uint32_t> expected_version,
-                           std::ostream& out);
+                           std::ostream& out,
+                           OutputFormat format = OutputFormat::kText);
 
 struct ExportOptions {
   std::string case_id;  // only this case's events, if set
@@ -81,7 +89,7 @@ struct ExportOptions {
 };
 
 // Writes the stored events as JSON Lines, with recordedAt, version and
-// position, in position order.
+// position, in position order. kNotFound for an agency not registered.
 absl::Status ExportCommand(EventStore& store, const ExportOptions& options,
                            std::ostream& out);
 
@@ -100,34 +108,6 @@ absl::Status StatsCommand(EventStore& store, OutputFormat format,
 // not own alone); it is derived, so deleting it only costs a rebuild.
 std::string ReportIndexPath(const std::string& db);
 
-enum class ReportKind { kTables, kDocument };
-
-struct ReportOptions {
-  // agency_id empty: the store's only root agency (kInvalidArgument if there
-  // are several).
-  ReportRequest request;
-  ReportFormat format = ReportFormat::kText;
-  ReportKind kind = ReportKind::kTables;
-  // The document's date (the day the agency signs it): required for
-  // kDocument, refused otherwise.
-  std::optional<absl::CivilDay> date;
-  // kDocument: where CheckDocument's warnings go (nullptr: nowhere; must
-  // outlive the call), and whether any of them refuses the document.
-  std::ostream* warnings = nullptr;
-  enum class Strict { kNo, kYes } strict = Strict::kNo;
-  bool extras = false;  // add ReportExtras (json: an "extras" member)
-  // The calendar the extras judge deadlines by; must outlive the call.
-  // Required with `extras`.
-  const Calendar* calendar = nullptr;
-  // The report index's file (caught up before use); empty: replay the log.
-  // Reports as of a past instant always replay.
-  std::string index_path;
-  // kInMemory for a store opened for reading: the index is caught up in
-  // memory only, and `notes` (if set) is told when it lagged the log.
-  ReportIndex::Saving index_saving = ReportIndex::Saving::kSave;
-  std::ostream* notes = nullptr;
-};
-
 // Brings the report index at `index_path` up to the head of the log and saves
 // it (`ogi reindex`; commands that only read catch it up in memory), then
 // writes its position and how many events were folded.
@@ -143,7 +123,8 @@ absl::Status ReportCommand(EventStore& store, const ReportOptions& options,
 // row code or a part 四 group code, `column` a column code.
 absl::Status CasesCommand(EventStore& store, ReportRequest request,
                           const std::string& row, const std::string& column,
-                          std::ostream& out);
+                          std::ostream& out,
+                          OutputFormat format = OutputFormat::kText);
 
 // Runs the consistency checks on the year's report and the year before it.
 // Writes the findings; returns kFailedPrecondition if any is an error.
@@ -151,10 +132,12 @@ absl::Status CasesCommand(EventStore& store, ReportRequest request,
 // compliance flags are judged on `judge`.
 absl::Status CheckCommand(EventStore& store, ReportRequest request,
                           const ReportOptions& index, const Judge& judge,
-                          std::ostream& out);
+                          std::ostream& out,
+                          OutputFormat format = OutputFormat::kText);
 
 // Runs the same checks on a typed table in the CSV contract.
-absl::Status CheckTableCommand(const std::string& path, std::ostream& out);
+absl::Status CheckTableCommand(const std::string& path, std::ostream& out,
+                               OutputFormat format = OutputFormat::kText);
 
 // Builds the demo store: the seed agency (乌拉特中旗教育局) with the log behind
 // its 2023 report, and a generated multi-agency, multi-year log; then writes
@@ -224,36 +207,6 @@ absl::Status ErasePersonalDataCommand(EventStore& store,
                                       const EraseOptions& options,
                                       std::ostream& out);
 
-enum class FeeMethod { kPerApplication, kPerPage };
-
-struct FeeQuote {
-  int64_t fee_fen = 0;
-  // Per application: this case's numbers in the applicant's month (a
-  // multi-item application has several) and the month's applications.
-  int64_t first = 0;
-  int64_t count = 0;
-  size_t month_cases = 0;
-  std::string derivation;  // a sentence, with no personal data
-};
-
-// The fee a notice for this case should state (docs/FEES.md). Per application:
-// the applicant's applications to the case's agency in the calendar month of
-// its receipt, found by ID number (or, without one, name) through the blind
-// tokens, ordered by receipt date and position; kFailedPrecondition if the
-// applicant cannot be identified. kNotFound for an unknown case.
-// Per page: kInvalidArgument without `pages` (nothing to count), or with
-// fewer than 0.
-absl::StatusOr<FeeQuote> QuoteFee(EventStore& store, const std::string& case_id,
-                                  FeeMethod method,
-                                  std::optional<int64_t> pages);
-
-// The case's deadline (ComputeDeadline), with a per-application fee notice
-// checked against QuoteFee.
-absl::StatusOr<Deadline> CaseDeadline(EventStore& store,
-                                      const std::string& case_id,
-                                      const Calendar& calendar,
-                                      absl::CivilDay today);
-
 // Writes the deadline: JSON (caseId, dayZero, dueOn, calendarKnown, status,
 // concludedOn, overdue, workingDaysLeft/-Overdue, waitingFor, derivation,
 // flags, calendarYears), or text a clerk can read aloud.
@@ -261,52 +214,11 @@ absl::Status DeadlineCommand(EventStore& store, const std::string& case_id,
                              const Calendar& calendar, absl::CivilDay today,
                              OutputFormat format, std::ostream& out);
 
-struct DueOptions {
-  std::string agency_id;  // empty: every agency
-  bool rollup = false;
-  int within = -1;  // >= 0: only cases due within this many working days (and
-                    // those overdue)
-  absl::CivilDay today;
-  // Today by the process's clock (Judge::clock_day): a `today` before it is
-  // judged on the cases as they stood at its end.
-  absl::CivilDay clock_day;
-};
-
 // Writes the open cases ordered by due date, with working days left or
 // overdue and what each waits for: the daily work list.
 absl::Status DueCommand(EventStore& store, const DueOptions& options,
-                        const Calendar& calendar, std::ostream& out);
-
-// Writes the compliance flags of the cases of the request's agency (or
-// roll-up) received or concluded in its year, one warning line each; returns
-// how many.
-absl::StatusOr<int> WriteComplianceFlags(EventStore& store,
-                                         const ReportRequest& request,
-                                         const Calendar& calendar,
-                                         absl::CivilDay today,
-                                         std::ostream& out);
-
-// Writes check 8 of docs/REPORT.md for the request's year: each case
-// carried into the next year (received by 31 December, not concluded by then)
-// that was already past its due date on 31 December, and each one whose
-// applicant's time (a correction, a fee payment) had run out by then, so it
-// could have been concluded (OTHER_NO_CORRECTION, OTHER_FEE_UNPAID). One
-// warning line per case; returns how many.
-absl::StatusOr<int> WriteYearEndFindings(EventStore& store,
-                                         const ReportRequest& request,
-                                         const Calendar& calendar,
-                                         std::ostream& out);
-
-// What the official tables cannot show, for the request's agency (or
-// roll-up) and year, overall and by channel and by applicant category: cases
-// concluded in the year, on time and late (against ComputeDeadline), the
-// on-time rate, the median and 90th-percentile working days from day 0 to the
-// conclusion, and the cases still open and past due on 31 December. A JSON
-// object for kJson, else a text table.
-absl::StatusOr<std::string> ReportExtras(EventStore& store,
-                                         const ReportRequest& request,
-                                         const Calendar& calendar,
-                                         ReportFormat format);
+                        const Calendar& calendar, std::ostream& out,
+                        OutputFormat format = OutputFormat::kText);
 
 // Writes the fee quote and its derivation.
 absl::Status FeeQuoteCommand(EventStore& store, const std::string& case_id,

@@ -1,4 +1,5 @@
 // `ogi history`: a case's timeline for a person or a program; see commands.h.
+#include <algorithm>
 #include <map>
 #include <ostream>
 #include <vector>
@@ -11,7 +12,9 @@
 
 #include "engine/civil_date.h"
 #include "engine/clock.h"
+#include "engine/display_width.h"
 #include "engine/json_codec.h"
+#include "engine/messages.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
 #include "engine/validate.h"
@@ -25,7 +28,8 @@ using google::protobuf::Message;
 using Item = std::pair<std::string, std::string>;  // path, value
 
 // Flattens the set fields of `message` into (path, value) items, in field
-// order.
+// order, named in the process's language (engine/term_catalog.inc: Chinese
+// field names and enum values; in English the JSON path and value name).
 void Flatten(const Message& message, const std::string& prefix,
              std::vector<Item>& items) {
   std::vector<const FieldDescriptor*> fields;
@@ -35,26 +39,30 @@ void Flatten(const Message& message, const std::string& prefix,
         prefix.empty() ? field->json_name()
                        : absl::StrCat(prefix, ".", field->json_name());
     const auto* reflection = message.GetReflection();
+    const std::string label(Term(path));
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_MESSAGE:
         Flatten(reflection->GetMessage(message, field), path, items);
         break;
       case FieldDescriptor::CPPTYPE_STRING:
-        items.emplace_back(path, reflection->GetString(message, field));
+        items.emplace_back(label, reflection->GetString(message, field));
         break;
-      case FieldDescriptor::CPPTYPE_ENUM:
-        items.emplace_back(path, reflection->GetEnum(message, field)->name());
+      case FieldDescriptor::CPPTYPE_ENUM: {
+        const auto* value = reflection->GetEnum(message, field);
+        items.emplace_back(label,
+                           EnumValueTerm(value->type()->name(), value->name()));
         break;
+      }
       case FieldDescriptor::CPPTYPE_INT32:
-        items.emplace_back(path,
+        items.emplace_back(label,
                            absl::StrCat(reflection->GetInt32(message, field)));
         break;
       case FieldDescriptor::CPPTYPE_INT64:
-        items.emplace_back(path,
+        items.emplace_back(label,
                            absl::StrCat(reflection->GetInt64(message, field)));
         break;
       case FieldDescriptor::CPPTYPE_UINT32:
-        items.emplace_back(path,
+        items.emplace_back(label,
                            absl::StrCat(reflection->GetUInt32(message, field)));
         break;
       default:
@@ -96,14 +104,15 @@ std::string Diff(const v1::Event& before, const v1::Event& after,
   };
   std::vector<std::string> changes;
   if (before.occurred_on() != after.occurred_on()) {
-    changes.push_back(absl::StrCat("occurredOn: ", before.occurred_on(), " → ",
+    changes.push_back(absl::StrCat(Term("occurredOn"), ": ",
+                                   before.occurred_on(), " → ",
                                    after.occurred_on()));
   }
   for (size_t i = 0; i < a.size(); ++i) {
     const int j = find(b, a[i].first);
     if (j < 0) {
-      changes.push_back(
-          absl::StrCat(a[i].first, ": ", sa[i].second, " → (removed)"));
+      changes.push_back(absl::StrCat(a[i].first, ": ", sa[i].second, " → ",
+                                     Text(Msg::kHistoryRemoved)));
     } else if (b[j].second != a[i].second) {
       changes.push_back(
           absl::StrCat(a[i].first, ": ", sa[i].second, " → ", sb[j].second));
@@ -111,9 +120,10 @@ std::string Diff(const v1::Event& before, const v1::Event& after,
   }
   for (size_t j = 0; j < b.size(); ++j) {
     if (find(a, b[j].first) < 0)
-      changes.push_back(absl::StrCat(b[j].first, ": (none) → ", sb[j].second));
+      changes.push_back(absl::StrCat(b[j].first, ": ", Text(Msg::kHistoryNone),
+                                     " → ", sb[j].second));
   }
-  return changes.empty() ? std::string("no field changed")
+  return changes.empty() ? Text(Msg::kHistoryNoFieldChanged)
                          : absl::StrJoin(changes, " · ");
 }
 
@@ -214,35 +224,49 @@ absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
     return absl::OkStatus();
   }
 
+  out << Text(Msg::kHistoryHeader, case_id, events.front().agency_id(),
+              events.size(),
+              personal_data == PersonalData::kMasked ? Text(Msg::kHistoryMasked)
+                                                     : std::string())
+      << "\n";
+  const std::string version_heading = Text(Msg::kHistoryColumnVersion);
   out << absl::StrFormat(
-      "case %s · agency %s · %d events%s\n", case_id,
-      events.front().agency_id(), events.size(),
-      personal_data == PersonalData::kMasked ? " · personal data masked" : "");
-  out << absl::StrFormat("%3s  %-10s  %-19s  %-16s  %s\n", "v", "effective",
-                         "recorded (UTC+8)", "actor", "step");
+      "%s%s  %s  %s  %s  %s\n",
+      std::string(
+          static_cast<size_t>(std::max(0, 3 - DisplayWidth(version_heading))),
+          ' '),
+      version_heading, PadToWidth(Text(Msg::kHistoryColumnEffective), 10),
+      PadToWidth(Text(Msg::kHistoryColumnRecorded), 19),
+      PadToWidth(Text(Msg::kHistoryColumnActor), 16),
+      Text(Msg::kHistoryColumnStep));
   for (const v1::Event& event : events) {
-    out << absl::StrFormat("%3d  %-10s  %-19s  %-16s  %s %s\n", event.version(),
-                           event.occurred_on(), RecordedLocal(event),
-                           event.actor().empty() ? "-" : event.actor(),
-                           PayloadLabelZh(event.payload_case()),
-                           PayloadLabelEn(event.payload_case()));
+    out << absl::StrFormat(
+        "%3d  %-10s  %-19s  %s  %s\n", event.version(), event.occurred_on(),
+        RecordedLocal(event),
+        PadToWidth(event.actor().empty() ? "-" : event.actor(), 16),
+        ProcessLanguage() == Language::kEnglish
+            ? PayloadLabelEn(event.payload_case())
+            : PayloadLabelZh(event.payload_case()));
     if (event.has_amended()) {
-      out << absl::StrFormat("       corrects v%d (reason: %s)\n",
-                             event.amended().version(),
-                             event.amended().reason());
+      out << "       "
+          << Text(Msg::kHistoryCorrects, event.amended().version(),
+                  event.amended().reason())
+          << "\n";
       continue;
     }
     const std::string details = Details(event);
     if (!details.empty()) out << "       " << details << "\n";
     for (const v1::Event* a : amended_by[event.version()]) {
-      out << absl::StrFormat("       ↳ corrected by v%d on %s%s: %s\n",
-                             a->version(), a->occurred_on(),
-                             !a->amended().fields().empty() ? " (partial)" : "",
-                             diffs[a->version()]);
+      out << "       "
+          << Text(a->amended().fields().empty()
+                      ? Msg::kHistoryCorrectedBy
+                      : Msg::kHistoryCorrectedByPartial,
+                  a->version(), a->occurred_on(), diffs[a->version()])
+          << "\n";
     }
   }
   for (const ComplianceFlag& flag : flags)
-    out << "flag " << flag.code << ": " << flag.text << "\n";
+    out << Text(Msg::kHistoryFlag, flag.code, flag.text) << "\n";
   return absl::OkStatus();
 }
 

@@ -22,6 +22,7 @@
 #include "cli/line_reader.h"
 
 #include "engine/clock.h"
+#include "engine/import_policy.h"
 #include "engine/json_codec.h"
 #include "engine/status_macros.h"
 
@@ -253,21 +254,6 @@ class StagedChecker final : public Checker {
   StagedImport& staged_;
 };
 
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += absl::StrFormat("\\u%04x", c);
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
@@ -301,14 +287,13 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
   // One pass: every line against the store plus the lines accepted before
   // it; the accepted ones are staged, invisible until the commit.
   ImportSummary summary;
-  size_t errors = 0;
-  bool stopped_early = false;
+  ImportRefusals refusals(options.max_errors);
   ProgressLine progress(options, err, total_bytes);
   const char* const phase = dry_run ? "checking" : "checking and staging";
   {
     ParsedLines lines(file.get());
     for (std::vector<ParsedLine> chunk = lines.Next();
-         !chunk.empty() && !stopped_early; chunk = lines.Next()) {
+         !chunk.empty() && !refusals.full(); chunk = lines.Next()) {
       progress.Show(phase, lines);
       for (ParsedLine& line : chunk) {
         if (interrupted()) {
@@ -326,8 +311,7 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
             continue;
           }
           status = checked.status();
-          if (absl::IsUnavailable(status) || absl::IsDataLoss(status) ||
-              absl::IsInternal(status)) {
+          if (IsStoreFailure(status)) {
             // Not the line's fault: the store or the staging failed.
             progress.Say("\n");
             return absl::Status(
@@ -336,21 +320,16 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
                              "; nothing was written to the store"));
           }
         }
-        err << name << ":" << line.number << ": " << status.message() << "\n";
-        if (++errors >= options.max_errors) {
-          stopped_early = true;
-          break;
-        }
+        err << refusals.Add(absl::StrCat(name, ":", line.number), status)
+            << "\n";
+        if (refusals.full()) break;
       }
     }
-    if (!stopped_early) progress.Done(phase, lines);
+    if (!refusals.full()) progress.Done(phase, lines);
     summary.lines = lines.lines_read();
   }
-  if (errors > 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "import of ", name, " refused: ", errors, stopped_early ? "+" : "",
-        " line(s) in error; nothing was written"));
-  }
+  if (!refusals.empty())
+    return absl::InvalidArgumentError(refusals.Summary(name));
   if (interrupted()) return cancelled();
 
   uint64_t head = store.HeadPosition();

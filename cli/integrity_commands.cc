@@ -70,8 +70,11 @@ absl::Status VerifyCommand(EventStore& store, const VerifyOptions& options,
   const Digest& digest = *options.digest;
   if (digest.position > result.head_position) {
     return absl::DataLossError(absl::StrCat(
-        "the digest is at position ", digest.position, " but the log ends at ",
-        result.head_position, ": events were removed since"));
+        "the digest's position ", digest.position,
+        " is beyond the head of this log (position ", result.head_position,
+        "): the digest was taken from another store or a later copy of it, "
+        "or the events after position ",
+        result.head_position, " were removed"));
   }
   OGI_ASSIGN_OR_RETURN(std::string link, store.LinkAt(digest.position));
   if (link != digest.link) {

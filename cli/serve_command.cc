@@ -58,22 +58,12 @@ ServiceOptions CommandServiceOptions(EventStore& store, TokenFile& tokens,
   options.store = &store;
   options.tokens = &tokens;
   options.clock = &clock;
-  options.render_report = [&store, &clock, index_path](
-                              const ReportRequest& request, ReportFormat format,
-                              std::ostream& body) {
-    ReportOptions report;
-    report.request = request;
-    report.format = format;
-    report.index_path = index_path;
-    (void)clock;  // tables only: the service renders no dated document
-    return ReportCommand(store, report, body);
-  };
-  options.render_deadline = [&store, &calendar](const std::string& case_id,
-                                                absl::CivilDay on,
-                                                std::ostream& body) {
-    return DeadlineCommand(store, case_id, calendar, on, OutputFormat::kJson,
-                           body);
-  };
+  ReaderOptions reader;
+  reader.store = &store;
+  reader.calendar = &calendar;
+  reader.clock = &clock;
+  reader.index_path = index_path;  // the service keeps the index file current
+  options.reader = std::make_shared<Reader>(std::move(reader));
   return options;
 }
 std::string ServeInfoPath(const std::string& db) {

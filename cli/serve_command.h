@@ -24,10 +24,10 @@ std::string TokenFilePath(const std::string& db);
 // commands can say where the store is served.
 std::string ServeInfoPath(const std::string& db);
 
-// The service's options as `ogi serve` sets them: reports and deadlines
-// rendered by ReportCommand (from the report index at `index_path`; "" to
-// replay) and DeadlineCommand, so the service answers what the commands
-// print. Everything passed must outlive the service.
+// The service's options as `ogi serve` sets them: reports and deadlines from a
+// Reader (read/reader.h) on the process's calendar and clock and the report
+// index at `index_path` ("" to replay), the same the commands print from.
+// Everything passed must outlive the service.
 ServiceOptions CommandServiceOptions(EventStore& store, TokenFile& tokens,
                                      const Calendar& calendar,
                                      const std::string& index_path,

@@ -4,10 +4,9 @@
 #include <algorithm>
 #include <map>
 
-#include "absl/strings/str_cat.h"
-
 #include "engine/civil_date.h"
 #include "engine/fees.h"
+#include "engine/messages.h"
 
 namespace ogi {
 namespace {
@@ -20,6 +19,7 @@ constexpr int kFeePaymentWorkingDays = 20;
 struct Interval {
   absl::CivilDay from, to;  // inclusive
   std::string what;
+  bool consultation = false;  // the 15-working-day rule applies
 };
 
 std::string Day(absl::CivilDay d) { return FormatCivilDay(d); }
@@ -43,8 +43,7 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
     // Neither on time nor late: named, so that it is not lost between the
     // two in any count.
     out.flags.push_back(
-        {"DUE_DATE_UNKNOWN", absl::StrCat("The due date cannot be computed: ",
-                                          status.message(), ".")});
+        {"DUE_DATE_UNKNOWN", Text(Msg::kDueDateUnknown, status.message())});
   };
 
   std::vector<Interval> pauses;
@@ -62,12 +61,9 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
     switch (s.payload) {
       case v1::Event::kReceived:
         day_zero = s.on();
-        out.derivation.push_back(
-            {"dayZero",
-             absl::StrCat("Received on ", Day(s.on()),
-                          ": day 0, not counted; working day 1 is the next "
-                          "working day."),
-             s.on(), s.on(), 0});
+        out.derivation.push_back({"dayZero",
+                                  Text(Msg::kDerivDayZero, Day(s.on())), s.on(),
+                                  s.on(), 0});
         break;
       case v1::Event::kCorrectionRequested:
         correction_requested_on = s.on();
@@ -79,11 +75,9 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
       case v1::Event::kCorrectionReceived:
         correction_requested_on.reset();
         day_zero = s.on();
-        out.derivation.push_back(
-            {"restart",
-             absl::StrCat("The corrected application arrived on ", Day(s.on()),
-                          ": the period restarts with it as day 0."),
-             s.on(), s.on(), 0});
+        out.derivation.push_back({"restart",
+                                  Text(Msg::kDerivRestart, Day(s.on())), s.on(),
+                                  s.on(), 0});
         break;
       case v1::Event::kConsultationStarted:
         consultations_open[s.ref] = s.on();
@@ -92,7 +86,7 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
         if (auto it = consultations_open.find(s.ref);
             it != consultations_open.end()) {
           pauses.push_back(
-              {it->second, s.on(), absl::StrCat("consultation ", s.ref)});
+              {it->second, s.on(), Text(Msg::kPauseConsultation, s.ref), true});
           consultations_open.erase(it);
         }
         break;
@@ -108,7 +102,7 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
         break;
       case v1::Event::kFeePaid:
         if (fee_noticed_on) {
-          pauses.push_back({*fee_noticed_on, s.on(), "fee notice to payment"});
+          pauses.push_back({*fee_noticed_on, s.on(), Text(Msg::kPauseFee)});
           fee_noticed_on.reset();
         }
         break;
@@ -118,14 +112,16 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
   }
   for (const auto& [id, start] : consultations_open) {
     pauses.push_back({start, until,
-                      absl::StrCat("consultation ", id,
-                                   f.concluded ? "" : " (still open)")});
+                      Text(f.concluded ? Msg::kPauseConsultation
+                                       : Msg::kPauseConsultationOpen,
+                           id),
+                      true});
     if (!f.concluded) out.waiting_for.push_back("consultation");
   }
   if (fee_noticed_on) {
-    pauses.push_back({*fee_noticed_on, until,
-                      f.concluded ? "fee notice, unpaid"
-                                  : "fee notice, unpaid (still open)"});
+    pauses.push_back(
+        {*fee_noticed_on, until,
+         Text(f.concluded ? Msg::kPauseFeeUnpaid : Msg::kPauseFeeUnpaidOpen)});
     if (!f.concluded) out.waiting_for.push_back("fee");
   }
   std::sort(
@@ -142,11 +138,9 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
     absl::StatusOr<int> days = calendar.WorkingDaysBetween(p.from - 1, p.to);
     out.derivation.push_back(
         {"pause",
-         absl::StrCat("Paused by the ", p.what, " from ", Day(p.from), " to ",
-                      Day(p.to),
-                      days.ok() ? absl::StrCat(" (", *days, " working days)")
-                                : std::string(),
-                      ": those working days are not counted."),
+         days.ok()
+             ? Text(Msg::kDerivPause, p.what, Day(p.from), Day(p.to), *days)
+             : Text(Msg::kDerivPauseNoDays, p.what, Day(p.from), Day(p.to)),
          p.from, p.to, days.ok() ? *days : 0});
   }
 
@@ -154,16 +148,13 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
   if (correction_requests.size() > 1) {
     out.flags.push_back(
         {"CORRECTION_REQUESTED_MORE_THAN_ONCE",
-         absl::StrCat("Correction was requested ", correction_requests.size(),
-                      " times; 第三十条 allows one request.")});
+         Text(Msg::kFlagCorrectionMoreThanOnce, correction_requests.size())});
   }
   for (const CaseStep* e : extensions) {
     if (e->code == 0) {
       out.flags.push_back(
           {"EXTENSION_WITHOUT_APPROVER",
-           absl::StrCat("The extension of ", Day(e->on()),
-                        " names no approver (第三十三条 needs the head of the "
-                        "disclosure office's approval).")});
+           Text(Msg::kFlagExtensionWithoutApprover, Day(e->on()))});
     }
   }
   for (const CaseStep* n : fee_notices) {
@@ -171,9 +162,8 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
         n->amount != PerPageFeeFen(n->pages())) {
       out.flags.push_back(
           {"FEE_AMOUNT_DIFFERS",
-           absl::StrCat("The fee notice of ", Day(n->on()), " states ",
-                        n->amount, " fen; ", n->pages(), " pages cost ",
-                        PerPageFeeFen(n->pages()), " fen.")});
+           Text(Msg::kFlagFeeAmountDiffers, Day(n->on()), n->amount, n->pages(),
+                PerPageFeeFen(n->pages()))});
     }
   }
 
@@ -188,13 +178,12 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
     if (correction_requests[i]->on() > *limit) {
       out.flags.push_back(
           {"CORRECTION_NOTICE_LATE",
-           absl::StrCat("Correction was requested on ",
-                        Day(correction_requests[i]->on()), ", after ",
-                        Day(*limit), " (working day 7).")});
+           Text(Msg::kFlagCorrectionNoticeLate,
+                Day(correction_requests[i]->on()), Day(*limit))});
     }
   }
   for (const Interval& p : pauses) {
-    if (p.what.rfind("consultation", 0) != 0) continue;
+    if (!p.consultation) continue;
     absl::StatusOr<absl::CivilDay> limit =
         calendar.AddWorkingDays(p.from, kConsultationWorkingDays);
     if (!limit.ok()) {
@@ -202,11 +191,9 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
       continue;
     }
     if (p.to > *limit) {
-      out.flags.push_back(
-          {"CONSULTATION_OVER_15_WORKING_DAYS",
-           absl::StrCat("The ", p.what, " started on ", Day(p.from),
-                        " ran past ", Day(*limit),
-                        " (15 working days for the consultee).")});
+      out.flags.push_back({"CONSULTATION_OVER_15_WORKING_DAYS",
+                           Text(Msg::kFlagConsultationOver15, p.what,
+                                Day(p.from), Day(*limit))});
     }
   }
 
@@ -227,16 +214,13 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
   out.applicant_lapsed =
       out.applicant_due_on.has_value() && today > *out.applicant_due_on;
   if (out.applicant_lapsed) {
-    out.derivation.push_back(
-        {"lapsed",
-         absl::StrCat(out.lapse_outcome == "OTHER_FEE_UNPAID"
-                          ? "The fee was to be paid by "
-                          : "The correction was to arrive by ",
-                      Day(*out.applicant_due_on),
-                      ": the applicant's time has run out; the case may be "
-                      "concluded as ",
-                      out.lapse_outcome, "."),
-         *out.applicant_due_on, *out.applicant_due_on, 0});
+    out.derivation.push_back({"lapsed",
+                              Text(out.lapse_outcome == "OTHER_FEE_UNPAID"
+                                       ? Msg::kDerivLapsedFee
+                                       : Msg::kDerivLapsedCorrection,
+                                   Day(*out.applicant_due_on),
+                                   EnumValueTerm("Outcome", out.lapse_outcome)),
+                              *out.applicant_due_on, *out.applicant_due_on, 0});
   }
 
   if (correction_requested_on && f.concluded) {
@@ -244,10 +228,8 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
     // awaited: no answer was due, so it is neither on time nor late.
     out.derivation.push_back(
         {"due",
-         absl::StrCat("Concluded on ", Day(f.concluded_on),
-                      " while the correction requested on ",
-                      Day(*correction_requested_on),
-                      " was outstanding: no answer was due."),
+         Text(Msg::kDerivConcludedDuringCorrection, Day(f.concluded_on),
+              Day(*correction_requested_on)),
          *correction_requested_on, *correction_requested_on, 0});
     if (!status.ok()) unknown(status);
     return out;
@@ -256,10 +238,7 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
     out.waiting_for.insert(out.waiting_for.begin(), "correction");
     out.derivation.push_back(
         {"due",
-         absl::StrCat("A correction was requested on ",
-                      Day(*correction_requested_on),
-                      " and has not arrived: no answer is due until it does; "
-                      "then the period restarts."),
+         Text(Msg::kDerivWaitingForCorrection, Day(*correction_requested_on)),
          *correction_requested_on, *correction_requested_on, 0});
     if (!status.ok()) unknown(status);
     return out;
@@ -273,9 +252,8 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
   }
   out.derivation.push_back(
       {"due",
-       absl::StrCat("20 working days after day 0 (", Day(day_zero),
-                    pauses.empty() ? "" : ", not counting the pauses",
-                    "): ", Day(*due), "."),
+       Text(pauses.empty() ? Msg::kDerivDue : Msg::kDerivDuePaused,
+            Day(day_zero), Day(*due)),
        *due, *due, kAnswerWorkingDays});
   for (const CaseStep* e : extensions) {
     const absl::CivilDay before = *due;
@@ -284,24 +262,20 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
       unknown(due.status());
       return out;
     }
-    out.derivation.push_back(
-        {"extension",
-         absl::StrCat("Extended on ", Day(e->on()), " by ", e->amount,
-                      " working days: ", Day(before), " becomes ", Day(*due),
-                      "."),
-         e->on(), *due, static_cast<int>(e->amount)});
+    out.derivation.push_back({"extension",
+                              Text(Msg::kDerivExtension, Day(e->on()),
+                                   e->amount, Day(before), Day(*due)),
+                              e->on(), *due, static_cast<int>(e->amount)});
     if (e->on() > before) {
       out.flags.push_back(
           {"EXTENSION_AFTER_DUE_DATE",
-           absl::StrCat("The extension of ", Day(e->on()),
-                        " was granted after the due date ", Day(before), ".")});
+           Text(Msg::kFlagExtensionAfterDue, Day(e->on()), Day(before))});
     }
   }
   if (delay_fixed) {
     out.derivation.push_back(
         {"delayFixed",
-         absl::StrCat("A reasonable later date was fixed (第三十五条): ",
-                      Day(*delay_fixed), " replaces ", Day(*due), "."),
+         Text(Msg::kDerivDelayFixed, Day(*delay_fixed), Day(*due)),
          *delay_fixed, *delay_fixed, 0});
     due = *delay_fixed;
   }
@@ -310,8 +284,7 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
     if (n->on() > *due) {
       out.flags.push_back(
           {"FEE_NOTICE_AFTER_DUE_DATE",
-           absl::StrCat("The fee notice of ", Day(n->on()),
-                        " came after the due date ", Day(*due), ".")});
+           Text(Msg::kFlagFeeNoticeAfterDue, Day(n->on()), Day(*due))});
     }
   }
   if (f.concluded) {
@@ -319,17 +292,15 @@ Deadline ComputeDeadline(const CaseState& state, const Calendar& calendar,
     if (out.overdue) {
       out.flags.push_back(
           {"ANSWERED_LATE",
-           absl::StrCat("Concluded on ", Day(f.concluded_on),
-                        ", after the due date ", Day(*due), ".")});
+           Text(Msg::kFlagAnsweredLate, Day(f.concluded_on), Day(*due))});
     }
   } else {
     out.overdue = today > *due;
   }
   if (!status.ok()) {
     // A flag could not be checked; the due date itself is known.
-    out.flags.push_back(
-        {"CALENDAR_UNKNOWN",
-         absl::StrCat("Not every rule could be checked: ", status.message())});
+    out.flags.push_back({"CALENDAR_UNKNOWN",
+                         Text(Msg::kFlagCalendarUnknown, status.message())});
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 
 #include "engine/civil_date.h"
+#include "engine/import_policy.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
 #include "engine/validate.h"
@@ -15,7 +16,6 @@
 namespace ogi {
 namespace {
 
-constexpr size_t kMaxErrors = 100;
 constexpr size_t kMaxRefusalBytes = 2048;
 constexpr size_t kMaxCachedCases = 1000000;
 
@@ -54,21 +54,21 @@ std::string ActorFor(const TokenInfo& caller, const std::string& actor) {
 // which gRPC caps at 8 KiB with every header; a longer one reaches the
 // client as RESOURCE_EXHAUSTED about metadata instead of the refusal), then
 // how many more there were. HTTP answers the same message.
-absl::Status ImportRefused(absl::StatusCode code,
-                           const std::vector<std::string>& errors) {
+absl::Status ImportRefused(const ImportRefusals& refusals) {
   std::string message = "import refused, nothing written:";
   size_t listed = 0;
-  for (const std::string& error : errors) {
+  for (const std::string& error : refusals.lines()) {
     if (message.size() + error.size() + 1 > kMaxRefusalBytes) break;
     absl::StrAppend(&message, "\n", error);
     ++listed;
   }
-  if (listed < errors.size())
-    absl::StrAppend(
-        &message, "\n... and ", errors.size() - listed,
-        " more refused event(s)",
-        errors.size() >= kMaxErrors ? " (checking stops at 100)" : "");
-  return absl::Status(code, message);
+  if (listed < refusals.count())
+    absl::StrAppend(&message, "\n... and ", refusals.count() - listed,
+                    " more refused event(s)",
+                    refusals.full() ? absl::StrCat(" (checking stops at ",
+                                                   kImportMaxRefusals, ")")
+                                    : "");
+  return absl::Status(refusals.code(), message);
 }
 
 }  // namespace
@@ -107,8 +107,7 @@ absl::Status PurgeAfterErasure(EventStore& store) {
 IntakeService::IntakeService(ServiceOptions options)
     : store_(*options.store),
       tokens_(*options.tokens),
-      render_report_(std::move(options.render_report)),
-      render_deadline_(std::move(options.render_deadline)),
+      reader_(std::move(options.reader)),
       clock_(options.clock != nullptr ? *options.clock : SystemClock()),
       max_import_events_(options.max_import_events),
       max_live_(options.max_live_subscriptions),
@@ -391,15 +390,13 @@ absl::StatusOr<ImportResult> IntakeService::Import(
     return absl::ResourceExhaustedError(absl::StrCat(
         "an import over the service takes at most ", max_import_events_,
         " events; split it, or stop the service and use `ogi import`"));
-  std::vector<std::string> errors;
-  absl::StatusCode code = absl::StatusCode::kOk;
+  ImportRefusals refusals;
   auto refuse = [&](size_t i, const absl::Status& s) {
-    if (code == absl::StatusCode::kOk) code = s.code();
-    errors.push_back(absl::StrCat("event ", i + 1, ": ", s.message()));
+    refusals.Add(absl::StrCat("event ", i + 1), s);
   };
-  auto refused = [&] { return ImportRefused(code, errors); };
+  auto refused = [&] { return ImportRefused(refusals); };
   Pending pending;
-  for (size_t i = 0; i < events.size() && errors.size() < kMaxErrors; ++i) {
+  for (size_t i = 0; i < events.size() && !refusals.full(); ++i) {
     absl::Status s = PrepareAppend(caller, events[i], pending);
     if (!s.ok()) {
       refuse(i, s);
@@ -413,7 +410,7 @@ absl::StatusOr<ImportResult> IntakeService::Import(
     if (!stored.ok()) return stored.status();
     if (stored->has_value()) events[i].set_actor((*stored)->actor());
   }
-  if (!errors.empty()) return refused();
+  if (!refusals.empty()) return refused();
   if (!Enter())
     return absl::UnavailableError("the service is shutting down; retry later");
   ImportResult result;
@@ -425,10 +422,10 @@ absl::StatusOr<ImportResult> IntakeService::Import(
     absl::WriterMutexLock lock(&writers_);
     OGI_ASSIGN_OR_RETURN(std::unique_ptr<StagedImport> staged,
                          store_.BeginImport(events.size()));
-    for (size_t i = 0; i < events.size() && errors.size() < kMaxErrors; ++i) {
+    for (size_t i = 0; i < events.size() && !refusals.full(); ++i) {
       absl::StatusOr<AppendedEvent> added = staged->Add(events[i]);
       if (!added.ok()) {
-        if (absl::IsUnavailable(added.status())) return added.status();
+        if (IsStoreFailure(added.status())) return added.status();
         refuse(i, added.status());
         continue;
       }
@@ -436,7 +433,7 @@ absl::StatusOr<ImportResult> IntakeService::Import(
              ? result.duplicates
              : result.appended);
     }
-    if (!errors.empty()) return refused();
+    if (!refusals.empty()) return refused();
     OGI_RETURN_IF_ERROR(staged->Commit().status());
     if (HasErasure(events)) return PurgeAfterErasure(store_);
     return absl::OkStatus();
@@ -550,15 +547,12 @@ absl::StatusOr<RenderedReport> IntakeService::Report(
   request.as_of = as_of;
   OGI_ASSIGN_OR_RETURN(ReportFormat report_format,
                        ParseReportFormat(format.empty() ? "text" : format));
-  std::ostringstream out;
-  if (as_of == absl::InfiniteFuture()) {
-    absl::MutexLock lock(&report_mu_);
-    OGI_RETURN_IF_ERROR(render_report_(request, report_format, out));
-  } else {
-    // A past instant replays the log and leaves the index alone.
-    OGI_RETURN_IF_ERROR(render_report_(request, report_format, out));
-  }
-  return RenderedReport{std::string(ContentType(report_format)), out.str()};
+  ReportOptions options;
+  options.request = request;
+  options.format = report_format;
+  OGI_ASSIGN_OR_RETURN(std::string body, reader_->Report(std::move(options)));
+  return RenderedReport{std::string(ContentType(report_format)),
+                        std::move(body)};
 }
 
 absl::StatusOr<std::string> IntakeService::Deadline(
@@ -567,10 +561,8 @@ absl::StatusOr<std::string> IntakeService::Deadline(
   OGI_RETURN_IF_ERROR(Require(caller, TokenScope::kRead));
   OGI_RETURN_IF_ERROR(ValidateStreamId("caseId", case_id));
   OGI_RETURN_IF_ERROR(CheckCase(caller, case_id));
-  std::ostringstream out;
-  OGI_RETURN_IF_ERROR(
-      render_deadline_(case_id, on ? *on : AgencyDay(clock_.Now()), out));
-  return out.str();
+  return reader_->Deadline(case_id, on ? *on : AgencyDay(clock_.Now()),
+                           OutputFormat::kJson);
 }
 
 uint32_t IntakeService::CurrentVersion(const v1::Event& event) {

@@ -40,8 +40,10 @@
 
 #include "engine/clock.h"
 #include "engine/event_store.h"
+#include "engine/import_policy.h"
 #include "projections/annual_report.h"
 #include "projections/report_render.h"
+#include "read/reader.h"
 #include "serve/tokens.h"
 
 namespace ogi {
@@ -49,17 +51,12 @@ namespace ogi {
 struct ServiceOptions {
   EventStore* store = nullptr;  // must outlive the service
   TokenFile* tokens = nullptr;  // must outlive the service
-  // Renders a report or a case's deadline (JSON) exactly as `ogi report` and
-  // `ogi deadline --format json` print them: cli/serve_command.cc passes the
-  // commands themselves. Called one report at a time for reports from the
-  // report index (as_of InfiniteFuture), concurrently otherwise.
-  std::function<absl::Status(const ReportRequest&, ReportFormat, std::ostream&)>
-      render_report;
-  std::function<absl::Status(const std::string& case_id, absl::CivilDay on,
-                             std::ostream&)>
-      render_deadline;
+  // Reports and deadlines, answered exactly as `ogi report` and `ogi
+  // deadline --format json` print them (the same read/reader.h). Required.
+  std::shared_ptr<Reader> reader;
   Clock* clock = nullptr;  // today, for deadlines; nullptr: SystemClock()
-  size_t max_import_events = 2000000;  // beyond: kResourceExhausted
+  // beyond: kResourceExhausted
+  size_t max_import_events = kServiceMaxImportEvents;
   // Receives one access-log line per request (no newline): see
   // IntakeService::RecordRequest. Called one line at a time; nullptr: none.
   std::function<void(absl::string_view line)> access_log;
@@ -226,12 +223,7 @@ class IntakeService {
 
   EventStore& store_;
   TokenFile& tokens_;
-  const std::function<absl::Status(const ReportRequest&, ReportFormat,
-                                   std::ostream&)>
-      render_report_;
-  const std::function<absl::Status(const std::string&, absl::CivilDay,
-                                   std::ostream&)>
-      render_deadline_;
+  const std::shared_ptr<Reader> reader_;
   Clock& clock_;
   const size_t max_import_events_;
   const int max_live_;
@@ -240,7 +232,6 @@ class IntakeService {
   // Appends hold it shared; an import holds it alone. absl's writer waits
   // block new readers, so an import is not starved by a stream of appends.
   absl::Mutex writers_;
-  absl::Mutex report_mu_;  // reports from the index share its file
 
   absl::Mutex mu_;
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;

@@ -676,7 +676,6 @@ TEST(ExportCommandTest, AgencyFilterWritesItsOwnEventsAndItsCasesOnly) {
       {"wltzq", 14, {"A-1", "A-2"}},
       // registration, rename, fees + J-1 (4) + J-2 (2)
       {"wltzq-jyj", 9, {"J-1", "J-2"}},
-      {"unknown", 0, {}},
   };
   for (const auto& row : rows) {
     SCOPED_TRACE(row.agency);
@@ -696,6 +695,18 @@ TEST(ExportCommandTest, AgencyFilterWritesItsOwnEventsAndItsCasesOnly) {
           << c;
     }
   }
+}
+
+// Issue 18, finding 9: an agency no event registered is named, as the other
+// commands name it, instead of an empty export.
+TEST(ExportCommandTest, UnregisteredAgencyIsRefused) {
+  TestStore t;
+  ASSERT_OK(t->Append(SampleHistory()));
+  std::ostringstream out;
+  EXPECT_THAT(
+      ExportCommand(*t.store, {.case_id = "", .agency_id = "nope"}, out),
+      StatusIs(absl::StatusCode::kNotFound, "agency nope is not registered"));
+  EXPECT_EQ(out.str(), "");
 }
 
 TEST(ExportCommandTest, UnknownOrMalformedCaseIsRefused) {

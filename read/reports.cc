@@ -1,0 +1,293 @@
+#include "read/reports.h"
+
+#include <memory>
+#include <ostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+#include "engine/status_macros.h"
+#include "read/report_extras.h"
+
+namespace ogi {
+
+absl::StatusOr<ReportRequest> ResolveAgency(EventStore& store,
+                                            ReportRequest request) {
+  if (!request.agency_id.empty()) return request;
+  std::vector<std::string> roots;
+  OGI_RETURN_IF_ERROR(store.ScanLog(1, [&](const v1::Event& e) {
+    if (e.has_agency_registered() &&
+        e.agency_registered().parent_id().empty()) {
+      roots.push_back(e.agency_id());
+    }
+    return absl::OkStatus();
+  }));
+  if (roots.size() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "give --agency: the store has ", roots.size(), " root agencies"));
+  }
+  request.agency_id = roots.front();
+  return request;
+}
+
+absl::StatusOr<AnnualReport> ComputeReport(EventStore& store,
+                                           const ReportRequest& request,
+                                           const ReportOptions& options) {
+  if (options.index_path.empty() || request.as_of != absl::InfiniteFuture()) {
+    return ComputeAnnualReport(store, request);
+  }
+  OGI_ASSIGN_OR_RETURN(
+      std::unique_ptr<ReportIndex> index,
+      ReportIndex::Open(store, options.index_path, options.index_saving));
+  const uint64_t checkpoint = index->checkpoint();
+  OGI_RETURN_IF_ERROR(index->CatchUp().status());
+  if (options.index_saving == ReportIndex::Saving::kInMemory &&
+      options.notes != nullptr && checkpoint < index->checkpoint()) {
+    *options.notes << "ogi: the report index was at position " << checkpoint
+                   << " of " << index->checkpoint()
+                   << ": caught up in memory, the file left as it is (ogi "
+                      "reindex saves it)\n";
+  }
+  return index->Report(request);
+}
+
+std::string FormatFindings(const std::vector<Finding>& findings) {
+  std::string out;
+  for (const Finding& f : findings) {
+    absl::StrAppend(
+        &out, f.severity == Finding::Severity::kError ? "error" : "warning",
+        " (check ", f.rule, ") ", f.cell, ": ", f.message, "\n");
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> RenderYearReport(EventStore& store,
+                                             const ReportOptions& options) {
+  OGI_ASSIGN_OR_RETURN(ReportRequest request,
+                       ResolveAgency(store, options.request));
+  OGI_ASSIGN_OR_RETURN(AnnualReport report,
+                       ComputeReport(store, request, options));
+  if (options.kind != ReportKind::kDocument && options.date.has_value()) {
+    return absl::InvalidArgumentError(
+        "--date is the document's date: give --document too");
+  }
+  if (options.kind == ReportKind::kDocument) {
+    if (options.format != ReportFormat::kMd &&
+        options.format != ReportFormat::kHtml) {
+      return absl::InvalidArgumentError(
+          "--document renders html or md (give --format html or md)");
+    }
+    if (!options.date.has_value()) {
+      return absl::InvalidArgumentError(
+          "--document needs --date YYYY-MM-DD, the day the agency signs the "
+          "report");
+    }
+    const std::vector<Finding> problems = CheckDocument(report);
+    if (options.warnings != nullptr)
+      *options.warnings << FormatFindings(problems);
+    if (!problems.empty() && options.strict == ReportOptions::Strict::kYes) {
+      return absl::FailedPreconditionError(absl::StrFormat(
+          "the document has %d problem(s); nothing written (--strict)",
+          problems.size()));
+    }
+    return RenderDocument(report, options.format, *options.date);
+  }
+  std::string rendered = RenderReport(report, options.format);
+  if (!options.extras) return rendered;
+  if (options.calendar == nullptr)
+    return absl::InternalError("report extras need the process's calendar");
+  if (options.format == ReportFormat::kCsv) {
+    return absl::InvalidArgumentError(
+        "--extras is not part of the CSV contract; use text, json, md or "
+        "html");
+  }
+  OGI_ASSIGN_OR_RETURN(
+      std::string extras,
+      ReportExtras(store, request, *options.calendar, options.format));
+  if (options.format == ReportFormat::kJson) {
+    // Inside the report's object: {..., "extras": {...}}
+    const size_t close = rendered.rfind('}');
+    rendered.insert(close, absl::StrCat(",\"extras\":", extras));
+    return rendered;
+  }
+  return rendered + extras;
+}
+
+namespace {
+
+int CountErrors(const std::vector<Finding>& findings) {
+  int errors = 0;
+  for (const Finding& f : findings)
+    errors += f.severity == Finding::Severity::kError;
+  return errors;
+}
+
+std::string FindingsJson(const std::vector<Finding>& findings) {
+  std::string json = "[";
+  for (size_t i = 0; i < findings.size(); ++i) {
+    const Finding& f = findings[i];
+    absl::StrAppend(
+        &json, i ? "," : "", "{\"severity\":\"",
+        f.severity == Finding::Severity::kError ? "error" : "warning",
+        "\",\"check\":", f.rule, ",\"cell\":", JsonString(f.cell),
+        ",\"message\":", JsonString(f.message), "}");
+  }
+  return json + "]";
+}
+
+std::string CaseFindingsJson(const std::vector<CaseFinding>& findings) {
+  std::string json = "[";
+  for (size_t i = 0; i < findings.size(); ++i) {
+    const CaseFinding& f = findings[i];
+    absl::StrAppend(&json, i ? "," : "", "{\"rule\":", JsonString(f.rule),
+                    ",\"caseId\":", JsonString(f.case_id),
+                    ",\"message\":", JsonString(f.message), "}");
+  }
+  return json + "]";
+}
+
+}  // namespace
+
+int YearCheck::errors() const { return CountErrors(findings); }
+
+absl::StatusOr<YearCheck> CheckYear(EventStore& store, ReportRequest request,
+                                    const ReportOptions& index,
+                                    const Judge& judge) {
+  YearCheck check;
+  OGI_ASSIGN_OR_RETURN(check.request, ResolveAgency(store, std::move(request)));
+  OGI_ASSIGN_OR_RETURN(AnnualReport report,
+                       ComputeReport(store, check.request, index));
+  ReportRequest before = check.request;
+  --before.year;
+  ReportOptions quiet = index;  // the lag, if any, was told once above
+  quiet.notes = nullptr;
+  OGI_ASSIGN_OR_RETURN(AnnualReport previous,
+                       ComputeReport(store, before, quiet));
+  check.findings = CheckReport(report, &previous);
+  for (Finding& f : CheckDocument(report))
+    check.findings.push_back(std::move(f));
+  OGI_ASSIGN_OR_RETURN(
+      check.flags,
+      ComplianceFlags(store, check.request, *judge.calendar, judge.today));
+  OGI_ASSIGN_OR_RETURN(check.year_end,
+                       YearEndFindings(store, check.request, *judge.calendar));
+  return check;
+}
+
+std::string RenderYearCheck(const YearCheck& check, OutputFormat format) {
+  const int errors = check.errors();
+  const size_t warnings =
+      check.findings.size() - errors + check.year_end.size();
+  if (format == OutputFormat::kJson) {
+    return absl::StrCat(
+        "{\"agencyId\":", JsonString(check.request.agency_id),
+        ",\"year\":", check.request.year, ",\"rollup\":",
+        check.request.scope == Scope::kRollup ? "true" : "false",
+        ",\"errors\":", errors, ",\"warnings\":", warnings,
+        ",\"complianceFlags\":", check.flags.size(),
+        ",\"findings\":", FindingsJson(check.findings),
+        ",\"cases\":", CaseFindingsJson(check.flags),
+        ",\"yearEnd\":", CaseFindingsJson(check.year_end), "}\n");
+  }
+  std::string out = FormatFindings(check.findings);
+  for (const CaseFinding& f : check.flags) out += FormatCaseFinding(f);
+  for (const CaseFinding& f : check.year_end) out += FormatCaseFinding(f);
+  absl::StrAppend(
+      &out, absl::StrFormat(
+                "%s %d%s: %d error(s), %d warning(s), %d compliance flag(s)\n",
+                check.request.agency_id, check.request.year,
+                check.request.scope == Scope::kRollup ? " (roll-up)" : "",
+                errors, warnings, check.flags.size()));
+  return out;
+}
+
+int TableCheck::errors() const { return CountErrors(findings); }
+
+TableCheck CheckTable(const std::string& name, const TypedTable& table) {
+  TableCheck check;
+  check.name = name;
+  check.findings = table.findings;
+  for (const Finding& f : table.missing) check.findings.push_back(f);
+  check.missing = table.missing.size();
+  // With cells missing, checks 1-4 would sum zeros that are not in the
+  // file: only the missing cells are reported.
+  if (table.missing.empty()) {
+    for (Finding& f : CheckReport(table.report, nullptr))
+      check.findings.push_back(std::move(f));
+  }
+  return check;
+}
+
+std::string RenderTableCheck(const TableCheck& check, OutputFormat format) {
+  const int errors = check.errors();
+  if (format == OutputFormat::kJson) {
+    return absl::StrCat("{\"table\":", JsonString(check.name),
+                        ",\"errors\":", errors,
+                        ",\"warnings\":", check.findings.size() - errors,
+                        ",\"missingCells\":", check.missing,
+                        ",\"findings\":", FindingsJson(check.findings), "}\n");
+  }
+  std::string out = FormatFindings(check.findings);
+  if (check.missing > 0) {
+    absl::StrAppend(&out, check.missing,
+                    " cell(s) missing: checks 1-4 skipped until the table is "
+                    "whole\n");
+  }
+  absl::StrAppend(
+      &out, absl::StrFormat("%s: %d error(s), %d warning(s)\n", check.name,
+                            errors, check.findings.size() - errors));
+  return out;
+}
+
+absl::StatusOr<CellCases> CasesOfCell(EventStore& store, ReportRequest request,
+                                      const std::string& row,
+                                      const std::string& column) {
+  CellCases cell;
+  OGI_ASSIGN_OR_RETURN(cell.request, ResolveAgency(store, std::move(request)));
+  bool appeals = false;
+  for (int g = 0; g < kAppealGroups; ++g) {
+    if (AppealGroupCode(static_cast<AppealGroup>(g)) == row) appeals = true;
+  }
+  cell.section = appeals ? "appeals" : "applications";
+  cell.row = row;
+  cell.column = column;
+  OGI_ASSIGN_OR_RETURN(
+      cell.cases, CasesInCell(store, cell.request, cell.section, row, column));
+  return cell;
+}
+
+std::string RenderCellCases(const CellCases& cell, OutputFormat format) {
+  const ReportRequest& r = cell.request;
+  if (format == OutputFormat::kJson) {
+    std::string json = absl::StrCat(
+        "{\"section\":", JsonString(cell.section),
+        ",\"row\":", JsonString(cell.row),
+        ",\"column\":", JsonString(cell.column), ",\"year\":", r.year,
+        ",\"agencyId\":", JsonString(r.agency_id),
+        ",\"rollup\":", r.scope == Scope::kRollup ? "true" : "false",
+        ",\"cases\":[");
+    for (size_t i = 0; i < cell.cases.size(); ++i) {
+      const CaseInCell& c = cell.cases[i];
+      absl::StrAppend(&json, i ? "," : "",
+                      "{\"caseId\":", JsonString(c.case_id),
+                      ",\"agencyId\":", JsonString(c.agency_id),
+                      ",\"step\":", JsonString(c.step),
+                      ",\"version\":", c.version, ",\"position\":", c.position,
+                      ",\"occurredOn\":", JsonString(c.occurred_on), "}");
+    }
+    return json + "]}\n";
+  }
+  std::string out = absl::StrFormat(
+      "%d case(s) in %s/%s/%s, %d, agency %s%s\n", cell.cases.size(),
+      cell.section, cell.row, cell.column, r.year, r.agency_id,
+      r.scope == Scope::kRollup ? " and below" : "");
+  for (const CaseInCell& c : cell.cases) {
+    absl::StrAppend(
+        &out, absl::StrFormat("%-24s %-16s %-14s v%-3d position %-8d %s\n",
+                              c.case_id, c.agency_id, c.step, c.version,
+                              c.position, c.occurred_on));
+  }
+  return out;
+}
+
+}  // namespace ogi
