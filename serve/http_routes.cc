@@ -139,8 +139,8 @@ std::string EventLine(const v1::Event& event) {
   return line;
 }
 
-HttpResponse Append(IntakeService& service, const HttpRequest& request,
-                    const TokenInfo& caller) {
+HttpResponse ServeAppend(IntakeService& service, const HttpRequest& request,
+                         const TokenInfo& caller) {
   std::vector<size_t> lines;
   absl::StatusOr<std::vector<v1::Event>> events =
       ParseBody(request, false, EngineFields::kRefuse, lines);
@@ -168,8 +168,8 @@ HttpResponse Append(IntakeService& service, const HttpRequest& request,
   return Ok(std::move(body), "application/json");
 }
 
-HttpResponse Import(IntakeService& service, const HttpRequest& request,
-                    const TokenInfo& caller) {
+HttpResponse ServeImport(IntakeService& service, const HttpRequest& request,
+                         const TokenInfo& caller) {
   std::vector<size_t> lines;
   // An import takes `ogi export` output, as `ogi import` does.
   absl::StatusOr<std::vector<v1::Event>> events =
@@ -185,8 +185,8 @@ HttpResponse Import(IntakeService& service, const HttpRequest& request,
             "application/json");
 }
 
-HttpResponse Deadline(IntakeService& service, const HttpRequest& request,
-                      const TokenInfo& caller) {
+HttpResponse ServeDeadline(IntakeService& service, const HttpRequest& request,
+                           const TokenInfo& caller) {
   std::optional<absl::CivilDay> on;
   if (request.HasParam("on")) {
     absl::StatusOr<absl::CivilDay> day = ParseCivilDay(request.Param("on"));
@@ -201,8 +201,8 @@ HttpResponse Deadline(IntakeService& service, const HttpRequest& request,
   return Ok(*std::move(json), "application/json");
 }
 
-HttpResponse ReadCase(IntakeService& service, const HttpRequest& request,
-                      const TokenInfo& caller) {
+HttpResponse ServeReadCase(IntakeService& service, const HttpRequest& request,
+                           const TokenInfo& caller) {
   absl::StatusOr<std::vector<v1::Event>> events =
       service.ReadCase(caller, request.matches[0]);
   if (!events.ok()) return HttpResponse::Error(events.status());
@@ -211,8 +211,8 @@ HttpResponse ReadCase(IntakeService& service, const HttpRequest& request,
   return Ok(std::move(body), kNdjson);
 }
 
-HttpResponse Report(IntakeService& service, const HttpRequest& request,
-                    const TokenInfo& caller) {
+HttpResponse ServeReport(IntakeService& service, const HttpRequest& request,
+                         const TokenInfo& caller) {
   int year = 0;  // too many digits: 0, refused by the service
   (void)absl::SimpleAtoi(request.matches[1], &year);
   const std::string rollup = request.Param("rollup");
@@ -247,10 +247,10 @@ struct LiveCount {
 // The global log from ?from=P (default 1) as JSON Lines: catch-up, then,
 // unless follow=0, live until the client goes away. Blank lines are
 // keep-alives, sent when nothing happened for kKeepAlive.
-HttpResponse Subscribe(IntakeService& service, const HttpRequest& request,
-                       const TokenInfo& caller,
-                       const std::shared_ptr<std::atomic<int>>& live,
-                       int max_live) {
+HttpResponse ServeSubscribe(IntakeService& service, const HttpRequest& request,
+                            const TokenInfo& caller,
+                            const std::shared_ptr<std::atomic<int>>& live,
+                            int max_live) {
   uint64_t from = 1;
   if (request.HasParam("from") &&
       !absl::SimpleAtoi(request.Param("from"), &from))
@@ -348,7 +348,7 @@ void AddIntakeRoutes(HttpRouter& router, IntakeService& service,
               .operation = "Append",
               .handler =
                   [s](const HttpRequest& r, const TokenInfo* caller) {
-                    return Append(*s, r, *caller);
+                    return ServeAppend(*s, r, *caller);
                   },
               .admit =
                   [s](const HttpRequest& r, const TokenInfo* caller) {
@@ -360,7 +360,7 @@ void AddIntakeRoutes(HttpRouter& router, IntakeService& service,
               .operation = "Import",
               .handler =
                   [s](const HttpRequest& r, const TokenInfo* caller) {
-                    return Import(*s, r, *caller);
+                    return ServeImport(*s, r, *caller);
                   },
               .admit =
                   [s](const HttpRequest& r, const TokenInfo* caller) {
@@ -371,19 +371,19 @@ void AddIntakeRoutes(HttpRouter& router, IntakeService& service,
               .pattern = "/v1/deadlines/(.+)",
               .operation = "Deadline",
               .handler = [s](const HttpRequest& r, const TokenInfo* caller) {
-                return Deadline(*s, r, *caller);
+                return ServeDeadline(*s, r, *caller);
               }});
   router.Add({.method = "GET",
               .pattern = "/v1/cases/(.+)",
               .operation = "ReadCase",
               .handler = [s](const HttpRequest& r, const TokenInfo* caller) {
-                return ReadCase(*s, r, *caller);
+                return ServeReadCase(*s, r, *caller);
               }});
   router.Add({.method = "GET",
               .pattern = R"(/v1/reports/(.+)/(\d+))",
               .operation = "Report",
               .handler = [s](const HttpRequest& r, const TokenInfo* caller) {
-                return Report(*s, r, *caller);
+                return ServeReport(*s, r, *caller);
               }});
   auto live = std::make_shared<std::atomic<int>>(0);
   router.Add({.method = "GET",
@@ -391,7 +391,7 @@ void AddIntakeRoutes(HttpRouter& router, IntakeService& service,
               .operation = "Subscribe",
               .handler = [s, live, max_live = std::max(1, options.max_live)](
                              const HttpRequest& r, const TokenInfo* caller) {
-                return Subscribe(*s, r, *caller, live, max_live);
+                return ServeSubscribe(*s, r, *caller, live, max_live);
               }});
 }
 
