@@ -51,6 +51,11 @@ Language LanguageFromLocaleName(absl::string_view name) {
 }
 
 Language LanguageFromEnvironment() {
+  // OGI_LANG ("en" / "zh") outranks the locale: for an operator whose
+  // locale is not installed, and for tests.
+  if (const char* ogi = std::getenv("OGI_LANG"); ogi != nullptr && *ogi) {
+    return LanguageFromLocaleName(ogi);
+  }
   for (const char* variable : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
     const char* value = std::getenv(variable);
     if (value != nullptr && *value != '\0') {

@@ -23,9 +23,10 @@ namespace ogi {
 
 enum class Language { kChinese, kEnglish };
 
-// POSIX order: LC_ALL, then LC_MESSAGES, then LANG, the first one set and
-// non-empty decides. A value starting with "en" gives English; anything
-// else (unset, "C", "POSIX", "zh_CN.UTF-8") gives Chinese.
+// OGI_LANG if set and non-empty, else in POSIX order LC_ALL, then
+// LC_MESSAGES, then LANG: the first one set and non-empty decides. A value
+// starting with "en" gives English; anything else (unset, "C", "POSIX",
+// "zh_CN.UTF-8") gives Chinese.
 Language LanguageFromEnvironment();
 Language LanguageFromLocaleName(absl::string_view name);
 

@@ -43,9 +43,10 @@ class LanguageTest : public ::testing::Test {
 
   // `ogi ARGS` with only the locale variables in `locale` set.
   OgiResult Run(const std::string& locale, const std::string& args) {
-    return testing::RunOgi(absl::StrCat("env -u LC_ALL -u LC_MESSAGES -u LANG ",
-                                        locale, " ", OGI_BINARY),
-                           db_, args);
+    return testing::RunOgi(
+        absl::StrCat("env -u OGI_LANG -u LC_ALL -u LC_MESSAGES -u LANG ",
+                     locale, " ", OGI_BINARY),
+        db_, args);
   }
 
   testing::TempDir dir_;
@@ -74,9 +75,11 @@ TEST_F(LanguageTest, HistorySpeaksTheLocalesLanguage) {
   EXPECT_THAT(en.output,
               HasSubstr("flag ANSWERED_LATE: Concluded on 2024-11-15, after "
                         "the due date 2024-10-23."));
-  // LC_ALL outranks LANG.
+  // LC_ALL outranks LANG, OGI_LANG the locale.
   OgiResult both = Run("LANG=en_US.UTF-8 LC_ALL=zh_CN.UTF-8", "history C");
   EXPECT_THAT(both.output, HasSubstr("答复结果: 予以公开"));
+  OgiResult ogi = Run("LC_ALL=zh_CN.UTF-8 OGI_LANG=en", "history C");
+  EXPECT_THAT(ogi.output, HasSubstr("outcome: DISCLOSED"));
 }
 
 TEST_F(LanguageTest, DeadlineDerivationSpeaksTheLocalesLanguage) {

@@ -134,6 +134,9 @@ TEST(LanguageTest, EnglishOnlyWhenTheLocaleSaysSo) {
 
 TEST(LanguageTest, PosixOrderOfTheVariables) {
   const Language before = ProcessLanguage();
+  const std::string ogi_lang =
+      getenv("OGI_LANG") == nullptr ? "" : getenv("OGI_LANG");
+  unsetenv("OGI_LANG");
   unsetenv("LC_ALL");
   unsetenv("LC_MESSAGES");
   unsetenv("LANG");
@@ -146,7 +149,11 @@ TEST(LanguageTest, PosixOrderOfTheVariables) {
   EXPECT_EQ(LanguageFromEnvironment(), Language::kEnglish);
   setenv("LC_ALL", "", 1);  // empty: skipped
   EXPECT_EQ(LanguageFromEnvironment(), Language::kChinese);
-  setenv("LC_ALL", "en_US.UTF-8", 1);
+  setenv("OGI_LANG", "en", 1);  // outranks the locale (LC_MESSAGES=zh_CN)
+  EXPECT_EQ(LanguageFromEnvironment(), Language::kEnglish);
+  unsetenv("OGI_LANG");
+  unsetenv("LC_ALL");
+  if (!ogi_lang.empty()) setenv("OGI_LANG", ogi_lang.c_str(), 1);
   SetProcessLanguage(before);
 }
 
