@@ -78,7 +78,10 @@ work 10-10
 )";
 
 absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view text, int year) {
-  if (text.size() == 5) text = absl::StrCat(year, "-", text);
+  // "MM-DD" of the year's record: the full date must live through the parse
+  // (assigning the StrCat to `text` left it pointing at a dead temporary;
+  // ASan found it).
+  if (text.size() == 5) return ParseCivilDay(absl::StrCat(year, "-", text));
   return ParseCivilDay(text);
 }
 

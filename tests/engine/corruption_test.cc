@@ -74,8 +74,9 @@ std::string Position3() { return EncodePosition(3); }
 
 // Returns the stored event at position 3, parsed.
 v1::Event StoredEvent3(RawDb& db) {
-  absl::StatusOr<LogValue> value =
-      DecodeLogValue(db.Get(RawDb::kLog, Position3()));
+  // The decoded value points into the stored bytes: keep them alive.
+  const std::string stored = db.Get(RawDb::kLog, Position3());
+  absl::StatusOr<LogValue> value = DecodeLogValue(stored);
   EXPECT_TRUE(value.ok()) << value.status();
   v1::Event event;
   EXPECT_TRUE(value.ok() &&
