@@ -8,7 +8,7 @@ pkgs=(
   clang-format sqlite3 libsqlite3-dev
   libgrpc++-dev protobuf-compiler-grpc libcpp-httplib-dev openssl
   libboost-dev libboost-system-dev
-  chromium
+  chromium fonts-wqy-microhei
 )
 # The web console is built with Node and npm (web/package-lock.json pins its packages): Debian's, unless the
 # machine has its own (a Node from elsewhere conflicts with Debian's npm package).

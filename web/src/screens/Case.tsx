@@ -2,7 +2,7 @@
 // GET /v1/deadlines/{id}), and the forms that record the next step (POST /v1/events); the 收到申请 form.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, enc, getJson, getText, postJson, session } from '../api';
-import { t, term } from '../i18n';
+import { instant, t, term } from '../i18n';
 import { BASE, navigate } from '../router';
 import { buildEvent, fieldOf, RECEIVED, Step, STEPS } from '../steps';
 import { ErrorBox, Loading } from './common';
@@ -115,7 +115,7 @@ export function CaseScreen({ caseId }: { caseId: string }) {
             const amends = name === 'amended' ? p.version : null;
             return (
               <tr key={e.version} class={amends ? 'amend' : ''}>
-                <td>{e.version}</td><td>{e.occurredOn}</td><td>{e.recordedAt?.replace('T', ' ').replace('Z', ' UTC')}</td>
+                <td>{e.version}</td><td>{e.occurredOn}</td><td>{instant(e.recordedAt)}</td>
                 <td>{e.actor ?? ''}</td><td>{t('s_' + name)}</td>
                 <td>
                   {amends && <strong>{t('amends', amends)}</strong>}
