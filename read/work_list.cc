@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
+#include "engine/payload.h"
 #include "engine/status_macros.h"
 #include "read/output.h"
 
@@ -30,6 +31,41 @@ bool Matches(const DueRow& row, const DuePageOptions& options) {
 
 }  // namespace
 
+absl::Status OpenCases::CatchUp() {
+  absl::MutexLock lock(&mu_);
+  return CatchUpLocked();
+}
+
+absl::Status OpenCases::CatchUpLocked() {
+  if (store_.HeadPosition() <= position_) return absl::OkStatus();
+  return store_.ScanLog(
+      position_ + 1,
+      [&](const v1::Event& e) -> absl::Status {
+        position_ = e.position();
+        if (e.has_agency_registered()) {
+          scan_.parent[e.agency_id()] = e.agency_registered().parent_id();
+          return absl::OkStatus();
+        }
+        if (!IsCasePayload(e.payload_case())) return absl::OkStatus();
+        auto it = scan_.cases.find(e.case_id());
+        if (it == scan_.cases.end()) {
+          if (!e.has_received()) return absl::OkStatus();  // concluded
+          it = scan_.cases.try_emplace(e.case_id()).first;
+        }
+        ApplyCaseChange(it->second, CaseChangeOf(e), e.agency_id());
+        if (it->second.facts.concluded) scan_.cases.erase(it);
+        return absl::OkStatus();
+      },
+      EventStore::ChainCheck::kSkip, EventStore::PersonalData::kSealed);
+}
+
+absl::StatusOr<std::vector<DueRow>> OpenCases::Due(const DueOptions& options,
+                                                   const Calendar& calendar) {
+  absl::MutexLock lock(&mu_);
+  OGI_RETURN_IF_ERROR(CatchUpLocked());
+  return DueListOf(scan_, options, calendar);
+}
+
 absl::StatusOr<DuePage> DuePageOf(EventStore& store,
                                   const DuePageOptions& options,
                                   const Calendar& calendar) {
@@ -42,8 +78,11 @@ absl::StatusOr<DuePage> DuePageOf(EventStore& store,
   if (options.limit == 0 || options.limit > kMaxDuePage)
     return absl::InvalidArgumentError(
         absl::StrCat("limit must be 1 to ", kMaxDuePage));
+  const bool past = options.due.today < options.due.clock_day;
   OGI_ASSIGN_OR_RETURN(std::vector<DueRow> rows,
-                       DueList(store, options.due, calendar));
+                       options.open_cases != nullptr && !past
+                           ? options.open_cases->Due(options.due, calendar)
+                           : DueList(store, options.due, calendar));
   DuePage page;
   page.today = options.due.today;
   page.offset = options.offset;

@@ -11,14 +11,47 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 #include "engine/calendar.h"
 #include "engine/event_store.h"
+#include "read/case_scan.h"
 #include "read/deadlines.h"
 
 namespace ogi {
+
+// The open cases, kept up to date: what ScanCases(kOpenOnly) answers, caught
+// up from the last position it read instead of read again from the start, so
+// a due list on a long log costs its open cases, not its events. A case is
+// dropped once concluded (a conclusion is final: an amendment replaces it by
+// one of the same type), and its later events are then skipped: every case
+// stream starts with its `received`.
+//
+// Thread-safe.
+class OpenCases {
+ public:
+  explicit OpenCases(EventStore& store) : store_(store) {}  // must outlive it
+  OpenCases(const OpenCases&) = delete;
+  OpenCases& operator=(const OpenCases&) = delete;
+
+  // Reads the events appended since the last call.
+  absl::Status CatchUp();
+
+  // DueListOf on the open cases, caught up first.
+  absl::StatusOr<std::vector<DueRow>> Due(const DueOptions& options,
+                                          const Calendar& calendar);
+
+ private:
+  absl::Status CatchUpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  EventStore& store_;
+  absl::Mutex mu_;
+  CaseScan scan_ ABSL_GUARDED_BY(mu_);
+  uint64_t position_ ABSL_GUARDED_BY(mu_) = 0;  // the last read
+};
 
 struct DuePageOptions {
   DueOptions due;  // agency, roll-up, within N working days, today
@@ -28,6 +61,9 @@ struct DuePageOptions {
   std::string case_query;  // case ids containing it (case-insensitive)
   size_t offset = 0;
   size_t limit = 50;  // at most kMaxDuePage
+  // The open cases kept up to date, for a day from today on; nullptr (or a
+  // day before today): the log is scanned.
+  OpenCases* open_cases = nullptr;
 };
 inline constexpr size_t kMaxDuePage = 500;
 

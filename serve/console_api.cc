@@ -62,9 +62,25 @@ absl::Status ResolveAgency(IntakeService& service, const TokenInfo& caller,
   return absl::OkStatus();
 }
 
-HttpResponse ServeDue(IntakeService& service, const HttpRequest& request,
-                      const TokenInfo& caller) {
+// The open cases kept up to date for the due list, read once in the
+// background when the routes are made, so the first work list does not wait
+// for a scan of the whole log.
+struct WarmOpenCases {
+  explicit WarmOpenCases(EventStore& store) : cases(store) {
+    warm = std::thread([this] {
+      // A failure here is met again, and answered, by the first request.
+      (void)cases.CatchUp();
+    });
+  }
+  ~WarmOpenCases() { warm.join(); }
+  OpenCases cases;
+  std::thread warm;
+};
+
+HttpResponse ServeDue(IntakeService& service, WarmOpenCases& open,
+                      const HttpRequest& request, const TokenInfo& caller) {
   DuePageOptions options;
+  options.open_cases = &open.cases;
   options.due.agency_id =
       request.HasParam("agency") ? request.Param("agency") : caller.agency_id;
   absl::StatusOr<bool> rollup = RollupParam(request);
@@ -235,12 +251,14 @@ absl::Status RequireReport(IntakeService& service, const TokenInfo& caller) {
 
 void AddConsoleApiRoutes(HttpRouter& router, IntakeService& service) {
   IntakeService* s = &service;
-  router.Add({.method = "GET",
-              .pattern = "/v1/due",
-              .operation = "Due",
-              .handler = [s](const HttpRequest& r, const TokenInfo* caller) {
-                return ServeDue(*s, r, *caller);
-              }});
+  auto open = std::make_shared<WarmOpenCases>(service.store());
+  router.Add(
+      {.method = "GET",
+       .pattern = "/v1/due",
+       .operation = "Due",
+       .handler = [s, open](const HttpRequest& r, const TokenInfo* caller) {
+         return ServeDue(*s, *open, r, *caller);
+       }});
   router.Add(
       {.method = "GET",
        .pattern = R"(/v1/reports/(.+)/(\d+)/cells/([a-z]+)/([^/]+)/([^/]+))",

@@ -296,6 +296,51 @@ TEST_F(ConsoleRoutesTest, TheDueListIsFilteredThenPaged) {
   EXPECT_FALSE(DuePageOf(*store_.store, options, Calendar::BuiltIn()).ok());
 }
 
+// The open cases kept up to date answer exactly what a scan of the whole log
+// does, after every kind of change: a case concluded, events after its
+// conclusion, a new case, a new agency.
+TEST_F(ConsoleRoutesTest, OpenCasesCaughtUpEqualAScanFromTheStart) {
+  OpenCases open(*store_.store);
+  DueOptions options;
+  options.agency_id = "city";
+  options.rollup = true;
+  options.today = options.clock_day = absl::CivilDay(2024, 6, 1);
+  auto ids = [](const std::vector<DueRow>& rows) {
+    std::vector<std::string> out;
+    for (const DueRow& r : rows)
+      out.push_back(absl::StrCat(r.case_id, " ", r.standing));
+    return out;
+  };
+  auto same = [&] {
+    absl::StatusOr<std::vector<DueRow>> cached =
+        open.Due(options, Calendar::BuiltIn());
+    absl::StatusOr<std::vector<DueRow>> scanned =
+        DueList(*store_.store, options, Calendar::BuiltIn());
+    ASSERT_TRUE(cached.ok() && scanned.ok());
+    EXPECT_EQ(ids(*cached), ids(*scanned));
+  };
+  same();
+  ASSERT_OK(store_
+                ->Append({CaseEvent("A-1", "2024-05-30",
+                                    R"("answered":{"outcome":"DISCLOSED"})")})
+                .status());
+  same();
+  ASSERT_OK(store_
+                ->Append({CaseEvent("A-1", "2024-05-31",
+                                    R"("archived":{"archiveRef":"X"})"),
+                          RegisterAgency("city-c", "city"),
+                          Receive("C-1", "city-c", "2024-05-31"),
+                          CaseEvent("A-2", "2024-05-31",
+                                    R"("extended":{"workingDays":10})")})
+                .status());
+  same();
+  absl::StatusOr<std::vector<DueRow>> rows =
+      open.Due(options, Calendar::BuiltIn());
+  ASSERT_TRUE(rows.ok());
+  EXPECT_THAT(ids(*rows), ::testing::Contains(HasSubstr("C-1")));
+  EXPECT_THAT(ids(*rows), Not(::testing::Contains(HasSubstr("A-1 "))));
+}
+
 TEST_F(ConsoleRoutesTest, TheDigestCheckSaysWhetherTheLogExtendsADigest) {
   ASSERT_OK_AND_ASSIGN(LogDigest head, HeadDigest(*store_.store));
   const std::string auth = absl::StrCat("Bearer ", city_);

@@ -68,6 +68,12 @@ function App() {
   const main = useRef<HTMLElement>(null);
   useEffect(() => { void loadSession(); }, []);
   useEffect(() => { document.title = `ogi · ${t('appTitle')}`; });
+  // After a navigation inside the app, keyboard and screen-reader users start at the new screen's content.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) { first.current = false; return; }
+    main.current?.focus();
+  }, [path]);
   const route = match(path);
   let screen;
   if (s === undefined) screen = <p>{t('loading')}</p>;
