@@ -19,6 +19,7 @@
 #include "engine/clock.h"
 #include "engine/event_store.h"
 #include "engine/status_macros.h"
+#include "serve/console_routes.h"
 #include "serve/server.h"
 #include "serve/service.h"
 #include "serve/tokens.h"
@@ -94,8 +95,13 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
     std::cerr << "ogi serve: " << line << '\n';
   };
   IntakeService service(std::move(service_options));
+  ServerOptions server_options = options.server;
+  // The web console (docs/CONSOLE.md) beside the intake routes.
+  server_options.http_routes = [&service](HttpRouter& router) {
+    AddConsoleRoutes(router, service);
+  };
   OGI_ASSIGN_OR_RETURN(std::unique_ptr<Server> server,
-                       Server::Start(service, options.server));
+                       Server::Start(service, server_options));
   const std::string grpc =
       Address(options.server.grpc_address, server->grpc_port());
   const std::string http =

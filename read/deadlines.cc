@@ -229,6 +229,13 @@ absl::StatusOr<std::vector<DueRow>> DueList(EventStore& store,
   OGI_ASSIGN_OR_RETURN(
       CaseScan scan,
       ScanCases(store, past ? CaseSelection::kAll : CaseSelection::kOpenOnly));
+  return DueListOf(scan, options, calendar);
+}
+
+absl::StatusOr<std::vector<DueRow>> DueListOf(const CaseScan& scan,
+                                              const DueOptions& options,
+                                              const Calendar& calendar) {
+  const bool past = options.today < options.clock_day;
   if (!options.agency_id.empty() && !scan.parent.contains(options.agency_id)) {
     return absl::NotFoundError(
         absl::StrCat("agency ", options.agency_id, ": unknown agency"));

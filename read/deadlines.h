@@ -66,6 +66,14 @@ absl::StatusOr<std::vector<DueRow>> DueList(EventStore& store,
                                             const DueOptions& options,
                                             const Calendar& calendar);
 
+// The same on a scan already made (ScanCases: every case for a day before
+// the clock's, the open ones otherwise), e.g. one kept up to date
+// (read/work_list.h).
+struct CaseScan;
+absl::StatusOr<std::vector<DueRow>> DueListOf(const CaseScan& scan,
+                                              const DueOptions& options,
+                                              const Calendar& calendar);
+
 // The due list as text (a heading, one line a case) or JSON ({"asOf", "cases":
 // [...]}).
 std::string RenderDueList(const std::vector<DueRow>& rows, absl::CivilDay today,

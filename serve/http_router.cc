@@ -136,8 +136,12 @@ HttpRouter::Admission HttpRouter::Admit(HttpRequest& request) const {
   }
   const Route& route = c->route;
   if (route.auth == Auth::kToken) {
+    std::optional<absl::StatusOr<TokenInfo>> from_request;
+    if (authenticate_request_ && request.HeaderCount("authorization") == 0)
+      from_request = authenticate_request_(request);
     absl::StatusOr<TokenInfo> caller =
-        authenticate_(request.Header("authorization"));
+        from_request ? *std::move(from_request)
+                     : authenticate_(request.Header("authorization"));
     if (!caller.ok()) return refuse(caller.status());
     admission.caller = *std::move(caller);
   }

@@ -104,6 +104,16 @@ class HttpRouter {
   explicit HttpRouter(Authenticator authenticate)
       : authenticate_(std::move(authenticate)) {}
 
+  // A second source of credentials for token routes, asked when a request
+  // has no Authorization header (the console's session cookie,
+  // serve/session.h); nullopt: the request carries none. Set before use.
+  using RequestAuthenticator =
+      std::function<std::optional<absl::StatusOr<TokenInfo>>(
+          const HttpRequest& request)>;
+  void SetRequestAuthenticator(RequestAuthenticator authenticate) {
+    authenticate_request_ = std::move(authenticate);
+  }
+
   void Add(Route route);
 
   // The outcome of the headers: the route and caller, or the answer.
@@ -134,6 +144,7 @@ class HttpRouter {
                        std::vector<std::string>* matches) const;
 
   Authenticator authenticate_;
+  RequestAuthenticator authenticate_request_;
   std::vector<Compiled> routes_;
 };
 

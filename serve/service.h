@@ -183,6 +183,22 @@ class IntakeService {
   // `authorization` carries, else "-".
   std::string LogName(absl::string_view authorization);
 
+  // The checks every operation makes, for routes added beside the intake's
+  // (serve/console_api.cc): the scope, then the agency (kPermissionDenied
+  // outside the reach) or the case (kNotFound outside it, as ReadCase).
+  absl::Status Authorize(const TokenInfo& caller, TokenScope scope,
+                         const std::string& agency_id) {
+    absl::Status s = Require(caller, scope);
+    return s.ok() ? CheckAgency(caller, agency_id) : s;
+  }
+  absl::Status AuthorizeCase(const TokenInfo& caller, TokenScope scope,
+                             const std::string& case_id) {
+    absl::Status s = Require(caller, scope);
+    return s.ok() ? CheckCase(caller, case_id) : s;
+  }
+  Reader& reader() { return *reader_; }
+  EventStore& store() { return store_; }
+
   bool IsServing();
   uint64_t HeadPosition() { return store_.HeadPosition(); }
   size_t max_import_events() const { return max_import_events_; }

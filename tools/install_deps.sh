@@ -8,7 +8,12 @@ pkgs=(
   clang-format sqlite3 libsqlite3-dev
   libgrpc++-dev protobuf-compiler-grpc libcpp-httplib-dev openssl
   libboost-dev libboost-system-dev
+  chromium fonts-wqy-microhei
 )
+# The web console is built with Node and npm (web/package-lock.json pins its packages): Debian's, unless the
+# machine has its own (a Node from elsewhere conflicts with Debian's npm package).
+command -v node > /dev/null || pkgs+=(nodejs)
+command -v npm > /dev/null || pkgs+=(npm)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

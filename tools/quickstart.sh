@@ -22,3 +22,12 @@ echo
 "$ogi" history ZRZY-2023-002
 echo
 "$ogi" verify
+echo
+# The web console (docs/CONSOLE.md): a token for a person, kept in a file only the user can read, then how to open it.
+db="${OGI_DB:-./ogi-data}"
+if ! "$ogi" --db "$db" token list 2>/dev/null | grep -q 'clerk-wang'; then
+  (umask 077 && "$ogi" --db "$db" token create --name clerk-wang --agency wltzq-jyj --scope append,read,report \
+    | tail -1 > "$db/console-token.txt")
+fi
+echo "web console: run  $ogi --db $db serve --http 127.0.0.1:7780"
+echo "then open http://127.0.0.1:7780/console/ and sign in with the token in $db/console-token.txt"

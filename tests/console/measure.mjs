@@ -1,0 +1,67 @@
+// Measures each console screen's first meaningful content on a given store (docs/CONSOLE.md, Speed): starts
+// `ogi serve` on it, signs in with a token made for the measurement, and for each screen times a full page load
+// (navigation to the screen's content element visible), best and median of 5, in a headless Chromium.
+// Usage: node tests/console/measure.mjs OGI_BINARY WEB_DIR STORE AGENCY YEAR [CASE_ID]
+import { execFileSync, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const [ogi, webDir, db, agency, year, caseArg] = process.argv.slice(2);
+if (!year) {
+  console.error('usage: node measure.mjs OGI_BINARY WEB_DIR STORE AGENCY YEAR [CASE_ID]');
+  process.exit(2);
+}
+const require = createRequire(resolve(webDir, 'package.json'));
+const { chromium } = require('playwright-core');
+const name = `console-measure-${process.pid}`;
+const token = execFileSync(ogi, ['--db', db, 'token', 'create', '--name', name, '--agency', agency, '--rollup',
+  '--scope', 'read,report'], { encoding: 'utf8' }).trim().split('\n').pop();
+const server = spawn(ogi, ['--db', db, 'serve', '--grpc', '', '--http', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+const line = await new Promise((ok) => createInterface({ input: server.stdout }).once('line', ok));
+const base = 'http://' + /HTTP on (\S+)/.exec(line)[1];
+const browser = await chromium.launch({ executablePath: process.env.OGI_CHROMIUM || '/usr/bin/chromium', headless: true,
+  args: ['--no-sandbox'] });
+const context = await browser.newContext();
+const page = await context.newPage();
+await page.goto(`${base}/console/due`);
+await page.fill('#token', token);
+await page.click('button[type=submit]');
+await page.locator('#signout').waitFor();
+let caseId = caseArg;
+if (!caseId) {
+  await page.locator('#due-table tbody tr td a').first().waitFor({ timeout: 600000 });
+  caseId = await page.locator('#due-table tbody tr td a').first().textContent();
+}
+const cell = await (async () => {
+  const r = await context.request.get(`${base}/v1/reports/${agency}/${year}?rollup=1&format=json`, { timeout: 600000 });
+  const j = await r.json();
+  for (const [row, cols] of Object.entries(j.applications))
+    for (const [col, v] of Object.entries(cols)) if (v > 0 && v < 200 && col !== 'total') return `${row}/${col}`;
+  return 'new/total';
+})();
+const screens = [
+  ['待办 work list', `/console/due`, '#due-table tbody tr'],
+  ['待办, page 100', `/console/due?offset=4950`, '#due-table tbody tr, #due-title + form + p'],
+  ['待办, search', `/console/due?q=${encodeURIComponent(caseId)}`, '#due-table tbody tr'],
+  ['case page', `/console/cases/${encodeURIComponent(caseId)}`, '#timeline tbody tr'],
+  ['年度报告 (roll-up)', `/console/reports/${agency}/${year}?rollup=1`, '#part3'],
+  ['cell drill-down', `/console/reports/${agency}/${year}/cells/applications/${cell}?rollup=1`, '#cell-cases tbody tr'],
+  ['核验 audit', `/console/verify`, '#head-digest'],
+];
+console.log(`| screen | best ms | median ms |\n|---|---|---|`);
+for (const [label, path, selector] of screens) {
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = Date.now();
+    await page.goto(base + path);
+    await page.locator(selector).first().waitFor({ timeout: 600000 });
+    times.push(Date.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`| ${label} | ${times[0]} | ${times[2]} |`);
+}
+await browser.close();
+server.kill('SIGTERM');
+await new Promise((ok) => server.once('exit', ok));
+execFileSync(ogi, ['--db', db, 'token', 'revoke', name]);
