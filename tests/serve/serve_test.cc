@@ -366,8 +366,8 @@ TEST_F(ServeTest, EveryAppendRecordsTheAuthenticatedSystemAsActor) {
   auto r = HttpPost("/v1/events", a_tree_, Json(Step("A1-1", "act-2")));
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
-  ASSERT_OK_AND_ASSIGN(auto first, store_->FindByEventId("act-1"));
-  ASSERT_OK_AND_ASSIGN(auto second, store_->FindByEventId("act-2"));
+  ASSERT_OK_AND_ASSIGN(auto first, store_->FindByEventId("city-a", "act-1"));
+  ASSERT_OK_AND_ASSIGN(auto second, store_->FindByEventId("city-a-1", "act-2"));
   ASSERT_TRUE(first && second);
   EXPECT_EQ(first->actor(), "a-desk/clerk-17");
   EXPECT_EQ(second->actor(), "a-portal");
@@ -634,7 +634,7 @@ TEST_F(ServeTest, ShutdownDrainsAppendsInFlight) {
   EXPECT_GT(acknowledged.size(), 0u);
   // Every acknowledged append is in the store, and nothing else was added.
   for (const std::string& id : acknowledged) {
-    ASSERT_OK_AND_ASSIGN(auto found, store_->FindByEventId(id));
+    ASSERT_OK_AND_ASSIGN(auto found, store_->FindByEventId("city-a", id));
     EXPECT_TRUE(found.has_value()) << id;
   }
   EXPECT_EQ(store_->HeadPosition(), 7 + acknowledged.size());
@@ -768,7 +768,7 @@ TEST_F(ServeTest, ReimportingExportedEventsIsANoOp) {
   // by the same system and by another.
   std::string exported;
   for (int i = 0; i < 20; ++i) {
-    ASSERT_OK_AND_ASSIGN(auto e, store_->FindByEventId(absl::StrCat("x-", i)));
+    ASSERT_OK_AND_ASSIGN(auto e, store_->FindByEventId("city-a", absl::StrCat("x-", i)));
     ASSERT_TRUE(e.has_value());
     EXPECT_EQ(e->actor(), "a-portal/clerk-7");
     exported += Json(*e) + "\n";
