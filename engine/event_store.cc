@@ -196,6 +196,7 @@ absl::Status RocksEventStore::Load() {
       unscoped_event_ids_ = true;
     } else {
       OGI_RETURN_IF_ERROR(MigrateEventIds());
+      migrated_ = true;
     }
   } else if (format != kFormatValue) {
     return absl::DataLossError(

@@ -246,6 +246,10 @@ class EventStore {
   virtual absl::StatusOr<std::optional<v1::Event>> FindRetryOf(
       const v1::Event& event) = 0;
 
+  // Returns whether this open migrated the store from an older format
+  // (docs/STORAGE.md, "Format versions"): a writing open does it first.
+  virtual bool Migrated() const = 0;
+
   // Returns the position of the last event (0 when empty).
   virtual uint64_t HeadPosition() = 0;
 

@@ -123,6 +123,7 @@ class RocksEventStore final : public EventStore {
       absl::string_view agency_id, absl::string_view event_id) override;
   absl::StatusOr<std::optional<v1::Event>> FindRetryOf(
       const v1::Event& event) override;
+  bool Migrated() const override { return migrated_; }
   uint64_t HeadPosition() override {
     absl::MutexLock lock(&head_mu_);
     return head_position_;
@@ -247,6 +248,7 @@ class RocksEventStore final : public EventStore {
   // Set by Load: the store is of format 1 and opened for reading, so its
   // "event_ids" keys are bare eventIds (a writing open migrates them).
   std::atomic<bool> unscoped_event_ids_{false};
+  bool migrated_ = false;  // set by Load
 
   // Owned by the commit leader (one at a time, serialised by the writer queue).
   absl::flat_hash_map<std::string, CaseState> case_cache_;
