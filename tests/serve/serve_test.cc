@@ -1346,7 +1346,10 @@ class ServeScopeTest : public ServeTest,
       return answer;
     }
     auto r = HttpPost("/v1/events", token, Json(event));
-    if (!r) return {"NO ANSWER"};
+    if (!r) {
+      answer.code = "NO ANSWER";
+      return answer;
+    }
     if (r->status == 200) {
       answer.code = "OK";
       const size_t p = r->body.find("\"position\":");
@@ -1490,6 +1493,7 @@ TEST_P(ServeScopeTest, Issue13ACaseOutsideTheReachAnswersAsAnUnknownCase) {
     const Answer outside = Append(a_only_, Review(case_id, P("probe")));
     const Answer unknown = Append(a_only_, Review("Z-9", P("probe")));
     EXPECT_EQ(outside.code, "NOT_FOUND");
+    EXPECT_THAT(outside.message, HasSubstr("unknown case"));
     EXPECT_EQ(outside.code, unknown.code);
     EXPECT_EQ(absl::StrReplaceAll(unknown.message, {{"Z-9", case_id}}),
               outside.message);
@@ -1502,6 +1506,7 @@ TEST_P(ServeScopeTest, Issue13ACaseOutsideTheReachAnswersAsAnUnknownCase) {
   // as city-b's case moves on, and for any case outside the reach.
   const Answer before = Append(a_only_, Receive("B-1", "city-a", "2024-05-06"));
   EXPECT_EQ(before.code, "ALREADY_EXISTS");
+  EXPECT_THAT(before.message, HasSubstr("the case id is taken"));
   EXPECT_THAT(before.message, ::testing::Not(HasSubstr("version")));
   EXPECT_THAT(before.message, ::testing::Not(HasSubstr("city-b")));
   ASSERT_EQ(Append(b_only_, Review("B-1", P("moves-on"))).code, "OK");
