@@ -245,6 +245,9 @@ class IntakeService {
   absl::Mutex log_mu_;
   std::map<std::string, uint64_t> refusals_ ABSL_GUARDED_BY(log_mu_);
 
+  // Cases never change agency; the case cache only saves reads, so it is
+  // simply emptied when it grows to this many.
+  static constexpr size_t kMaxCachedCases = 1000000;
   absl::Mutex cache_mu_;
   absl::flat_hash_map<std::string, std::string> case_agency_
       ABSL_GUARDED_BY(cache_mu_);
