@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "cli/command_table.h"
 
+#include "engine/key_codec.h"
 #include "engine/status_macros.h"
 #include "read/store_damage.h"
 
@@ -123,6 +124,18 @@ absl::Status RunReindex(Flags&, CommandEnv& env) {
   return ReindexCommand(*env.store, ReportIndexPath(env.db), *env.out);
 }
 
+// The store was opened for writing, which migrates an older format first
+// (docs/STORAGE.md, "Format versions").
+absl::Status RunMigrate(Flags&, CommandEnv& env) {
+  *env.out << (env.store->Migrated()
+                   ? absl::StrCat("migrated ", env.db, " from format ",
+                                  kFormatUnscopedEventIds, " to ", kFormatValue,
+                                  " (eventIds scoped by agency)\n")
+                   : absl::StrCat(env.db, " is in format ", kFormatValue,
+                                  " already: nothing to migrate\n"));
+  return absl::OkStatus();
+}
+
 void EraseFlags(CLI::App& app, Flags& f) {
   app.add_option("--case", f.erase.case_id, "the case's applicant");
   app.add_option("--applicant", f.erase.applicant,
@@ -219,6 +232,10 @@ std::vector<SubCommand> KeepingCommands() {
        "bring the report index file up to the head of the log and save it "
        "(the one command that writes it besides ogi serve)",
        StoreUse::kRead, nullptr, RunReindex},
+      {"migrate",
+       "bring a store written by an older ogi to the current format (any "
+       "writing command does it first; this one does only that)",
+       StoreUse::kWrite, nullptr, RunMigrate},
       {"erase-personal-data",
        "destroy the key of an applicant's personal data (name, ID number, "
        "contact); the log, its chain and every report stay as they are",

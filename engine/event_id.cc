@@ -52,6 +52,19 @@ bool InStream(const v1::Event& event, const StreamId& stream) {
          (agency ? event.agency_id() : event.case_id()) == stream.id;
 }
 
+bool NamesItsEventIdAgency(const v1::Event& event) {
+  return IsAgencyPayload(event.payload_case()) ||
+         event.payload_case() == v1::Event::kReceived;
+}
+
+std::string EventIdKeyOf(const v1::Event& event) {
+  return EncodeEventIdKey(event.agency_id(), event.event_id());
+}
+
+void EventIdKeyOf(const v1::Event& event, std::string& out) {
+  EncodeEventIdKey(event.agency_id(), event.event_id(), out);
+}
+
 void FillEventId(v1::Event& event) {
   if (event.event_id().empty())
     event.set_event_id(AssignedEventId(StreamOf(event), event.version()));

@@ -50,6 +50,29 @@ StreamId StreamOf(const v1::Event& event);
 // without a copy).
 bool InStream(const v1::Event& event, const StreamId& stream);
 
+// eventIds are scoped by agency: each agency has its own namespace, so a
+// producer of one agency can neither take an id another agency will use (its
+// event would then be refused, or taken for a retry) nor learn whether that
+// agency used it. An event's namespace is the agency its stream belongs to: an
+// agency event's own agency; a case event's case's agency, which the engine
+// stores on every case event (and refuses another: docs/EVENTS.md), so a
+// decided or stored event's agencyId is its namespace. Assigned ids name
+// their stream, so they are unique anyway.
+//
+// Returns whether an event not yet decided names its id's namespace itself:
+// an agency event, or a `received` (which opens its case in the agency it
+// names). Any other case event's namespace is its case's stored agency,
+// whatever agencyId it claims.
+bool NamesItsEventIdAgency(const v1::Event& event);
+
+// Returns the "event_ids" key (EncodeEventIdKey) of a decided or stored
+// event: its agencyId and eventId. Every writer, reader and checker of the
+// index asks this (or, before an event is decided, EncodeEventIdKey with the
+// agency of its stream: Decider::CheckEventId).
+std::string EventIdKeyOf(const v1::Event& event);
+// The same, into `out`.
+void EventIdKeyOf(const v1::Event& event, std::string& out);
+
 // Sets the event's id to the assigned one if it has none (a record stored
 // before ids were assigned). REQUIRES: version set.
 void FillEventId(v1::Event& event);

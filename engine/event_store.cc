@@ -153,8 +153,8 @@ absl::StatusOr<AgencyState> DbSource::LoadAgency(const std::string& agency_id) {
 }
 
 absl::StatusOr<std::optional<v1::Event>> DbSource::LoadByEventId(
-    const std::string& event_id) {
-  return store_.FindByEventId(event_id);
+    const std::string& agency_id, const std::string& event_id) {
+  return store_.FindByEventId(agency_id, event_id);
 }
 
 absl::Status RocksEventStore::Load() {
@@ -189,9 +189,21 @@ absl::Status RocksEventStore::Load() {
                     "writing format"));
   } else if (!s.ok()) {
     return FromRocksDb(s, "reading format");
+  } else if (format == kFormatUnscopedEventIds) {
+    // Format 1: a writer migrates it now; a reader reads it as it is, all but
+    // the eventId index (FindByEventId, Verify refuse, saying how to migrate).
+    if (options_.access == Access::kRead) {
+      unscoped_event_ids_ = true;
+    } else {
+      OGI_RETURN_IF_ERROR(MigrateEventIds());
+      migrated_ = true;
+    }
   } else if (format != kFormatValue) {
-    return absl::DataLossError(absl::StrCat(
-        options_.path, " is not an ogi store of format ", kFormatValue));
+    return absl::DataLossError(
+        absl::StrCat(options_.path, " is not an ogi store of format ",
+                     kFormatValue, " or ", kFormatUnscopedEventIds));
+  } else {
+    unscoped_event_ids_ = false;  // a writer migrated it since (catch-up)
   }
   absl::MutexLock lock(&head_mu_);
   for (auto [key, count] : {std::pair{kCaseCountKey, &case_count_},

@@ -231,10 +231,24 @@ class EventStore {
       uint64_t from, absl::FunctionRef<absl::Status(const StoredRecord&)> visit,
       ChainCheck check) = 0;
 
-  // Returns the stored event with this eventId (personal data revealed), or
-  // nullopt.
+  // Returns the stored event with eventId `event_id` in the namespace of
+  // agency `agency_id` (eventIds are scoped by the agency of the event's
+  // stream: engine/event_id.h), personal data revealed, or nullopt.
+  // kFailedPrecondition on a store of format 1 opened for reading (its index
+  // is not scoped yet: docs/STORAGE.md, "Format versions").
   virtual absl::StatusOr<std::optional<v1::Event>> FindByEventId(
-      absl::string_view event_id) = 0;
+      absl::string_view agency_id, absl::string_view event_id) = 0;
+
+  // Returns the stored event that `event`, not yet appended, would be a retry
+  // of: the one with its eventId in its stream's agency's namespace (for a
+  // case event other than `received`, the case's stored agency, whatever
+  // agency it claims), or nullopt (no eventId, or none stored).
+  virtual absl::StatusOr<std::optional<v1::Event>> FindRetryOf(
+      const v1::Event& event) = 0;
+
+  // Returns whether this open migrated the store from an older format
+  // (docs/STORAGE.md, "Format versions"): a writing open does it first.
+  virtual bool Migrated() const = 0;
 
   // Returns the position of the last event (0 when empty).
   virtual uint64_t HeadPosition() = 0;

@@ -78,6 +78,29 @@ absl::StatusOr<DecodedStreamKey> DecodeStreamKey(absl::string_view key) {
   return out;
 }
 
+void EncodeEventIdKey(absl::string_view agency_id, absl::string_view event_id,
+                      std::string& out) {
+  out.clear();
+  out.reserve(agency_id.size() + 1 + event_id.size());
+  out.append(agency_id.data(), agency_id.size());
+  out.push_back('\0');
+  out.append(event_id.data(), event_id.size());
+}
+
+std::string EncodeEventIdKey(absl::string_view agency_id,
+                             absl::string_view event_id) {
+  std::string out;
+  EncodeEventIdKey(agency_id, event_id, out);
+  return out;
+}
+
+absl::StatusOr<DecodedEventIdKey> DecodeEventIdKey(absl::string_view key) {
+  const size_t separator = key.find('\0');
+  if (separator == absl::string_view::npos)
+    return absl::DataLossError("malformed eventId index key (no agency)");
+  return DecodedEventIdKey{key.substr(0, separator), key.substr(separator + 1)};
+}
+
 std::string EncodeLogValue(absl::string_view link, absl::string_view record) {
   std::string out;
   out.reserve(1 + link.size() + record.size());

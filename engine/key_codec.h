@@ -5,7 +5,9 @@
 //
 // clang-format off
 //   column family "default"
-//     "format"                        -> "ogi-store-1", written when the store is created
+//     "format"                        -> "ogi-store-2", written when the store is created
+//                                        ("ogi-store-1": eventIds unscoped; migrated on a
+//                                        writing open, docs/STORAGE.md)
 //     "count/cases", "count/agencies" -> u64 streams created so far (same batch as the events)
 //   column family "log"               the global log, one entry per event, in commit order
 //     position:u64                    -> LogValue
@@ -15,8 +17,9 @@
 //     link     := SHA-256(link of position-1 || record); before position 1: 32 zero bytes
 //   column family "streams"           one entry per event, per stream, in version order
 //     kind:u8 ('a' agency | 'c' case) stream_id 0x00 version:u32 -> position:u64
-//   column family "event_ids"         producers' idempotency keys
-//     event_id                        -> position:u64
+//   column family "event_ids"         producers' idempotency keys, one namespace per agency
+//     agency_id 0x00 event_id         -> position:u64   (the agency the event's stream
+//                                        belongs to: EventIdKeyOf, engine/event_id.h)
 //   column family "keys"              personal-data keys, apart from the log
 //     "p"                             -> pepper:32 (HMAC key of the blind tokens)
 //     "k" case_id                     -> key_id:8 key:32 token:32*   (the case's applicant
@@ -27,7 +30,9 @@
 // Positions start at 1 and are gap-free; versions start at 1 within each
 // stream. Stream ids never contain 0x00 (validate.cc allows only
 // [A-Za-z0-9._:/-]), so the 0x00 separator makes one stream's keys a contiguous
-// range that no other stream's keys fall inside.
+// range that no other stream's keys fall inside; likewise one agency's
+// eventIds (an eventId has no control characters, so a format-1 key, the bare
+// eventId, never contains 0x00 and a format-2 key always does).
 //
 // Every append writes all of its entries, in all column families, in one
 // WriteBatch with the WAL synced, so a crash leaves either all of an append or
@@ -51,7 +56,10 @@
 namespace ogi {
 
 inline constexpr char kFormatKey[] = "format";
-inline constexpr char kFormatValue[] = "ogi-store-1";
+inline constexpr char kFormatValue[] = "ogi-store-2";
+// The format before eventIds were scoped by agency: the "event_ids" key was the
+// bare eventId. A writing open migrates it (store_migrate.cc).
+inline constexpr char kFormatUnscopedEventIds[] = "ogi-store-1";
 inline constexpr char kCaseCountKey[] = "count/cases";
 inline constexpr char kAgencyCountKey[] = "count/agencies";
 inline constexpr char kLogFamily[] = "log";
@@ -93,6 +101,23 @@ struct DecodedStreamKey {
 // Returns the stream and version of a "streams" key; kDataLoss if the key is
 // malformed.
 absl::StatusOr<DecodedStreamKey> DecodeStreamKey(absl::string_view key);
+
+// Returns the "event_ids" key of `event_id` in the namespace of agency
+// `agency_id`. Use EventIdKeyOf (engine/event_id.h) for an event.
+std::string EncodeEventIdKey(absl::string_view agency_id,
+                             absl::string_view event_id);
+// The same, into `out` (cleared first), for verifying millions of events.
+void EncodeEventIdKey(absl::string_view agency_id, absl::string_view event_id,
+                      std::string& out);
+
+struct DecodedEventIdKey {
+  absl::string_view agency_id;  // views into the key
+  absl::string_view event_id;
+};
+
+// Returns the parts of an "event_ids" key; kDataLoss if it has no 0x00
+// separator (e.g. a format-1 key).
+absl::StatusOr<DecodedEventIdKey> DecodeEventIdKey(absl::string_view key);
 
 // The parts of a "log" value. The views point into the decoded value, which
 // must outlive them.

@@ -209,7 +209,7 @@ void RocksEventStore::CommitGroup(absl::Span<Writer* const> group) {
       (void)batch.Put(family(kStreams), EncodeStreamKey(d.stream, d.version),
                       key);
       if (!d.event.event_id().empty())
-        (void)batch.Put(family(kEventIds), d.event.event_id(), key);
+        (void)batch.Put(family(kEventIds), EventIdKeyOf(d.event), key);
       if (d.version == 1)
         ++(d.stream.kind == StreamId::Kind::kCase ? new_cases : new_agencies);
     }

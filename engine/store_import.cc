@@ -17,6 +17,7 @@
 #include "rocksdb/write_batch.h"
 
 #include "engine/civil_date.h"
+#include "engine/event_id.h"
 #include "engine/event_store.h"
 #include "engine/internal/decider.h"
 #include "engine/internal/rocks_store.h"
@@ -71,7 +72,7 @@ class EmptySource final : public StateSource {
     return AgencyState();
   }
   absl::StatusOr<std::optional<v1::Event>> LoadByEventId(
-      const std::string&) override {
+      const std::string&, const std::string&) override {
     return std::nullopt;
   }
 };
@@ -251,18 +252,14 @@ class RocksStagedImport final : public StagedImport {
       OGI_RETURN_IF_ERROR(
           log_.Add(key, EncodeLogValue(link_, record_), EntryOp::kPut));
       OGI_RETURN_IF_ERROR(
-          streams_.Add(EncodeStreamKey(StreamOfDecided(event), event.version()),
-                       key, EntryOp::kPut));
-      OGI_RETURN_IF_ERROR(event_ids_.Add(event.event_id(), key, EntryOp::kPut));
+          streams_.Add(EncodeStreamKey(StreamOf(event), event.version()), key,
+                       EntryOp::kPut));
+      // Every decided event has an id (the decider assigns one).
+      EventIdKeyOf(event, id_key_);
+      OGI_RETURN_IF_ERROR(event_ids_.Add(id_key_, key, EntryOp::kPut));
     }
     chunk_.clear();
     return absl::OkStatus();
-  }
-
-  static StreamId StreamOfDecided(const v1::Event& event) {
-    if (IsAgencyPayload(event.payload_case()))
-      return {StreamId::Kind::kAgency, event.agency_id()};
-    return {StreamId::Kind::kCase, event.case_id()};
   }
 
   RocksEventStore& store_;
@@ -279,6 +276,7 @@ class RocksStagedImport final : public StagedImport {
   rocksdb::WriteBatch keys_batch_;
   std::vector<v1::Event> chunk_;
   std::string record_;
+  std::string id_key_;
   uint64_t new_cases_ = 0;
   uint64_t new_agencies_ = 0;
   bool refused_ = false;

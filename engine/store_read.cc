@@ -186,10 +186,12 @@ absl::StatusOr<std::string> RocksEventStore::LinkBefore(uint64_t position) {
 }
 
 absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindByEventId(
-    absl::string_view event_id) {
+    absl::string_view agency_id, absl::string_view event_id) {
+  OGI_RETURN_IF_ERROR(CheckEventIdsScoped());
   std::string key;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kEventIds),
-                               ToSlice(event_id), &key);
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), family(kEventIds),
+               ToSlice(EncodeEventIdKey(agency_id, event_id)), &key);
   const bool by_stream = s.IsNotFound();
   if (by_stream) {
     // An event stored before ids were assigned has none in its record and no
@@ -214,13 +216,17 @@ absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindByEventId(
       FromRocksDb(s, absl::StrCat("reading position ", position)));
   v1::Event event;
   OGI_RETURN_IF_ERROR(DecodeStored(value, position, event));
-  // Found by stream: the id names this event only if it has none of its own.
-  if (by_stream && !event.event_id().empty()) return std::optional<v1::Event>();
+  // Found by stream: the id names this event only if it has none of its own,
+  // and only in its own agency's namespace.
+  if (by_stream &&
+      (!event.event_id().empty() || event.agency_id() != agency_id))
+    return std::optional<v1::Event>();
   FillEventId(event);
-  if (event.event_id() != event_id) {
-    return absl::DataLossError(
-        absl::StrCat("eventId ", event_id, " is indexed at position ", position,
-                     ", which holds eventId ", event.event_id()));
+  if (event.event_id() != event_id || event.agency_id() != agency_id) {
+    return absl::DataLossError(absl::StrCat(
+        "eventId ", event_id, " of agency ", agency_id,
+        " is indexed at position ", position, ", which holds eventId ",
+        event.event_id(), " of agency ", event.agency_id()));
   }
   // A retry is answered from this event: check its record against the chain, as
   // a scan would.
@@ -228,6 +234,32 @@ absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindByEventId(
   OGI_RETURN_IF_ERROR(CheckLink(prev_link, value, position).status());
   OGI_RETURN_IF_ERROR(RevealPersonalData(event, rocksdb::ReadOptions()));
   return std::optional<v1::Event>(std::move(event));
+}
+
+absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindRetryOf(
+    const v1::Event& event) {
+  if (event.event_id().empty()) return std::optional<v1::Event>();
+  if (NamesItsEventIdAgency(event))
+    return FindByEventId(event.agency_id(), event.event_id());
+  // The case's agency, from its first event (cases never change agency).
+  std::string key;
+  rocksdb::Status s = db_->Get(
+      rocksdb::ReadOptions(), family(kStreams),
+      EncodeStreamKey({StreamId::Kind::kCase, event.case_id()}, 1), &key);
+  if (s.IsNotFound()) return std::optional<v1::Event>();  // no such case
+  OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the stream index"));
+  OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(key));
+  std::string value;
+  s = db_->Get(rocksdb::ReadOptions(), family(kLog), key, &value);
+  if (s.IsNotFound()) {
+    return absl::DataLossError(absl::StrCat(
+        "position ", position, " is indexed by its stream but missing"));
+  }
+  OGI_RETURN_IF_ERROR(
+      FromRocksDb(s, absl::StrCat("reading position ", position)));
+  v1::Event first;
+  OGI_RETURN_IF_ERROR(DecodeStored(value, position, first));
+  return FindByEventId(first.agency_id(), event.event_id());
 }
 
 absl::StatusOr<StoreStats> RocksEventStore::Stats() {

@@ -86,7 +86,7 @@ absl::Status CheckIndexed(rocksdb::DB& db, const rocksdb::ReadOptions& point,
         event.version(), ") is not in the streams index"));
   }
   if (event.event_id().empty()) return absl::OkStatus();
-  s = db.Get(point, event_ids, event.event_id(), &indexed);
+  s = db.Get(point, event_ids, EventIdKeyOf(event), &indexed);
   if (!s.ok() || indexed != key) {
     OGI_RETURN_IF_ERROR(FromRocksDb(s.IsNotFound() ? rocksdb::Status() : s,
                                     "reading the eventId index"));
@@ -142,6 +142,7 @@ absl::StatusOr<std::string> RocksEventStore::LinkAt(uint64_t position) {
 absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
     uint64_t from) {
   from = std::max<uint64_t>(from, 1);
+  OGI_RETURN_IF_ERROR(CheckEventIdsScoped());
   if (from > 1 && from > HeadPosition()) {
     return absl::OutOfRangeError(
         absl::StrCat("position ", from, " is past the head ", HeadPosition()));
@@ -193,7 +194,7 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
   Failure decoded;  // written by `decoder`, read after it is joined
   std::thread decoder([&] {
     v1::Event event;
-    std::string stream_key;
+    std::string stream_key, id_key;
     while (std::unique_ptr<RecordBatch> batch = queue.Next()) {
       for (size_t i = 0; i < batch->ends.size() && !decoded.failed(); ++i) {
         const uint64_t at = batch->positions[i];
@@ -215,7 +216,10 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
         const std::string key = EncodePosition(at);
         StreamKeyOf(event, stream_key);
         expected_streams.Add(stream_key, key);
-        if (!event.event_id().empty()) expected_ids.Add(event.event_id(), key);
+        if (!event.event_id().empty()) {
+          EventIdKeyOf(event, id_key);
+          expected_ids.Add(id_key, key);
+        }
         if (event.version() == 1) {
           ++(IsAgencyPayload(event.payload_case()) ? new_agencies : new_cases);
         }
@@ -387,17 +391,29 @@ absl::Status RocksEventStore::IndexMismatch(const rocksdb::ReadOptions& read,
   {
     std::unique_ptr<rocksdb::Iterator> it(
         db_->NewIterator(read, family(kEventIds)));
+    std::string id_key;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      auto at = DecodePosition(ToView(it->value()));
-      if (!at.ok() || *at == 0 || *at > head ||
-          !ReadPosition(*db_, point, family(kLog), *at, event).ok() ||
-          event.event_id() != ToView(it->key())) {
+      if (!DecodeEventIdKey(ToView(it->key())).ok()) {
         return absl::DataLossError(
-            absl::StrCat("eventId index: an entry points to no event with its "
-                         "eventId (",
-                         at.ok() ? absl::StrCat("position ", *at)
-                                 : std::string("malformed position"),
-                         ")"));
+            absl::StrCat("eventId index: malformed key ",
+                         absl::CHexEscape(ToView(it->key()))));
+      }
+      auto at = DecodePosition(ToView(it->value()));
+      bool matches = false;
+      event.Clear();
+      if (at.ok() && *at != 0 && *at <= head &&
+          ReadPosition(*db_, point, family(kLog), *at, event).ok() &&
+          !event.event_id().empty()) {
+        EventIdKeyOf(event, id_key);
+        matches = id_key == ToView(it->key());
+      }
+      if (!matches) {
+        return absl::DataLossError(absl::StrCat(
+            "eventId index: an entry points to no event with its agency and "
+            "eventId (",
+            at.ok() ? absl::StrCat("position ", *at)
+                    : std::string("malformed position"),
+            ")"));
       }
     }
     OGI_RETURN_IF_ERROR(

@@ -226,7 +226,7 @@ absl::StatusOr<ImportResult> IntakeService::Import(
     // `ogi export` output again is a no-op rather than a conflict.
     if (events[i].event_id().empty()) continue;
     absl::StatusOr<std::optional<v1::Event>> stored =
-        store_.FindByEventId(events[i].event_id());
+        store_.FindRetryOf(events[i]);
     if (!stored.ok()) return stored.status();
     if (stored->has_value()) events[i].set_actor((*stored)->actor());
   }

@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
+#include "engine/event_id.h"
 #include "engine/event_store.h"
 #include "engine/payload.h"
 
@@ -33,6 +34,7 @@ void Fail(CheckResult& result, std::string message) {
 // What one verifying scan of the whole log found.
 struct LogScan {
   std::vector<std::string> event_ids;  // index: position - 1
+  std::vector<std::string> agencies;   // each event's (its eventId's namespace)
   // The case streams whose id starts with the scan's prefix: their events'
   // positions in log order.
   std::map<std::string, std::vector<uint64_t>> case_positions;
@@ -55,9 +57,10 @@ bool ScanAll(EventStore& store, absl::string_view case_prefix, LogScan& scan,
                                                   expected, " was due"));
         }
         scan.event_ids.push_back(e.event_id());
+        scan.agencies.push_back(e.agency_id());
         if (e.event_id().empty()) {
           Fail(result, absl::StrCat("position ", expected, " has no eventId"));
-        } else if (!seen.insert(e.event_id()).second) {
+        } else if (!seen.insert(EventIdKeyOf(e)).second) {
           Fail(result, absl::StrCat("eventId ", e.event_id(),
                                     " is stored twice, again at ", expected));
         }
@@ -143,7 +146,8 @@ void CheckEventIdIndex(EventStore& store, const LogScan& scan, uint64_t from,
   for (uint64_t p = from; p <= scan.event_ids.size(); ++p) {
     const std::string& id = scan.event_ids[p - 1];
     if (id.empty()) continue;
-    absl::StatusOr<std::optional<v1::Event>> found = store.FindByEventId(id);
+    absl::StatusOr<std::optional<v1::Event>> found =
+        store.FindByEventId(scan.agencies[p - 1], id);
     if (!found.ok() || !found->has_value() || (*found)->position() != p) {
       Fail(result,
            absl::StrCat(
@@ -232,8 +236,9 @@ CheckResult CheckAppendTrial(const std::string& path, int trial,
       acked_groups.insert(m->group);
     bool whole = true;
     for (const Ack& ack : append) {
+      // Every event of the child's is of its one agency.
       absl::StatusOr<std::optional<v1::Event>> found =
-          store.FindByEventId(ack.event_id);
+          store.FindByEventId(kAgencyId, ack.event_id);
       if (!found.ok()) {
         Fail(result, absl::StrCat("acknowledged ", ack.event_id, ": ",
                                   found.status().ToString()));

@@ -77,9 +77,9 @@ uint64_t ContentFingerprint(const v1::Event& normalized_event) {
   return h;
 }
 
-Decider::IdKey Decider::KeyOf(const std::string& event_id) {
-  return {absl::HashOf(event_id),
-          absl::HashOf(event_id.size(), event_id, 0x6f6769u)};
+Decider::IdKey Decider::KeyOf(absl::string_view index_key) {
+  return {absl::HashOf(index_key),
+          absl::HashOf(index_key.size(), index_key, 0x6f6769u)};
 }
 
 void Decider::BeginRequest() {
@@ -129,7 +129,8 @@ absl::StatusOr<AgencyState*> Decider::Agency(const std::string& id) {
 }
 
 absl::StatusOr<std::optional<Decision>> Decider::CheckEventId(
-    const v1::Event& normalized, uint64_t fingerprint) {
+    const v1::Event& normalized, const std::string& agency_id,
+    uint64_t fingerprint) {
   const std::string& id = normalized.event_id();
   const std::string label = StreamLabel(normalized);
   auto reused = [&]() {
@@ -138,7 +139,9 @@ absl::StatusOr<std::optional<Decision>> Decider::CheckEventId(
                      " was already used for an event with other content"));
   };
   StreamId stream = StreamOf(normalized);
-  if (auto it = pending_ids_.find(KeyOf(id)); it != pending_ids_.end()) {
+  EncodeEventIdKey(agency_id, id, index_key_);
+  if (auto it = pending_ids_.find(KeyOf(index_key_));
+      it != pending_ids_.end()) {
     if (it->second.fingerprint != fingerprint) return reused();
     Decision d;
     d.kind = Decision::Kind::kDuplicate;
@@ -148,7 +151,7 @@ absl::StatusOr<std::optional<Decision>> Decider::CheckEventId(
     return d;
   }
   OGI_ASSIGN_OR_RETURN(std::optional<v1::Event> stored,
-                       source_.LoadByEventId(id));
+                       source_.LoadByEventId(agency_id, id));
   if (!stored) return std::optional<Decision>();
   if (ContentFingerprint(*stored) != fingerprint) {
     // The stored applicant's personal data was erased since: the retry is the
@@ -195,10 +198,19 @@ absl::StatusOr<Decision> Decider::Decide(const v1::Event& event) {
 
   uint64_t fingerprint = 0;
   if (!event.event_id().empty()) {
+    // The id's namespace is the agency of the event's stream (event_id.h):
+    // for a case event other than `received`, its case's, whatever agency it
+    // claims; a case that does not exist holds no id, so nothing is looked up
+    // (the event is refused below as an unknown case).
+    const bool own_agency = NamesItsEventIdAgency(event);
+    const std::string& scope =
+        own_agency ? event.agency_id() : case_state->agency_id;
     fingerprint = ContentFingerprint(d.event);
-    OGI_ASSIGN_OR_RETURN(std::optional<Decision> duplicate,
-                         CheckEventId(d.event, fingerprint));
-    if (duplicate) return std::move(*duplicate);
+    if (own_agency || case_state->version > 0) {
+      OGI_ASSIGN_OR_RETURN(std::optional<Decision> duplicate,
+                           CheckEventId(d.event, scope, fingerprint));
+      if (duplicate) return std::move(*duplicate);
+    }
   }
   if (IsReservedEventId(event.event_id())) {
     // Not a retry of a stored or accepted event: a reserved id is accepted
@@ -269,7 +281,9 @@ absl::StatusOr<Decision> Decider::Decide(const v1::Event& event) {
     fingerprint = ContentFingerprint(d.event);
   }
   {
-    const IdKey key = KeyOf(d.event.event_id());
+    // Accepted, the event's agencyId is its stream's agency: its namespace.
+    EventIdKeyOf(d.event, index_key_);
+    const IdKey key = KeyOf(index_key_);
     pending_ids_[key] =
         PendingId{fingerprint, static_cast<uint32_t>(accepted_), d.version};
     if (in_request_) undo_ids_.push_back(key);

@@ -35,9 +35,10 @@ class StateSource {
   virtual absl::StatusOr<CaseState> LoadCase(const std::string& case_id) = 0;
   virtual absl::StatusOr<AgencyState> LoadAgency(
       const std::string& agency_id) = 0;
-  // Returns the stored event with this eventId, if any.
+  // Returns the stored event with this eventId in agency `agency_id`'s
+  // namespace (engine/event_id.h), if any.
   virtual absl::StatusOr<std::optional<v1::Event>> LoadByEventId(
-      const std::string& event_id) = 0;
+      const std::string& agency_id, const std::string& event_id) = 0;
 };
 
 struct Decision {
@@ -94,19 +95,22 @@ class Decider {
   }
 
  private:
-  // An eventId accepted by this decider, keyed by a 128-bit hash of the id to
-  // keep a whole-file dry run small.
+  // An eventId accepted by this decider, keyed by a 128-bit hash of its
+  // "event_ids" key (agency and id: EncodeEventIdKey) to keep a whole-file
+  // dry run small.
   struct PendingId {
     uint64_t fingerprint;
     uint32_t accepted_index;
     uint32_t version;
   };
   using IdKey = std::pair<uint64_t, uint64_t>;
-  static IdKey KeyOf(const std::string& event_id);
+  static IdKey KeyOf(absl::string_view index_key);
   absl::StatusOr<CaseState*> Case(const std::string& id);
   absl::StatusOr<AgencyState*> Agency(const std::string& id);
+  // `agency_id`: the namespace of the event's id, its stream's agency.
   absl::StatusOr<std::optional<Decision>> CheckEventId(
-      const v1::Event& normalized, uint64_t fingerprint);
+      const v1::Event& normalized, const std::string& agency_id,
+      uint64_t fingerprint);
 
   StateSource& source_;
   absl::CivilDay today_;
@@ -116,6 +120,7 @@ class Decider {
   absl::flat_hash_map<std::string, AgencyState> agencies_;
   absl::flat_hash_map<IdKey, PendingId> pending_ids_;
   size_t accepted_ = 0;
+  std::string index_key_;  // scratch for KeyOf
 
   // Undo log of the current request: the previous state of each entry it
   // touched (nullopt: absent).

@@ -4,6 +4,7 @@
 #ifndef OGI_ENGINE_INTERNAL_ROCKS_STORE_H_
 #define OGI_ENGINE_INTERNAL_ROCKS_STORE_H_
 
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -69,7 +70,7 @@ class DbSource : public StateSource {
   absl::StatusOr<CaseState> LoadCase(const std::string& case_id) override;
   absl::StatusOr<AgencyState> LoadAgency(const std::string& agency_id) override;
   absl::StatusOr<std::optional<v1::Event>> LoadByEventId(
-      const std::string& event_id) override;
+      const std::string& agency_id, const std::string& event_id) override;
 
  protected:
   RocksEventStore& store_;
@@ -95,6 +96,13 @@ class RocksEventStore final : public EventStore {
   }
 
   absl::Status Load();
+  // store_migrate.cc. Re-keys the "event_ids" family of a format-1 store by
+  // agency (EventIdKeyOf) from the log, then writes the format key; safe to
+  // run again after a crash part way. REQUIRES: open for writing.
+  absl::Status MigrateEventIds();
+  // kFailedPrecondition if the "event_ids" family is still in format 1 (a
+  // store of that format opened for reading), saying how to migrate it.
+  absl::Status CheckEventIdsScoped() const;
   // store_personal.cc. Reads (or creates) the pepper of the blind tokens.
   absl::Status LoadPepper();
   absl::StatusOr<std::vector<AppendedEvent>> Append(
@@ -112,7 +120,10 @@ class RocksEventStore final : public EventStore {
       uint64_t from, absl::FunctionRef<absl::Status(const StoredRecord&)> visit,
       ChainCheck check) override;
   absl::StatusOr<std::optional<v1::Event>> FindByEventId(
-      absl::string_view event_id) override;
+      absl::string_view agency_id, absl::string_view event_id) override;
+  absl::StatusOr<std::optional<v1::Event>> FindRetryOf(
+      const v1::Event& event) override;
+  bool Migrated() const override { return migrated_; }
   uint64_t HeadPosition() override {
     absl::MutexLock lock(&head_mu_);
     return head_position_;
@@ -234,6 +245,10 @@ class RocksEventStore final : public EventStore {
   uint64_t agency_count_ ABSL_GUARDED_BY(head_mu_) = 0;
   absl::Status sticky_error_ ABSL_GUARDED_BY(head_mu_);
   std::string pepper_;  // set by Load, then read-only
+  // Set by Load: the store is of format 1 and opened for reading, so its
+  // "event_ids" keys are bare eventIds (a writing open migrates them).
+  std::atomic<bool> unscoped_event_ids_{false};
+  bool migrated_ = false;  // set by Load
 
   // Owned by the commit leader (one at a time, serialised by the writer queue).
   absl::flat_hash_map<std::string, CaseState> case_cache_;

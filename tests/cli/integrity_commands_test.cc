@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
+#include "engine/event_id.h"
 #include "engine/key_codec.h"
 #include "engine/personal_data.h"
 #include "proto/report_index.pb.h"
@@ -295,6 +296,40 @@ TEST(OgiBinaryIntegrityTest, DigestThenVerifyExitZeroAndTamperingExitsNonZero) {
   }
   EXPECT_NE(RunShell(ogi + "verify", &out), 0);
   EXPECT_THAT(out, HasSubstr("ogi: position 3 is missing from the log"));
+}
+
+TEST(OgiBinaryIntegrityTest, Issue13AFormat1StoreIsMigratedByOgiMigrate) {
+  TestStore t;
+  Populate(*t.store, 4);
+  // Written as format 1 did: the eventId index keyed by the bare eventId.
+  std::vector<std::pair<std::string, std::string>> entries;
+  ASSERT_OK(t->ScanLog(1, [&](const v1::Event& e) {
+    entries.emplace_back(EventIdKeyOf(e), e.event_id());
+    return absl::OkStatus();
+  }));
+  t.store.reset();
+  {
+    RawDb db(t.dir.Sub("db"));
+    for (const auto& [key, event_id] : entries) {
+      const std::string position = db.Get(RawDb::kEventIds, key);
+      db.Delete(RawDb::kEventIds, key);
+      db.Put(RawDb::kEventIds, event_id, position);
+    }
+    db.Put(RawDb::kDefault, kFormatKey, kFormatUnscopedEventIds);
+  }
+  const std::string ogi =
+      absl::StrCat("'", OGI_BINARY, "' --db '", t.dir.Sub("db"), "' ");
+  std::string out;
+  // A reader reads it, but verify says how to migrate.
+  EXPECT_EQ(RunShell(ogi + "history C1", &out), 0) << out;
+  EXPECT_NE(RunShell(ogi + "verify", &out), 0);
+  EXPECT_THAT(out, HasSubstr("ogi migrate"));
+  ASSERT_EQ(RunShell(ogi + "migrate", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("from format ogi-store-1 to ogi-store-2"));
+  EXPECT_EQ(RunShell(ogi + "verify", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("verified 7 events"));
+  ASSERT_EQ(RunShell(ogi + "migrate", &out), 0) << out;
+  EXPECT_THAT(out, HasSubstr("nothing to migrate"));
 }
 
 #endif  // OGI_BINARY

@@ -184,11 +184,16 @@ TEST(CorruptionTest, DamagedStoredBytesAreDataLossOnEveryPathThatReadsThem) {
        },
        false, kDataLoss, kOk, kDataLoss},
       {"eventId index pointing at another event",
-       [](RawDb& db) { db.Put(RawDb::kEventIds, "v1", EncodePosition(4)); },
+       [](RawDb& db) {
+         db.Put(RawDb::kEventIds, EncodeEventIdKey("a1", "v1"),
+                EncodePosition(4));
+       },
        false, kOk, kDataLoss, kOk},
       {"eventId index value of the wrong size",
-       [](RawDb& db) { db.Put(RawDb::kEventIds, "v1", "xyz"); }, false, kOk,
-       kDataLoss, kOk},
+       [](RawDb& db) {
+         db.Put(RawDb::kEventIds, EncodeEventIdKey("a1", "v1"), "xyz");
+       },
+       false, kOk, kDataLoss, kOk},
   };
   // Every row damages a copy of one populated store.
   TestStore original;
@@ -226,8 +231,8 @@ TEST(CorruptionTest, DamagedStoredBytesAreDataLossOnEveryPathThatReadsThem) {
       EXPECT_OK(scan);
       EXPECT_THAT(scanned, ElementsAre(1, 2, 3, 4, 5));
     }
-    EXPECT_EQ(store->FindByEventId("v1").status().code(), row.find_v1)
-        << store->FindByEventId("v1").status();
+    EXPECT_EQ(store->FindByEventId("a1", "v1").status().code(), row.find_v1)
+        << store->FindByEventId("a1", "v1").status();
     // The other case does not read position 3.
     absl::StatusOr<std::vector<v1::Event>> c2 = store->ReadStream(Case("C2"));
     ASSERT_OK(c2);

@@ -209,7 +209,8 @@ void ExpectStoreHoldsExactly(EventStore& store, const std::vector<Acked>& acked,
   EXPECT_EQ(next - 1, acked.size());
 
   for (const std::string& id : refused_ids) {
-    absl::StatusOr<std::optional<v1::Event>> found = store.FindByEventId(id);
+    absl::StatusOr<std::optional<v1::Event>> found =
+        store.FindByEventId("a1", id);
     ASSERT_OK(found);
     EXPECT_FALSE(found->has_value()) << id << " was refused but is stored";
   }
@@ -313,7 +314,8 @@ TEST(EventStoreConcurrencyTest,
     }
     for (std::thread& thread : threads) thread.join();
 
-    ASSERT_OK_AND_ASSIGN(std::optional<v1::Event> stored, t->FindByEventId(id));
+    ASSERT_OK_AND_ASSIGN(std::optional<v1::Event> stored,
+                         t->FindByEventId("a1", id));
     ASSERT_TRUE(stored.has_value());
     EXPECT_EQ(stored->position(), head + 1);
     EXPECT_EQ(t->HeadPosition(), head + 1);

@@ -515,7 +515,10 @@ class Model {
     return agencies_;
   }
   const std::map<std::string, CaseModel>& cases() const { return cases_; }
-  const std::map<std::string, uint64_t>& event_ids() const {
+  // By (namespace agency, eventId): eventIds are scoped by the agency of
+  // the event's stream (engine/event_id.h).
+  const std::map<std::pair<std::string, std::string>, uint64_t>& event_ids()
+      const {
     return event_ids_;
   }
   const std::vector<LogEntry>& log() const { return log_; }
@@ -538,8 +541,15 @@ class Model {
     if (case_exists && content.agency_id().empty())
       content.set_agency_id(case_it->second.agency);
 
-    if (!c.event_id.empty()) {
-      if (auto it = event_ids_.find(c.event_id); it != event_ids_.end()) {
+    // The id's namespace: the agency an agency event or a `received` names,
+    // else the case's (none for a case that does not exist).
+    const bool own_scope = agency_event || c.kind == Kind::kReceived;
+    const std::string scope =
+        own_scope ? c.agency_id
+                  : (case_exists ? case_it->second.agency : std::string());
+    if (!c.event_id.empty() && (own_scope || case_exists)) {
+      if (auto it = event_ids_.find({scope, c.event_id});
+          it != event_ids_.end()) {
         const LogEntry& stored = log_[it->second - 1];
         if (!google::protobuf::util::MessageDifferencer::Equals(stored.content,
                                                                 content)) {
@@ -614,7 +624,7 @@ class Model {
       case_it->second.positions.push_back(position);
     }
     if (!c.event_id.empty()) {
-      event_ids_[c.event_id] = position;
+      event_ids_[{scope, c.event_id}] = position;
       accepted_.push_back(c);
     }
     out =
@@ -625,7 +635,7 @@ class Model {
   // Each agency's positions, by version - 1.
   std::map<std::string, std::vector<uint64_t>> agencies_;
   std::map<std::string, CaseModel> cases_;
-  std::map<std::string, uint64_t> event_ids_;
+  std::map<std::pair<std::string, std::string>, uint64_t> event_ids_;
   std::vector<LogEntry> log_;  // by position - 1
   std::vector<Cmd> accepted_;
 };
@@ -1057,9 +1067,10 @@ void ExpectStoreMatches(EventStore& store, const Model& model) {
   for (const auto& [id, positions] : model.agencies()) {
     ExpectStreamMatches(store, {StreamId::Kind::kAgency, id}, positions, model);
   }
-  for (const auto& [event_id, position] : model.event_ids()) {
+  for (const auto& [key, position] : model.event_ids()) {
+    const auto& [agency, event_id] = key;
     absl::StatusOr<std::optional<v1::Event>> found =
-        store.FindByEventId(event_id);
+        store.FindByEventId(agency, event_id);
     ASSERT_TRUE(found.ok()) << found.status();
     ASSERT_TRUE(found->has_value()) << event_id;
     EXPECT_EQ((*found)->position(), position) << event_id;

@@ -69,10 +69,10 @@ TEST(EventStoreTest, EventIdRetryIsANoOpAndReuseWithOtherContentIsRefused) {
   other.mutable_received()->set_description("something else");
   EXPECT_THAT(t->Append({other}),
               StatusIs(absl::StatusCode::kAlreadyExists, "eventId"));
-  ASSERT_OK_AND_ASSIGN(auto found, t->FindByEventId("r-1"));
+  ASSERT_OK_AND_ASSIGN(auto found, t->FindByEventId("a1", "r-1"));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->position(), 2u);
-  ASSERT_OK_AND_ASSIGN(auto missing, t->FindByEventId("nope"));
+  ASSERT_OK_AND_ASSIGN(auto missing, t->FindByEventId("a1", "nope"));
   EXPECT_FALSE(missing.has_value());
 }
 

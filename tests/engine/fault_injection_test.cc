@@ -104,8 +104,9 @@ void CheckAfterRestart(FaultyStore& s, const Answers& answers) {
     for (const Request& r : answers.acked) {
       for (size_t i = 0; i < r.events.size(); ++i) {
         SCOPED_TRACE(r.events[i].event_id());
-        ASSERT_OK_AND_ASSIGN(std::optional<v1::Event> found,
-                             store->FindByEventId(r.events[i].event_id()));
+        ASSERT_OK_AND_ASSIGN(
+            std::optional<v1::Event> found,
+            store->FindByEventId(kAgency, r.events[i].event_id()));
         ASSERT_TRUE(found.has_value()) << "an acknowledged event is lost";
         EXPECT_EQ(found->position(), (*r.result)[i].position);
         last_acked = std::max(last_acked, found->position());
@@ -117,7 +118,7 @@ void CheckAfterRestart(FaultyStore& s, const Answers& answers) {
       size_t present = 0;
       for (const v1::Event& e : r.events) {
         ASSERT_OK_AND_ASSIGN(std::optional<v1::Event> found,
-                             store->FindByEventId(e.event_id()));
+                             store->FindByEventId(kAgency, e.event_id()));
         if (found.has_value()) ++present;
       }
       EXPECT_TRUE(present == 0 || present == r.events.size())
@@ -144,7 +145,7 @@ void CheckAfterRestart(FaultyStore& s, const Answers& answers) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<EventStore> store,
                        s.Open(/*faulty=*/false));
   ASSERT_OK_AND_ASSIGN(std::optional<v1::Event> found,
-                       store->FindByEventId("e-after-restart"));
+                       store->FindByEventId(kAgency, "e-after-restart"));
   EXPECT_TRUE(found.has_value());
   EXPECT_OK(store->ScanLog(
       1, [](const v1::Event&) { return absl::OkStatus(); },
@@ -193,7 +194,7 @@ TEST(FaultInjectionTest, FailedWalWriteRefusesEveryLaterAppendAndLosesNothing) {
       EXPECT_EQ(store->HeadPosition(), 11u);
       // Reads go on: what was acknowledged is still served.
       ASSERT_OK_AND_ASSIGN(std::optional<v1::Event> read,
-                           store->FindByEventId("e-ok-9"));
+                           store->FindByEventId(kAgency, "e-ok-9"));
       EXPECT_TRUE(read.has_value());
     }
     CheckAfterRestart(s, answers);

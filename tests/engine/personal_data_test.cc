@@ -162,7 +162,8 @@ TEST(PersonalDataTest, StoredSealedAndReadRevealed) {
   EXPECT_EQ(a.id_number(), kIdNumber);
   EXPECT_EQ(a.contact(), kContact);
   EXPECT_TRUE(a.sealed().empty());
-  ASSERT_OK_AND_ASSIGN(std::optional<v1::Event> found, t->FindByEventId("r1"));
+  ASSERT_OK_AND_ASSIGN(std::optional<v1::Event> found,
+                       t->FindByEventId("a1", "r1"));
   ASSERT_TRUE(found.has_value());
   EXPECT_EQ(found->received().applicant().id_number(), kIdNumber);
   std::vector<v1::Applicant> scanned, sealed;

@@ -182,7 +182,7 @@ TEST(ReadAccessTest, ReadingWritesNothingEvenWhereTheFileSystemWouldLetIt) {
   EXPECT_THAT(cases, ::testing::UnorderedElementsAre("C-3", "C-10", "C-17",
                                                      "C-24", "C-31", "C-38"));
   ASSERT_OK_AND_ASSIGN(std::optional<v1::Event> found,
-                       store->FindByEventId("r5"));
+                       store->FindByEventId("city", "r5"));
   EXPECT_TRUE(found.has_value());
   ASSERT_OK(store->Stats().status());
   ASSERT_OK(store->CatchUpWithWriter());

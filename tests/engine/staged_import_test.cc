@@ -148,7 +148,7 @@ TEST(StagedImportTest, AHeadMovedSinceStagingIsAbortedAndWritesNothing) {
   staged.reset();
   EXPECT_EQ(t->HeadPosition(), 2u);
   ASSERT_OK_AND_ASSIGN(std::optional<v1::Event> c1,
-                       t->FindByEventId("ogi:c:c1:1"));
+                       t->FindByEventId("ag", "ogi:c:c1:1"));
   EXPECT_FALSE(c1.has_value());
   ASSERT_OK(t->Verify(1).status());
 }
@@ -330,7 +330,7 @@ TEST(EventIdTest, EveryAppendedEventGetsAStableId) {
   ASSERT_EQ(stream.size(), 1u);
   EXPECT_EQ(stream[0].event_id(), "ogi:c:c/1:1");
   ASSERT_OK_AND_ASSIGN(std::optional<v1::Event> agency,
-                       t->FindByEventId("ogi:a:ag:1"));
+                       t->FindByEventId("ag", "ogi:a:ag:1"));
   ASSERT_TRUE(agency.has_value());
   EXPECT_EQ(agency->position(), 1u);
   // The stored event sent again, id and all, is a retry.

@@ -154,10 +154,15 @@ TEST(VerifyTest, EveryKindOfTamperingIsCaughtAndNamed) {
        },
        {"position 13", "case C5", "streams index"}},
       {"an eventId index entry removed",
-       [](RawDb& db) { db.Delete(RawDb::kEventIds, "r7"); },
+       [](RawDb& db) {
+         db.Delete(RawDb::kEventIds, EncodeEventIdKey("a1", "r7"));
+       },
        {"position 16", "case C7", "eventId"}},
       {"an eventId index entry added",
-       [](RawDb& db) { db.Put(RawDb::kEventIds, "forged", EncodePosition(3)); },
+       [](RawDb& db) {
+         db.Put(RawDb::kEventIds, EncodeEventIdKey("a1", "forged"),
+                EncodePosition(3));
+       },
        {"eventId index", "position 3"}},
       {"a stream index entry added",
        [](RawDb& db) {

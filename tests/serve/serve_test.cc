@@ -366,8 +366,8 @@ TEST_F(ServeTest, EveryAppendRecordsTheAuthenticatedSystemAsActor) {
   auto r = HttpPost("/v1/events", a_tree_, Json(Step("A1-1", "act-2")));
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
-  ASSERT_OK_AND_ASSIGN(auto first, store_->FindByEventId("act-1"));
-  ASSERT_OK_AND_ASSIGN(auto second, store_->FindByEventId("act-2"));
+  ASSERT_OK_AND_ASSIGN(auto first, store_->FindByEventId("city-a", "act-1"));
+  ASSERT_OK_AND_ASSIGN(auto second, store_->FindByEventId("city-a-1", "act-2"));
   ASSERT_TRUE(first && second);
   EXPECT_EQ(first->actor(), "a-desk/clerk-17");
   EXPECT_EQ(second->actor(), "a-portal");
@@ -634,7 +634,7 @@ TEST_F(ServeTest, ShutdownDrainsAppendsInFlight) {
   EXPECT_GT(acknowledged.size(), 0u);
   // Every acknowledged append is in the store, and nothing else was added.
   for (const std::string& id : acknowledged) {
-    ASSERT_OK_AND_ASSIGN(auto found, store_->FindByEventId(id));
+    ASSERT_OK_AND_ASSIGN(auto found, store_->FindByEventId("city-a", id));
     EXPECT_TRUE(found.has_value()) << id;
   }
   EXPECT_EQ(store_->HeadPosition(), 7 + acknowledged.size());
@@ -768,7 +768,8 @@ TEST_F(ServeTest, ReimportingExportedEventsIsANoOp) {
   // by the same system and by another.
   std::string exported;
   for (int i = 0; i < 20; ++i) {
-    ASSERT_OK_AND_ASSIGN(auto e, store_->FindByEventId(absl::StrCat("x-", i)));
+    ASSERT_OK_AND_ASSIGN(
+        auto e, store_->FindByEventId("city-a", absl::StrCat("x-", i)));
     ASSERT_TRUE(e.has_value());
     EXPECT_EQ(e->actor(), "a-portal/clerk-7");
     exported += Json(*e) + "\n";
@@ -1307,6 +1308,223 @@ TEST_F(ServeTest, Issue13ASecondReceivedRevealsNothingOfAnotherAgencysCase) {
   EXPECT_EQ(r->status, 409);
   EXPECT_THAT(r->body, ::testing::Not(HasSubstr("version")));
   EXPECT_THAT(r->body, ::testing::Not(HasSubstr("city-b")));
+}
+
+// --- Issue 13: eventIds are scoped by agency; nothing answers about a case
+// outside the caller's reach. Each scenario runs on both protocols. ---
+
+// One append's answer, whichever protocol carried it.
+struct Answer {
+  std::string code;  // "OK" or the status code's name
+  std::string message;
+  uint64_t position = 0;
+  bool duplicate = false;
+};
+
+class ServeScopeTest : public ServeTest,
+                       public ::testing::WithParamInterface<bool> {
+ protected:
+  bool grpc() const { return GetParam(); }
+  // Ids and case ids of this protocol's run.
+  std::string P(const std::string& id) const {
+    return absl::StrCat(id, grpc() ? "-g" : "-h");
+  }
+
+  Answer Append(const std::string& token, const v1::Event& event) {
+    Answer answer;
+    if (grpc()) {
+      v1::AppendResponse response;
+      grpc::Status s = GrpcAppend(token, {event}, &response);
+      answer.code =
+          s.ok() ? "OK"
+                 : CodeName(static_cast<absl::StatusCode>(s.error_code()));
+      answer.message = s.error_message();
+      if (s.ok() && response.results_size() == 1) {
+        answer.position = response.results(0).position();
+        answer.duplicate = response.results(0).duplicate();
+      }
+      return answer;
+    }
+    auto r = HttpPost("/v1/events", token, Json(event));
+    if (!r) {
+      answer.code = "NO ANSWER";
+      return answer;
+    }
+    if (r->status == 200) {
+      answer.code = "OK";
+      const size_t p = r->body.find("\"position\":");
+      EXPECT_NE(p, std::string::npos) << r->body;
+      if (p != std::string::npos) {
+        EXPECT_TRUE(absl::SimpleAtoi(
+            r->body.substr(p + 11, r->body.find_first_of(",}", p) - p - 11),
+            &answer.position))
+            << r->body;
+      }
+      answer.duplicate =
+          r->body.find("\"duplicate\":true") != std::string::npos;
+      return answer;
+    }
+    // {"error":{"code":"…","message":"…"}}
+    const size_t c = r->body.find("\"code\":\"");
+    const size_t m = r->body.find("\"message\":\"");
+    if (c != std::string::npos)
+      answer.code = r->body.substr(c + 8, r->body.find('"', c + 8) - c - 8);
+    if (m != std::string::npos)
+      answer.message = r->body.substr(m + 11, r->body.rfind("\"}") - m - 11);
+    return answer;
+  }
+
+  // Imports `events` as one import; returns "OK appended=N duplicates=M" or
+  // the refusal's code.
+  std::string Import(const std::string& token,
+                     const std::vector<v1::Event>& events) {
+    if (grpc()) {
+      v1::ImportResponse response;
+      grpc::Status s = GrpcImport(token, {events}, &response);
+      if (!s.ok()) return s.error_message();
+      return absl::StrCat("OK appended=", response.appended(),
+                          " duplicates=", response.duplicates());
+    }
+    std::string body;
+    for (const v1::Event& e : events) body += Json(e) + "\n";
+    auto r = HttpPost("/v1/import", token, body, "application/x-ndjson");
+    if (!r) return "NO ANSWER";
+    if (r->status != 200) return r->body;
+    uint64_t appended = 0, duplicates = 0;
+    for (auto [key, value] : {std::pair{"\"appended\":", &appended},
+                              std::pair{"\"duplicates\":", &duplicates}}) {
+      const size_t p = r->body.find(key);
+      if (p == std::string::npos) return r->body;
+      const size_t from = p + std::string(key).size();
+      if (!absl::SimpleAtoi(
+              r->body.substr(from, r->body.find_first_of(",}", from) - from),
+              value))
+        return r->body;
+    }
+    return absl::StrCat("OK appended=", appended, " duplicates=", duplicates);
+  }
+
+  void ExpectVerifies() {
+    absl::StatusOr<EventStore::VerifyResult> verified = store_->Verify(1);
+    EXPECT_TRUE(verified.ok()) << verified.status();
+  }
+
+  std::string b_only_ =
+      MakeToken(absl::StrCat("b-desk-", GetParam() ? "g" : "h"), "city-b",
+                kAgency, 1 | 2 | 4);
+};
+
+INSTANTIATE_TEST_SUITE_P(BothProtocols, ServeScopeTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Grpc" : "Http";
+                         });
+
+v1::Event Review(const std::string& case_id, const std::string& event_id) {
+  v1::Event e = Ev(
+      absl::StrCat(R"({"caseId":")", case_id, R"(","occurredOn":"2024-05-07",)",
+                   R"("reviewed":{"reviewer":"王某","decision":"APPROVED"}})"));
+  e.set_event_id(event_id);
+  return e;
+}
+
+TEST_P(ServeScopeTest, Issue13AnAgencyCannotSquatOnAnotherAgencysEventIds) {
+  // city-a's token takes the id city-b's intake system will use next.
+  const Answer squat = Append(a_only_, Review("A-1", P("e1")));
+  ASSERT_EQ(squat.code, "OK") << squat.message;
+  EXPECT_FALSE(squat.duplicate);
+  // city-b's real event with that id is its own event: not a duplicate of
+  // city-a's, not a conflict.
+  const Answer real = Append(b_only_, Review("B-1", P("e1")));
+  ASSERT_EQ(real.code, "OK") << real.message;
+  EXPECT_FALSE(real.duplicate);
+  EXPECT_NE(real.position, squat.position);
+  ASSERT_OK_AND_ASSIGN(std::optional<v1::Event> stored,
+                       store_->FindByEventId("city-b", P("e1")));
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->case_id(), "B-1");
+  EXPECT_EQ(stored->position(), real.position);
+  // Each side's retry is its own duplicate.
+  const Answer a_again = Append(a_only_, Review("A-1", P("e1")));
+  EXPECT_EQ(a_again.code, "OK");
+  EXPECT_TRUE(a_again.duplicate);
+  EXPECT_EQ(a_again.position, squat.position);
+  const Answer b_again = Append(b_only_, Review("B-1", P("e1")));
+  EXPECT_EQ(b_again.code, "OK");
+  EXPECT_TRUE(b_again.duplicate);
+  EXPECT_EQ(b_again.position, real.position);
+  // The same through Import: city-a first, then city-b's import is appended,
+  // and city-b's re-import is all duplicates.
+  EXPECT_EQ(Import(a_only_, {Review("A-1", P("imp"))}),
+            "OK appended=1 duplicates=0");
+  EXPECT_EQ(Import(b_only_, {Review("B-1", P("imp"))}),
+            "OK appended=1 duplicates=0");
+  EXPECT_EQ(Import(b_only_, {Review("B-1", P("imp"))}),
+            "OK appended=0 duplicates=1");
+  ExpectVerifies();
+}
+
+TEST_P(ServeScopeTest, Issue13AnAgencyCannotLearnWhetherAnotherUsedAnId) {
+  ASSERT_EQ(Append(b_only_, Review("B-1", P("b-used"))).code, "OK");
+  // city-a probes with the id city-b used and with one nobody used, with the
+  // same content: the answers are alike (a new event each, at the next
+  // position), with the id city-b used as with any other.
+  const uint64_t head = store_->HeadPosition();
+  const Answer used = Append(a_only_, Review("A-1", P("b-used")));
+  const Answer unused = Append(a_only_, Review("A-1", P("nobody")));
+  EXPECT_EQ(used.code, "OK") << used.message;
+  EXPECT_EQ(unused.code, "OK") << unused.message;
+  EXPECT_FALSE(used.duplicate);
+  EXPECT_FALSE(unused.duplicate);
+  EXPECT_EQ(used.position, head + 1);
+  EXPECT_EQ(unused.position, head + 2);
+  // And by import, with another content under the id city-b used: no
+  // conflict (city-b's event is not city-a's to collide with).
+  v1::Event other = Review("A-1", P("b-used-2"));
+  ASSERT_EQ(Append(b_only_, Review("B-1", P("b-used-2"))).code, "OK");
+  other.mutable_reviewed()->set_reviewer("李某");
+  EXPECT_EQ(Import(a_only_, {other}), "OK appended=1 duplicates=0");
+  ExpectVerifies();
+}
+
+TEST_P(ServeScopeTest, Issue13ACaseOutsideTheReachAnswersAsAnUnknownCase) {
+  // A step on city-b's case and on a case that does not exist: one answer
+  // (the case id aside), whatever city-b's case holds.
+  auto same_as_unknown = [&](const std::string& case_id) {
+    const Answer outside = Append(a_only_, Review(case_id, P("probe")));
+    const Answer unknown = Append(a_only_, Review("Z-9", P("probe")));
+    EXPECT_EQ(outside.code, "NOT_FOUND");
+    EXPECT_THAT(outside.message, HasSubstr("unknown case"));
+    EXPECT_EQ(outside.code, unknown.code);
+    EXPECT_EQ(absl::StrReplaceAll(unknown.message, {{"Z-9", case_id}}),
+              outside.message);
+  };
+  same_as_unknown("B-1");
+  same_as_unknown("A1-1");  // city-a-1's: below city-a, out of an agency token
+  // A second `received` for city-b's case: case ids are one namespace, so
+  // the id is taken (a `received` for an unknown id would open it), but the
+  // answer says nothing else — no version, no agency — and stays the same
+  // as city-b's case moves on, and for any case outside the reach.
+  const Answer before = Append(a_only_, Receive("B-1", "city-a", "2024-05-06"));
+  EXPECT_EQ(before.code, "ALREADY_EXISTS");
+  EXPECT_THAT(before.message, HasSubstr("the case id is taken"));
+  EXPECT_THAT(before.message, ::testing::Not(HasSubstr("version")));
+  EXPECT_THAT(before.message, ::testing::Not(HasSubstr("city-b")));
+  ASSERT_EQ(Append(b_only_, Review("B-1", P("moves-on"))).code, "OK");
+  const Answer after = Append(a_only_, Receive("B-1", "city-a", "2024-05-06"));
+  EXPECT_EQ(after.code, before.code);
+  EXPECT_EQ(after.message, before.message);
+  const Answer other = Append(a_only_, Receive("A1-1", "city-a", "2024-05-06"));
+  EXPECT_EQ(other.code, before.code);
+  EXPECT_EQ(absl::StrReplaceAll(other.message, {{"A1-1", "B-1"}}),
+            before.message);
+  // Its eventId does not help either: city-b's receipt id, sent by city-a,
+  // answers the same.
+  v1::Event with_id = Receive("B-1", "city-a", "2024-05-06");
+  with_id.set_event_id("ogi:c:B-1:1");
+  const Answer by_id = Append(a_only_, with_id);
+  EXPECT_EQ(by_id.code, before.code);
+  EXPECT_EQ(by_id.message, before.message);
+  ExpectVerifies();
 }
 
 }  // namespace
