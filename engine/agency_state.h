@@ -15,10 +15,12 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 
 #include "proto/event.pb.h"
@@ -87,25 +89,55 @@ const std::string& DocumentIdOf(const v1::Event& event);
 // Folds an accepted agency event into `state` (version + 1).
 void ApplyAgencyEvent(AgencyState& state, const v1::Event& event);
 
-// The one roll-up scope (汇总): `root` and, if `rollup`, every agency below it
-// at any depth. `agencies` maps agency ids to anything `parent_of` reads the
-// parent id from (an AgencyState, the report index's saved agency, ...).
+// The one roll-up rule (汇总): an agency is in the scope of `root` if it is
+// `root`, or, with `rollup`, if `root` is above it at any depth. Both the
+// report (AgencyScope below) and the service's token reach (serve/) ask here.
+//
+// `parent_of(id)` returns the agency's parent id ("" for a top agency) as an
+// absl::StatusOr<std::string>; kNotFound (an unknown agency) means outside
+// the scope, any other error is returned. Parents are registered before their
+// children, so the walk up ends; `max_depth` bounds it all the same.
+template <typename ParentOf>
+absl::StatusOr<bool> InAgencyScope(const std::string& root, bool rollup,
+                                   std::string agency, ParentOf parent_of,
+                                   size_t max_depth) {
+  if (agency == root) return true;
+  if (!rollup || agency.empty()) return false;
+  for (size_t depth = 0; depth < max_depth; ++depth) {
+    absl::StatusOr<std::string> parent = parent_of(agency);
+    if (!parent.ok()) {
+      if (absl::IsNotFound(parent.status())) return false;
+      return parent.status();
+    }
+    if (parent->empty()) return false;
+    if (*parent == root) return true;
+    agency = *std::move(parent);
+  }
+  return false;
+}
+
+// The roll-up scope as a set: `root` and, if `rollup`, every agency of
+// `agencies` in its scope (InAgencyScope). `agencies` maps agency ids to
+// anything `parent_of` reads the parent id from (an AgencyState, the report
+// index's saved agency, ...).
 template <typename Agencies, typename ParentOf>
 absl::flat_hash_set<std::string> AgencyScope(const std::string& root,
                                              bool rollup,
                                              const Agencies& agencies,
                                              ParentOf parent_of) {
   absl::flat_hash_set<std::string> scope = {root};
-  // Parents are registered before their children, but the map is in no such
-  // order: one pass per level until no agency is added.
-  for (bool grew = rollup; grew;) {
-    grew = false;
-    for (const auto& [id, agency] : agencies) {
-      if (!scope.contains(id) && scope.contains(parent_of(agency))) {
-        scope.insert(id);
-        grew = true;
-      }
-    }
+  if (!rollup) return scope;
+  auto parent_in_map =
+      [&](const std::string& id) -> absl::StatusOr<std::string> {
+    auto it = agencies.find(id);
+    if (it == agencies.end()) return absl::NotFoundError(id);
+    return std::string(parent_of(it->second));
+  };
+  for (const auto& [id, agency] : agencies) {
+    // A chain of parents in the map is no longer than the map.
+    const absl::StatusOr<bool> in =
+        InAgencyScope(root, true, id, parent_in_map, agencies.size());
+    if (in.ok() && *in) scope.insert(id);
   }
   return scope;
 }

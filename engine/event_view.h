@@ -19,6 +19,7 @@
 #define OGI_ENGINE_EVENT_VIEW_H_
 
 #include <cstdint>
+#include <string>
 
 #include "absl/strings/string_view.h"
 
@@ -46,10 +47,14 @@ struct EventView {
 // `view` unspecified, unless the record is well formed, in the engine's shape
 // (see above) and has a payload; the caller then parses it fully.
 bool DecodeEventView(absl::string_view record, EventView& view);
+// The views would point into a string that dies at the end of the call's
+// statement (ASan found a test doing so): keep the record in a variable.
+bool DecodeEventView(std::string&& record, EventView& view) = delete;
 
 // Returns the view of a parsed event (payload_bytes empty). The views point
 // into `event`, which must outlive them.
 EventView ViewOf(const v1::Event& event);
+EventView ViewOf(v1::Event&& event) = delete;  // would point into a temporary
 
 // The top-level fields 1..kMaxField of a payload message (higher numbers are
 // skipped): for each, its wire type and its value.

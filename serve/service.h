@@ -261,6 +261,8 @@ class IntakeService {
   absl::Mutex log_mu_;
   std::map<std::string, uint64_t> refusals_ ABSL_GUARDED_BY(log_mu_);
 
+  // How far up the agency tree a reach check walks.
+  static constexpr size_t kMaxAgencyDepth = 64;
   // Cases never change agency; the case cache only saves reads, so it is
   // simply emptied when it grows to this many.
   static constexpr size_t kMaxCachedCases = 1000000;

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
+#include "engine/agency_state.h"
 #include "engine/status_macros.h"
 #include "serve/service.h"
 
@@ -75,19 +76,13 @@ absl::Status IntakeService::CheckAgency(const TokenInfo& caller,
       absl::StrCat("token ", caller.name, " may not act for agency ", agency_id,
                    " (its scope: agency ", caller.agency_id,
                    subtree ? " and the agencies under it)" : " alone)"));
-  if (!subtree || agency_id.empty()) return denied;
-  std::string agency = agency_id;
-  for (int depth = 0; depth < 64; ++depth) {
-    absl::StatusOr<std::string> parent = ParentOf(agency, pending);
-    if (!parent.ok()) {
-      if (absl::IsNotFound(parent.status())) return denied;
-      return parent.status();
-    }
-    if (parent->empty()) return denied;
-    if (*parent == caller.agency_id) return absl::OkStatus();
-    agency = *std::move(parent);
-  }
-  return denied;
+  OGI_ASSIGN_OR_RETURN(
+      const bool in_reach,
+      InAgencyScope(
+          caller.agency_id, subtree, agency_id,
+          [&](const std::string& agency) { return ParentOf(agency, pending); },
+          kMaxAgencyDepth));
+  return in_reach ? absl::OkStatus() : denied;
 }
 
 absl::StatusOr<std::string> IntakeService::AgencyOfCase(

@@ -159,8 +159,15 @@ void CheckEventIdIndex(EventStore& store, const LogScan& scan, uint64_t from,
   }
 }
 
-absl::StatusOr<std::unique_ptr<EventStore>> OpenStore(const std::string& path) {
-  return EventStore::Open({.path = path});
+// Opens the store at `path`; nullptr, recorded in `result`, if it does not.
+std::unique_ptr<EventStore> OpenStore(const std::string& path,
+                                      CheckResult& result) {
+  absl::StatusOr<std::unique_ptr<EventStore>> opened =
+      EventStore::Open({.path = path});
+  if (opened.ok()) return *std::move(opened);
+  Fail(result,
+       absl::StrCat("the store does not open: ", opened.status().ToString()));
+  return nullptr;
 }
 
 }  // namespace
@@ -169,13 +176,9 @@ CheckResult CheckAppendTrial(const std::string& path, int trial,
                              const std::vector<std::vector<Ack>>& acks,
                              LogHistory& history) {
   CheckResult result;
-  absl::StatusOr<std::unique_ptr<EventStore>> opened = OpenStore(path);
-  if (!opened.ok()) {
-    Fail(result,
-         absl::StrCat("the store does not open: ", opened.status().ToString()));
-    return result;
-  }
-  EventStore& store = **opened;
+  const std::unique_ptr<EventStore> opened = OpenStore(path, result);
+  if (opened == nullptr) return result;
+  EventStore& store = *opened;
   LogScan scan;
   const bool scanned =
       ScanAll(store, absl::StrCat("t", trial, "-"), scan, result);
@@ -272,13 +275,9 @@ CheckResult CheckImport(const std::string& path,
                         const std::vector<std::string>& file_ids, size_t batch,
                         ImportRun run) {
   CheckResult result;
-  absl::StatusOr<std::unique_ptr<EventStore>> opened = OpenStore(path);
-  if (!opened.ok()) {
-    Fail(result,
-         absl::StrCat("the store does not open: ", opened.status().ToString()));
-    return result;
-  }
-  EventStore& store = **opened;
+  const std::unique_ptr<EventStore> opened = OpenStore(path, result);
+  if (opened == nullptr) return result;
+  EventStore& store = *opened;
   LogScan scan;
   if (!ScanAll(store, "", scan, result)) return result;
   const size_t stored = scan.event_ids.size();

@@ -59,18 +59,22 @@ Ending EndingOf(int status, bool killed_by_us) {
   return ending;
 }
 
+// Waits up to `delay` for `pid` to end; true, with its `status`, if it did.
+bool EndedWithin(pid_t pid, absl::Duration delay, int& status) {
+  const absl::Time deadline = absl::Now() + delay;
+  while (true) {
+    if (waitpid(pid, &status, WNOHANG) == pid) return true;
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) return false;
+    absl::SleepFor(std::min(left, absl::Milliseconds(1)));
+  }
+}
+
 }  // namespace
 
 Ending KillAfter(pid_t pid, absl::Duration delay) {
-  const absl::Time deadline = absl::Now() + delay;
   int status = 0;
-  while (true) {
-    const pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) return EndingOf(status, false);
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) break;
-    absl::SleepFor(std::min(left, absl::Milliseconds(1)));
-  }
+  if (EndedWithin(pid, delay, status)) return EndingOf(status, false);
   kill(pid, SIGKILL);
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -78,15 +82,8 @@ Ending KillAfter(pid_t pid, absl::Duration delay) {
 }
 
 Ending InterruptAfter(pid_t pid, absl::Duration delay) {
-  const absl::Time deadline = absl::Now() + delay;
   int status = 0;
-  while (true) {
-    const pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) return EndingOf(status, false);
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) break;
-    absl::SleepFor(std::min(left, absl::Milliseconds(1)));
-  }
+  if (EndedWithin(pid, delay, status)) return EndingOf(status, false);
   kill(pid, SIGINT);
   return KillAfter(pid, absl::Minutes(10));
 }

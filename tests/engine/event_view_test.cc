@@ -143,13 +143,14 @@ TEST(EventViewTest, DeclinesWhatItDoesNotReadLikeTheFullParse) {
       ->MutableUnknownFields(odd.mutable_answered())
       ->AddLengthDelimited(1, "x");
   odd.mutable_answered()->clear_outcome();
-  ASSERT_TRUE(DecodeEventView(Record(odd), view));
+  // The view points into the record: each record is kept while it is read.
+  const std::string odd_record = Record(odd);
+  ASSERT_TRUE(DecodeEventView(odd_record, view));
   EXPECT_FALSE(CaseChangeOfView(view).has_value());
   // Non-ASCII text the step keeps is left to the full parse's UTF-8 check.
-  ASSERT_TRUE(DecodeEventView(
-      Record(testing::CaseEvent("C1", "2024-01-03",
-                                R"("appealFiled":{"appealId":"复议-1"})")),
-      view));
+  const std::string non_ascii = Record(testing::CaseEvent(
+      "C1", "2024-01-03", R"("appealFiled":{"appealId":"复议-1"})"));
+  ASSERT_TRUE(DecodeEventView(non_ascii, view));
   EXPECT_FALSE(CaseChangeOfView(view).has_value());
 }
 
