@@ -41,9 +41,9 @@ const cell = await (async () => {
   return 'new/total';
 })();
 const screens = [
-  ['待办 work list', `/console/due`, '#due-table tbody tr'],
-  ['待办, page 100', `/console/due?offset=4950`, '#due-table tbody tr, #due-title + form + p'],
-  ['待办, search', `/console/due?q=${encodeURIComponent(caseId)}`, '#due-table tbody tr'],
+  ['待办 work list', `/console/due`, 'text=/截至 \\d{4}-/'],
+  ['待办, page 100', `/console/due?offset=4950`, 'text=/截至 \\d{4}-/'],
+  ['待办, search', `/console/due?q=${encodeURIComponent(caseId)}`, 'text=/截至 \\d{4}-/'],
   ['case page', `/console/cases/${encodeURIComponent(caseId)}`, '#timeline tbody tr'],
   ['年度报告 (roll-up)', `/console/reports/${agency}/${year}?rollup=1`, '#part3'],
   ['cell drill-down', `/console/reports/${agency}/${year}/cells/applications/${cell}?rollup=1`, '#cell-cases tbody tr'],
