@@ -57,17 +57,16 @@ void ProgressLine::Draw(double fraction, absl::string_view detail) {
   std::string extra(detail);
   if (fraction > 0.01 && fraction < 1.0) {
     const double elapsed = absl::ToDoubleSeconds(clock_.Now() - phase_start_);
-    const int64_t left =
-        static_cast<int64_t>(elapsed / fraction * (1.0 - fraction));
-    if (!extra.empty())
-      absl::StrAppend(&extra, Text(Msg::kProgressDetailSeparator));
-    absl::StrAppend(&extra, Text(Msg::kProgressEta, FormatEta(left)));
+    const std::string eta =
+        FormatEta(static_cast<int64_t>(elapsed / fraction * (1.0 - fraction)));
+    extra = extra.empty() ? Text(Msg::kProgressEta, eta)
+                          : Text(Msg::kProgressDetailEta, extra, eta);
   }
+  const std::string percent = absl::StrFormat("%5.1f", 100.0 * fraction);
   err_ << "\r"
-       << Text(
-              Msg::kProgressLine, phase_,
-              absl::StrFormat("%5.1f", 100.0 * fraction),
-              extra.empty() ? std::string() : Text(Msg::kProgressDetail, extra))
+       << (extra.empty()
+               ? Text(Msg::kProgressLine, phase_, percent)
+               : Text(Msg::kProgressLineDetail, phase_, percent, extra))
        << "   " << std::flush;
   open_ = true;
 }

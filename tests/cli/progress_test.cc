@@ -103,7 +103,7 @@ TEST_F(ProgressTest, PhasesSpeakChineseByDefault) {
   OgiResult verified =
       RunOgiOnTerminal(absl::StrCat("OGI_LANG=zh ", OGI_BINARY), db_, "verify");
   ASSERT_EQ(verified.exit_code, 0) << verified.output;
-  EXPECT_THAT(verified.output, HasSubstr("核对日志：100.0%"));
+  EXPECT_THAT(verified.output, HasSubstr("核对日志：进度 100.0%"));
 }
 
 }  // namespace
