@@ -37,7 +37,7 @@ void CollectPaths(const CLI::App& app, const std::string& path,
 }
 
 void CompletionFlags(CLI::App& app, Flags& f) {
-  app.add_option("shell", f.completion_shell, "bash (the default)")
+  app.add_option("shell", f.completion_shell, Text(Msg::kHelpBashTheDefault))
       ->check(CLI::IsMember({"bash"}));
 }
 
@@ -86,9 +86,7 @@ const std::vector<SubCommand>& SubCommands() {
          {StoreCommands, ReadCommands, KeepingCommands, ServiceCommands}) {
       for (SubCommand& row : part()) rows->push_back(row);
     }
-    rows->push_back({"completion",
-                     "print a shell completion script (bash): source <(ogi "
-                     "completion bash)",
+    rows->push_back({"completion", Msg::kHelpPrintAShellCompletion,
                      std::nullopt, CompletionFlags, RunCompletion});
     return rows;
   }();
@@ -97,10 +95,8 @@ const std::vector<SubCommand>& SubCommands() {
 
 std::map<const CLI::App*, const SubCommand*> BuildCommandLine(CLI::App& app,
                                                               Flags& flags) {
-  constexpr const char* kDbHelp =
-      "store directory (default: $OGI_DB, else ./ogi-data)";
-  constexpr const char* kQuietHelp =
-      "print results and errors only: no notes, no progress, no summary";
+  const std::string kDbHelp = Text(Msg::kHelpStoreDirectoryDefaultOGI);
+  const std::string kQuietHelp = Text(Msg::kHelpPrintResultsAndErrors);
   app.add_option("--db", flags.db, kDbHelp);
   app.add_flag("--quiet,-q", flags.quiet, kQuietHelp);
   std::map<std::string, CLI::App*> apps;
@@ -111,7 +107,9 @@ std::map<const CLI::App*, const SubCommand*> BuildCommandLine(CLI::App& app,
     CLI::App* parent =
         space == std::string::npos ? &app : apps.at(path.substr(0, space));
     CLI::App* sub = parent->add_subcommand(
-        space == std::string::npos ? path : path.substr(space + 1), row.help);
+        space == std::string::npos ? path : path.substr(space + 1),
+        Text(row.help));
+    sub->group(Text(Msg::kHelpGroupSubcommands));
     if (row.run == nullptr) sub->require_subcommand(1);
     if (row.flags != nullptr) row.flags(*sub, flags);
     if (!absl::StartsWith(path, "client") && path != "completion")
@@ -125,15 +123,12 @@ std::map<const CLI::App*, const SubCommand*> BuildCommandLine(CLI::App& app,
 
 void AddCalendarFlags(CLI::App& app, Flags& f) {
   app.add_option("--calendar", f.calendar_path,
-                 "more calendar years: a file or a directory of *.txt "
-                 "(default: <db>/calendar if it exists; docs/DEADLINES.md)");
-  app.add_option("--on", f.on_date,
-                 "the day to judge deadlines from, YYYY-MM-DD (default: "
-                 "today in Asia/Shanghai)");
+                 Text(Msg::kHelpMoreCalendarYearsA));
+  app.add_option("--on", f.on_date, Text(Msg::kHelpTheDayToJudge));
 }
 
 void AddFormatFlag(CLI::App& app, std::string& format) {
-  app.add_option("--format", format, "text or json (default: text)")
+  app.add_option("--format", format, Text(Msg::kHelpTextOrJsonDefault))
       ->check(CLI::IsMember({"text", "json"}));
 }
 

@@ -19,11 +19,13 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cli/flags.h"
+#include "cli/progress.h"
 #include "cli/store_access.h"
 
 #include "engine/clock.h"
 #include "engine/deadline.h"
 #include "engine/event_store.h"
+#include "engine/messages.h"
 
 namespace ogi {
 
@@ -42,6 +44,9 @@ struct CommandEnv {
   // Notes (a created store, a lagging index, progress): std::cerr, or a
   // stream that drops them under --quiet.
   std::ostream* notes = nullptr;
+  // The one progress display (cli/progress.h): drawing only on a terminal
+  // without --quiet; every opened store reports to it.
+  ProgressLine* progress = nullptr;
   bool stdout_is_terminal = false;
   bool stderr_is_terminal = false;
   CLI::App* app = nullptr;  // the whole command line (for completion)
@@ -51,7 +56,7 @@ struct SubCommand {
   // "report", or "fee quote" for a sub-command of "fee". A row whose `run`
   // is null is a group: one of its sub-commands is required.
   const char* path;
-  const char* help;
+  Msg help;  // its line in `ogi --help` (engine/message_catalog.inc)
   // How the command uses the store in --db; nullopt: it opens none itself
   // (or opens its own, like serve and restore).
   std::optional<StoreUse> store;

@@ -29,11 +29,11 @@ absl::StatusOr<absl::Time> ParseAsOf(const std::string& text,
   // day is in.
   instant = absl::FromCivil(*day + 1, AgencyTimeZone()) - absl::Nanoseconds(1);
   if (notes != nullptr) {
-    *notes << "ogi: --as-of " << text
-           << " is read as the end of that day in China time ("
-           << absl::FormatTime("%Y-%m-%dT%H:%M:%E*S%Ez", instant,
-                               AgencyTimeZone())
-           << ")\n";
+    *notes << "ogi: "
+           << Text(Msg::kAsOfDayNote, text,
+                   absl::FormatTime("%Y-%m-%dT%H:%M:%E*S%Ez", instant,
+                                    AgencyTimeZone()))
+           << "\n";
   }
   return instant;
 }
@@ -41,15 +41,12 @@ absl::StatusOr<absl::Time> ParseAsOf(const std::string& text,
 namespace {
 
 void ScopeFlags(CLI::App& app, Flags& f, bool year_required) {
-  CLI::Option* year = app.add_option("--year", f.year, "the report's year");
+  CLI::Option* year =
+      app.add_option("--year", f.year, Text(Msg::kHelpTheReportSYear));
   if (year_required) year->required();
-  app.add_option("--agency", f.agency,
-                 "agency id (default: the store's only root agency)");
-  app.add_flag("--rollup", f.rollup, "the agency and everything below it");
-  app.add_option("--as-of", f.as_of,
-                 "only events recorded by this RFC 3339 instant, e.g. "
-                 "2024-01-12T00:00:00Z, or by the end of a day YYYY-MM-DD "
-                 "in China time (UTC+8)");
+  app.add_option("--agency", f.agency, Text(Msg::kHelpAgencyIdDefaultThe));
+  app.add_flag("--rollup", f.rollup, Text(Msg::kHelpTheAgencyAndEverything));
+  app.add_option("--as-of", f.as_of, Text(Msg::kHelpOnlyEventsRecordedBy));
 }
 
 absl::StatusOr<ReportRequest> RequestOf(const Flags& f, CommandEnv& env) {
@@ -89,26 +86,14 @@ std::optional<std::string> FormatOfPath(const std::string& path) {
 
 void ReportFlags(CLI::App& app, Flags& f) {
   ScopeFlags(app, f, /*year_required=*/true);
-  app.add_flag("--extras", f.extras,
-               "add on-time rate, working days to conclusion (median, "
-               "90th percentile), late answers and open cases past due, "
-               "by channel and applicant category");
-  app.add_option("--format", f.format,
-                 "text, csv, json, md or html (default: from the --output "
-                 "extension; else text on a terminal, csv when piped; html "
-                 "for --document)")
+  app.add_flag("--extras", f.extras, Text(Msg::kHelpAddOnTimeRate));
+  app.add_option("--format", f.format, Text(Msg::kHelpTextCsvJsonMd))
       ->check(CLI::IsMember({"text", "csv", "json", "md", "html"}));
-  app.add_option("--output", f.output,
-                 "write to this file (.html, .md, .json, .csv or .txt sets "
-                 "the format)");
-  app.add_flag("--document", f.document,
-               "the whole report: title, six parts, tables, narrative");
-  app.add_option("--date", f.document_date,
-                 "the document's date YYYY-MM-DD (only with --document, "
-                 "where it is required)");
+  app.add_option("--output", f.output, Text(Msg::kHelpWriteToThisFile));
+  app.add_flag("--document", f.document, Text(Msg::kHelpTheWholeReportTitle));
+  app.add_option("--date", f.document_date, Text(Msg::kHelpTheDocumentSDate));
   app.add_flag("--strict", f.document_strict,
-               "--document: refuse (exit non-zero) if a part is missing "
-               "or contradicts the figures");
+               Text(Msg::kHelpDocumentRefuseExitNon));
   AddCalendarFlags(app, f);
 }
 
@@ -148,12 +133,8 @@ absl::Status RunReport(Flags& f, CommandEnv& env) {
 
 void CasesFlags(CLI::App& app, Flags& f) {
   ScopeFlags(app, f, /*year_required=*/true);
-  app.add_option("--row", f.cell_row,
-                 "row code (e.g. carried_out) or appeal group code (e.g. "
-                 "reconsideration)")
-      ->required();
-  app.add_option("--column", f.cell_column,
-                 "column code (e.g. natural_person, total, pending)")
+  app.add_option("--row", f.cell_row, Text(Msg::kHelpRowCodeEG))->required();
+  app.add_option("--column", f.cell_column, Text(Msg::kHelpColumnCodeEG))
       ->required();
   AddFormatFlag(app, f.format);
 }
@@ -166,8 +147,7 @@ absl::Status RunCases(Flags& f, CommandEnv& env) {
 
 void CheckFlags(CLI::App& app, Flags& f) {
   ScopeFlags(app, f, /*year_required=*/false);
-  app.add_option("--table", f.check_table,
-                 "check this CSV table (the report's CSV contract) instead");
+  app.add_option("--table", f.check_table, Text(Msg::kHelpCheckThisCSVTable));
   AddFormatFlag(app, f.format);
   AddCalendarFlags(app, f);
 }
@@ -184,7 +164,7 @@ absl::Status RunCheck(Flags& f, CommandEnv& env) {
 }
 
 void DeadlineFlags(CLI::App& app, Flags& f) {
-  app.add_option("case", f.case_id, "case id")->required();
+  app.add_option("case", f.case_id, Text(Msg::kHelpCaseId))->required();
   AddFormatFlag(app, f.format);
   AddCalendarFlags(app, f);
 }
@@ -195,10 +175,10 @@ absl::Status RunDeadline(Flags& f, CommandEnv& env) {
 }
 
 void DueFlags(CLI::App& app, Flags& f) {
-  app.add_option("--agency", f.due.agency_id, "agency id");
-  app.add_flag("--rollup", f.due.rollup, "the agency and everything below it");
-  app.add_option("--within", f.due.within,
-                 "only cases due within N working days, and those overdue");
+  app.add_option("--agency", f.due.agency_id, Text(Msg::kHelpAgencyId));
+  app.add_flag("--rollup", f.due.rollup,
+               Text(Msg::kHelpTheAgencyAndEverything));
+  app.add_option("--within", f.due.within, Text(Msg::kHelpOnlyCasesDueWithin));
   AddFormatFlag(app, f.format);
   AddCalendarFlags(app, f);
 }
@@ -211,12 +191,12 @@ absl::Status RunDue(Flags& f, CommandEnv& env) {
 }
 
 void FeeQuoteFlags(CLI::App& app, Flags& f) {
-  app.add_option("--case", f.case_id, "case id")->required();
-  app.add_option("--method", f.fee_method, "per-application or per-page")
+  app.add_option("--case", f.case_id, Text(Msg::kHelpCaseId))->required();
+  app.add_option("--method", f.fee_method, Text(Msg::kHelpPerApplicationOrPer))
       ->required()
       ->check(CLI::IsMember({"per-application", "per-page"}));
   app.add_option("--pages", f.fee_pages,
-                 "pages provided (required for per-page)");
+                 Text(Msg::kHelpPagesProvidedRequiredFor));
 }
 
 absl::Status RunFeeQuote(Flags& f, CommandEnv& env) {
@@ -231,19 +211,19 @@ absl::Status RunFeeQuote(Flags& f, CommandEnv& env) {
 
 std::vector<SubCommand> ReadCommands() {
   return {
-      {"report", "the annual report of a year, or the whole document",
-       StoreUse::kRead, ReportFlags, RunReport},
-      {"cases", "the cases behind one cell of part 三 or part 四",
-       StoreUse::kRead, CasesFlags, RunCases},
-      {"check", "the report's consistency checks, or a typed table's",
-       std::nullopt, CheckFlags, RunCheck},
-      {"deadline", "a case's due date, how it was computed, and its flags",
-       StoreUse::kRead, DeadlineFlags, RunDeadline},
-      {"due", "the open cases by due date: the daily work list",
-       StoreUse::kRead, DueFlags, RunDue},
-      {"fee", "information-processing fees", std::nullopt, nullptr, nullptr},
-      {"fee quote", "the fee a notice should state, and how it is computed",
-       StoreUse::kRead, FeeQuoteFlags, RunFeeQuote},
+      {"report", Msg::kHelpTheAnnualReportOf, StoreUse::kRead, ReportFlags,
+       RunReport},
+      {"cases", Msg::kHelpTheCasesBehindOne, StoreUse::kRead, CasesFlags,
+       RunCases},
+      {"check", Msg::kHelpTheReportSConsistency, std::nullopt, CheckFlags,
+       RunCheck},
+      {"deadline", Msg::kHelpACaseSDue, StoreUse::kRead, DeadlineFlags,
+       RunDeadline},
+      {"due", Msg::kHelpTheOpenCasesBy, StoreUse::kRead, DueFlags, RunDue},
+      {"fee", Msg::kHelpInformationProcessingFees, std::nullopt, nullptr,
+       nullptr},
+      {"fee quote", Msg::kHelpTheFeeANotice, StoreUse::kRead, FeeQuoteFlags,
+       RunFeeQuote},
   };
 }
 

@@ -10,23 +10,23 @@ namespace {
 
 void ServeFlags(CLI::App& app, Flags& f) {
   app.add_option("--grpc", f.serve.server.grpc_address,
-                 "gRPC address HOST:PORT (port 0: any free; \"\": off)")
+                 Text(Msg::kHelpGRPCAddressHOSTPORT))
       ->capture_default_str();
   app.add_option("--http", f.serve.server.http_address,
-                 "HTTP address HOST:PORT (port 0: any free; \"\": off)")
+                 Text(Msg::kHelpHTTPAddressHOSTPORT))
       ->capture_default_str();
   app.add_option("--tls-cert", f.serve.server.tls_cert,
-                 "PEM certificate chain: TLS on both protocols");
+                 Text(Msg::kHelpPEMCertificateChainTLS));
   app.add_option("--tls-key", f.serve.server.tls_key,
-                 "PEM private key of --tls-cert");
+                 Text(Msg::kHelpPEMPrivateKeyOf));
   app.add_flag_function(
       "--insecure-plaintext",
       [&f](int64_t) {
         f.serve.server.plaintext = ServerOptions::Plaintext::kAllowed;
       },
-      "allow a non-loopback address without TLS (behind a TLS proxy)");
+      Text(Msg::kHelpAllowANonLoopback));
   app.add_option("--calendar", f.calendar_path,
-                 "more calendar years for deadlines (default: <db>/calendar)");
+                 Text(Msg::kHelpMoreCalendarYearsFor));
 }
 
 absl::Status RunServe(Flags& f, CommandEnv& env) {
@@ -37,13 +37,13 @@ absl::Status RunServe(Flags& f, CommandEnv& env) {
 }
 
 void TokenCreateFlags(CLI::App& app, Flags& f) {
-  app.add_option("--name", f.token_name, "the intake system's name")
+  app.add_option("--name", f.token_name, Text(Msg::kHelpTheIntakeSystemS))
       ->required();
-  app.add_option("--agency", f.token_agency, "the agency it acts for")
+  app.add_option("--agency", f.token_agency, Text(Msg::kHelpTheAgencyItActs))
       ->required();
-  app.add_flag("--rollup", f.token_rollup, "and for every agency under it");
+  app.add_flag("--rollup", f.token_rollup, Text(Msg::kHelpAndForEveryAgency));
   app.add_option("--scope", f.token_scope,
-                 "operations: append, read, report, personal, erase")
+                 Text(Msg::kHelpOperationsAppendReadReport))
       ->capture_default_str();
 }
 
@@ -68,7 +68,7 @@ absl::Status RunTokenList(Flags&, CommandEnv& env) {
 }
 
 void TokenRevokeFlags(CLI::App& app, Flags& f) {
-  app.add_option("token", f.token_revoke, "name or id")->required();
+  app.add_option("token", f.token_revoke, Text(Msg::kHelpNameOrId))->required();
 }
 
 absl::Status RunTokenRevoke(Flags& f, CommandEnv& env) {
@@ -78,12 +78,10 @@ absl::Status RunTokenRevoke(Flags& f, CommandEnv& env) {
 
 void ClientFlags(CLI::App& app, Flags& f) {
   if (const char* token = std::getenv("OGI_TOKEN")) f.client.token = token;
-  app.add_option("--grpc", f.client.address, "the service's address")
+  app.add_option("--grpc", f.client.address, Text(Msg::kHelpTheServiceSAddress))
       ->capture_default_str();
-  app.add_option("--token", f.client.token,
-                 "the system's token (default: $OGI_TOKEN)");
-  app.add_option("--ca-cert", f.client.ca_cert,
-                 "PEM file to trust: connect with TLS");
+  app.add_option("--token", f.client.token, Text(Msg::kHelpTheSystemSToken));
+  app.add_option("--ca-cert", f.client.ca_cert, Text(Msg::kHelpPEMFileToTrust));
 }
 
 absl::Status Call(Flags& f, CommandEnv& env, ClientCall call) {
@@ -93,7 +91,7 @@ absl::Status Call(Flags& f, CommandEnv& env, ClientCall call) {
 
 void ClientAppendFlags(CLI::App& app, Flags& f) {
   app.add_option("events", f.client_request.input,
-                 "one JSON event or JSON Lines (default: stdin)");
+                 Text(Msg::kHelpOneJSONEventOr));
 }
 absl::Status RunClientAppend(Flags& f, CommandEnv& env) {
   return Call(f, env, ClientCall::kAppend);
@@ -101,7 +99,7 @@ absl::Status RunClientAppend(Flags& f, CommandEnv& env) {
 
 void ClientImportFlags(CLI::App& app, Flags& f) {
   app.add_option("file", f.client_request.input,
-                 "JSON Lines file, or - for standard input")
+                 Text(Msg::kHelpJSONLinesFileOr))
       ->required();
 }
 absl::Status RunClientImport(Flags& f, CommandEnv& env) {
@@ -109,16 +107,18 @@ absl::Status RunClientImport(Flags& f, CommandEnv& env) {
 }
 
 void ClientCaseFlags(CLI::App& app, Flags& f) {
-  app.add_option("case", f.client_request.case_id, "case id")->required();
+  app.add_option("case", f.client_request.case_id, Text(Msg::kHelpCaseId))
+      ->required();
 }
 absl::Status RunClientCase(Flags& f, CommandEnv& env) {
   return Call(f, env, ClientCall::kCase);
 }
 
 void ClientSubscribeFlags(CLI::App& app, Flags& f) {
-  app.add_option("--from", f.client_request.from, "first position (default 1)");
+  app.add_option("--from", f.client_request.from,
+                 Text(Msg::kHelpFirstPositionDefault1));
   app.add_flag("--follow", f.client_request.follow,
-               "stay live after the catch-up");
+               Text(Msg::kHelpStayLiveAfterThe));
 }
 absl::Status RunClientSubscribe(Flags& f, CommandEnv& env) {
   return Call(f, env, ClientCall::kSubscribe);
@@ -126,24 +126,24 @@ absl::Status RunClientSubscribe(Flags& f, CommandEnv& env) {
 
 void ClientReportFlags(CLI::App& app, Flags& f) {
   app.add_option("--agency", f.client_request.agency_id,
-                 "agency id (in the token's reach)")
+                 Text(Msg::kHelpAgencyIdInThe))
       ->required();
-  app.add_option("--year", f.client_request.year, "the report's year")
+  app.add_option("--year", f.client_request.year,
+                 Text(Msg::kHelpTheReportSYear))
       ->required();
   app.add_flag("--rollup", f.client_request.rollup,
-               "the agency and everything below it (a token with --rollup)");
+               Text(Msg::kHelpTheAgencyAndEverything2));
   app.add_option("--format", f.client_request.format,
-                 "text, csv, json, md or html (default: text)");
+                 Text(Msg::kHelpTextCsvJsonMd2));
 }
 absl::Status RunClientReport(Flags& f, CommandEnv& env) {
   return Call(f, env, ClientCall::kReport);
 }
 
 void ClientDeadlineFlags(CLI::App& app, Flags& f) {
-  app.add_option("case", f.client_request.case_id, "case id")->required();
-  app.add_option("--on", f.client_request.on,
-                 "the day to judge from, YYYY-MM-DD (default: the service's "
-                 "today in China time)");
+  app.add_option("case", f.client_request.case_id, Text(Msg::kHelpCaseId))
+      ->required();
+  app.add_option("--on", f.client_request.on, Text(Msg::kHelpTheDayToJudge2));
 }
 absl::Status RunClientDeadline(Flags& f, CommandEnv& env) {
   return Call(f, env, ClientCall::kDeadline);
@@ -157,32 +157,29 @@ absl::Status RunClientHealth(Flags& f, CommandEnv& env) {
 
 std::vector<SubCommand> ServiceCommands() {
   return {
-      {"serve",
-       "serve the store to intake systems over gRPC and HTTP/JSON until "
-       "SIGTERM (docs/SERVE.md)",
-       std::nullopt, ServeFlags, RunServe},
-      {"token", "the intake systems' credentials for ogi serve", std::nullopt,
-       nullptr, nullptr},
-      {"token create", "create a token; it is printed once, on the last line",
-       std::nullopt, TokenCreateFlags, RunTokenCreate},
-      {"token list", "list the tokens", std::nullopt, nullptr, RunTokenList},
-      {"token revoke", "revoke a token, by name or id", std::nullopt,
-       TokenRevokeFlags, RunTokenRevoke},
-      {"client", "call a running ogi serve over gRPC (docs/SERVE.md)",
-       std::nullopt, ClientFlags, nullptr},
-      {"client append", "append events atomically", std::nullopt,
+      {"serve", Msg::kHelpServeTheStoreTo, std::nullopt, ServeFlags, RunServe},
+      {"token", Msg::kHelpTheIntakeSystemsCredentials, std::nullopt, nullptr,
+       nullptr},
+      {"token create", Msg::kHelpCreateATokenIt, std::nullopt, TokenCreateFlags,
+       RunTokenCreate},
+      {"token list", Msg::kHelpListTheTokens, std::nullopt, nullptr,
+       RunTokenList},
+      {"token revoke", Msg::kHelpRevokeATokenBy, std::nullopt, TokenRevokeFlags,
+       RunTokenRevoke},
+      {"client", Msg::kHelpCallARunningOgi, std::nullopt, ClientFlags, nullptr},
+      {"client append", Msg::kHelpAppendEventsAtomically, std::nullopt,
        ClientAppendFlags, RunClientAppend},
-      {"client import", "import a JSON Lines file, all or nothing",
-       std::nullopt, ClientImportFlags, RunClientImport},
-      {"client case", "a case's events as JSON Lines", std::nullopt,
-       ClientCaseFlags, RunClientCase},
-      {"client subscribe", "the log from a position as JSON Lines",
-       std::nullopt, ClientSubscribeFlags, RunClientSubscribe},
-      {"client report", "a year's report", std::nullopt, ClientReportFlags,
+      {"client import", Msg::kHelpImportAJSONLines, std::nullopt,
+       ClientImportFlags, RunClientImport},
+      {"client case", Msg::kHelpACaseSEvents, std::nullopt, ClientCaseFlags,
+       RunClientCase},
+      {"client subscribe", Msg::kHelpTheLogFromA, std::nullopt,
+       ClientSubscribeFlags, RunClientSubscribe},
+      {"client report", Msg::kHelpAYearSReport, std::nullopt, ClientReportFlags,
        RunClientReport},
-      {"client deadline", "a case's deadline as JSON", std::nullopt,
+      {"client deadline", Msg::kHelpACaseSDeadline, std::nullopt,
        ClientDeadlineFlags, RunClientDeadline},
-      {"client health", "is it serving", std::nullopt, nullptr,
+      {"client health", Msg::kHelpIsItServing, std::nullopt, nullptr,
        RunClientHealth},
   };
 }

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "cli/command_table.h"
 
@@ -23,17 +24,14 @@ std::atomic<bool> import_interrupted{false};
 void OnImportInterrupt(int) { import_interrupted = true; }
 
 void ImportFlags(CLI::App& app, Flags& f) {
-  app.add_option("file", f.import.path,
-                 "JSON Lines file, or - for standard input")
+  app.add_option("file", f.import.path, Text(Msg::kHelpJSONLinesFileOr))
       ->required();
-  app.add_option("--batch", f.import_batch,
-                 "ignored: an import is one atomic step")
+  app.add_option("--batch", f.import_batch, Text(Msg::kHelpIgnoredAnImportIs))
       ->check(CLI::Range(1, 1000000));
-  app.add_flag("--dry-run", f.import_dry_run,
-               "check the file only; write nothing");
+  app.add_flag("--dry-run", f.import_dry_run, Text(Msg::kHelpCheckTheFileOnly));
   AddFormatFlag(app, f.format);
   app.add_option("--max-errors", f.import.max_errors,
-                 "refused lines to print before stopping")
+                 Text(Msg::kHelpRefusedLinesToPrint))
       ->check(CLI::Range(1, 1000000));
 }
 
@@ -53,11 +51,9 @@ absl::Status RunImport(Flags& f, CommandEnv& env) {
 }
 
 void AppendFlags(CLI::App& app, Flags& f) {
-  app.add_option("event", f.append_json,
-                 "the event as one JSON object (default: read standard input)");
+  app.add_option("event", f.append_json, Text(Msg::kHelpTheEventAsOne));
   app.add_option("--expected-version", f.expected_version,
-                 "the stream's version before this event (0: new); a stale "
-                 "one exits 3");
+                 Text(Msg::kHelpTheStreamSVersion));
   AddFormatFlag(app, f.format);
 }
 
@@ -69,9 +65,10 @@ absl::Status RunAppend(Flags& f, CommandEnv& env) {
 }
 
 void ExportFlags(CLI::App& app, Flags& f) {
-  app.add_option("--case", f.export_options.case_id, "only this case");
+  app.add_option("--case", f.export_options.case_id,
+                 Text(Msg::kHelpOnlyThisCase));
   app.add_option("--agency", f.export_options.agency_id,
-                 "only this agency and its cases");
+                 Text(Msg::kHelpOnlyThisAgencyAnd));
 }
 
 absl::Status RunExport(Flags& f, CommandEnv& env) {
@@ -79,10 +76,10 @@ absl::Status RunExport(Flags& f, CommandEnv& env) {
 }
 
 void HistoryFlags(CLI::App& app, Flags& f) {
-  app.add_option("case", f.case_id, "case id")->required();
+  app.add_option("case", f.case_id, Text(Msg::kHelpCaseId))->required();
   AddFormatFlag(app, f.format);
   app.add_flag("--show-personal-data", f.show_personal_data,
-               "show applicant name, ID number and contact");
+               Text(Msg::kHelpShowApplicantNameID));
   AddCalendarFlags(app, f);
 }
 
@@ -100,11 +97,8 @@ absl::Status RunStats(Flags& f, CommandEnv& env) {
 }
 
 void VerifyFlags(CLI::App& app, Flags& f) {
-  app.add_option("--from", f.verify.from,
-                 "first position to check (default 1: the whole log)");
-  app.add_option("--digest", f.verify_digest,
-                 "POSITION:HASH, e.g. from a published report: prove the "
-                 "log still extends it");
+  app.add_option("--from", f.verify.from, Text(Msg::kHelpFirstPositionToCheck));
+  app.add_option("--digest", f.verify_digest, Text(Msg::kHelpPOSITIONHASHEG));
 }
 
 absl::Status RunVerify(Flags& f, CommandEnv& env) {
@@ -128,23 +122,19 @@ absl::Status RunReindex(Flags&, CommandEnv& env) {
 // (docs/STORAGE.md, "Format versions").
 absl::Status RunMigrate(Flags&, CommandEnv& env) {
   *env.out << (env.store->Migrated()
-                   ? absl::StrCat("migrated ", env.db, " from format ",
-                                  kFormatUnscopedEventIds, " to ", kFormatValue,
-                                  " (eventIds scoped by agency)\n")
-                   : absl::StrCat(env.db, " is in format ", kFormatValue,
-                                  " already: nothing to migrate\n"));
+                   ? Text(Msg::kMigrated, env.db, kFormatUnscopedEventIds,
+                          kFormatValue)
+                   : Text(Msg::kNothingToMigrate, env.db, kFormatValue))
+           << "\n";
   return absl::OkStatus();
 }
 
 void EraseFlags(CLI::App& app, Flags& f) {
-  app.add_option("--case", f.erase.case_id, "the case's applicant");
+  app.add_option("--case", f.erase.case_id, Text(Msg::kHelpTheCaseSApplicant));
   app.add_option("--applicant", f.erase.applicant,
-                 "every case whose applicant has this ID number (or, "
-                 "without one, this name)");
-  app.add_option("--reason", f.erase.reason,
-                 "why, recorded in the event (e.g. the request's number)");
-  app.add_option("--actor", f.erase.actor,
-                 "who erases it, recorded in the event");
+                 Text(Msg::kHelpEveryCaseWhoseApplicant));
+  app.add_option("--reason", f.erase.reason, Text(Msg::kHelpWhyRecordedInThe));
+  app.add_option("--actor", f.erase.actor, Text(Msg::kHelpWhoErasesItRecorded));
 }
 
 absl::Status RunErase(Flags& f, CommandEnv& env) {
@@ -153,12 +143,11 @@ absl::Status RunErase(Flags& f, CommandEnv& env) {
 }
 
 void BackupFlags(CLI::App& app, Flags& f) {
-  app.add_option("dest", f.backup_dest, "backup directory (created if missing)")
+  app.add_option("dest", f.backup_dest,
+                 Text(Msg::kHelpBackupDirectoryCreatedIf))
       ->required();
-  app.add_flag("--list", f.backup_list,
-               "list the backups in DEST instead (id, time, head)");
-  app.add_option("--keep", f.backup_keep,
-                 "then delete all but the N newest backups in DEST");
+  app.add_flag("--list", f.backup_list, Text(Msg::kHelpListTheBackupsIn));
+  app.add_option("--keep", f.backup_keep, Text(Msg::kHelpThenDeleteAllBut));
 }
 
 absl::Status RunBackup(Flags& f, CommandEnv& env) {
@@ -168,25 +157,26 @@ absl::Status RunBackup(Flags& f, CommandEnv& env) {
 }
 
 void RestoreFlags(CLI::App& app, Flags& f) {
-  app.add_option("src", f.restore_src, "backup directory")->required();
+  app.add_option("src", f.restore_src, Text(Msg::kHelpBackupDirectory))
+      ->required();
   app.add_option("--backup-id", f.restore_id,
-                 "the backup to restore (ogi backup DEST --list)");
+                 Text(Msg::kHelpTheBackupToRestore));
 }
 
 absl::Status RunRestore(Flags& f, CommandEnv& env) {
-  return RestoreCommand(f.restore_src, env.db, f.restore_id, *env.out);
+  return RestoreCommand(f.restore_src, env.db, f.restore_id, *env.out,
+                        env.progress->drawing() ? env.progress : nullptr);
 }
 
 void GenFlags(CLI::App& app, Flags& f) {
-  app.add_option("--agencies", f.gen.agencies,
-                 "agencies, in a tree under one root government")
+  app.add_option("--agencies", f.gen.agencies, Text(Msg::kHelpAgenciesInATree))
       ->check(CLI::Range(1, 100000));
-  app.add_option("--years", f.gen_years, "FIRST..LAST, e.g. 2020..2024");
+  app.add_option("--years", f.gen_years, Text(Msg::kHelpFIRSTLASTEG));
   app.add_option("--cases-per-year", f.gen.cases_per_year,
-                 "applications per year over all agencies")
+                 Text(Msg::kHelpApplicationsPerYearOver))
       ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
-  app.add_option("--seed", f.gen.seed, "random seed");
-  app.add_option("--out", f.gen_out, "output file (default: standard output)");
+  app.add_option("--seed", f.gen.seed, Text(Msg::kHelpRandomSeed));
+  app.add_option("--out", f.gen_out, Text(Msg::kHelpOutputFileDefaultStandard));
 }
 
 absl::Status RunGen(Flags& f, CommandEnv& env) {
@@ -194,9 +184,10 @@ absl::Status RunGen(Flags& f, CommandEnv& env) {
   const absl::Time start = env.clock->Now();
   OGI_ASSIGN_OR_RETURN(uint64_t events, GenCommand(f.gen, f.gen_out, *env.out));
   const double seconds = absl::ToDoubleSeconds(env.clock->Now() - start);
-  *env.notes << "ogi gen: " << events << " events in " << seconds << " s ("
-             << static_cast<uint64_t>(events / std::max(seconds, 1e-9))
-             << " events/s)\n";
+  *env.notes << "ogi gen: "
+             << Text(Msg::kGenDone, events, absl::StrFormat("%.3g", seconds),
+                     static_cast<uint64_t>(events / std::max(seconds, 1e-9)))
+             << "\n";
   return absl::OkStatus();
 }
 
@@ -208,54 +199,37 @@ absl::Status RunDemo(Flags&, CommandEnv& env) {
 
 std::vector<SubCommand> StoreCommands() {
   return {
-      {"import", "validate a JSON Lines file, then append it (all or nothing)",
-       StoreUse::kCreate, ImportFlags, RunImport},
-      {"append", "append one event (JSON as argument or on standard input)",
-       StoreUse::kCreate, AppendFlags, RunAppend},
-      {"export", "write stored events as JSON Lines", StoreUse::kRead,
-       ExportFlags, RunExport},
-      {"history", "a case's timeline, amendments beside what they correct",
-       StoreUse::kRead, HistoryFlags, RunHistory},
-      {"stats", "events, cases, agencies, head, size on disk", StoreUse::kRead,
-       StatsFlags, RunStats},
+      {"import", Msg::kHelpValidateAJSONLines, StoreUse::kCreate, ImportFlags,
+       RunImport},
+      {"append", Msg::kHelpAppendOneEventJSON, StoreUse::kCreate, AppendFlags,
+       RunAppend},
+      {"export", Msg::kHelpWriteStoredEventsAs, StoreUse::kRead, ExportFlags,
+       RunExport},
+      {"history", Msg::kHelpACaseSTimeline, StoreUse::kRead, HistoryFlags,
+       RunHistory},
+      {"stats", Msg::kHelpEventsCasesAgenciesHead, StoreUse::kRead, StatsFlags,
+       RunStats},
   };
 }
 
 std::vector<SubCommand> KeepingCommands() {
   return {
-      {"verify",
-       "check the log's chain, positions and indexes (and a published digest)",
-       StoreUse::kRead, VerifyFlags, RunVerify},
-      {"digest", "print the head as POSITION:HASH (the log up to it)",
-       StoreUse::kRead, nullptr, RunDigest},
-      {"reindex",
-       "bring the report index file up to the head of the log and save it "
-       "(the one command that writes it besides ogi serve)",
-       StoreUse::kRead, nullptr, RunReindex},
-      {"migrate",
-       "bring a store written by an older ogi to the current format (any "
-       "writing command does it first; this one does only that)",
-       StoreUse::kWrite, nullptr, RunMigrate},
-      {"erase-personal-data",
-       "destroy the key of an applicant's personal data (name, ID number, "
-       "contact); the log, its chain and every report stay as they are",
-       StoreUse::kWrite, EraseFlags, RunErase},
-      {"backup",
-       "copy the store into a backup directory while appends go on (also "
-       "while ogi serve runs)",
-       std::nullopt, BackupFlags, RunBackup},
-      {"restore",
-       "restore a backup (the latest by default) into a new --db directory, "
-       "then verify it",
-       std::nullopt, RestoreFlags, RunRestore},
-      {"gen",
-       "write a deterministic, realistic generated log as JSON Lines "
-       "(streams; no store is opened)",
-       std::nullopt, GenFlags, RunGen},
-      {"demo",
-       "build the sample store (the seed agency and a generated city) "
-       "and print reports",
-       StoreUse::kDemo, nullptr, RunDemo},
+      {"verify", Msg::kHelpCheckTheLogS, StoreUse::kRead, VerifyFlags,
+       RunVerify},
+      {"digest", Msg::kHelpPrintTheHeadAs, StoreUse::kRead, nullptr, RunDigest},
+      {"reindex", Msg::kHelpBringTheReportIndex, StoreUse::kRead, nullptr,
+       RunReindex},
+      {"migrate", Msg::kHelpMigrate, StoreUse::kWrite, nullptr, RunMigrate},
+      {"erase-personal-data", Msg::kHelpDestroyTheKeyOf, StoreUse::kWrite,
+       EraseFlags, RunErase},
+      {"backup", Msg::kHelpCopyTheStoreInto, std::nullopt, BackupFlags,
+       RunBackup},
+      {"restore", Msg::kHelpRestoreABackupThe, std::nullopt, RestoreFlags,
+       RunRestore},
+      {"gen", Msg::kHelpWriteADeterministicRealistic, std::nullopt, GenFlags,
+       RunGen},
+      {"demo", Msg::kHelpBuildTheSampleStore, StoreUse::kDemo, nullptr,
+       RunDemo},
   };
 }
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 
 #include "engine/json_codec.h"
+#include "engine/messages.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
 #include "engine/validate.h"
@@ -32,10 +33,9 @@ absl::Status AppendCommand(EventStore& store, const std::string& json,
         << ",\"duplicate\":" << (duplicate ? "true" : "false") << "}\n";
     return absl::OkStatus();
   }
-  out << "position " << a.position << " (" << StreamLabel(event) << " version "
-      << a.version << ")";
-  if (duplicate) out << ": already stored with this eventId; nothing written";
-  out << "\n";
+  out << Text(duplicate ? Msg::kAppendDuplicate : Msg::kAppendPosition,
+              a.position, StreamLabel(event), a.version)
+      << "\n";
   return absl::OkStatus();
 }
 
@@ -48,7 +48,7 @@ absl::Status ExportCommand(EventStore& store, const ExportOptions& options,
         store.ReadStream({StreamId::Kind::kAgency, options.agency_id}));
     if (agency.empty()) {
       return absl::NotFoundError(
-          absl::StrCat("agency ", options.agency_id, " is not registered"));
+          Text(Msg::kAgencyNotRegistered, options.agency_id));
     }
   }
   std::string line;
@@ -63,8 +63,7 @@ absl::Status ExportCommand(EventStore& store, const ExportOptions& options,
         std::vector<v1::Event> events,
         store.ReadStream({StreamId::Kind::kCase, options.case_id}));
     if (events.empty())
-      return absl::NotFoundError(
-          absl::StrCat("case ", options.case_id, ": unknown case"));
+      return absl::NotFoundError(Text(Msg::kUnknownCase, options.case_id));
     for (const v1::Event& event : events) {
       if (options.agency_id.empty() || event.agency_id() == options.agency_id)
         write(event);
@@ -103,26 +102,28 @@ absl::Status StatsCommand(EventStore& store, OutputFormat format,
     out << json;
     return absl::OkStatus();
   }
-  out << absl::StrFormat("events        %d", stats.events);
-  if (stats.events > 0)
-    out << absl::StrFormat(" (positions 1-%d)", stats.events);
+  out << Text(Msg::kStatsEvents, stats.events);
+  if (stats.events > 0) out << Text(Msg::kStatsPositions, stats.events);
   out << "\n";
-  out << absl::StrFormat("cases         %d (%d concluded, %d open)\n",
-                         stats.cases, projection.concluded_cases(),
-                         stats.cases - projection.concluded_cases());
-  out << absl::StrFormat("agencies      %d\n", stats.agencies);
+  out << Text(Msg::kStatsCases, stats.cases, projection.concluded_cases(),
+              stats.cases - projection.concluded_cases())
+      << "\n";
+  out << Text(Msg::kStatsAgencies, stats.agencies) << "\n";
   if (!projection.first_date().empty()) {
-    out << absl::StrFormat("dates         %s to %s (effective)\n",
-                           projection.first_date(), projection.last_date());
+    out << Text(Msg::kStatsDates, projection.first_date(),
+                projection.last_date())
+        << "\n";
   }
-  out << absl::StrFormat("head hash     %s\n", head_hash);
-  out << absl::StrFormat(
-      "size on disk  %.1f MiB (%.1f bytes/event)\n",
-      stats.bytes_on_disk / 1048576.0,
-      stats.events == 0
-          ? 0.0
-          : static_cast<double>(stats.bytes_on_disk) / stats.events);
-  out << "events by payload:\n";
+  out << Text(Msg::kStatsHeadHash, head_hash) << "\n";
+  out << Text(Msg::kStatsSize,
+              absl::StrFormat("%.1f", stats.bytes_on_disk / 1048576.0),
+              absl::StrFormat("%.1f",
+                              stats.events == 0
+                                  ? 0.0
+                                  : static_cast<double>(stats.bytes_on_disk) /
+                                        stats.events))
+      << "\n";
+  out << Text(Msg::kStatsByPayload) << "\n";
   for (const auto& [payload, count] : projection.events_by_payload()) {
     out << absl::StrFormat("  %-22s %d\n", payload, count);
   }

@@ -185,10 +185,12 @@ absl::Status BackupListCommand(const std::string& dest, std::ostream& out);
 
 // Restores backup `backup_id` (0: the latest) in `backup_dir` into the new
 // directory `db_dir`, opens and verifies it, and writes the head. Needs no
-// open store.
+// open store. Its phases (checking, restoring, verifying) are reported to
+// `progress` if not null.
 absl::Status RestoreCommand(const std::string& backup_dir,
                             const std::string& db_dir, uint32_t backup_id,
-                            std::ostream& out);
+                            std::ostream& out,
+                            ProgressSink* progress = nullptr);
 
 struct EraseOptions {
   std::string case_id;    // this case's applicant, or

@@ -141,8 +141,7 @@ absl::Status HistoryCommand(EventStore& store, const std::string& case_id,
   OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
                        store.ReadStream({StreamId::Kind::kCase, case_id}));
   if (events.empty())
-    return absl::NotFoundError(
-        absl::StrCat("case ", case_id, ": unknown case"));
+    return absl::NotFoundError(Text(Msg::kUnknownCase, case_id));
   // Each amendment as a diff of the corrected event before and after it
   // (partial amendments merged as the engine merges them), by the
   // amendment's version.

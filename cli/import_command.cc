@@ -20,10 +20,12 @@
 #include "absl/synchronization/mutex.h"
 #include "cli/commands.h"
 #include "cli/line_reader.h"
+#include "cli/progress.h"
 
 #include "engine/clock.h"
 #include "engine/import_policy.h"
 #include "engine/json_codec.h"
+#include "engine/messages.h"
 #include "engine/status_macros.h"
 
 namespace ogi {
@@ -175,54 +177,46 @@ class ParsedLines {
   std::thread thread_;  // last: started once every member above exists
 };
 
-// The progress display on a terminal: "\r<phase>: NN.N% (N lines, ETA m:ss)",
-// about every 64 Ki lines, then 100% when the phase ends.
-class ProgressLine {
+// The import's two phases on the one progress display (cli/progress.h):
+// checking (by bytes of the file read, with the count of lines), then the
+// commit (one step of unknown length).
+class ImportProgress {
  public:
-  ProgressLine(const ImportOptions& options, std::ostream& err,
-               uint64_t total_bytes)
-      : on_(options.progress == Progress::kOn),
-        err_(err),
-        total_bytes_(total_bytes),
-        start_(SystemClock().Now()) {}
+  ImportProgress(const ImportOptions& options, std::ostream& err,
+                 uint64_t total_bytes)
+      : line_(err,
+              options.progress == Progress::kOn ? ProgressLine::Drawing::kOn
+                                                : ProgressLine::Drawing::kOff,
+              SystemClock()),
+        total_bytes_(total_bytes) {}
 
+  // About every 64 Ki lines.
   void Show(absl::string_view phase, const ParsedLines& lines) {
-    if (!on_ || lines.lines_read() < shown_ + 65536) return;
+    if (!line_.drawing() || lines.lines_read() < shown_ + 65536) return;
     shown_ = lines.lines_read();
-    Print(phase, lines.bytes_read(), shown_);
+    line_.Show(phase, Fraction(lines.bytes_read()), Lines(shown_));
   }
+  // The phase read the whole file: 100%.
   void Done(absl::string_view phase, const ParsedLines& lines) {
-    if (!on_) return;
-    Print(phase, total_bytes_, lines.lines_read());
-    err_ << "\n";
+    line_.Show(phase, 1.0, Lines(lines.lines_read()));
   }
-  void Say(absl::string_view text) {
-    if (on_) err_ << text << std::flush;
+  void Update(Msg phase, uint64_t done, uint64_t total) {
+    line_.Update(phase, done, total);
   }
+  void Break() { line_.Break(); }
 
  private:
-  void Print(absl::string_view phase, uint64_t bytes, uint64_t lines) {
-    const double fraction =
-        total_bytes_ == 0
-            ? 1.0
-            : std::min(1.0, static_cast<double>(bytes) /
-                                static_cast<double>(total_bytes_));
-    const double elapsed = absl::ToDoubleSeconds(SystemClock().Now() - start_);
-    std::string eta;
-    if (fraction > 0.01 && fraction < 1.0) {
-      const int64_t left =
-          static_cast<int64_t>(elapsed / fraction * (1.0 - fraction));
-      eta = absl::StrFormat(", ETA %d:%02d", left / 60, left % 60);
-    }
-    err_ << absl::StrFormat("\r%s: %5.1f%% (%d lines%s)   ", phase,
-                            100.0 * fraction, lines, eta)
-         << std::flush;
+  double Fraction(uint64_t bytes) const {
+    return total_bytes_ == 0
+               ? 0.0
+               : static_cast<double>(bytes) / static_cast<double>(total_bytes_);
+  }
+  static std::string Lines(uint64_t lines) {
+    return Text(Msg::kProgressLines, lines);
   }
 
-  const bool on_;
-  std::ostream& err_;
+  ProgressLine line_;
   const uint64_t total_bytes_;
-  const absl::Time start_;
   uint64_t shown_ = 0;
 };
 
@@ -288,8 +282,9 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
   // it; the accepted ones are staged, invisible until the commit.
   ImportSummary summary;
   ImportRefusals refusals(options.max_errors);
-  ProgressLine progress(options, err, total_bytes);
-  const char* const phase = dry_run ? "checking" : "checking and staging";
+  ImportProgress progress(options, err, total_bytes);
+  const std::string phase =
+      Text(dry_run ? Msg::kProgressImportDryRun : Msg::kProgressImportChecking);
   {
     ParsedLines lines(file.get());
     for (std::vector<ParsedLine> chunk = lines.Next();
@@ -297,7 +292,7 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
       progress.Show(phase, lines);
       for (ParsedLine& line : chunk) {
         if (interrupted()) {
-          progress.Say("\n");
+          progress.Break();
           return cancelled();
         }
         absl::Status status = line.event.status();
@@ -313,13 +308,14 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
           status = checked.status();
           if (IsStoreFailure(status)) {
             // Not the line's fault: the store or the staging failed.
-            progress.Say("\n");
+            progress.Break();
             return absl::Status(
                 status.code(),
                 absl::StrCat(name, ":", line.number, ": ", status.message(),
                              "; nothing was written to the store"));
           }
         }
+        progress.Break();
         err << refusals.Add(absl::StrCat(name, ":", line.number), status)
             << "\n";
         if (refusals.full()) break;
@@ -335,32 +331,31 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
   uint64_t head = store.HeadPosition();
   if (!dry_run) {
     // From here the import completes: an interrupt waits for the commit.
-    progress.Say("writing the index files and ingesting… ");
+    progress.Update(Msg::kProgressImportCommitting, 0, 1);
     absl::StatusOr<uint64_t> committed = staged->Commit();
     if (!committed.ok()) {
-      progress.Say("\n");
+      progress.Break();
       return absl::Status(
           committed.status().code(),
           absl::StrCat("import of ", name, ": ", committed.status().message()));
     }
     head = *committed;
     staged.reset();  // deletes the staging folder
-    progress.Say("done\n");
+    progress.Update(Msg::kProgressImportCommitting, 1, 1);
   }
   summary.seconds = absl::ToDoubleSeconds(SystemClock().Now() - start);
   const uint64_t events = summary.appended + summary.duplicates;
   const double rate = summary.seconds > 0 ? events / summary.seconds : 0.0;
   if (options.summary == OutputFormat::kText) {
     if (dry_run) {
-      out << absl::StrFormat(
-          "checked %s: %d would be appended, %d duplicates would be skipped; "
-          "nothing was written\n",
-          name, summary.appended, summary.duplicates);
+      out << Text(Msg::kImportChecked, name, summary.appended,
+                  summary.duplicates)
+          << "\n";
     } else {
-      out << absl::StrFormat(
-          "imported %s: %d appended, %d duplicates skipped, %.2f s, %.0f "
-          "events/s\n",
-          name, summary.appended, summary.duplicates, summary.seconds, rate);
+      out << Text(Msg::kImportDone, name, summary.appended, summary.duplicates,
+                  absl::StrFormat("%.2f", summary.seconds),
+                  absl::StrFormat("%.0f", rate))
+          << "\n";
     }
   } else if (options.summary == OutputFormat::kJson) {
     out << absl::StrFormat(

@@ -14,6 +14,7 @@
 
 #include "engine/backups.h"
 #include "engine/civil_date.h"
+#include "engine/messages.h"
 #include "engine/status_macros.h"
 #include "projections/report_index.h"
 
@@ -54,17 +55,16 @@ absl::Status VerifyCommand(EventStore& store, const VerifyOptions& options,
     OGI_RETURN_IF_ERROR(
         ReportIndex::CheckAgainstLog(store, options.report_index_path));
   }
-  out << "verified " << result.events << " events";
+  out << Text(Msg::kVerifiedEvents, result.events);
   if (result.events > 0) {
-    out << " (positions " << result.head_position - result.events + 1 << "-"
-        << result.head_position << ")";
+    out << Text(Msg::kVerifiedPositions,
+                result.head_position - result.events + 1, result.head_position);
   }
-  out << ": positions in order, every record decodes and matches its chain "
-         "link"
-      << (options.from <= 1 ? "; indexes and report index agree with the log"
-                            : "; index entries present")
-      << "\nhead " << result.head_position << ":"
-      << absl::BytesToHexString(result.head_link) << "\n";
+  out << Text(options.from <= 1 ? Msg::kVerifiedWhole : Msg::kVerifiedPart)
+      << "\n"
+      << Text(Msg::kVerifiedHead, result.head_position,
+              absl::BytesToHexString(result.head_link))
+      << "\n";
   if (!options.digest.has_value()) return absl::OkStatus();
 
   const Digest& digest = *options.digest;
@@ -84,25 +84,24 @@ absl::Status VerifyCommand(EventStore& store, const VerifyOptions& options,
         absl::BytesToHexString(digest.link),
         ": the log up to it is not the one the digest was taken from"));
   }
-  out << "the log extends the digest " << digest.position << ":"
-      << absl::BytesToHexString(digest.link) << " exactly ("
-      << result.head_position - digest.position << " events appended since)\n";
+  out << Text(Msg::kVerifiedDigest, digest.position,
+              absl::BytesToHexString(digest.link),
+              result.head_position - digest.position)
+      << "\n";
   return absl::OkStatus();
 }
 
 absl::Status BackupCommand(EventStore& store, const std::string& dest,
                            uint32_t keep, std::ostream& out) {
   OGI_ASSIGN_OR_RETURN(EventStore::BackupResult backup, store.Backup(dest));
-  out << "backup " << backup.backup_id << " in " << dest
-      << ": every event up to " << backup.head_position << ":"
-      << absl::BytesToHexString(backup.head_link)
-      << ", the personal-data keys and the indexes\n";
+  out << Text(Msg::kBackupDone, backup.backup_id, dest, backup.head_position,
+              absl::BytesToHexString(backup.head_link))
+      << "\n";
   if (keep == 0) return absl::OkStatus();
   OGI_ASSIGN_OR_RETURN(std::vector<BackupInfo> before, ListBackups(dest));
   OGI_RETURN_IF_ERROR(PruneBackups(dest, keep));
   if (before.size() > keep) {
-    out << "deleted the " << before.size() - keep
-        << " oldest backup(s), keeping the " << keep << " newest\n";
+    out << Text(Msg::kBackupPruned, before.size() - keep, keep) << "\n";
   }
   return absl::OkStatus();
 }
@@ -122,16 +121,17 @@ absl::Status BackupListCommand(const std::string& dest, std::ostream& out) {
 
 absl::Status RestoreCommand(const std::string& backup_dir,
                             const std::string& db_dir, uint32_t backup_id,
-                            std::ostream& out) {
-  OGI_ASSIGN_OR_RETURN(uint32_t id,
-                       EventStore::Restore(backup_dir, db_dir, backup_id));
+                            std::ostream& out, ProgressSink* progress) {
+  OGI_ASSIGN_OR_RETURN(uint32_t id, EventStore::Restore(backup_dir, db_dir,
+                                                        backup_id, progress));
   OGI_ASSIGN_OR_RETURN(std::unique_ptr<EventStore> store,
                        EventStore::Open({.path = db_dir}));
+  store->set_progress(progress);
   OGI_ASSIGN_OR_RETURN(EventStore::VerifyResult verified, store->Verify(1));
-  out << "restored backup " << id << " of " << backup_dir << " into " << db_dir
-      << "; verified " << verified.events << " events, head "
-      << verified.head_position << ":"
-      << absl::BytesToHexString(verified.head_link) << "\n";
+  out << Text(Msg::kRestoreDone, id, backup_dir, db_dir, verified.events,
+              verified.head_position,
+              absl::BytesToHexString(verified.head_link))
+      << "\n";
   return absl::OkStatus();
 }
 
@@ -159,8 +159,7 @@ absl::Status ErasePersonalDataCommand(EventStore& store,
   for (const std::string& id : cases) {
     OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> stream,
                          store.ReadStream({StreamId::Kind::kCase, id}));
-    if (stream.empty())
-      return absl::NotFoundError(absl::StrCat("case ", id, ": unknown case"));
+    if (stream.empty()) return absl::NotFoundError(Text(Msg::kUnknownCase, id));
     if (absl::c_any_of(stream, [](const v1::Event& e) {
           return e.has_personal_data_erased();
         })) {
@@ -177,10 +176,10 @@ absl::Status ErasePersonalDataCommand(EventStore& store,
   // Also when every case was erased already: an erasure recorded by a path
   // that failed to purge (or by an older version) is purged now.
   OGI_RETURN_IF_ERROR(store.PurgeErasedKeys());
-  out << "erased the personal data of " << events.size() << " case(s)";
+  out << Text(Msg::kErasedCases, events.size());
   for (const v1::Event& e : events) out << " " << e.case_id();
   if (!already.empty()) {
-    out << "; already erased:";
+    out << Text(Msg::kErasedAlready);
     for (const std::string& id : already) out << " " << id;
   }
   out << "\n";

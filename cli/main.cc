@@ -64,8 +64,7 @@ std::optional<std::string> UnknownArgument(CLI::App& app, int argc,
         option = a->get_option_no_throw(name);
       }
       if (option == nullptr) {
-        return absl::StrCat("unknown option ", name, " of '", path, "' (", path,
-                            " --help lists them)");
+        return ogi::Text(ogi::Msg::kCliUnknownOption, name, path);
       }
       // A flag takes no value; an option takes the next word unless given
       // as --name=value.
@@ -85,8 +84,7 @@ std::optional<std::string> UnknownArgument(CLI::App& app, int argc,
            }).empty()) {
       continue;  // a value of the command's positional arguments
     }
-    return absl::StrCat("unknown command '", arg, "' of '", path, "' (", path,
-                        " --help lists them)");
+    return ogi::Text(ogi::Msg::kCliUnknownCommand, arg, path);
   }
   return std::nullopt;
 }
@@ -106,16 +104,32 @@ int main(int argc, char** argv) {
   // One language per process, like the calendar and the clock: Chinese
   // unless LC_ALL / LC_MESSAGES / LANG ask for English (engine/messages.h).
   ogi::SetProcessLanguage(ogi::LanguageFromEnvironment());
-  CLI::App app{
-      "ogi: the event-sourced case log for government information-disclosure "
-      "applications"};
+  CLI::App app{ogi::Text(ogi::Msg::kHelpOgi)};
+  // Set before the sub-commands are added: they inherit the help flag.
+  app.set_help_flag("--help,-h", ogi::Text(ogi::Msg::kHelpHelp));
+  for (auto [label, message] :
+       {std::pair{"Usage", ogi::Msg::kHelpLabelUsage},
+        std::pair{"OPTIONS", ogi::Msg::kHelpLabelOptions},
+        std::pair{"Positionals", ogi::Msg::kHelpLabelPositionals},
+        std::pair{"REQUIRED", ogi::Msg::kHelpLabelRequired},
+        std::pair{"Env", ogi::Msg::kHelpLabelEnv},
+        std::pair{"Needs", ogi::Msg::kHelpLabelNeeds},
+        std::pair{"Excludes", ogi::Msg::kHelpLabelExcludes},
+        std::pair{"SUBCOMMAND", ogi::Msg::kHelpLabelSubcommand},
+        std::pair{"TEXT", ogi::Msg::kHelpLabelText},
+        std::pair{"INT", ogi::Msg::kHelpLabelInt},
+        std::pair{"UINT", ogi::Msg::kHelpLabelUint}}) {
+    app.get_formatter()->label(label, ogi::Text(message));
+  }
+  app.option_defaults()->group(ogi::Text(ogi::Msg::kHelpGroupOptions));
   app.require_subcommand(1);
   ogi::Flags flags;
   flags.db = DefaultDb();
   const std::map<const CLI::App*, const ogi::SubCommand*> rows =
       ogi::BuildCommandLine(app, flags);
 
-  app.set_version_flag("--version", "ogi (event log format 1)");
+  app.set_version_flag("--version", "ogi (event log format 1)",
+                       ogi::Text(ogi::Msg::kHelpVersion));
   // `ogi help` (after any --db DIR) is `ogi --help`.
   for (int i = 1; i < argc; ++i) {
     const absl::string_view arg = argv[i];
@@ -135,6 +149,15 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // CLI11 says its usage errors (a required option missing, a value out
+    // of range) in English: the clerk is told in the process's language
+    // what the line is, with CLI11's words naming the option.
+    if (e.get_exit_code() != 0 &&
+        ogi::ProcessLanguage() == ogi::Language::kChinese) {
+      std::cerr << "ogi: " << ogi::Text(ogi::Msg::kCliUsageError, e.what())
+                << "\n";
+      return e.get_exit_code();
+    }
     return app.exit(e);
   }
   const CLI::App* chosen = &app;
@@ -156,6 +179,13 @@ int main(int argc, char** argv) {
   // one calendar and "today", chosen here once.
   ogi::Clock& clock = ogi::SystemClock();
   env.clock = &clock;
+  // Progress only for a person watching: stderr a terminal, no --quiet.
+  ogi::ProgressLine progress(std::cerr,
+                             env.stderr_is_terminal && !flags.quiet
+                                 ? ogi::ProgressLine::Drawing::kOn
+                                 : ogi::ProgressLine::Drawing::kOff,
+                             clock);
+  env.progress = &progress;
   env.judge.clock_day = ogi::AgencyDay(clock.Now());
   env.judge.today = env.judge.clock_day;
   if (!flags.on_date.empty()) {
@@ -178,6 +208,7 @@ int main(int argc, char** argv) {
         ogi::OpenStore(flags.db, use, *env.notes);
     if (!opened.ok()) return opened.status();
     store = *std::move(opened);
+    if (progress.drawing()) store->set_progress(&progress);
     used = use;
     return store.get();
   };
@@ -187,6 +218,7 @@ int main(int argc, char** argv) {
     env.store = *opened;
   }
   const absl::Status status = row.run(flags, env);
+  progress.Break();
   if (!status.ok()) return Fail(status);
   if (used.has_value() && !existed && *used != ogi::StoreUse::kRead)
     *env.notes << "ogi: " << ogi::CreatedStoreNote(flags.db) << "\n";

@@ -14,6 +14,7 @@
 #include "engine/civil_date.h"
 #include "engine/clock.h"
 #include "engine/json_codec.h"
+#include "engine/messages.h"
 #include "engine/status_macros.h"
 #include "gen/gen_log.h"
 #include "projections/report_check.h"
@@ -90,17 +91,14 @@ absl::Status ReindexCommand(EventStore& store, const std::string& index_path,
   OGI_ASSIGN_OR_RETURN(std::unique_ptr<ReportIndex> index,
                        ReportIndex::Open(store, index_path));
   OGI_ASSIGN_OR_RETURN(ReportIndex::CatchUpStats caught, index->CatchUp());
-  out << "report index " << index_path << " at position " << index->checkpoint()
-      << " (" << caught.events << " events folded)\n";
+  out << Text(Msg::kReindexDone, index_path, index->checkpoint(), caught.events)
+      << "\n";
   return absl::OkStatus();
 }
 
 absl::Status DemoCommand(EventStore& store, std::ostream& out) {
   if (const uint64_t events = store.HeadPosition(); events > 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the store holds ", events,
-        " events: ogi demo writes its sample only into a new folder (give "
-        "--db NEW-FOLDER)"));
+    return absl::FailedPreconditionError(Text(Msg::kDemoNotEmpty, events));
   }
   OGI_RETURN_IF_ERROR(AppendLines(store, kSeedLog));
   GenOptions gen;

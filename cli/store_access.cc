@@ -5,17 +5,17 @@
 #include "absl/strings/str_cat.h"
 #include "cli/serve_command.h"
 
+#include "engine/messages.h"
 #include "engine/status_macros.h"
 
 namespace ogi {
 
 absl::Status NoStoreError(const std::string& db) {
-  return absl::NotFoundError(
-      absl::StrCat("no ogi store at ", db, " (give --db or set OGI_DB)"));
+  return absl::NotFoundError(Text(Msg::kNoStore, db));
 }
 
 std::string CreatedStoreNote(const std::string& db) {
-  return absl::StrCat("created a new store at ", db);
+  return Text(Msg::kCliCreatedStore, db);
 }
 
 absl::StatusOr<std::unique_ptr<EventStore>> OpenStore(const std::string& db,
@@ -47,9 +47,8 @@ absl::StatusOr<std::unique_ptr<EventStore>> OpenStore(const std::string& db,
     return ExplainServedStore(db, store.status());
   }
   if ((*store)->ReadsBehindWriter()) {
-    err << "ogi: another process (ogi serve) writes " << db
-        << ": answering as of position " << (*store)->HeadPosition()
-        << ", the head when this command began\n";
+    err << "ogi: " << Text(Msg::kBehindWriter, db, (*store)->HeadPosition())
+        << "\n";
   }
   return store;
 }

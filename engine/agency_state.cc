@@ -5,6 +5,7 @@
 
 #include "engine/civil_date.h"
 #include "engine/fees.h"
+#include "engine/messages.h"
 #include "engine/payload.h"
 
 namespace ogi {
@@ -54,9 +55,8 @@ absl::Status DecideAgencyEvent(const AgencyState& state, const v1::Event& event,
     return absl::OkStatus();
   }
   if (state.version == 0) {
-    return absl::NotFoundError(absl::StrCat(
-        label, ": '", PayloadName(payload),
-        "' refused: the agency is not registered (no 'agencyRegistered')"));
+    return absl::NotFoundError(
+        Text(Msg::kRefuseAgencyNotRegistered, label, PayloadName(payload)));
   }
   switch (payload) {
     case v1::Event::kDocumentIssued:

@@ -9,6 +9,7 @@
 
 #include "engine/civil_date.h"
 #include "engine/event_view.h"
+#include "engine/messages.h"
 #include "engine/status_macros.h"
 #include "engine/validate.h"
 
@@ -31,41 +32,36 @@ absl::Status CheckStep(const CaseFacts& f, const CaseStep& s,
                        absl::string_view label) {
   auto refuse = [&](absl::string_view field, absl::string_view rule) {
     return absl::FailedPreconditionError(
-        absl::StrCat(label, ": '", field.empty() ? StepName(s) : field,
-                     "' refused: ", rule));
+        Text(Msg::kRefused, label, field.empty() ? StepName(s) : field, rule));
   };
   const std::string concluded_on = FormatCivilDay(f.concluded_on);
   switch (s.payload) {
     case v1::Event::kReceived:
-      return refuse("", "the case was already received");
+      return refuse("", Text(Msg::kRefuseAlreadyReceived));
     case v1::Event::kReanswered:
-      return f.concluded
-                 ? absl::OkStatus()
-                 : refuse("", "the case is not concluded yet; answer it first");
+      return f.concluded ? absl::OkStatus()
+                         : refuse("", Text(Msg::kRefuseNotConcludedReanswer));
     case v1::Event::kArchived:
       if (!f.concluded)
-        return refuse("",
-                      "the case is not concluded; archive it after the answer");
-      if (f.archived) return refuse("", "the case is already archived");
+        return refuse("", Text(Msg::kRefuseNotConcludedArchive));
+      if (f.archived) return refuse("", Text(Msg::kRefuseAlreadyArchived));
       return absl::OkStatus();
     case v1::Event::kPersonalDataErased:
       if (f.personal_data_erased)
-        return refuse("", "the case's personal data is already erased");
+        return refuse("", Text(Msg::kRefuseAlreadyErased));
       return absl::OkStatus();
     case v1::Event::kAppealFiled:
       if (std::any_of(f.appeals.begin(), f.appeals.end(),
                       [&](const Appeal& a) { return a.id == s.ref; })) {
-        return refuse(
-            "appealFiled.appealId",
-            absl::StrCat("appeal ", s.ref, " was already filed on this case"));
+        return refuse("appealFiled.appealId",
+                      Text(Msg::kRefuseAppealFiled, s.ref));
       }
       return absl::OkStatus();
     case v1::Event::kAppealDecided:
       if (std::none_of(f.appeals.begin(), f.appeals.end(),
                        [&](const Appeal& a) { return a.id == s.ref; })) {
-        return refuse(
-            "appealDecided.appealId",
-            absl::StrCat("no appeal ", s.ref, " was filed on this case"));
+        return refuse("appealDecided.appealId",
+                      Text(Msg::kRefuseNoAppeal, s.ref));
       }
       return absl::OkStatus();
     default:
@@ -73,48 +69,43 @@ absl::Status CheckStep(const CaseFacts& f, const CaseStep& s,
   }
   // Everything below is a step before conclusion.
   if (f.concluded) {
-    return refuse("",
-                  absl::StrCat("the case was concluded on ", concluded_on,
-                               "; after conclusion only reanswered, archived, "
-                               "appeals and amended are allowed"));
+    return refuse("", Text(Msg::kRefuseConcluded, concluded_on));
   }
   switch (s.payload) {
     case v1::Event::kCorrectionRequested:
       if (f.correction_outstanding)
-        return refuse("", "a correction request is already outstanding");
+        return refuse("", Text(Msg::kRefuseCorrectionOutstanding));
       if (s.has_due && s.due() < s.on())
         return refuse("correctionRequested.dueOn",
-                      "is before the request's date");
+                      Text(Msg::kRefuseBeforeRequest));
       return absl::OkStatus();
     case v1::Event::kCorrectionReceived:
       return f.correction_outstanding
                  ? absl::OkStatus()
-                 : refuse("", "no correction was requested");
+                 : refuse("", Text(Msg::kRefuseNoCorrection));
     case v1::Event::kConsultationStarted:
       if (Contains(f.consultations_seen, s.ref)) {
         return refuse("consultationStarted.consultationId",
-                      absl::StrCat("consultation ", s.ref,
-                                   " was already started on this case"));
+                      Text(Msg::kRefuseConsultationStarted, s.ref));
       }
       return absl::OkStatus();
     case v1::Event::kConsultationEnded:
       if (!Contains(f.consultations_open, s.ref)) {
         return refuse("consultationEnded.consultationId",
-                      absl::StrCat("no open consultation ", s.ref));
+                      Text(Msg::kRefuseNoOpenConsultation, s.ref));
       }
       return absl::OkStatus();
     case v1::Event::kExtended:
       if (f.extension_working_days + s.amount > kMaxExtensionWorkingDays) {
         return refuse("extended.workingDays",
-                      absl::StrCat("extensions would total ",
-                                   f.extension_working_days + s.amount,
-                                   " working days; at most ",
-                                   kMaxExtensionWorkingDays, " are allowed"));
+                      Text(Msg::kRefuseExtensionTotal,
+                           f.extension_working_days + s.amount,
+                           kMaxExtensionWorkingDays));
       }
       return absl::OkStatus();
     case v1::Event::kDelayFixed:
       if (s.has_due && s.due() < s.on())
-        return refuse("delayFixed.dueOn", "is before the event's date");
+        return refuse("delayFixed.dueOn", Text(Msg::kRefuseBeforeEvent));
       return absl::OkStatus();
     case v1::Event::kReviewed:
       return absl::OkStatus();
@@ -407,28 +398,24 @@ absl::StatusOr<CaseChange> DecideCaseEvent(const CaseState& state,
   const std::string label = absl::StrCat("case ", event.case_id());
   if (event.payload_case() == v1::Event::kReceived) {
     if (state.version > 0) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          label, ": 'received' refused: the case already exists (version ",
-          state.version, ")"));
+      return absl::AlreadyExistsError(
+          Text(Msg::kRefuseCaseExists, label, state.version));
     }
     return CaseChange{StepOf(event), std::nullopt, false};
   }
   if (state.version == 0) {
-    return absl::NotFoundError(
-        absl::StrCat(label, ": '", PayloadName(event.payload_case()),
-                     "' refused: unknown case (no 'received')"));
+    return absl::NotFoundError(Text(Msg::kRefuseUnknownCase, label,
+                                    PayloadName(event.payload_case())));
   }
   if (!event.agency_id().empty() && event.agency_id() != state.agency_id) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(label, ": field 'agencyId' is ", event.agency_id(),
-                     " but the case belongs to ", state.agency_id));
+    return absl::FailedPreconditionError(Text(
+        Msg::kRefuseOtherAgency, label, event.agency_id(), state.agency_id));
   }
   const CaseStep step = StepOf(event);
   if (step.on() < state.floor_on) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        label, ": field 'occurredOn' is ", event.occurred_on(),
-        ", before the case's previous event (", FormatCivilDay(state.floor_on),
-        "); effective dates never go backwards within a case"));
+    return absl::FailedPreconditionError(Text(Msg::kRefuseDateBackwards, label,
+                                              event.occurred_on(),
+                                              FormatCivilDay(state.floor_on)));
   }
   if (event.payload_case() == v1::Event::kAmended)
     return DecideAmendment(state, event, label);

@@ -37,6 +37,7 @@
 
 #include "engine/clock.h"
 #include "engine/key_codec.h"
+#include "engine/progress.h"
 #include "proto/event.pb.h"
 
 namespace rocksdb {
@@ -148,6 +149,12 @@ class EventStore {
   static bool Exists(const std::string& path);
 
   virtual ~EventStore() = default;
+
+  // Where Verify, Backup and the report index's catch-up on this store say
+  // how far they got (engine/progress.h); null (the default): nowhere. Set it
+  // before starting the work; `sink` must outlive it.
+  void set_progress(ProgressSink* sink) { progress_ = sink; }
+  ProgressSink* progress() const { return progress_; }
 
   // Returns whether reads go through a secondary instance, because another
   // process writes the store (Access::kRead only).
@@ -288,10 +295,11 @@ class EventStore {
   // `db_dir`, which must not exist or be empty (kFailedPrecondition
   // otherwise), after checking the backup's checksums; returns the backup's
   // id. kNotFound for a missing directory or backup. Open and Verify the
-  // result.
+  // result. Its phases are reported to `progress` if not null.
   static absl::StatusOr<uint32_t> Restore(const std::string& backup_dir,
                                           const std::string& db_dir,
-                                          uint32_t backup_id = 0);
+                                          uint32_t backup_id = 0,
+                                          ProgressSink* progress = nullptr);
 
   struct VerifyResult {
     uint64_t events = 0;         // events checked (from `from` to the head)
@@ -311,6 +319,9 @@ class EventStore {
   virtual absl::StatusOr<VerifyResult> Verify(uint64_t from) = 0;
 
   virtual absl::StatusOr<StoreStats> Stats() = 0;
+
+ private:
+  ProgressSink* progress_ = nullptr;
 };
 
 }  // namespace ogi

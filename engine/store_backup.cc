@@ -5,6 +5,7 @@
 // files; a reader (Access::kRead, perhaps behind `ogi serve`) copies its view
 // entry by entry into a staging database under the backup directory and backs
 // that up, so it writes nothing into the store's folder.
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "engine/backups.h"
 #include "engine/internal/rocks_store.h"
+#include "engine/progress.h"
 #include "engine/rocksdb_status.h"
 #include "engine/status_macros.h"
 
@@ -39,6 +41,50 @@ struct RemoveOnExit {
     std::filesystem::remove_all(path, ignored);
   }
 };
+
+// The bytes of the SST and WAL files a backup of `db` copies, at most (a
+// file already in the backup directory is not copied again): the total of
+// the progress display's "writing the backup" phase.
+uint64_t FilesBytes(rocksdb::DB& db) {
+  std::vector<rocksdb::LiveFileStorageInfo> files;
+  if (!db.GetLiveFilesStorageInfo(rocksdb::LiveFilesStorageInfoOptions(),
+                                  &files)
+           .ok()) {
+    return 0;
+  }
+  uint64_t bytes = 0;
+  for (const rocksdb::LiveFileStorageInfo& f : files) bytes += f.size;
+  return bytes;
+}
+
+// Creates the backup, reporting the bytes copied to `progress` (if set).
+rocksdb::Status CreateBackup(rocksdb::BackupEngine& engine,
+                             rocksdb::CreateBackupOptions options,
+                             rocksdb::DB* db, const std::string& metadata,
+                             rocksdb::BackupID* id, ProgressSink* progress) {
+  // BackupEngineOptions' callback_trigger_interval_size: 4 MiB per call.
+  constexpr uint64_t kBytesPerCall = 4 << 20;
+  const uint64_t total = progress != nullptr ? FilesBytes(*db) : 0;
+  ProgressTicker ticker(progress, Msg::kProgressBackingUp, total, 1);
+  uint64_t copied = 0;
+  options.progress_callback = [&] {
+    copied = std::min(total, copied + kBytesPerCall);
+    ticker.Tick(copied);
+  };
+  rocksdb::Status s =
+      engine.CreateNewBackupWithMetadata(options, db, metadata, id);
+  if (s.ok()) ticker.Finish();
+  return s;
+}
+
+// Checks the backup's checksums, as one phase of unknown size.
+rocksdb::Status CheckBackup(rocksdb::BackupEngineReadOnlyBase& engine,
+                            rocksdb::BackupID id, ProgressSink* progress) {
+  ProgressTicker ticker(progress, Msg::kProgressCheckingBackup, 1);
+  rocksdb::Status s = engine.VerifyBackup(id, true);
+  if (s.ok()) ticker.Finish();
+  return s;
+}
 
 }  // namespace
 
@@ -68,6 +114,10 @@ absl::StatusOr<EventStore::BackupResult> RocksEventStore::BackupByCopy(
   // read one after the other, are one consistent cut at result.head_position.
   rocksdb::WriteOptions unlogged;  // the staging copy is flushed below
   unlogged.disableWAL = true;
+  // Counted in entries: the log, its stream and eventId entries dominate.
+  ProgressTicker ticker(progress(), Msg::kProgressCopying,
+                        3 * result.head_position);
+  uint64_t copied = 0;
   for (int f : {kDefault, kLog, kStreams, kEventIds, kKeys}) {
     rocksdb::ReadOptions read;
     read.fill_cache = false;
@@ -76,6 +126,7 @@ absl::StatusOr<EventStore::BackupResult> RocksEventStore::BackupByCopy(
     rocksdb::WriteBatch batch;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       (void)batch.Put(copy.family(f), it->key(), it->value());
+      ticker.Tick(++copied);
       if (batch.GetDataSize() >= (4 << 20)) {
         OGI_RETURN_IF_ERROR(FromRocksDb(copy.db_->Write(unlogged, &batch),
                                         "copying into the staging store"));
@@ -86,6 +137,7 @@ absl::StatusOr<EventStore::BackupResult> RocksEventStore::BackupByCopy(
     OGI_RETURN_IF_ERROR(FromRocksDb(copy.db_->Write(unlogged, &batch),
                                     "copying into the staging store"));
   }
+  ticker.Finish();
   rocksdb::FlushOptions flush;
   flush.wait = true;
   OGI_RETURN_IF_ERROR(FromRocksDb(copy.db_->Flush(flush, copy.handles_),
@@ -98,11 +150,10 @@ absl::StatusOr<EventStore::BackupResult> RocksEventStore::BackupByCopy(
   std::unique_ptr<rocksdb::BackupEngine> engine(raw);
   rocksdb::BackupID id = 0;
   OGI_RETURN_IF_ERROR(FromRocksDb(
-      engine->CreateNewBackupWithMetadata(rocksdb::CreateBackupOptions(),
-                                          copy.db_.get(), HeadMetadata(result),
-                                          &id),
+      CreateBackup(*engine, rocksdb::CreateBackupOptions(), copy.db_.get(),
+                   HeadMetadata(result), &id, progress()),
       absl::StrCat("backing up to ", dest)));
-  OGI_RETURN_IF_ERROR(FromRocksDb(engine->VerifyBackup(id, true),
+  OGI_RETURN_IF_ERROR(FromRocksDb(CheckBackup(*engine, id, progress()),
                                   absl::StrCat("checking backup ", id)));
   result.backup_id = id;
   return result;
@@ -129,10 +180,10 @@ absl::StatusOr<EventStore::BackupResult> RocksEventStore::Backup(
   options.flush_before_backup = true;
   rocksdb::BackupID id = 0;
   OGI_RETURN_IF_ERROR(
-      FromRocksDb(engine->CreateNewBackupWithMetadata(
-                      options, db_.get(), HeadMetadata(result), &id),
+      FromRocksDb(CreateBackup(*engine, options, db_.get(),
+                               HeadMetadata(result), &id, progress()),
                   absl::StrCat("backing up to ", dest)));
-  OGI_RETURN_IF_ERROR(FromRocksDb(engine->VerifyBackup(id, true),
+  OGI_RETURN_IF_ERROR(FromRocksDb(CheckBackup(*engine, id, progress()),
                                   absl::StrCat("checking backup ", id)));
   result.backup_id = id;
   return result;
@@ -162,7 +213,8 @@ absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenBackups(
 
 absl::StatusOr<uint32_t> EventStore::Restore(const std::string& backup_dir,
                                              const std::string& db_dir,
-                                             uint32_t backup_id) {
+                                             uint32_t backup_id,
+                                             ProgressSink* progress) {
   std::error_code ec;
   if (std::filesystem::exists(db_dir, ec) &&
       !std::filesystem::is_empty(db_dir, ec)) {
@@ -189,11 +241,14 @@ absl::StatusOr<uint32_t> EventStore::Restore(const std::string& backup_dir,
     }
     chosen = backup_id;
   }
-  OGI_RETURN_IF_ERROR(FromRocksDb(engine->VerifyBackup(chosen, true),
-                                  absl::StrCat("checking backup ", chosen)));
+  OGI_RETURN_IF_ERROR(
+      FromRocksDb(engine_internal::CheckBackup(*engine, chosen, progress),
+                  absl::StrCat("checking backup ", chosen)));
+  ProgressTicker restoring(progress, Msg::kProgressRestoring, 1);
   OGI_RETURN_IF_ERROR(
       FromRocksDb(engine->RestoreDBFromBackup(chosen, db_dir, db_dir),
                   absl::StrCat("restoring backup ", chosen, " into ", db_dir)));
+  restoring.Finish();
   return chosen;
 }
 

@@ -251,6 +251,10 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
   absl::string_view failed_value;  // the value whose link did not match
   std::string failed_value_copy;
   {
+    // The head is read after the snapshot: the scan stops at or before it.
+    const uint64_t head = HeadPosition();
+    ProgressTicker ticker(progress(), Msg::kProgressVerifying,
+                          head >= from ? head - from + 1 : 0);
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family(kLog)));
     std::unique_ptr<RecordBatch> batch = queue.TakeEmpty();
     for (it->Seek(EncodePosition(from)); it->Valid(); it->Next()) {
@@ -293,8 +297,10 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
       if (batch->ends.size() == RecordBatchQueue::kBatchRecords) {
         queue.Push(std::move(batch));
         batch = queue.TakeEmpty();
+        ticker.Tick(position - from + 1);
       }
     }
+    if (!chained.failed()) ticker.Finish();
     if (!chained.failed()) {
       chained.status = FromRocksDb(it->status(), "scanning the log");
       if (!chained.status.ok()) chained.position = position + 1;

@@ -14,11 +14,26 @@
 #include "google/protobuf/message.h"
 
 #include "engine/civil_date.h"
+#include "engine/messages.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
 
 namespace ogi {
 namespace {
+
+// A field as a message names it: its path ("received.applicant.category"),
+// in Chinese after its term ("申请人类型（received.applicant.category）"). The
+// term is looked up without the payload's name.
+std::string FieldShown(absl::string_view path) {
+  absl::string_view key = path;
+  absl::ConsumePrefix(&key, "amended.");
+  const size_t dot = key.find('.');
+  if (dot != absl::string_view::npos && !HasTerm(key))
+    key.remove_prefix(dot + 1);
+  const absl::string_view term = Term(key);
+  if (term == key) return std::string(path);
+  return absl::StrCat(term, "（", path, "）");
+}
 
 // Collects the stream label so every message of one event starts the same way.
 class Checker {
@@ -36,37 +51,35 @@ class Checker {
   absl::Status Error(absl::string_view field, absl::string_view what) const {
     if (!only_paths_.empty() && !Checked(field)) return absl::OkStatus();
     return absl::InvalidArgumentError(
-        absl::StrCat(label_, ": field '", field, "' ", what));
+        Text(Msg::kFieldInvalid, label_, FieldShown(field), what));
   }
 
   absl::Status Required(absl::string_view field, bool present) const {
-    return present ? absl::OkStatus() : Error(field, "is required");
+    return present ? absl::OkStatus() : Error(field, Text(Msg::kFieldRequired));
   }
 
   absl::Status Id(absl::string_view field, absl::string_view value,
                   size_t max_length) const {
-    if (value.empty()) return Error(field, "is required");
+    if (value.empty()) return Error(field, Text(Msg::kFieldRequired));
     if (value.size() > max_length)
-      return Error(field,
-                   absl::StrCat("is longer than ", max_length, " characters"));
+      return Error(field, Text(Msg::kFieldTooLong, max_length));
     for (const char c : value) {
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-        return Error(field, "contains a control character");
+        return Error(field, Text(Msg::kFieldControlCharacter));
     }
     return absl::OkStatus();
   }
 
   absl::Status StreamId(absl::string_view field,
                         absl::string_view value) const {
-    if (value.empty()) return Error(field, "is required");
+    if (value.empty()) return Error(field, Text(Msg::kFieldRequired));
     if (value.size() > kMaxStreamIdLength) {
-      return Error(field, absl::StrCat("is longer than ", kMaxStreamIdLength,
-                                       " characters"));
+      return Error(field, Text(Msg::kFieldTooLong, kMaxStreamIdLength));
     }
     for (const char c : value) {
       if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' &&
           c != '_' && c != ':' && c != '/' && c != '-') {
-        return Error(field, "may contain only A-Z a-z 0-9 . _ : / -");
+        return Error(field, Text(Msg::kFieldIdCharacters));
       }
     }
     return absl::OkStatus();
@@ -76,7 +89,8 @@ class Checker {
   absl::Status Date(absl::string_view field, absl::string_view value,
                     bool required) const {
     if (value.empty())
-      return required ? Error(field, "is required") : absl::OkStatus();
+      return required ? Error(field, Text(Msg::kFieldRequired))
+                      : absl::OkStatus();
     auto day = ParseCivilDay(value);
     if (!day.ok()) return Error(field, day.status().message());
     return absl::OkStatus();
@@ -86,9 +100,8 @@ class Checker {
                                  absl::string_view value) const {
     auto day = ParseCivilDay(value);
     if (day.ok() && *day > recording_day_) {
-      return Error(
-          field, absl::StrCat("is ", value, ", after the day it is recorded (",
-                              FormatCivilDay(recording_day_), ")"));
+      return Error(field, Text(Msg::kFieldAfterRecording, value,
+                               FormatCivilDay(recording_day_)));
     }
     return absl::OkStatus();
   }
@@ -99,9 +112,10 @@ class Checker {
   absl::Status Enum(absl::string_view field, int value, bool (*is_valid)(int),
                     bool required) const {
     if (value == 0)
-      return required ? Error(field, "is required") : absl::OkStatus();
+      return required ? Error(field, Text(Msg::kFieldRequired))
+                      : absl::OkStatus();
     if (!is_valid(value))
-      return Error(field, absl::StrCat("has an unknown value ", value));
+      return Error(field, Text(Msg::kFieldUnknownValue, value));
     return absl::OkStatus();
   }
 
@@ -109,8 +123,8 @@ class Checker {
   // maximum (validate.h), so no sum of them over a year can wrap.
   absl::Status InRange(absl::string_view field, int64_t value,
                        int64_t max) const {
-    if (value < 0) return Error(field, "must not be negative");
-    if (value > max) return Error(field, absl::StrCat("must be at most ", max));
+    if (value < 0) return Error(field, Text(Msg::kFieldNegative));
+    if (value > max) return Error(field, Text(Msg::kFieldAtMost, max));
     return absl::OkStatus();
   }
 
@@ -330,10 +344,11 @@ absl::Status ValidateAgencyPayload(const Checker& c, const v1::Event& e) {
 
 std::string StreamLabel(const v1::Event& event) {
   if (IsAgencyPayload(event.payload_case()) || event.case_id().empty()) {
-    return absl::StrCat(
-        "agency ", event.agency_id().empty() ? "(none)" : event.agency_id());
+    return Text(Msg::kStreamAgency, event.agency_id().empty()
+                                        ? Text(Msg::kStreamNone)
+                                        : event.agency_id());
   }
-  return absl::StrCat("case ", event.case_id());
+  return Text(Msg::kStreamCase, event.case_id());
 }
 
 absl::Status ValidateStreamId(absl::string_view field, absl::string_view id) {

@@ -13,6 +13,7 @@
 #include "engine/case_state.h"
 #include "engine/civil_date.h"
 #include "engine/fees.h"
+#include "engine/messages.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
 #include "projections/internal/report_rules.h"
@@ -120,7 +121,7 @@ absl::Status CheckRequest(const Replayed& r, const ReportRequest& request) {
   }
   if (!r.agencies.contains(request.agency_id)) {
     return absl::NotFoundError(
-        absl::StrCat("agency ", request.agency_id, " is not registered"));
+        Text(Msg::kAgencyNotRegistered, request.agency_id));
   }
   return absl::OkStatus();
 }

@@ -38,13 +38,70 @@ void AppendAligned(absl::string_view text, CellKind kind, int width,
   out.append(space - left, ' ');
 }
 
-// An ASCII box grid: every line has the same display width, every text is
-// whole on one line, and rules are drawn only between different cells.
-std::string GridToText(const Grid& g) {
-  const std::vector<std::vector<int>> owner = Owners(g);
+namespace {
 
-  // Column widths: single columns first, then spans widen their columns
-  // evenly where their text does not fit.
+// The UTF-8 characters of `text`, each as a view.
+std::vector<absl::string_view> Characters(absl::string_view text) {
+  std::vector<absl::string_view> out;
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char lead = static_cast<unsigned char>(text[i]);
+    size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    length = std::min(length, text.size() - i);
+    out.push_back(text.substr(i, length));
+    i += length;
+  }
+  return out;
+}
+
+// Punctuation that never starts a line (GB/T 15834 and common practice).
+bool NeverStartsALine(absl::string_view ch) {
+  for (absl::string_view p : {"，", "。", "、", "；", "：", "）", "”", "’",
+                              "》", "！", "？", ")", ",", ".", ";", ":"}) {
+    if (ch == p) return true;
+  }
+  return false;
+}
+
+// `text` in lines of at most `width` display cells (at least one character
+// each), broken between characters: Chinese has no spaces to break at. A
+// closing punctuation mark stays with the character before it.
+std::vector<std::string> Wrap(absl::string_view text, int width) {
+  if (DisplayWidth(text) <= width) return {std::string(text)};
+  const std::vector<absl::string_view> chars = Characters(text);
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < chars.size()) {
+    size_t end = start;
+    int used = 0;
+    while (end < chars.size() && used + DisplayWidth(chars[end]) <= width)
+      used += DisplayWidth(chars[end++]);
+    if (end == start) ++end;
+    if (end < chars.size() && end - start > 1 && NeverStartsALine(chars[end]))
+      --end;
+    std::string line;
+    for (size_t k = start; k < end; ++k)
+      line.append(chars[k].data(), chars[k].size());
+    lines.push_back(std::move(line));
+    start = end;
+  }
+  return lines;
+}
+
+// Labels and notes may wrap to make a table fit; titles, column headers and
+// numbers never do.
+bool MayWrap(const Cell& cell) {
+  return cell.kind == CellKind::kLabel || cell.kind == CellKind::kNote;
+}
+
+// The narrowest a wrapped label or note may become, in cells (three Chinese
+// characters).
+constexpr int kMinWrapWidth = 6;
+
+// Column widths: single columns first, then spans widen their columns evenly
+// where their text does not fit. A cell that may wrap asks for at most
+// `limit` cells, or, spanning several rows, only as much as fits its text in
+// those rows (`compact`).
+std::vector<int> ColumnWidths(const Grid& g, int limit, bool compact) {
   std::vector<int> width(g.cols, 0);
   std::vector<const Cell*> by_span;
   for (const Cell& cell : g.cells) by_span.push_back(&cell);
@@ -52,14 +109,53 @@ std::string GridToText(const Grid& g) {
       by_span.begin(), by_span.end(),
       [](const Cell* a, const Cell* b) { return a->colspan < b->colspan; });
   for (const Cell* cell : by_span) {
+    int wanted = DisplayWidth(cell->text);
+    if (MayWrap(*cell)) {
+      int most = limit;
+      if (compact && cell->rowspan > 1) {
+        most = std::min(
+            most, std::max(kMinWrapWidth,
+                           (wanted + cell->rowspan - 1) / cell->rowspan + 1));
+      }
+      wanted = std::min(wanted, std::max(most, kMinWrapWidth));
+    }
     int have = 3 * (cell->colspan - 1);
     for (int c = cell->col; c < cell->col + cell->colspan; ++c) {
       have += width[c];
     }
-    const int missing = DisplayWidth(cell->text) - have;
+    const int missing = wanted - have;
     for (int k = 0; missing > 0 && k < cell->colspan; ++k) {
       width[cell->col + k] +=
           missing / cell->colspan + (k < missing % cell->colspan ? 1 : 0);
+    }
+  }
+  return width;
+}
+
+int TotalWidth(const std::vector<int>& width) {
+  int total = 1;
+  for (int w : width) total += w + 3;
+  return total;
+}
+
+}  // namespace
+
+// An ASCII box grid: every line has the same display width; rules are drawn
+// only between different cells. A table wider than `max_width` first narrows
+// its row-spanning labels to what their rows hold, then wraps its labels and
+// notes over more lines until it fits (or they reach kMinWrapWidth); titles,
+// column headers and numbers are never cut, so each number column is as wide
+// as its header.
+std::string GridToText(const Grid& g, int max_width) {
+  const std::vector<std::vector<int>> owner = Owners(g);
+  int natural = 0;
+  for (const Cell& cell : g.cells)
+    natural = std::max(natural, DisplayWidth(cell.text));
+  std::vector<int> width = ColumnWidths(g, natural, false);
+  if (TotalWidth(width) > max_width) {
+    for (int limit = natural; limit >= kMinWrapWidth; --limit) {
+      width = ColumnWidths(g, limit, true);
+      if (TotalWidth(width) <= max_width) break;
     }
   }
   auto span_width = [&](const Cell& cell) {
@@ -67,6 +163,28 @@ std::string GridToText(const Grid& g) {
     for (int c = cell.col; c < cell.col + cell.colspan; ++c) w += width[c];
     return w;
   };
+  // Each cell's lines, and each row's height: a cell spanning rows spreads
+  // its lines over them, the last row growing if they do not fit.
+  std::vector<std::vector<std::string>> lines(g.cells.size());
+  for (size_t i = 0; i < g.cells.size(); ++i)
+    lines[i] = Wrap(g.cells[i].text, span_width(g.cells[i]));
+  std::vector<int> height(g.rows, 1);
+  std::vector<size_t> by_rows(g.cells.size());
+  for (size_t i = 0; i < by_rows.size(); ++i) by_rows[i] = i;
+  std::stable_sort(by_rows.begin(), by_rows.end(), [&](size_t a, size_t b) {
+    return g.cells[a].rowspan < g.cells[b].rowspan;
+  });
+  for (size_t i : by_rows) {
+    const Cell& cell = g.cells[i];
+    int have = 0;
+    for (int r = cell.row; r < cell.row + cell.rowspan; ++r) have += height[r];
+    const int missing = static_cast<int>(lines[i].size()) - have;
+    if (missing > 0) height[cell.row + cell.rowspan - 1] += missing;
+  }
+  std::vector<int> first_line(g.rows, 0);  // of each row, counted from 0
+  for (int r = 1; r < g.rows; ++r)
+    first_line[r] = first_line[r - 1] + height[r - 1];
+
   // Whether the rule above row `b` is drawn over column `c`, and whether the
   // bar left of column `j` is drawn in row `r`.
   auto rule = [&](int b, int c) {
@@ -91,15 +209,21 @@ std::string GridToText(const Grid& g) {
     }
     out.push_back('\n');
     if (b == g.rows) break;
-    for (int c = 0; c < g.cols;) {
-      const Cell& cell = g.cells[owner[b][c]];
-      out.append("| ");
-      AppendAligned(cell.row == b ? absl::string_view(cell.text) : "",
-                    cell.kind, span_width(cell), out);
-      out.push_back(' ');
-      c = cell.col + cell.colspan;
+    for (int k = 0; k < height[b]; ++k) {
+      for (int c = 0; c < g.cols;) {
+        const int i = owner[b][c];
+        const Cell& cell = g.cells[i];
+        const int line = first_line[b] + k - first_line[cell.row];
+        out.append("| ");
+        AppendAligned(line < static_cast<int>(lines[i].size())
+                          ? absl::string_view(lines[i][line])
+                          : absl::string_view(),
+                      cell.kind, span_width(cell), out);
+        out.push_back(' ');
+        c = cell.col + cell.colspan;
+      }
+      out.append("|\n");
     }
-    out.append("|\n");
   }
   return out;
 }
@@ -151,6 +275,10 @@ std::string GridToHtml(const Grid& g, absl::string_view css_class) {
       if (cell.colspan > 1) {
         absl::StrAppend(&out, " colspan=\"", cell.colspan, "\"");
       }
+      // A column's own header is never narrower than its text, so that
+      // "自然人" and "总计" do not wrap over their numbers.
+      if (cell.kind == CellKind::kHeader && cell.colspan == 1)
+        out.append(" class=\"col\"");
       if (cell.kind == CellKind::kTitle) out.append(" class=\"title\"");
       if (cell.kind == CellKind::kNote) out.append(" class=\"note\"");
       if (cell.kind == CellKind::kLabel) {

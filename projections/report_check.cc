@@ -28,6 +28,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
+#include "engine/messages.h"
 #include "projections/internal/report_cells.h"
 
 namespace ogi {
@@ -117,16 +118,15 @@ std::optional<Finding> CheckInForce(absl::string_view row,
   const std::string cell = CellName("proactive", row, "in_force");
   if (now.in_force < 0) {
     return Finding{Severity::kWarning, 7, cell,
-                   absl::StrCat(cell, " (", now.in_force, ") is negative")};
+                   Text(Msg::kCheckInForceNegative, cell, now.in_force)};
   }
   const absl::int128 bound =
       absl::int128(before.in_force) + now.issued - now.repealed;
   if (now.in_force <= bound) return std::nullopt;
-  return Finding{Severity::kWarning, 7, cell,
-                 absl::StrCat(cell, " (", now.in_force, ") > in_force of ",
-                              previous_year, " (", before.in_force,
-                              ") + issued (", now.issued, ") - repealed (",
-                              now.repealed, ") = ", Int128ToString(bound))};
+  return Finding{
+      Severity::kWarning, 7, cell,
+      Text(Msg::kCheckInForce, cell, now.in_force, previous_year,
+           before.in_force, now.issued, now.repealed, Int128ToString(bound))};
 }
 
 // A value of the CSV contract: -?[0-9]+(\.[0-9]+)? (no '+', exponent, spaces
@@ -149,9 +149,8 @@ std::vector<Finding> CheckReport(const AnnualReport& report,
     const int64_t total = report.applications[row][kTotalColumn];
     if (sum == total) continue;
     add(Severity::kError, 1, AppCell(RowAt(row), kTotalColumn),
-        absl::StrCat("applications/", ApplicationRowCode(RowAt(row)),
-                     ": the six categories sum to ", Int128ToString(sum),
-                     " != total (", total, ")"));
+        Text(Msg::kCheckCategorySum, ApplicationRowCode(RowAt(row)),
+             Int128ToString(sum), total));
   }
   // 2: each column, the result rows against results_total (A5): the 21 rows
   // disclosed..other_handling, one per v1::Answered::Outcome. kResultRows
@@ -164,9 +163,8 @@ std::vector<Finding> CheckReport(const AnnualReport& report,
     const int64_t results_total = report.cell(AppRow::kResultsTotal, column);
     if (sum == results_total) continue;
     add(Severity::kError, 2, AppCell(AppRow::kResultsTotal, column),
-        absl::StrCat("applications/results_total (", results_total,
-                     ") != sum of the result rows (", Int128ToString(sum),
-                     ") in column ", ApplicationColumnCode(column)));
+        Text(Msg::kCheckResultsTotal, results_total, Int128ToString(sum),
+             ApplicationColumnCode(column)));
   }
   // 3: each column, the identity of A7. carried_out is the cell named: it is
   // the one the identity determines.
@@ -178,9 +176,8 @@ std::vector<Finding> CheckReport(const AnnualReport& report,
         report.cell(AppRow::kCarriedOut, column);
     if (in == out) continue;
     add(Severity::kError, 3, AppCell(AppRow::kCarriedOut, column),
-        absl::StrCat("applications/new+carried_in (", Int128ToString(in),
-                     ") != results_total+carried_out (", Int128ToString(out),
-                     ") in column ", ApplicationColumnCode(column)));
+        Text(Msg::kCheckCarriedIdentity, Int128ToString(in),
+             Int128ToString(out), ApplicationColumnCode(column)));
   }
   // 4: each appeal group, the four results against total (B4).
   for (int group = 0; group < kAppealGroups; ++group) {
@@ -188,10 +185,9 @@ std::vector<Finding> CheckReport(const AnnualReport& report,
     const int64_t total = report.appeals[group][kAppealTotal];
     if (sum == total) continue;
     add(Severity::kError, 4, AppealCell(group, kAppealTotal),
-        absl::StrCat("appeals/",
-                     AppealGroupCode(static_cast<AppealGroup>(group)),
-                     "/total (", total, ") != upheld+corrected+other+pending (",
-                     Int128ToString(sum), ")"));
+        Text(Msg::kCheckAppealTotal,
+             AppealGroupCode(static_cast<AppealGroup>(group)), total,
+             Int128ToString(sum)));
   }
   // 5: negative cells, those of the CSV contract and the fee line of part 六.
   ForEachCell(report, [&add](absl::string_view section, absl::string_view row,
@@ -201,19 +197,19 @@ std::vector<Finding> CheckReport(const AnnualReport& report,
     std::string cell = CellName(section, row, column);
     std::string shown = kind == Kind::kCount
                             ? absl::StrCat(value)
-                            : absl::StrCat(FenToWanYuan(value), " 万元");
-    std::string message = absl::StrCat(cell, " is negative (", shown, ")");
+                            : Text(Msg::kCheckWanYuan, FenToWanYuan(value));
+    std::string message = Text(Msg::kCheckNegative, cell, shown);
     add(Severity::kError, 5, std::move(cell), std::move(message));
   });
   if (report.fee_applications < 0) {
     add(Severity::kError, 5, "fees/information_processing/applications",
-        absl::StrCat("fees/information_processing/applications is negative (",
-                     report.fee_applications, ")"));
+        Text(Msg::kCheckNegative, "fees/information_processing/applications",
+             report.fee_applications));
   }
   if (report.fee_paid_fen < 0) {
     add(Severity::kError, 5, "fees/information_processing/amount_fen",
-        absl::StrCat("fees/information_processing/amount_fen is negative (",
-                     report.fee_paid_fen, ")"));
+        Text(Msg::kCheckNegative, "fees/information_processing/amount_fen",
+             report.fee_paid_fen));
   }
 
   if (previous != nullptr) {
@@ -223,10 +219,8 @@ std::vector<Finding> CheckReport(const AnnualReport& report,
       const int64_t carried_out = previous->cell(AppRow::kCarriedOut, column);
       if (carried_in == carried_out) continue;
       add(Severity::kWarning, 6, AppCell(AppRow::kCarriedIn, column),
-          absl::StrCat("applications/carried_in (", carried_in,
-                       ") != carried_out of ", previous->year, " (",
-                       carried_out, ") in column ",
-                       ApplicationColumnCode(column)));
+          Text(Msg::kCheckCarriedIn, carried_in, previous->year, carried_out,
+               ApplicationColumnCode(column)));
     }
     // 7: in_force continuity (P2).
     for (std::optional<Finding> finding :
@@ -255,13 +249,8 @@ std::vector<Finding> CheckReport(const AnnualReport& report,
   if (report.year >= kReconsiderationFirstYear && direct_suits > 0 &&
       withheld > 0) {
     add(Severity::kWarning, 9, AppealCell(direct, kAppealTotal),
-        absl::StrCat(
-            "appeals/litigation_direct (", Int128ToString(direct_suits),
-            ") in ", report.year, " with ", Int128ToString(withheld),
-            " 不予公开 results: direct suits in 2024 or later: "
-            "reconsideration is required first for 不予公开 answers since "
-            "2024-01-01; check that these suits were not against such "
-            "answers"));
+        Text(Msg::kCheckDirectSuits, Int128ToString(direct_suits), report.year,
+             Int128ToString(withheld)));
   }
   return findings;
 }
@@ -274,30 +263,25 @@ std::vector<Finding> CheckDocument(const AnnualReport& report) {
   const struct {
     const std::string* text;
     const char* cell;
-    const char* part;
+    Msg part;
   } parts[] = {
-      {&report.narrative.overview, "document/overview", "part 一 (总体情况)"},
+      {&report.narrative.overview, "document/overview",
+       Msg::kCheckPartOverview},
       {&report.narrative.problems, "document/problems",
-       "part 五 (存在的主要问题及改进情况)"},
-      {&report.narrative.other, "document/other",
-       "part 六 (其他需要报告的事项)"},
+       Msg::kCheckPartProblems},
+      {&report.narrative.other, "document/other", Msg::kCheckPartOther},
   };
   for (const auto& p : parts) {
     if (blank(*p.text)) {
-      out.push_back(
-          Finding{Severity::kWarning, 10, p.cell,
-                  absl::StrCat(p.part,
-                               " has no text (narrativeSet): the "
-                               "document would print a placeholder")});
+      out.push_back(Finding{Severity::kWarning, 10, p.cell,
+                            Text(Msg::kCheckNoNarrative, Text(p.part))});
     }
   }
   if (report.fee_applications > 0 &&
       absl::StrContains(report.narrative.other, "未收取任何信息处理费")) {
     out.push_back(
         Finding{Severity::kWarning, 10, "document/other",
-                absl::StrCat("part 六's text says no fee was collected, but ",
-                             report.fee_applications,
-                             " application(s) paid fees in the year")});
+                Text(Msg::kCheckFeeContradiction, report.fee_applications)});
   }
   return out;
 }

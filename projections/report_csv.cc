@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
+#include "engine/messages.h"
 #include "projections/internal/report_cells.h"
 #include "projections/report_check.h"
 
@@ -71,9 +72,10 @@ struct CellValue {
 // Returns the value of a count or an amount. kInvalidArgument (without the
 // line) for a value that is not a number or does not fit.
 absl::StatusOr<CellValue> ParseValue(absl::string_view text, Kind kind) {
-  const absl::string_view what = kind == Kind::kCount ? "count" : "amount";
+  const std::string what =
+      Text(kind == Kind::kCount ? Msg::kCsvCount : Msg::kCsvAmount);
   if (text.empty()) {
-    return CellValue{0, absl::StrCat("blank ", what, ", set to 0")};
+    return CellValue{0, Text(Msg::kCsvBlank, what)};
   }
   const std::optional<Number> number = SplitNumber(text);
   if (!number.has_value()) {
@@ -82,8 +84,7 @@ absl::StatusOr<CellValue> ParseValue(absl::string_view text, Kind kind) {
   }
   if (number->negative &&
       !(AllZero(number->integer) && AllZero(number->fraction))) {
-    return CellValue{0,
-                     absl::StrCat("negative ", what, " ", text, ", set to 0")};
+    return CellValue{0, Text(Msg::kCsvNegative, what, text)};
   }
   int64_t integer = 0;
   if (!absl::SimpleAtoi(number->integer, &integer)) {
@@ -92,8 +93,7 @@ absl::StatusOr<CellValue> ParseValue(absl::string_view text, Kind kind) {
   }
   if (kind == Kind::kCount) {
     if (AllZero(number->fraction)) return CellValue{integer, std::nullopt};
-    return CellValue{integer, absl::StrCat("fractional count ", text,
-                                           ", truncated to ", integer)};
+    return CellValue{integer, Text(Msg::kCsvFractional, text, integer)};
   }
   // An amount in 万元: exactly fen, so at most 6 decimals that are not 0.
   const absl::string_view kept = number->fraction.substr(0, kWanYuanDecimals);
@@ -196,8 +196,7 @@ absl::StatusOr<TypedTable> ParseReportCsv(absl::string_view csv) {
     if (value->problem.has_value()) {
       table.findings.push_back(
           Finding{Severity::kError, 5, cell,
-                  absl::StrCat(cell, ": ", *value->problem, " (line ",
-                               line_number, ")")});
+                  Text(Msg::kCsvProblem, cell, *value->problem, line_number)});
     }
   }
   // A cell with no line (a truncated or hand-edited file) is not a 0: it is
@@ -207,8 +206,8 @@ absl::StatusOr<TypedTable> ParseReportCsv(absl::string_view csv) {
                         absl::string_view column, int64_t&, Kind) {
         const std::string cell = CellName(section, row, column);
         if (slots.at(cell).line != 0) return;
-        table.missing.push_back(Finding{Severity::kError, 5, cell,
-                                        "missing cell (no line in the file)"});
+        table.missing.push_back(
+            Finding{Severity::kError, 5, cell, Text(Msg::kCsvMissingCell)});
       });
   return table;
 }

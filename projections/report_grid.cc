@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -156,6 +158,39 @@ Grid AppealsGrid(const AnnualReport& report) {
     }
   }
   return g;
+}
+
+std::vector<Grid> AppealsTextGrids(const AnnualReport& report) {
+  Grid review;
+  review.header_rows = 2;
+  review.Add(0, 0, 1, kAppealColumns, CellKind::kHeader, "行政复议");
+  for (int k = 0; k < kAppealColumns; ++k)
+    review.Add(1, k, 1, 1, CellKind::kHeader, kAppealColumnLabels[k]);
+  for (int k = 0; k < kAppealColumns; ++k)
+    review.Number(2, k, 1, report.appeals[0][k]);
+  Grid litigation;
+  litigation.header_rows = 3;
+  litigation.Add(0, 0, 1, 2 * kAppealColumns, CellKind::kHeader, "行政诉讼");
+  litigation.Add(1, 0, 1, kAppealColumns, CellKind::kHeader,
+                 "未经复议直接起诉");
+  litigation.Add(1, kAppealColumns, 1, kAppealColumns, CellKind::kHeader,
+                 "复议后起诉");
+  for (int group = 1; group < kAppealGroups; ++group) {
+    for (int k = 0; k < kAppealColumns; ++k) {
+      litigation.Add(2, (group - 1) * kAppealColumns + k, 1, 1,
+                     CellKind::kHeader, kAppealColumnLabels[k]);
+    }
+  }
+  for (int group = 1; group < kAppealGroups; ++group) {
+    for (int k = 0; k < kAppealColumns; ++k) {
+      litigation.Number(3, (group - 1) * kAppealColumns + k, 1,
+                        report.appeals[group][k]);
+    }
+  }
+  std::vector<Grid> grids;
+  grids.push_back(std::move(review));
+  grids.push_back(std::move(litigation));
+  return grids;
 }
 
 }  // namespace report_grid

@@ -1,6 +1,7 @@
 // The report index; see report_index.h.
 #include "projections/report_index.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include "engine/key_codec.h"
 #include "engine/load_state.h"
 #include "engine/payload.h"
+#include "engine/progress.h"
 #include "engine/status_macros.h"
 #include "projections/internal/catch_up_state.h"
 #include "projections/internal/index_agencies.h"
@@ -175,6 +177,13 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
   projections_internal::IndexAgencies agencies(store_, state_);
   EventView view;
   v1::Event event;  // the records that take the full parse
+  // A long catch-up (a rebuild) says how far it got; a short one, as before
+  // most reports, shows nothing.
+  const uint64_t end = std::min(until_, store_.HeadPosition());
+  const uint64_t to_fold = end > checkpoint ? end - checkpoint : 0;
+  ProgressTicker ticker(
+      to_fold >= kLongCatchUpEvents ? store_.progress() : nullptr,
+      Msg::kProgressIndexing, to_fold);
   // RocksDB's reading overlaps the fold, on a second thread.
   absl::Status scanned = projections_internal::ScanRecordsAhead(
       store_, state_.checkpoint() + 1,
@@ -193,6 +202,7 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
           parsed = &event;
         }
         ++stats.events;
+        ticker.Tick(stats.events);
         checkpoint = r.position;
         last_seconds = view.recorded_seconds;
         last_nanos = view.recorded_nanos;
@@ -256,6 +266,7 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
   deltas.AddTo(state_);
   state_.set_checkpoint(checkpoint);
   if (!absl::IsCancelled(scanned)) OGI_RETURN_IF_ERROR(scanned);
+  ticker.Finish();
   if (stats.events > 0) {
     state_.set_recorded_until(absl::FormatTime(
         absl::RFC3339_full,

@@ -55,7 +55,10 @@ class ReportIndex {
       EventStore& store, std::string path, Saving saving = Saving::kSave);
 
   // Folds every event after the checkpoint and saves the state (kSave).
-  // kUnavailable if it cannot be saved.
+  // kUnavailable if it cannot be saved. A catch-up of at least
+  // kLongCatchUpEvents events reports its progress to the store's
+  // ProgressSink (EventStore::set_progress).
+  static constexpr uint64_t kLongCatchUpEvents = 100000;
   // Cases concluded lately are kept, in two generations of at most
   // `recent_cases` each, so that an appeal or amendment soon after the answer
   // does not read the case's stream back; memory stays bounded by open cases

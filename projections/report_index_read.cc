@@ -6,6 +6,7 @@
 
 #include "engine/agency_state.h"
 #include "engine/fees.h"
+#include "engine/messages.h"
 #include "engine/status_macros.h"
 #include "projections/internal/catch_up_state.h"
 #include "projections/report_index.h"
@@ -28,7 +29,7 @@ absl::StatusOr<AnnualReport> ReportIndex::Report(
   auto root = agencies.find(request.agency_id);
   if (root == agencies.end() || root->second.name().empty()) {
     return absl::NotFoundError(
-        absl::StrCat("agency ", request.agency_id, " is not registered"));
+        Text(Msg::kAgencyNotRegistered, request.agency_id));
   }
   const absl::flat_hash_set<std::string> scope =
       AgencyScope(request.agency_id, request.scope == Scope::kRollup, agencies,

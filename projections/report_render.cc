@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 
 #include "engine/json_codec.h"
+#include "engine/messages.h"
 #include "projections/internal/report_grid.h"
 
 namespace ogi {
@@ -65,6 +66,18 @@ std::string Provenance(const AnnualReport& report) {
       report.recorded_until == absl::InfinitePast()
           ? std::string("(empty log)")
           : Rfc3339(report.recorded_until));
+}
+
+// The provenance for a terminal: the position and recording time, then the
+// digest (64 hex digits) on a line of its own.
+std::string TextProvenance(const AnnualReport& report) {
+  return absl::StrCat(Text(Msg::kReportProvenance, report.position,
+                           report.recorded_until == absl::InfinitePast()
+                               ? Text(Msg::kReportEmptyLog)
+                               : Rfc3339(report.recorded_until)),
+                      "\n",
+                      Text(Msg::kReportDigest, report.position,
+                           absl::BytesToHexString(report.chain_link)));
 }
 
 // "乌拉特中旗教育局（wltzq-jyj）2023年度".
@@ -225,15 +238,18 @@ std::string RenderJson(const AnnualReport& report) {
   return out;
 }
 
+// Fits a 120-column terminal (report_grid::kTextReportWidth): the
+// provenance on lines of its own, wide tables wrapped, part 四 in two.
 std::string RenderText(const AnnualReport& report) {
   std::string out =
-      absl::StrCat(AgencyLine(report), " — ", Provenance(report), "\n\n");
+      absl::StrCat(AgencyLine(report), "\n", TextProvenance(report), "\n\n");
   absl::StrAppend(&out, kPartTwo, "\n\n",
                   GridToText(ProactiveGrid(report.proactive)), "\n");
   absl::StrAppend(&out, kPartThree, "\n\n",
                   GridToText(ApplicationsGrid(report)), "\n");
-  absl::StrAppend(&out, kPartFour, "\n\n", GridToText(AppealsGrid(report)),
-                  "\n");
+  absl::StrAppend(&out, kPartFour, "\n\n");
+  for (const report_grid::Grid& grid : report_grid::AppealsTextGrids(report))
+    absl::StrAppend(&out, GridToText(grid), "\n");
   absl::StrAppend(&out, "六、其他需要报告的事项\n\n", FeeSentence(report),
                   "\n");
   return out;
@@ -289,6 +305,7 @@ p { margin: 0.3em 0; text-indent: 2em; }
 table { border-collapse: collapse; width: 100%; margin: 0.6em 0 1.2em; font-size: 0.85em; line-height: 1.4; }
 th, td { border: 1px solid #000; padding: 0.25em 0.35em; text-align: center; vertical-align: middle; font-weight: normal; }
 th.label, th.note { text-align: left; }
+th.col { white-space: nowrap; }
 th.title { font-weight: bold; background: #f2f2f2; }
 td { font-variant-numeric: tabular-nums; }
 .signature { text-align: right; margin-top: 2em; }

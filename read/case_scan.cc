@@ -3,6 +3,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 
+#include "engine/messages.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
 
@@ -12,8 +13,7 @@ absl::StatusOr<CaseState> LoadCase(EventStore& store, const std::string& id,
                                    std::vector<v1::Event>* events) {
   OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> stream,
                        store.ReadStream({StreamId::Kind::kCase, id}));
-  if (stream.empty())
-    return absl::NotFoundError(absl::StrCat("case ", id, ": unknown case"));
+  if (stream.empty()) return absl::NotFoundError(Text(Msg::kUnknownCase, id));
   CaseState state;
   for (const v1::Event& e : stream)
     ApplyCaseChange(state, CaseChangeOf(e), e.agency_id());

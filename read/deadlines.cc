@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -30,9 +31,8 @@ absl::StatusOr<Deadline> CaseDeadline(EventStore& store,
     if (quote.ok() && quote->fee_fen != s.amount) {
       deadline.flags.push_back(
           {"FEE_AMOUNT_DIFFERS",
-           absl::StrCat("The fee notice of ", FormatCivilDay(s.on()),
-                        " states ", s.amount, " fen; the quote is ",
-                        quote->fee_fen, " fen. ", quote->derivation)});
+           Text(Msg::kFeeAmountDiffersQuote, FormatCivilDay(s.on()), s.amount,
+                quote->fee_fen, quote->derivation)});
     }
   }
   return deadline;
@@ -125,8 +125,19 @@ std::string RenderDeadline(const std::string& case_id, const Deadline& d,
 }
 
 std::string FormatCaseFinding(const CaseFinding& finding) {
-  return absl::StrCat("warning (", finding.rule, ") case ", finding.case_id,
-                      ": ", finding.message, "\n");
+  // The rule is a code in JSON ("check 8", "compliance CODE"); in text, a
+  // label in the process's language.
+  std::string rule = finding.rule;
+  if (absl::StartsWith(rule, "compliance ")) {
+    rule = Text(Msg::kCheckRuleCompliance, rule.substr(11));
+  } else if (rule == "check 8") {
+    rule = Text(Msg::kCheckRuleYearEnd);
+  } else if (rule == "check 8, lapsed") {
+    rule = Text(Msg::kCheckRuleYearEndLapsed);
+  }
+  return absl::StrCat(
+      Text(Msg::kCheckCaseWarning, rule, finding.case_id, finding.message),
+      "\n");
 }
 
 absl::StatusOr<std::vector<CaseFinding>> ComplianceFlags(
@@ -197,23 +208,18 @@ absl::StatusOr<std::vector<CaseFinding>> YearEndFindings(
           calendar.WorkingDaysBetween(*d.due_on, year_end);
       findings.push_back(
           {"check 8", id,
-           absl::StrCat("carried into ", request.year + 1,
-                        " already overdue: due ", FormatCivilDay(*d.due_on),
-                        late.ok() ? absl::StrCat(", ", *late,
-                                                 " working day(s) overdue on "
-                                                 "12-31")
+           absl::StrCat(Text(Msg::kCheckCarriedOverdue, request.year + 1,
+                             FormatCivilDay(*d.due_on)),
+                        late.ok() ? Text(Msg::kCheckCarriedOverdueDays, *late)
                                   : std::string())});
     } else if (d.applicant_lapsed) {
       findings.push_back(
           {"check 8, lapsed", id,
-           absl::StrCat("carried into ", request.year + 1, " waiting for ",
-                        d.lapse_outcome == "OTHER_FEE_UNPAID"
-                            ? "a fee due by "
-                            : "a correction due by ",
-                        FormatCivilDay(*d.applicant_due_on),
-                        "; the applicant's time ran out: it may be concluded "
-                        "as ",
-                        d.lapse_outcome)});
+           Text(d.lapse_outcome == "OTHER_FEE_UNPAID"
+                    ? Msg::kCheckCarriedLapsedFee
+                    : Msg::kCheckCarriedLapsedCorrection,
+                request.year + 1, FormatCivilDay(*d.applicant_due_on),
+                EnumValueTerm("Outcome", d.lapse_outcome))});
     }
   }
   return findings;
@@ -237,8 +243,7 @@ absl::StatusOr<std::vector<DueRow>> DueListOf(const CaseScan& scan,
                                               const Calendar& calendar) {
   const bool past = options.today < options.clock_day;
   if (!options.agency_id.empty() && !scan.parent.contains(options.agency_id)) {
-    return absl::NotFoundError(
-        absl::StrCat("agency ", options.agency_id, ": unknown agency"));
+    return absl::NotFoundError(Text(Msg::kUnknownAgency, options.agency_id));
   }
   std::vector<DueRow> rows;
   for (const auto& [id, current] : scan.cases) {

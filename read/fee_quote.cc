@@ -9,6 +9,7 @@
 #include "absl/time/civil_time.h"
 
 #include "engine/fees.h"
+#include "engine/messages.h"
 #include "engine/payload.h"
 #include "engine/personal_data.h"
 #include "engine/status_macros.h"
@@ -114,9 +115,11 @@ absl::StatusOr<FeeQuote> QuoteFee(EventStore& store, const std::string& case_id,
 }
 
 std::string FormatFeeQuote(const std::string& case_id, const FeeQuote& quote) {
-  return absl::StrFormat("case %s: %d.%02d yuan (%d fen)\n  %s\n", case_id,
-                         quote.fee_fen / 100, quote.fee_fen % 100,
-                         quote.fee_fen, quote.derivation);
+  return absl::StrCat(
+      Text(Msg::kFeeQuoteLine, case_id,
+           absl::StrFormat("%d.%02d", quote.fee_fen / 100, quote.fee_fen % 100),
+           quote.fee_fen),
+      "\n  ", quote.derivation, "\n");
 }
 
 }  // namespace ogi

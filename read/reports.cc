@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
+#include "engine/messages.h"
 #include "engine/status_macros.h"
 #include "read/report_extras.h"
 
@@ -43,10 +44,10 @@ absl::StatusOr<AnnualReport> ComputeReport(EventStore& store,
   OGI_RETURN_IF_ERROR(index->CatchUp().status());
   if (options.index_saving == ReportIndex::Saving::kInMemory &&
       options.notes != nullptr && checkpoint < index->checkpoint()) {
-    *options.notes << "ogi: the report index was at position " << checkpoint
-                   << " of " << index->checkpoint()
-                   << ": caught up in memory, the file left as it is (ogi "
-                      "reindex saves it)\n";
+    *options.notes << "ogi: "
+                   << Text(Msg::kIndexCaughtUpInMemory, checkpoint,
+                           index->checkpoint())
+                   << "\n";
   }
   return index->Report(request);
 }
@@ -55,8 +56,11 @@ std::string FormatFindings(const std::vector<Finding>& findings) {
   std::string out;
   for (const Finding& f : findings) {
     absl::StrAppend(
-        &out, f.severity == Finding::Severity::kError ? "error" : "warning",
-        " (check ", f.rule, ") ", f.cell, ": ", f.message, "\n");
+        &out,
+        Text(f.severity == Finding::Severity::kError ? Msg::kCheckError
+                                                     : Msg::kCheckWarning,
+             f.rule, f.cell, f.message),
+        "\n");
   }
   return out;
 }
@@ -193,11 +197,12 @@ std::string RenderYearCheck(const YearCheck& check, OutputFormat format) {
   for (const CaseFinding& f : check.flags) out += FormatCaseFinding(f);
   for (const CaseFinding& f : check.year_end) out += FormatCaseFinding(f);
   absl::StrAppend(
-      &out, absl::StrFormat(
-                "%s %d%s: %d error(s), %d warning(s), %d compliance flag(s)\n",
-                check.request.agency_id, check.request.year,
-                check.request.scope == Scope::kRollup ? " (roll-up)" : "",
-                errors, warnings, check.flags.size()));
+      &out,
+      Text(Msg::kCheckSummary, check.request.agency_id, check.request.year,
+           check.request.scope == Scope::kRollup ? Text(Msg::kCheckRollup)
+                                                 : std::string(),
+           errors, warnings, check.flags.size()),
+      "\n");
   return out;
 }
 
@@ -229,13 +234,12 @@ std::string RenderTableCheck(const TableCheck& check, OutputFormat format) {
   }
   std::string out = FormatFindings(check.findings);
   if (check.missing > 0) {
-    absl::StrAppend(&out, check.missing,
-                    " cell(s) missing: checks 1-4 skipped until the table is "
-                    "whole\n");
+    absl::StrAppend(&out, Text(Msg::kCheckTableMissing, check.missing), "\n");
   }
-  absl::StrAppend(
-      &out, absl::StrFormat("%s: %d error(s), %d warning(s)\n", check.name,
-                            errors, check.findings.size() - errors));
+  absl::StrAppend(&out,
+                  Text(Msg::kCheckTableSummary, check.name, errors,
+                       check.findings.size() - errors),
+                  "\n");
   return out;
 }
 
@@ -277,15 +281,19 @@ std::string RenderCellCases(const CellCases& cell, OutputFormat format) {
     }
     return json + "]}\n";
   }
-  std::string out = absl::StrFormat(
-      "%d case(s) in %s/%s/%s, %d, agency %s%s\n", cell.cases.size(),
-      cell.section, cell.row, cell.column, r.year, r.agency_id,
-      r.scope == Scope::kRollup ? " and below" : "");
+  std::string out = absl::StrCat(
+      Text(Msg::kCasesHeader, cell.cases.size(),
+           absl::StrCat(cell.section, "/", cell.row, "/", cell.column), r.year,
+           r.agency_id,
+           r.scope == Scope::kRollup ? Text(Msg::kCasesRollup) : std::string()),
+      "\n");
   for (const CaseInCell& c : cell.cases) {
     absl::StrAppend(
-        &out, absl::StrFormat("%-24s %-16s %-14s v%-3d position %-8d %s\n",
-                              c.case_id, c.agency_id, c.step, c.version,
-                              c.position, c.occurred_on));
+        &out,
+        absl::StrFormat("%-24s %-16s %-14s ", c.case_id, c.agency_id, c.step),
+        Text(Msg::kCasesLine, absl::StrFormat("%-3d", c.version),
+             absl::StrFormat("%-8d", c.position), c.occurred_on),
+        "\n");
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 
 #include "engine/event_id.h"
+#include "engine/messages.h"
 #include "engine/payload.h"
 #include "engine/personal_data.h"
 #include "engine/status_macros.h"
@@ -229,10 +230,8 @@ absl::StatusOr<Decision> Decider::Decide(const v1::Event& event) {
   }
   if (event.has_expected_version() &&
       event.expected_version() != current_version) {
-    return absl::AbortedError(
-        absl::StrCat(label, ": expectedVersion ", event.expected_version(),
-                     " does not match the current version ", current_version,
-                     "; read the stream again and retry"));
+    return absl::AbortedError(Text(Msg::kRefuseStaleVersion, label,
+                                   event.expected_version(), current_version));
   }
 
   std::optional<CaseChange> change;
@@ -252,9 +251,8 @@ absl::StatusOr<Decision> Decider::Decide(const v1::Event& event) {
     if (event.payload_case() == v1::Event::kReceived) {
       OGI_ASSIGN_OR_RETURN(AgencyState * owner, Agency(event.agency_id()));
       if (owner->version == 0) {
-        return absl::NotFoundError(
-            absl::StrCat(label, ": field 'agencyId' refused: agency ",
-                         event.agency_id(), " is not registered"));
+        return absl::NotFoundError(Text(Msg::kRefuseAgencyFieldNotRegistered,
+                                        label, event.agency_id()));
       }
       OGI_ASSIGN_OR_RETURN(case_state, Case(event.case_id()));
     }

@@ -63,9 +63,19 @@ Grid AppealsGrid(const AnnualReport& report);       // part 四
 
 // DisplayWidth: engine/display_width.h.
 
-// An ASCII box grid: every line has the same display width, every text is
-// whole on one line, and rules are drawn only between different cells.
-std::string GridToText(const Grid& g);
+// Part 四 for the text report: its fifteen columns, each as wide as its
+// header, are too wide for a terminal as one table, so 行政复议 and 行政诉讼
+// are drawn one below the other (html and md keep the official one table).
+std::vector<Grid> AppealsTextGrids(const AnnualReport& report);
+
+// The width of a terminal the text report fits (issue 18, finding 11).
+inline constexpr int kTextReportWidth = 120;
+
+// An ASCII box grid: every line has the same display width, and rules are
+// drawn only between different cells. A table wider than `max_width` wraps
+// its labels and notes (row-spanning ones first) over more lines until it
+// fits; titles, column headers and numbers are never cut.
+std::string GridToText(const Grid& g, int max_width = kTextReportWidth);
 // A <table class=css_class> with rowspan/colspan and a <thead>.
 std::string GridToHtml(const Grid& g, absl::string_view css_class);
 // Markdown has no merged cells: each text sits at its cell's top-left

@@ -4,6 +4,7 @@
 // language is main()'s choice.
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -114,6 +115,125 @@ TEST_F(LanguageTest, DueListSpeaksTheLocalesLanguage) {
   OgiResult json =
       Run("LC_ALL=zh_CN.UTF-8", "due --on 2024-06-03 --format json");
   EXPECT_THAT(json.output, HasSubstr(R"("lapseOutcome":"OTHER_FEE_UNPAID")"));
+}
+
+// Issue 18, finding 11: every command says something in the clerk's
+// language: a result, a note, a refusal or its help. Each row runs under
+// LANG=zh_CN.UTF-8 and LANG=en_US.UTF-8; {DIR} is a fresh folder per run
+// and {LANG} the language's code ("zh" / "en").
+TEST_F(LanguageTest, EveryCommandSpeaksBothLanguages) {
+  const struct {
+    const char* name;
+    const char* args;
+    const char* zh;
+    const char* en;
+  } rows[] = {
+      {"help", "--help", "选项", "Options"},
+      {"help of a flag", "report --help", "年报的年度", "the report's year"},
+      {"unknown command", "bogus", "没有子命令“bogus”",
+       "unknown command 'bogus'"},
+      {"usage error", "report", "命令行有误：--year is required",
+       "--year is required"},
+      {"import", "import --dry-run {NEW}", "已检查", "checked "},
+      {"append",
+       R"(append '{"caseId":"N-{LANG}","agencyId":"a","occurredOn":"2024-03-01","received":{"applicant":{"category":"NATURAL_PERSON"},"channel":"ONLINE"}}')",
+       "（案件 N-zh 第1版）", "(case N-en version 1)"},
+      {"append refused: unknown case",
+       R"(append '{"caseId":"X","agencyId":"a","occurredOn":"2024-03-01","answered":{"outcome":"DISCLOSED"}}')",
+       "“answered”被拒绝：案件不存在",
+       "case X: 'answered' refused: "
+       "unknown case"},
+      {"append refused: field",
+       R"(append '{"caseId":"Y","agencyId":"a","occurredOn":"2024-03-01","received":{"channel":"ONLINE"}}')",
+       "字段 申请人（received.applicant） 为必填项",
+       "field 'received.applicant' is required"},
+      {"append refused: lifecycle",
+       R"(append '{"caseId":"C","agencyId":"a","occurredOn":"2024-11-20","extended":{"workingDays":20}}')",
+       "该案件已于2024-11-15办结", "the case was concluded on 2024-11-15"},
+      {"export", "export --agency nope", "机关 nope 尚未登记",
+       "agency nope is not registered"},
+      {"history", "history nope", "案件 nope：案件不存在",
+       "case nope: unknown case"},
+      {"stats", "stats", "各类事件：", "events by payload:"},
+      {"report", "report --year 2024 --agency a --format text", "日志位置",
+       "log position"},
+      {"cases", "cases --year 2024 --agency a --row disclosed --column total",
+       "共 1 件案件", "1 case(s) in"},
+      {"check", "check --year 2024 --agency a --on 2024-12-01",
+       "警告（合规提示 ANSWERED_LATE）案件 C",
+       "warning (compliance ANSWERED_LATE) case C"},
+      {"verify", "verify", "已核对", "verified "},
+      {"digest", "digest --help", "以 POSITION:HASH 输出头部",
+       "print the head as POSITION:HASH"},
+      {"reindex", "reindex", "年报索引", "report index"},
+      {"erase-personal-data", "erase-personal-data --case nope",
+       "案件 nope：案件不存在", "case nope: unknown case"},
+      {"backup", "backup {DIR}/b", "已存入", " in "},
+      {"deadline", "deadline F --on 2024-06-03", "收到申请", "Received on"},
+      {"due", "due --on 2024-06-03", "等待缴费", "waiting for fee"},
+      {"fee quote", "fee quote --help", "收费通知应载明的金额",
+       "the fee a notice should state"},
+      {"gen",
+       "gen --agencies 1 --years 2023..2023 --cases-per-year 1 --seed 1 "
+       "--out /dev/null",
+       "个事件，用时", "events in"},
+      {"demo", "demo --help", "建立示例存储", "build the sample store"},
+      {"serve", "serve --help", "通过 gRPC 和 HTTP/JSON", "over gRPC and"},
+      {"token", "token create --help", "接入系统的名称",
+       "the intake system's name"},
+      {"client", "client --help", "服务地址", "the service's address"},
+      {"completion", "completion --help", "bash（默认）", "bash (the default)"},
+  };
+  const std::string log = dir_.Sub("new.jsonl");
+  {
+    std::ofstream out(log);
+    out << R"({"agencyId":"b","occurredOn":"2020-01-01","agencyRegistered":{"name":"某委"}})"
+        << "\n";
+  }
+  for (const auto& row : rows) {
+    SCOPED_TRACE(row.name);
+    for (const char* language : {"zh", "en"}) {
+      std::string run_dir = dir_.Sub(absl::StrCat(row.name, "-", language));
+      for (char& c : run_dir) {
+        if (c == ' ' || c == ':') c = '_';
+      }
+      std::string args = row.args;
+      for (const auto& [from, to] :
+           {std::pair<std::string, std::string>{"{DIR}", run_dir},
+            {"{NEW}", log},
+            {"{LANG}", language}}) {
+        for (size_t at = args.find(from); at != std::string::npos;
+             at = args.find(from))
+          args.replace(at, from.size(), to);
+      }
+      OgiResult result =
+          Run(absl::StrCat("LANG=", language,
+                           language[0] == 'z' ? "_CN" : "_US", ".UTF-8"),
+              args);
+      EXPECT_THAT(result.output,
+                  HasSubstr(language[0] == 'z' ? row.zh : row.en))
+          << language << ": ogi " << args;
+    }
+  }
+}
+
+// The findings of `ogi check` on a typed table: headings and summary.
+TEST_F(LanguageTest, TableCheckSpeaksBothLanguages) {
+  const std::string table = dir_.Sub("table.csv");
+  {
+    std::ofstream out(table);
+    out << "section,row,column,value\n"
+           "applications,new,natural_person,-1\n";
+  }
+  OgiResult zh = Run("LANG=zh_CN.UTF-8", absl::StrCat("check --table ", table));
+  EXPECT_THAT(zh.output,
+              HasSubstr("错误（检查5）applications/new/natural_person："));
+  EXPECT_THAT(zh.output, HasSubstr("表格补全前不做检查1至4"));
+  OgiResult en = Run("LANG=en_US.UTF-8", absl::StrCat("check --table ", table));
+  EXPECT_THAT(en.output,
+              HasSubstr("error (check 5) applications/new/natural_person:"));
+  EXPECT_THAT(en.output,
+              HasSubstr("checks 1-4 skipped until the table is whole"));
 }
 
 }  // namespace

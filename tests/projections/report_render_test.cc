@@ -12,7 +12,9 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -102,6 +104,51 @@ std::vector<std::string> MdCells(absl::string_view line) {
   std::vector<absl::string_view> parts = absl::StrSplit(line, '|');
   for (size_t i = 1; i + 1 < parts.size(); ++i) {
     cells.emplace_back(absl::StripAsciiWhitespace(parts[i]));
+  }
+  return cells;
+}
+
+// The text of each cell of a text table, its wrapped lines joined: the
+// segments between bars at the same display columns on consecutive lines,
+// until a rule ('-') closes the cell.
+std::vector<std::string> TextCells(const std::vector<std::string>& table) {
+  std::map<std::pair<int, int>, std::string> open;
+  std::vector<std::string> cells;
+  for (const std::string& line : table) {
+    std::map<std::pair<int, int>, std::string> next;
+    int column = 0;
+    int start = -1;
+    std::string segment;
+    for (size_t i = 0; i < line.size();) {
+      const unsigned char lead = static_cast<unsigned char>(line[i]);
+      const size_t length = lead < 0x80   ? 1
+                            : lead < 0xE0 ? 2
+                            : lead < 0xF0 ? 3
+                                          : 4;
+      const std::string ch = line.substr(i, length);
+      if (ch == "|" || ch == "+") {
+        if (start >= 0 && segment.find('-') == std::string::npos) {
+          std::string text = open[{start, column}];
+          for (char c : segment) {
+            if (c != ' ') text.push_back(c);
+          }
+          next[{start, column}] = text;
+        }
+        start = column + 1;
+        segment.clear();
+      } else {
+        segment += ch;
+      }
+      column += Width(ch);
+      i += length;
+    }
+    for (const auto& [span, text] : open) {
+      if (!next.contains(span) && !text.empty()) cells.push_back(text);
+    }
+    open = std::move(next);
+  }
+  for (const auto& [span, text] : open) {
+    if (!text.empty()) cells.push_back(text);
   }
   return cells;
 }
@@ -422,27 +469,29 @@ TEST(ReportRenderTest, JsonAmountYuanIsExact) {
 
 TEST(ReportRenderTest, TextTablesAreAlignedByDisplayWidthWithWholeLabels) {
   const std::string text = RenderReport(DistinctReport(), ReportFormat::kText);
-  EXPECT_EQ(
-      Lines(text)[0],
-      absl::StrCat("乌拉特中旗教育局（wltzq-jyj）2023年度 — log position 4711 "
-                   "(digest 4711:",
-                   absl::BytesToHexString(std::string(32, '\xab')),
-                   "), recorded up to 2024-01-12T03:04:05Z"));
+  EXPECT_EQ(Lines(text)[0], "乌拉特中旗教育局（wltzq-jyj）2023年度");
+  EXPECT_EQ(Lines(text)[1],
+            "log position 4711, recorded up to 2024-01-12T03:04:05Z");
+  EXPECT_EQ(Lines(text)[2],
+            absl::StrCat("digest 4711:",
+                         absl::BytesToHexString(std::string(32, '\xab'))));
+  // Part 四 is two tables on a terminal: 行政复议, then 行政诉讼.
   const std::vector<std::vector<std::string>> tables = TextTables(text);
-  ASSERT_EQ(tables.size(), 3u);
+  ASSERT_EQ(tables.size(), 4u);
+  std::vector<std::string> texts;
   for (const auto& table : tables) {
     ASSERT_FALSE(table.empty());
     const int width = Width(table[0]);
     for (const std::string& line : table) {
       EXPECT_EQ(Width(line), width) << line;
     }
+    for (std::string& cell : TextCells(table)) texts.push_back(cell);
   }
-  // Every label whole on one line.
-  const std::vector<std::string> lines = Lines(text);
+  // Every label whole in its cell, perhaps wrapped over its lines.
   for (const std::string& label : SeedTableLabels()) {
-    EXPECT_TRUE(std::any_of(lines.begin(), lines.end(),
-                            [&](const std::string& line) {
-                              return absl::StrContains(line, label);
+    EXPECT_TRUE(std::any_of(texts.begin(), texts.end(),
+                            [&](const std::string& text) {
+                              return absl::StrContains(text, label);
                             }))
         << label;
   }
@@ -465,19 +514,56 @@ TEST(ReportRenderTest, TextTablesAreAlignedByDisplayWidthWithWholeLabels) {
 TEST(ReportRenderTest, TextPrintsNoSubtotalRows) {
   const std::string text = RenderReport(DistinctReport(), ReportFormat::kText);
   const std::vector<std::vector<std::string>> tables = TextTables(text);
-  ASSERT_EQ(tables.size(), 3u);
+  ASSERT_EQ(tables.size(), 4u);
   int numeric_rows = 0;
   for (const std::string& line : tables[1]) {
     std::vector<std::string> cells = MdCells(line);
     if (!cells.empty() && IsNumber(cells.back())) ++numeric_rows;
   }
   EXPECT_EQ(numeric_rows, kApplicationRows);
-  // The group headings share the line of their first item.
+  // The group headings (wrapped to fit 120 columns) start on the line of
+  // their first item.
   for (absl::string_view pair :
-       {"（三）不予公开 | 1.属于国家秘密", "（四）无法提供 | 1.本机关不掌握",
-        "（五）不予处理 | 1.信访举报投诉类申请", "（六）其他处理 | 1.申请人"}) {
+       {"（三） | 1.属于国家秘密", "（四） | 1.本机关不掌握",
+        "（五） | 1.信访举报投诉类申请", "（六） | 1.申请人"}) {
     EXPECT_THAT(text, HasSubstr(pair));
   }
+}
+
+// Issue 18, finding 11: the text report fits a 120-column terminal, each
+// number column as wide as its header (the headers never wrap), also with
+// large figures; in html the column headers never wrap either.
+TEST(ReportRenderTest, TextFitsA120ColumnTerminal) {
+  AnnualReport large = GoldenReport();
+  for (auto& row : large.applications) {
+    for (int64_t& cell : row) cell = cell * 100003 + 9;
+  }
+  for (auto& group : large.appeals) {
+    for (int64_t& cell : group) cell = cell * 100003 + 9;
+  }
+  for (const AnnualReport& report : {DistinctReport(), GoldenReport(), large}) {
+    const std::string text = RenderReport(report, ReportFormat::kText);
+    for (const std::string& line : Lines(text)) {
+      EXPECT_LE(Width(line), 120) << line;
+    }
+    for (absl::string_view header :
+         {"| 自然人 |", "| 总计 |", "| 商业企业 |", "| 社会公益组织 |",
+          "| 结果维持 |", "| 尚未审结 |"}) {
+      // Padded to the column, the header is whole on one line.
+      const std::string bare(
+          absl::StripAsciiWhitespace(header.substr(1, header.size() - 2)));
+      EXPECT_TRUE(absl::StrContains(text, absl::StrCat(" ", bare, " ")))
+          << header;
+    }
+  }
+}
+
+TEST(ReportRenderTest, HtmlColumnHeadersDoNotWrap) {
+  const std::string html = RenderReport(GoldenReport(), ReportFormat::kHtml);
+  EXPECT_THAT(html, HasSubstr("th.col { white-space: nowrap; }"));
+  EXPECT_THAT(html, HasSubstr("class=\"col\">自然人</th>"));
+  EXPECT_THAT(html, HasSubstr("class=\"col\">总计</th>"));
+  EXPECT_THAT(html, HasSubstr("class=\"col\">结果维持</th>"));
 }
 
 TEST(ReportRenderTest, HtmlHasTheOfficialMergedCells) {
@@ -496,16 +582,17 @@ TEST(ReportRenderTest, HtmlHasTheOfficialMergedCells) {
   EXPECT_THAT(html, HasSubstr("<td colspan=\"3\">96171.6</td>"));
   EXPECT_THAT(
       html,
-      HasSubstr(
-          "<tr><th rowspan=\"3\" colspan=\"3\" "
-          "class=\"note\">（本列数据的勾稽关系为：第一项加第二项之和，"
-          "等于第三项加第四项之和）</th><th "
-          "colspan=\"7\">申请人情况</th></tr>\n<tr><th "
-          "rowspan=\"2\">自然人</th><th "
-          "colspan=\"5\">法人或其他组织</th><th "
-          "rowspan=\"2\">总计</th></tr>\n<tr><th>商业企业</th><th>科研机构</"
-          "th><th>社会公益组织</th><th>法律服务机构</th><th>其他</th></"
-          "tr>\n</thead>"));
+      HasSubstr("<tr><th rowspan=\"3\" colspan=\"3\" "
+                "class=\"note\">（本列数据的勾稽关系为：第一项加第二项之和，"
+                "等于第三项加第四项之和）</th><th "
+                "colspan=\"7\">申请人情况</th></tr>\n<tr><th "
+                "rowspan=\"2\" class=\"col\">自然人</th><th "
+                "colspan=\"5\">法人或其他组织</th><th "
+                "rowspan=\"2\" class=\"col\">总计</th></tr>\n<tr><th "
+                "class=\"col\">商业企业</th><th class=\"col\">科研机构</"
+                "th><th class=\"col\">社会公益组织</th><th "
+                "class=\"col\">法律服务机构</th><th class=\"col\">其他</th></"
+                "tr>\n</thead>"));
   EXPECT_THAT(html, HasSubstr("<tr><th colspan=\"3\" class=\"label\" "
                               "scope=\"row\">一、本年新收政府信息公开申请数量"
                               "</th><td>1</td>"));
@@ -528,15 +615,15 @@ TEST(ReportRenderTest, HtmlHasTheOfficialMergedCells) {
   }
   EXPECT_THAT(html, HasSubstr("<th colspan=\"2\" class=\"label\" "
                               "scope=\"row\">（七）总计</th>"));
-  EXPECT_THAT(
-      html,
-      HasSubstr("<tr><th colspan=\"5\">行政复议</th><th "
-                "colspan=\"10\">行政诉讼</th></tr>\n<tr><th "
-                "rowspan=\"2\">结果维持</th><th rowspan=\"2\">结果纠正</th><th "
-                "rowspan=\"2\">其他结果</th><th rowspan=\"2\">尚未审结</th><th "
-                "rowspan=\"2\">总计</th><th "
-                "colspan=\"5\">未经复议直接起诉</th><th "
-                "colspan=\"5\">复议后起诉</th></tr>"));
+  EXPECT_THAT(html, HasSubstr("<tr><th colspan=\"5\">行政复议</th><th "
+                              "colspan=\"10\">行政诉讼</th></tr>\n<tr><th "
+                              "rowspan=\"2\" class=\"col\">结果维持</th><th "
+                              "rowspan=\"2\" class=\"col\">结果纠正</th><th "
+                              "rowspan=\"2\" class=\"col\">其他结果</th><th "
+                              "rowspan=\"2\" class=\"col\">尚未审结</th><th "
+                              "rowspan=\"2\" class=\"col\">总计</th><th "
+                              "colspan=\"5\">未经复议直接起诉</th><th "
+                              "colspan=\"5\">复议后起诉</th></tr>"));
   EXPECT_THAT(html, HasSubstr("<tr><td>11</td><td>12</td>"));
   EXPECT_EQ(Count(html, "<table"), 3);
 }

@@ -6,10 +6,12 @@
 #ifndef OGI_TESTS_TESTING_OGI_PROCESS_H_
 #define OGI_TESTS_TESTING_OGI_PROCESS_H_
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <memory>
 #include <poll.h>
+#include <pty.h>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
@@ -41,6 +43,41 @@ inline OgiResult RunOgi(const std::string& binary, const std::string& db,
   while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0)
     result.output.append(buffer, n);
   const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+// Runs `binary --db DB ARGS` through the shell as RunOgi does, but with its
+// standard output and error on a pseudo-terminal, as a clerk at a terminal
+// sees it (the terminal turns each "\n" into "\r\n"). `binary` may be
+// preceded by variable assignments ("OGI_LANG=zh /path/ogi").
+inline OgiResult RunOgiOnTerminal(const std::string& binary,
+                                  const std::string& db,
+                                  const std::string& args) {
+  const std::string command =
+      absl::StrCat(binary, " --db '", db, "' ", args, " </dev/null");
+  int master = -1;
+  const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  OgiResult result;
+  if (pid < 0) return result;
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", command.c_str(), nullptr);
+    _exit(127);
+  }
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = read(master, buffer, sizeof(buffer));
+    if (n > 0) {
+      result.output.append(buffer, static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;  // EIO once the child closed the terminal's last descriptor
+    }
+  }
+  close(master);
+  int status = 0;
+  waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }
