@@ -21,9 +21,7 @@ absl::StatusOr<absl::Time> ParseAsOf(const std::string& text,
     return instant;
   absl::StatusOr<absl::CivilDay> day = ParseCivilDay(text);
   if (!day.ok()) {
-    return absl::InvalidArgumentError(
-        "--as-of must be an RFC 3339 instant such as 2024-01-12T00:00:00Z, or "
-        "a day YYYY-MM-DD (the end of that day in China time)");
+    return absl::InvalidArgumentError(Text(Msg::kAsOfFormat));
   }
   // The last instant of the day in Asia/Shanghai: every event recorded that
   // day is in.
@@ -99,8 +97,7 @@ void ReportFlags(CLI::App& app, Flags& f) {
 
 absl::Status RunReport(Flags& f, CommandEnv& env) {
   if (!f.document_date.empty() && !f.document) {
-    return absl::InvalidArgumentError(
-        "--date is the document's date: give --document too");
+    return absl::InvalidArgumentError(Text(Msg::kDateNeedsDocument));
   }
   ReportOptions options = ReadIndex(env);
   OGI_ASSIGN_OR_RETURN(options.request, RequestOf(f, env));
@@ -156,7 +153,7 @@ absl::Status RunCheck(Flags& f, CommandEnv& env) {
   if (!f.check_table.empty())
     return CheckTableCommand(f.check_table, *env.out, FormatOf(f.format));
   if (f.year == 0)
-    return absl::InvalidArgumentError("check needs --year or --table");
+    return absl::InvalidArgumentError(Text(Msg::kCheckNeedsYearOrTable));
   OGI_ASSIGN_OR_RETURN(ReportRequest request, RequestOf(f, env));
   OGI_ASSIGN_OR_RETURN(EventStore * store, env.open(StoreUse::kRead));
   return CheckCommand(*store, request, ReadIndex(env), env.judge, *env.out,

@@ -50,10 +50,9 @@ absl::StatusOr<File> OpenInput(const std::string& path) {
     if (file == nullptr) {
       const int error = errno;
       if (error == ENOENT)
-        return absl::NotFoundError(
-            absl::StrCat("cannot open ", path, ": no such file"));
+        return absl::NotFoundError(Text(Msg::kCannotOpenNoSuchFile, path));
       return absl::PermissionDeniedError(
-          absl::StrCat("cannot open ", path, ": ", std::strerror(error)));
+          Text(Msg::kCannotOpenBecause, path, std::strerror(error)));
     }
     return file;
   }

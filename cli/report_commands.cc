@@ -73,7 +73,7 @@ absl::Status CheckCommand(EventStore& store, ReportRequest request,
 absl::Status CheckTableCommand(const std::string& path, std::ostream& out,
                                OutputFormat format) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  if (!in) return absl::NotFoundError(Text(Msg::kCannotOpen, path));
   std::stringstream text;
   text << in.rdbuf();
   OGI_ASSIGN_OR_RETURN(TypedTable table, ParseReportCsv(text.str()));

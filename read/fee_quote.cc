@@ -40,12 +40,10 @@ absl::StatusOr<FeeQuote> QuoteFee(EventStore& store, const std::string& case_id,
   FeeQuote quote;
   if (method == FeeMethod::kPerPage) {
     if (!pages.has_value()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("case ", case_id,
-                       ": a per-page fee needs --pages (the pages provided)"));
+      return absl::InvalidArgumentError(Text(Msg::kPerPageNeedsPages, case_id));
     }
     if (*pages < 0)
-      return absl::InvalidArgumentError("--pages must be 0 or more");
+      return absl::InvalidArgumentError(Text(Msg::kPagesNegative));
     OGI_RETURN_IF_ERROR(LoadCase(store, case_id).status());
     quote.fee_fen = PerPageFeeFen(*pages);
     quote.derivation = absl::StrCat(

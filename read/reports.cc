@@ -72,27 +72,22 @@ absl::StatusOr<std::string> RenderYearReport(EventStore& store,
   OGI_ASSIGN_OR_RETURN(AnnualReport report,
                        ComputeReport(store, request, options));
   if (options.kind != ReportKind::kDocument && options.date.has_value()) {
-    return absl::InvalidArgumentError(
-        "--date is the document's date: give --document too");
+    return absl::InvalidArgumentError(Text(Msg::kDateNeedsDocument));
   }
   if (options.kind == ReportKind::kDocument) {
     if (options.format != ReportFormat::kMd &&
         options.format != ReportFormat::kHtml) {
-      return absl::InvalidArgumentError(
-          "--document renders html or md (give --format html or md)");
+      return absl::InvalidArgumentError(Text(Msg::kDocumentFormat));
     }
     if (!options.date.has_value()) {
-      return absl::InvalidArgumentError(
-          "--document needs --date YYYY-MM-DD, the day the agency signs the "
-          "report");
+      return absl::InvalidArgumentError(Text(Msg::kDocumentNeedsDate));
     }
     const std::vector<Finding> problems = CheckDocument(report);
     if (options.warnings != nullptr)
       *options.warnings << FormatFindings(problems);
     if (!problems.empty() && options.strict == ReportOptions::Strict::kYes) {
-      return absl::FailedPreconditionError(absl::StrFormat(
-          "the document has %d problem(s); nothing written (--strict)",
-          problems.size()));
+      return absl::FailedPreconditionError(
+          Text(Msg::kDocumentProblemsStrict, problems.size()));
     }
     return RenderDocument(report, options.format, *options.date);
   }
@@ -101,9 +96,7 @@ absl::StatusOr<std::string> RenderYearReport(EventStore& store,
   if (options.calendar == nullptr)
     return absl::InternalError("report extras need the process's calendar");
   if (options.format == ReportFormat::kCsv) {
-    return absl::InvalidArgumentError(
-        "--extras is not part of the CSV contract; use text, json, md or "
-        "html");
+    return absl::InvalidArgumentError(Text(Msg::kExtrasNotCsv));
   }
   OGI_ASSIGN_OR_RETURN(
       std::string extras,
