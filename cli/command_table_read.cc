@@ -139,7 +139,7 @@ void CasesFlags(CLI::App& app, Flags& f) {
 absl::Status RunCases(Flags& f, CommandEnv& env) {
   OGI_ASSIGN_OR_RETURN(ReportRequest request, RequestOf(f, env));
   return CasesCommand(*env.store, request, f.cell_row, f.cell_column, *env.out,
-                      FormatOf(f.format));
+                      FormatOf(f.format), ReadIndex(env));
 }
 
 void CheckFlags(CLI::App& app, Flags& f) {

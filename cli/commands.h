@@ -120,11 +120,13 @@ absl::Status ReportCommand(EventStore& store, const ReportOptions& options,
                            std::ostream& out);
 
 // Writes the cases behind one cell of part 三 or part 四: `row` is a part 三
-// row code or a part 四 group code, `column` a column code.
+// row code or a part 四 group code, `column` a column code; from the report
+// index's cell table when `index` names a caught-up one.
 absl::Status CasesCommand(EventStore& store, ReportRequest request,
                           const std::string& row, const std::string& column,
                           std::ostream& out,
-                          OutputFormat format = OutputFormat::kText);
+                          OutputFormat format = OutputFormat::kText,
+                          const ReportOptions& index = {});
 
 // Runs the consistency checks on the year's report and the year before it.
 // Writes the findings; returns kFailedPrecondition if any is an error.

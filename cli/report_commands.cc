@@ -50,9 +50,10 @@ absl::Status ReportCommand(EventStore& store, const ReportOptions& options,
 
 absl::Status CasesCommand(EventStore& store, ReportRequest request,
                           const std::string& row, const std::string& column,
-                          std::ostream& out, OutputFormat format) {
-  OGI_ASSIGN_OR_RETURN(CellCases cell,
-                       CasesOfCell(store, std::move(request), row, column));
+                          std::ostream& out, OutputFormat format,
+                          const ReportOptions& index) {
+  OGI_ASSIGN_OR_RETURN(CellCases cell, CasesOfCell(store, std::move(request),
+                                                   row, column, index));
   out << RenderCellCases(cell, format);
   return absl::OkStatus();
 }

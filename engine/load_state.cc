@@ -9,13 +9,15 @@ namespace ogi {
 
 absl::StatusOr<CaseState> LoadCaseState(EventStore& store,
                                         const std::string& case_id,
-                                        uint64_t before) {
+                                        uint64_t before,
+                                        std::vector<uint64_t>* positions) {
   OGI_ASSIGN_OR_RETURN(std::vector<v1::Event> events,
                        store.ReadStream({StreamId::Kind::kCase, case_id}));
   CaseState state;
   for (const v1::Event& event : events) {
     if (event.position() >= before) break;
     ApplyCaseChange(state, CaseChangeOf(event), event.agency_id());
+    if (positions != nullptr) positions->push_back(event.position());
   }
   return state;
 }

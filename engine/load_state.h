@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -21,9 +22,11 @@ namespace ogi {
 // Returns the case as of just before log position `before` (every event of its
 // stream stored at a lower position); the whole stream by default. A case with
 // no events gives an empty state (version 0).
-absl::StatusOr<CaseState> LoadCaseState(EventStore& store,
-                                        const std::string& case_id,
-                                        uint64_t before = UINT64_MAX);
+// If `positions` is set, it receives the log position of each event folded
+// (index = version - 1).
+absl::StatusOr<CaseState> LoadCaseState(
+    EventStore& store, const std::string& case_id, uint64_t before = UINT64_MAX,
+    std::vector<uint64_t>* positions = nullptr);
 
 // The same for an agency's stream.
 absl::StatusOr<AgencyState> LoadAgencyState(EventStore& store,

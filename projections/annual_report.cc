@@ -2,6 +2,7 @@
 #include "projections/annual_report.h"
 
 #include <map>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -16,6 +17,7 @@
 #include "engine/messages.h"
 #include "engine/payload.h"
 #include "engine/status_macros.h"
+#include "projections/internal/cell_postings.h"
 #include "projections/internal/report_rules.h"
 
 namespace ogi {
@@ -188,10 +190,12 @@ absl::StatusOr<AnnualReport> ComputeAnnualReport(EventStore& store,
   return report;
 }
 
-absl::StatusOr<std::vector<CaseInCell>> CasesInCell(
-    EventStore& store, const ReportRequest& request, absl::string_view section,
-    absl::string_view row, absl::string_view column) {
-  const bool applications = section == "applications";
+absl::StatusOr<CellCode> ParseCellCode(absl::string_view section,
+                                       absl::string_view row,
+                                       absl::string_view column) {
+  CellCode code;
+  code.applications = section == "applications";
+  const bool applications = code.applications;
   if (!applications && section != "appeals") {
     return absl::InvalidArgumentError(
         absl::StrCat("section \"", section.substr(0, 32),
@@ -221,25 +225,71 @@ absl::StatusOr<std::vector<CaseInCell>> CasesInCell(
     return absl::InvalidArgumentError(
         absl::StrCat("unknown column \"", column.substr(0, 40), "\""));
   }
+  code.row = row_index;
+  code.column = column_index;
+  return code;
+}
 
+namespace {
+
+// Whether the cell's row is a result row or the results total: its cases
+// are there by their conclusion, not their receipt.
+bool ByConclusion(const CellCode& code) {
+  return code.applications && code.row >= kFirstResultRow &&
+         code.row <= static_cast<int>(AppRow::kResultsTotal);
+}
+
+// The deciding version of a case in an applications cell.
+uint32_t DecidingVersionIn(const CaseState& s, const CellCode& code) {
+  const CaseFacts& f = s.facts;
+  return ByConclusion(code)
+             ? projections_internal::DecidingVersion(
+                   s,
+                   f.withdrawn ? v1::Event::kWithdrawn : v1::Event::kAnswered,
+                   f.concluded_on)
+             : projections_internal::DecidingVersion(s, v1::Event::kReceived,
+                                                     f.received_on);
+}
+
+}  // namespace
+
+CaseInCell CaseInCellOf(const std::string& case_id, const CaseState& state,
+                        const std::vector<uint64_t>& positions,
+                        const CellCode& code, uint32_t version) {
+  const uint64_t position =
+      version > 0 && version <= positions.size() ? positions[version - 1] : 0;
+  if (!code.applications && version > 0 && version <= state.steps.size()) {
+    const CaseStep& s = state.steps[version - 1];
+    return CaseInCell{
+        case_id,  state.agency_id,        version,
+        position, FormatCivilDay(s.on()), std::string(PayloadName(s.payload))};
+  }
+  const CaseFacts& f = state.facts;
+  const bool by_conclusion = ByConclusion(code);
+  const PayloadCase step = !by_conclusion ? v1::Event::kReceived
+                           : f.withdrawn  ? v1::Event::kWithdrawn
+                                          : v1::Event::kAnswered;
+  return CaseInCell{
+      case_id,
+      state.agency_id,
+      version,
+      position,
+      FormatCivilDay(by_conclusion ? f.concluded_on : f.received_on),
+      std::string(PayloadName(step))};
+}
+
+absl::StatusOr<std::vector<CaseInCell>> CasesInCell(
+    EventStore& store, const ReportRequest& request, absl::string_view section,
+    absl::string_view row, absl::string_view column) {
+  OGI_ASSIGN_OR_RETURN(const CellCode code,
+                       ParseCellCode(section, row, column));
+  const bool applications = code.applications;
+  const int row_index = code.row;
+  const int column_index = code.column;
   OGI_ASSIGN_OR_RETURN(Replayed r, Replay(store, request.as_of));
   OGI_RETURN_IF_ERROR(CheckRequest(r, request));
   const absl::flat_hash_set<std::string> scope = InScope(r, request);
   std::vector<CaseInCell> out;
-  auto add = [&](const std::string& id, const Case& c, PayloadCase step,
-                 absl::CivilDay on) {
-    // The deciding event: the latest effective step of this kind (amendments
-    // replace steps in place).
-    uint32_t version = 0;
-    for (size_t i = 0; i < c.state.steps.size(); ++i) {
-      if (c.state.steps[i].payload == step && c.state.steps[i].on() == on)
-        version = static_cast<uint32_t>(i + 1);
-    }
-    out.push_back(CaseInCell{id, c.state.agency_id, version,
-                             version > 0 ? c.positions[version - 1] : 0,
-                             FormatCivilDay(on),
-                             std::string(PayloadName(step))});
-  };
   for (const auto& entry : r.cases) {
     // Named references, not structured bindings: the lambdas below capture
     // them (clang before 16 cannot capture a structured binding).
@@ -256,13 +306,8 @@ absl::StatusOr<std::vector<CaseInCell>> CasesInCell(
         if (i == row_index ||
             (row_index == static_cast<int>(AppRow::kResultsTotal) &&
              is_result)) {
-          if (is_result) {
-            add(id, c,
-                f.withdrawn ? v1::Event::kWithdrawn : v1::Event::kAnswered,
-                f.concluded_on);
-          } else {
-            add(id, c, v1::Event::kReceived, f.received_on);
-          }
+          out.push_back(CaseInCellOf(id, c.state, c.positions, code,
+                                     DecidingVersionIn(c.state, code)));
         }
       });
     } else {
@@ -274,32 +319,18 @@ absl::StatusOr<std::vector<CaseInCell>> CasesInCell(
         if (column_index != static_cast<int>(AppealColumn::kTotal) &&
             column_index != col)
           continue;
-        // The deciding event: the filing while pending, else the latest
-        // decision dated in the filing year (B2), matched by appeal id since
-        // a case may have several appeals on one day.
-        uint32_t version = 0;
-        for (size_t i = 0; i < c.state.steps.size(); ++i) {
-          const CaseStep& s = c.state.steps[i];
-          if (s.ref != a.id) continue;
-          if (s.payload == v1::Event::kAppealFiled ||
-              (s.payload == v1::Event::kAppealDecided &&
-               a.result_in_filing_year != 0 &&
-               s.on().year() == a.filed_on.year())) {
-            version = static_cast<uint32_t>(i + 1);
-          }
-        }
+        // Matched by appeal id: a case may have several appeals on one day.
+        const uint32_t version =
+            projections_internal::AppealDecidingVersion(c.state, a);
         if (version == 0) continue;  // unreachable: the appeal has its filing
-        const CaseStep& s = c.state.steps[version - 1];
-        out.push_back(CaseInCell{
-            id, c.state.agency_id, version, c.positions[version - 1],
-            FormatCivilDay(s.on()), std::string(PayloadName(s.payload))});
+        out.push_back(CaseInCellOf(id, c.state, c.positions, code, version));
       }
     }
   }
   std::sort(out.begin(), out.end(),
             [](const CaseInCell& a, const CaseInCell& b) {
-              return a.case_id != b.case_id ? a.case_id < b.case_id
-                                            : a.version < b.version;
+              return std::tie(a.agency_id, a.case_id, a.version) <
+                     std::tie(b.agency_id, b.case_id, b.version);
             });
   return out;
 }

@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 
 #include "engine/agency_state.h"
+#include "engine/case_state.h"
 #include "engine/event_store.h"
 
 namespace ogi {
@@ -160,8 +161,27 @@ struct CaseInCell {
 // Returns the cases counted in one cell: `section` is "applications" or
 // "appeals", `row` and `column` the codes of docs/REPORT.md (e.g.
 // "carried_out", "natural_person"; "reconsideration", "pending"). Total columns
-// and the total row list every case of the row or column. kInvalidArgument for
-// an unknown code.
+// and the total row list every case of the row or column; by agency, case id
+// and version. kInvalidArgument for an unknown code.
+// A cell of part 三 or part 四 named by its codes: for "applications" an
+// AppRow and a column index, for "appeals" an AppealGroup and an AppealColumn.
+struct CellCode {
+  bool applications = true;
+  int row = 0;
+  int column = 0;
+};
+// kInvalidArgument for an unknown section, row or column.
+absl::StatusOr<CellCode> ParseCellCode(absl::string_view section,
+                                       absl::string_view row,
+                                       absl::string_view column);
+
+// The CaseInCell of a case counted in the cell `code` because of its event
+// `version` (0: none found), given its state and the log position of each of
+// its events (index = version - 1).
+CaseInCell CaseInCellOf(const std::string& case_id, const CaseState& state,
+                        const std::vector<uint64_t>& positions,
+                        const CellCode& code, uint32_t version);
+
 absl::StatusOr<std::vector<CaseInCell>> CasesInCell(
     EventStore& store, const ReportRequest& request, absl::string_view section,
     absl::string_view row, absl::string_view column);

@@ -24,6 +24,8 @@
 #include "engine/progress.h"
 #include "engine/status_macros.h"
 #include "projections/internal/catch_up_state.h"
+#include "projections/internal/cell_postings.h"
+#include "projections/internal/cell_table.h"
 #include "projections/internal/index_agencies.h"
 #include "projections/internal/record_pipe.h"
 #include "projections/internal/report_rules.h"
@@ -37,6 +39,9 @@ using projections_internal::ColumnOf;
 using projections_internal::ResultIndexOf;
 
 using projections_internal::CaseFigures;
+using projections_internal::CellPosting;
+using projections_internal::CellPostingsOf;
+using projections_internal::CellTable;
 using projections_internal::FigureDeltas;
 using projections_internal::HeldCases;
 
@@ -135,6 +140,27 @@ bool LeavesConcludedFiguresAlone(PayloadCase payload) {
 
 }  // namespace
 
+ReportIndex::ReportIndex(EventStore& store, std::string path, Saving saving)
+    : store_(store), path_(std::move(path)), saving_(saving) {}
+
+ReportIndex::~ReportIndex() = default;
+
+std::string ReportIndex::CellTablePath(const std::string& path) {
+  return path + ".cells";
+}
+
+absl::Status ReportIndex::OpenCellsForWriting() {
+  if (cells_ != nullptr) return absl::OkStatus();
+  OGI_ASSIGN_OR_RETURN(
+      cells_, CellTable::Open(CellTablePath(path_), CellTable::Mode::kWrite));
+  if (cells_->checkpoint() < state_.checkpoint()) {
+    // The table is behind the figures (new, or older than them): fold the
+    // whole log again, which rebuilds both (cell_table.h).
+    state_.Clear();
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::unique_ptr<ReportIndex>> ReportIndex::Open(
     EventStore& store, std::string path, Saving saving) {
   std::unique_ptr<ReportIndex> index(
@@ -169,6 +195,10 @@ absl::StatusOr<std::unique_ptr<ReportIndex>> ReportIndex::Open(
 absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
     size_t recent_cases) {
   CatchUpStats stats;
+  // Whoever saves the figures keeps the cell table with them.
+  const bool writing_cells = !path_.empty() && saving_ == Saving::kSave;
+  if (writing_cells) OGI_RETURN_IF_ERROR(OpenCellsForWriting());
+  CellTable* const cells = writing_cells ? cells_.get() : nullptr;
   HeldCases cases(recent_cases);
   FigureDeltas deltas;
   uint64_t checkpoint = state_.checkpoint();
@@ -244,11 +274,17 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
         if (!change) change = CaseChangeOf(*parsed);
         if (MayChangeContribution(view.payload)) {
           const Contribution before = ContributionOf(s);
+          std::vector<CellPosting> cells_before;
+          if (cells != nullptr) cells_before = CellPostingsOf(view.case_id, s);
           ApplyCaseChange(s, *change, view.agency_id);
           const Contribution after = ContributionOf(s);
           if (!(before == after)) {
             Add(deltas, before, -1);
             Add(deltas, after, +1);
+          }
+          if (cells != nullptr) {
+            OGI_RETURN_IF_ERROR(
+                cells->Change(cells_before, CellPostingsOf(view.case_id, s)));
           }
         } else {
           ApplyCaseChange(s, *change, view.agency_id);
@@ -274,6 +310,9 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
         absl::UTCTimeZone()));
   }
   stats.open_cases = cases.open_cases();
+  // The table first: it may be ahead of the saved figures, never behind.
+  if (cells != nullptr && stats.events > 0)
+    OGI_RETURN_IF_ERROR(cells->Commit(checkpoint));
   if (stats.events > 0) OGI_RETURN_IF_ERROR(Save());
   return stats;
 }

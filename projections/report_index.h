@@ -22,14 +22,19 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 #include "engine/event_store.h"
 #include "projections/annual_report.h"
 #include "proto/report_index.pb.h"
 
 namespace ogi {
+namespace projections_internal {
+class CellTable;
+}  // namespace projections_internal
 
 class ReportIndex {
  public:
@@ -53,6 +58,7 @@ class ReportIndex {
   // or is still ahead of the store.
   static absl::StatusOr<std::unique_ptr<ReportIndex>> Open(
       EventStore& store, std::string path, Saving saving = Saving::kSave);
+  ~ReportIndex();
 
   // Folds every event after the checkpoint and saves the state (kSave).
   // kUnavailable if it cannot be saved. A catch-up of at least
@@ -76,6 +82,26 @@ class ReportIndex {
 
   uint64_t checkpoint() const { return state_.checkpoint(); }
 
+  // The cell table's folder beside the index file at `path`.
+  static std::string CellTablePath(const std::string& path);
+
+  // One case behind a cell, as the cell table lists it: the version of the
+  // event that put it there (0 if none).
+  struct CellEntry {
+    std::string agency_id;
+    std::string case_id;
+    uint32_t version = 0;
+  };
+  // The cases counted in one cell of parts 三 and 四 (codes as CasesInCell's)
+  // at the checkpoint, from the cell table: by agency, then case id, then
+  // version. kFailedPrecondition if the table does not hold the checkpoint
+  // (none yet, or a reader caught the figures up in memory past it): replay
+  // instead. kNotFound for an unknown agency, kInvalidArgument for an unknown
+  // code or year.
+  absl::StatusOr<std::vector<CellEntry>> CellEntries(
+      const ReportRequest& request, absl::string_view section,
+      absl::string_view row, absl::string_view column);
+
   // Checks the index saved at `path` against the log: rebuilds the figures up
   // to its checkpoint from scratch, in memory, and compares. OK if there is no
   // file; kDataLoss naming the file if it does not decode, is ahead of the
@@ -84,15 +110,18 @@ class ReportIndex {
                                       const std::string& path);
 
  private:
-  ReportIndex(EventStore& store, std::string path, Saving saving)
-      : store_(store), path_(std::move(path)), saving_(saving) {}
+  ReportIndex(EventStore& store, std::string path, Saving saving);
   absl::Status Save() const;
+  // Opens the cell table for the catch-up to write (kSave with a file): if it
+  // is behind the figures, they are dropped, so the catch-up rebuilds both.
+  absl::Status OpenCellsForWriting();
 
   EventStore& store_;
   const std::string path_;  // empty: kept in memory only
   const Saving saving_;
   uint64_t until_ = UINT64_MAX;  // CatchUp folds no event past it
   v1::ReportIndexState state_;
+  std::unique_ptr<projections_internal::CellTable> cells_;
 };
 
 }  // namespace ogi

@@ -12,26 +12,41 @@ Reader::Reader(ReaderOptions options)
 
 absl::CivilDay Reader::Today() const { return AgencyDay(clock_.Now()); }
 
-ReportOptions Reader::IndexOptions() const {
+ReportOptions Reader::ReplayOptions() const {
   ReportOptions options;
   options.calendar = &calendar_;
-  options.index_path = index_path_;
-  options.index_saving = index_saving_;
   options.notes = notes_;
   return options;
 }
 
+absl::StatusOr<ReportOptions> Reader::IndexOptions() {
+  ReportOptions options = ReplayOptions();
+  options.index_path = index_path_;
+  options.index_saving = index_saving_;
+  if (index_ == nullptr) {
+    absl::StatusOr<std::unique_ptr<ReportIndex>> opened =
+        ReportIndex::Open(store_, index_path_, index_saving_);
+    if (!opened.ok()) return opened.status();
+    index_ = *std::move(opened);
+  }
+  options.index = index_.get();
+  return options;
+}
+
 absl::StatusOr<std::string> Reader::Report(ReportOptions options) {
-  const ReportOptions index = IndexOptions();
-  options.calendar = index.calendar;
-  options.index_path = index.index_path;
-  options.index_saving = index.index_saving;
-  options.notes = index.notes;
+  const ReportOptions replay = ReplayOptions();
+  options.calendar = replay.calendar;
+  options.notes = replay.notes;
   if (index_path_.empty() || options.request.as_of != absl::InfiniteFuture()) {
     // A replay (a past instant always replays) leaves the index alone.
     return RenderYearReport(store_, options);
   }
   absl::MutexLock lock(&index_mu_);
+  absl::StatusOr<ReportOptions> index = IndexOptions();
+  if (!index.ok()) return index.status();
+  options.index_path = index->index_path;
+  options.index_saving = index->index_saving;
+  options.index = index->index;
   return RenderYearReport(store_, options);
 }
 
@@ -66,15 +81,23 @@ absl::StatusOr<YearCheck> Reader::Check(const ReportRequest& request,
   judge.today = today;
   judge.clock_day = Today();
   if (index_path_.empty() || request.as_of != absl::InfiniteFuture())
-    return CheckYear(store_, request, IndexOptions(), judge);
+    return CheckYear(store_, request, ReplayOptions(), judge);
   absl::MutexLock lock(&index_mu_);
-  return CheckYear(store_, request, IndexOptions(), judge);
+  absl::StatusOr<ReportOptions> index = IndexOptions();
+  if (!index.ok()) return index.status();
+  return CheckYear(store_, request, *index, judge);
 }
 
 absl::StatusOr<CellCases> Reader::Cases(const ReportRequest& request,
                                         const std::string& row,
-                                        const std::string& column) {
-  return CasesOfCell(store_, request, row, column);
+                                        const std::string& column,
+                                        CellPage page) {
+  if (index_path_.empty() || request.as_of != absl::InfiniteFuture())
+    return CasesOfCell(store_, request, row, column, ReplayOptions(), page);
+  absl::MutexLock lock(&index_mu_);
+  absl::StatusOr<ReportOptions> index = IndexOptions();
+  if (!index.ok()) return index.status();
+  return CasesOfCell(store_, request, row, column, *index, page);
 }
 
 }  // namespace ogi

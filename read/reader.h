@@ -10,6 +10,7 @@
 #define OGI_READ_READER_H_
 
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,12 +73,20 @@ class Reader {
   absl::StatusOr<YearCheck> Check(const ReportRequest& request,
                                   absl::CivilDay today);
 
+  // The cases behind a cell (a page of them), from the index's cell table
+  // when it is caught up, else by replay.
   absl::StatusOr<CellCases> Cases(const ReportRequest& request,
                                   const std::string& row,
-                                  const std::string& column);
+                                  const std::string& column,
+                                  CellPage page = {});
 
  private:
-  ReportOptions IndexOptions() const;
+  // The options of a report from the index: with the index kept open across
+  // calls (opened at the first).
+  absl::StatusOr<ReportOptions> IndexOptions()
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(index_mu_);
+  // For a replay: the reader's calendar and notes, no index.
+  ReportOptions ReplayOptions() const;
 
   EventStore& store_;
   const Calendar& calendar_;
@@ -85,7 +94,8 @@ class Reader {
   const std::string index_path_;
   const ReportIndex::Saving index_saving_;
   std::ostream* const notes_;
-  absl::Mutex index_mu_;  // reports from the index share its file
+  absl::Mutex index_mu_;  // reports from the index share it
+  std::unique_ptr<ReportIndex> index_ ABSL_GUARDED_BY(index_mu_);
 };
 
 }  // namespace ogi

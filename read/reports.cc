@@ -1,11 +1,15 @@
 #include "read/reports.h"
 
+#include <algorithm>
+#include <iterator>
 #include <memory>
 #include <ostream>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
+#include "engine/load_state.h"
 #include "engine/messages.h"
 #include "engine/status_macros.h"
 #include "read/report_extras.h"
@@ -31,15 +35,19 @@ absl::StatusOr<ReportRequest> ResolveAgency(EventStore& store,
   return request;
 }
 
-absl::StatusOr<AnnualReport> ComputeReport(EventStore& store,
-                                           const ReportRequest& request,
-                                           const ReportOptions& options) {
-  if (options.index_path.empty() || request.as_of != absl::InfiniteFuture()) {
-    return ComputeAnnualReport(store, request);
+namespace {
+
+// The index `options` names, caught up with the log: options.index, or one
+// opened into `owned`.
+absl::StatusOr<ReportIndex*> CaughtUpIndex(
+    EventStore& store, const ReportOptions& options,
+    std::unique_ptr<ReportIndex>& owned) {
+  ReportIndex* index = options.index;
+  if (index == nullptr) {
+    OGI_ASSIGN_OR_RETURN(owned, ReportIndex::Open(store, options.index_path,
+                                                  options.index_saving));
+    index = owned.get();
   }
-  OGI_ASSIGN_OR_RETURN(
-      std::unique_ptr<ReportIndex> index,
-      ReportIndex::Open(store, options.index_path, options.index_saving));
   const uint64_t checkpoint = index->checkpoint();
   OGI_RETURN_IF_ERROR(index->CatchUp().status());
   if (options.index_saving == ReportIndex::Saving::kInMemory &&
@@ -49,6 +57,29 @@ absl::StatusOr<AnnualReport> ComputeReport(EventStore& store,
                            index->checkpoint())
                    << "\n";
   }
+  return index;
+}
+
+// The page of `all` that `page` asks for.
+template <typename T>
+std::pair<size_t, size_t> PageBounds(const std::vector<T>& all, CellPage page) {
+  const size_t begin = std::min(page.offset, all.size());
+  const size_t end = begin + std::min(page.limit, all.size() - begin);
+  return {begin, end};
+}
+
+}  // namespace
+
+absl::StatusOr<AnnualReport> ComputeReport(EventStore& store,
+                                           const ReportRequest& request,
+                                           const ReportOptions& options) {
+  if ((options.index_path.empty() && options.index == nullptr) ||
+      request.as_of != absl::InfiniteFuture()) {
+    return ComputeAnnualReport(store, request);
+  }
+  std::unique_ptr<ReportIndex> owned;
+  OGI_ASSIGN_OR_RETURN(ReportIndex * index,
+                       CaughtUpIndex(store, options, owned));
   return index->Report(request);
 }
 
@@ -238,7 +269,9 @@ std::string RenderTableCheck(const TableCheck& check, OutputFormat format) {
 
 absl::StatusOr<CellCases> CasesOfCell(EventStore& store, ReportRequest request,
                                       const std::string& row,
-                                      const std::string& column) {
+                                      const std::string& column,
+                                      const ReportOptions& index,
+                                      CellPage page) {
   CellCases cell;
   OGI_ASSIGN_OR_RETURN(cell.request, ResolveAgency(store, std::move(request)));
   bool appeals = false;
@@ -248,8 +281,44 @@ absl::StatusOr<CellCases> CasesOfCell(EventStore& store, ReportRequest request,
   cell.section = appeals ? "appeals" : "applications";
   cell.row = row;
   cell.column = column;
+  if ((!index.index_path.empty() || index.index != nullptr) &&
+      cell.request.as_of == absl::InfiniteFuture()) {
+    OGI_ASSIGN_OR_RETURN(const CellCode code,
+                         ParseCellCode(cell.section, row, column));
+    std::unique_ptr<ReportIndex> owned;
+    OGI_ASSIGN_OR_RETURN(ReportIndex * opened,
+                         CaughtUpIndex(store, index, owned));
+    absl::StatusOr<std::vector<ReportIndex::CellEntry>> entries =
+        opened->CellEntries(cell.request, cell.section, row, column);
+    if (entries.ok()) {
+      const auto [begin, end] = PageBounds(*entries, page);
+      cell.total = entries->size();
+      cell.offset = begin;
+      cell.limit = page.limit;
+      cell.from_index = true;
+      for (size_t i = begin; i < end; ++i) {
+        const ReportIndex::CellEntry& e = (*entries)[i];
+        std::vector<uint64_t> positions;
+        OGI_ASSIGN_OR_RETURN(
+            const CaseState state,
+            LoadCaseState(store, e.case_id, UINT64_MAX, &positions));
+        cell.cases.push_back(
+            CaseInCellOf(e.case_id, state, positions, code, e.version));
+      }
+      return cell;
+    }
+    // Without a caught-up cell table, a replay answers.
+    if (!absl::IsFailedPrecondition(entries.status())) return entries.status();
+  }
   OGI_ASSIGN_OR_RETURN(
-      cell.cases, CasesInCell(store, cell.request, cell.section, row, column));
+      std::vector<CaseInCell> all,
+      CasesInCell(store, cell.request, cell.section, row, column));
+  const auto [begin, end] = PageBounds(all, page);
+  cell.total = all.size();
+  cell.offset = begin;
+  cell.limit = page.limit;
+  cell.cases.assign(std::make_move_iterator(all.begin() + begin),
+                    std::make_move_iterator(all.begin() + end));
   return cell;
 }
 
@@ -262,6 +331,8 @@ std::string RenderCellCases(const CellCases& cell, OutputFormat format) {
         ",\"column\":", JsonString(cell.column), ",\"year\":", r.year,
         ",\"agencyId\":", JsonString(r.agency_id),
         ",\"rollup\":", r.scope == Scope::kRollup ? "true" : "false",
+        ",\"total\":", cell.total, ",\"offset\":", cell.offset,
+        cell.limit != SIZE_MAX ? absl::StrCat(",\"limit\":", cell.limit) : "",
         ",\"cases\":[");
     for (size_t i = 0; i < cell.cases.size(); ++i) {
       const CaseInCell& c = cell.cases[i];
@@ -275,7 +346,7 @@ std::string RenderCellCases(const CellCases& cell, OutputFormat format) {
     return json + "]}\n";
   }
   std::string out = absl::StrCat(
-      Text(Msg::kCasesHeader, cell.cases.size(),
+      Text(Msg::kCasesHeader, cell.total,
            absl::StrCat(cell.section, "/", cell.row, "/", cell.column), r.year,
            r.agency_id,
            r.scope == Scope::kRollup ? Text(Msg::kCasesRollup) : std::string()),

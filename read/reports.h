@@ -6,6 +6,7 @@
 #ifndef OGI_READ_REPORTS_H_
 #define OGI_READ_REPORTS_H_
 
+#include <cstdint>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -52,6 +53,9 @@ struct ReportOptions {
   // memory only, and `notes` (if set) is told when it lagged the log.
   ReportIndex::Saving index_saving = ReportIndex::Saving::kSave;
   std::ostream* notes = nullptr;
+  // An index already open over the store (the reader's, kept across
+  // requests): used instead of opening `index_path` for each call.
+  ReportIndex* index = nullptr;
 };
 
 // The request with its agency filled in: the store's only root agency when
@@ -99,16 +103,30 @@ TableCheck CheckTable(const std::string& name, const TypedTable& table);
 std::string RenderTableCheck(const TableCheck& check, OutputFormat format);
 
 // The cases behind one cell of part 三 or part 四: `row` a part 三 row code or
-// a part 四 group code, `column` a column code.
+// a part 四 group code, `column` a column code. At the head of the log they
+// come from the report index's cell table when `index` names an index whose
+// table is caught up (a key range per agency, then one stream read per case
+// of the page); otherwise, and as of a past instant, from a replay. Either
+// way in the order of CasesInCell: by agency, case id and version.
+struct CellPage {
+  size_t offset = 0;        // cases skipped
+  size_t limit = SIZE_MAX;  // cases listed at most
+};
 struct CellCases {
   ReportRequest request;  // resolved
   std::string section;    // "applications" or "appeals"
   std::string row, column;
-  std::vector<CaseInCell> cases;
+  size_t total = 0;               // cases in the cell
+  size_t offset = 0;              // of cases.front() among them
+  size_t limit = SIZE_MAX;        // the page's size asked for
+  std::vector<CaseInCell> cases;  // the page
+  bool from_index = false;        // the cell table answered, not a replay
 };
 absl::StatusOr<CellCases> CasesOfCell(EventStore& store, ReportRequest request,
                                       const std::string& row,
-                                      const std::string& column);
+                                      const std::string& column,
+                                      const ReportOptions& index = {},
+                                      CellPage page = {});
 std::string RenderCellCases(const CellCases& cell, OutputFormat format);
 
 }  // namespace ogi

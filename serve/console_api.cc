@@ -33,6 +33,11 @@ absl::StatusOr<bool> RollupParam(const HttpRequest& request) {
   return absl::InvalidArgumentError("rollup must be 1, true, 0 or false");
 }
 
+// A cell's cases come a page at a time: a roll-up's cell can hold hundreds
+// of thousands.
+constexpr size_t kCellPage = 100;
+constexpr size_t kMaxCellPage = 1000;
+
 absl::StatusOr<size_t> SizeParam(const HttpRequest& request,
                                  const std::string& name, size_t fallback) {
   if (!request.HasParam(name)) return fallback;
@@ -144,8 +149,16 @@ HttpResponse ServeCell(IntakeService& service, const HttpRequest& request,
           "asOf must be an RFC 3339 instant such as 2024-01-12T00:00:00Z"));
   }
   const std::string& section = request.matches[2];
+  absl::StatusOr<size_t> offset = SizeParam(request, "offset", 0);
+  absl::StatusOr<size_t> limit = SizeParam(request, "limit", kCellPage);
+  if (!offset.ok()) return HttpResponse::Error(offset.status());
+  if (!limit.ok()) return HttpResponse::Error(limit.status());
+  if (*limit < 1 || *limit > kMaxCellPage)
+    return HttpResponse::Error(absl::InvalidArgumentError(
+        absl::StrCat("limit must be from 1 to ", kMaxCellPage)));
   absl::StatusOr<CellCases> cell =
-      service.reader().Cases(report, request.matches[3], request.matches[4]);
+      service.reader().Cases(report, request.matches[3], request.matches[4],
+                             CellPage{.offset = *offset, .limit = *limit});
   if (!cell.ok()) return HttpResponse::Error(cell.status());
   if (cell->section != section)
     return HttpResponse::Error(absl::NotFoundError(

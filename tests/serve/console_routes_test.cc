@@ -239,6 +239,36 @@ TEST_F(ConsoleRoutesTest, ASessionSeesOnlyWhatItsTokenMayByUrlEither) {
   EXPECT_THAT(all.body, HasSubstr("\"A-1\""));
 }
 
+TEST_F(ConsoleRoutesTest, ACellsCasesComeAPageAtATimeWithTheirTotal) {
+  auto [cookie, csrf] = SignIn(city_);
+  const std::string cell =
+      "/v1/reports/city/2024/cells/applications/new/total?rollup=1";
+  HttpResponse whole = Call("GET", cell, {{"cookie", cookie}});
+  ASSERT_EQ(whole.status, 200) << whole.body;
+  EXPECT_THAT(whole.body, HasSubstr("\"total\":4,\"offset\":0,\"limit\":100"));
+  // By agency, then case id, B-1.
+  HttpResponse second =
+      Call("GET", cell + "&offset=1&limit=2", {{"cookie", cookie}});
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_THAT(second.body, HasSubstr("\"total\":4,\"offset\":1,\"limit\":2"));
+  EXPECT_THAT(second.body, HasSubstr("\"A-2\""));
+  EXPECT_THAT(second.body, HasSubstr("\"A-3\""));
+  EXPECT_THAT(second.body, Not(HasSubstr("\"A-1\"")));
+  EXPECT_THAT(second.body, Not(HasSubstr("\"B-1\"")));
+  HttpResponse beyond = Call("GET", cell + "&offset=9", {{"cookie", cookie}});
+  EXPECT_THAT(beyond.body, HasSubstr("\"total\":4,\"offset\":4"));
+  EXPECT_THAT(beyond.body, HasSubstr("\"cases\":[]"));
+  for (const char* bad : {"&limit=0", "&limit=1001", "&offset=-1"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_EQ(Call("GET", cell + bad, {{"cookie", cookie}}).status, 400);
+  }
+  // A case appended since is in the next answer (the index catches up).
+  ASSERT_OK(store_->Append({Receive("B-2", "city-b", "2024-05-31")}).status());
+  HttpResponse after = Call("GET", cell + "&offset=4", {{"cookie", cookie}});
+  EXPECT_THAT(after.body, HasSubstr("\"total\":5"));
+  EXPECT_THAT(after.body, HasSubstr("\"B-2\""));
+}
+
 TEST_F(ConsoleRoutesTest, SignOutRevocationAndIdlenessEndTheSession) {
   auto [cookie, csrf] = SignIn(a_desk_);
   EXPECT_EQ(
