@@ -83,7 +83,7 @@ function App() {
   else if (route.name === 'new') screen = <NewCaseScreen />;
   else if (route.name === 'reportPick') screen = <ReportPickScreen />;
   else if (route.name === 'report') screen = <ReportScreen key={path} route={route} />;
-  else if (route.name === 'cell') screen = <CellScreen key={path} route={route} />;
+  else if (route.name === 'cell') screen = <CellScreen key={path.split('?')[0]} route={route} />;  // paging keeps the screen
   else if (route.name === 'verify') screen = <VerifyScreen />;
   else screen = <p role="alert">404</p>;
   const group = route.name === 'case' ? '' : route.name.startsWith('report') || route.name === 'cell' ? 'report' : route.name;
