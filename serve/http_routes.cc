@@ -281,10 +281,10 @@ HttpResponse ServeReport(IntakeService& service, const HttpRequest& request,
   absl::StatusOr<std::optional<ReportDocument>> document =
       DocumentParams(request);
   if (!document.ok()) return HttpResponse::Error(document.status());
-  absl::StatusOr<RenderedReport> report = service.Report(
-      caller, request.matches[0], year,
-      IsTrue(rollup) ? Scope::kRollup : Scope::kAgency, as_of,
-      request.Param("format"), *document);
+  absl::StatusOr<RenderedReport> report =
+      service.Report(caller, request.matches[0], year,
+                     IsTrue(rollup) ? Scope::kRollup : Scope::kAgency, as_of,
+                     request.Param("format"), *document);
   if (!report.ok()) return HttpResponse::Error(report.status());
   HttpResponse response =
       Ok(std::move(report->body), std::move(report->content_type));

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import './style.css';
 import { loadSession, session, signIn, signOut } from './api';
 import { lang, setLang, t } from './i18n';
-import { location, match, onLink, BASE } from './router';
+import { location, match, onLink, BASE, takeKeptFocus } from './router';
 import { useSignal } from './state';
 import { DueScreen } from './screens/Due';
 import { CaseScreen, NewCaseScreen } from './screens/Case';
@@ -72,6 +72,7 @@ function App() {
   const first = useRef(true);
   useEffect(() => {
     if (first.current) { first.current = false; return; }
+    if (takeKeptFocus()) return;
     main.current?.focus();
   }, [path]);
   const route = match(path);

@@ -301,7 +301,7 @@ export function CellScreen({ route }: { route: Route }) {
     if (o) next.set('offset', String(o));
     if (limitParam) next.set('limit', String(limit));
     navigate(`${BASE}/reports/${enc(agency)}/${year}/cells/${enc(section)}/${enc(row)}/${enc(col)}` +
-      `${next.toString() ? '?' + next : ''}`);
+      `${next.toString() ? '?' + next : ''}`, { keepFocus: true });
   };
   const rowLabel = [...ROWS, ...APPEAL_GROUPS].find((r) => r[0] === row);
   const colLabel = [...COLUMNS, ...APPEAL_COLUMNS].find((c) => c[0] === col);
