@@ -436,6 +436,9 @@ await test('scope: a token for one agency cannot see another agency\'s cases, by
   assert.ok(mine.length > 0);
   for (const c of mine) assert.equal(c.agencyId, agencyB);
   assert.equal((await context.request.get(`${base}/v1/reports/${agencyA}/2023/cells/applications/new/total`)).status(), 403);
+  const doc = await context.request.get(`${base}/v1/reports/${agencyA}/2023?document=1&date=2024-01-20`);
+  assert.equal(doc.status(), 403);
+  assert.doesNotMatch(await doc.text(), /年度报告/);
 });
 
 await test('English by the switch', async (page) => {
@@ -443,6 +446,15 @@ await test('English by the switch', async (page) => {
   await page.click('header button.link');
   await page.locator('text=Work list').first().waitFor();
   await axe(page, 'due-en');
+  // The report screen's document form and a cell's pager in English too (the choice is kept in local storage).
+  await page.goto(`${base}/console/reports/${agencyA}/2023`);
+  await page.locator('#doc-download').waitFor();
+  assert.equal((await page.locator('label[for=doc-date]').textContent()).trim(), 'Date signed');
+  assert.equal((await page.locator('#doc-download').textContent()).trim(), 'Download the document');
+  await axe(page, 'report-en');
+  await page.goto(`${base}/console/reports/${agencyA}/2023/cells/applications/new/total?limit=10`);
+  await page.locator('#cell-range', { hasText: /^1–10 of \d+$/ }).waitFor();
+  assert.equal((await page.locator('#cell-next').textContent()).trim(), 'Next');
 });
 
 await browser.close();
