@@ -384,6 +384,7 @@ await test('a cell\'s cases: a server that pages (total, offset, limit, the page
     const limit = Number(url.searchParams.get('limit'));
     asked.push([offset, limit]);
     const full = await (await route.fetch()).json();
+    if (typeof full.total === 'number') return route.fulfill({ json: full });  // the server pages already
     const cases = full.cases.slice(offset, offset + limit);
     await route.fulfill({ json: { ...full, total: full.cases.length, offset, limit, cases } });
   });
