@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -211,13 +212,62 @@ HttpResponse ServeReadCase(IntakeService& service, const HttpRequest& request,
   return Ok(std::move(body), kNdjson);
 }
 
+bool IsTrue(const std::string& flag) { return flag == "1" || flag == "true"; }
+bool IsFlag(const std::string& flag) {
+  return flag.empty() || IsTrue(flag) || flag == "0" || flag == "false";
+}
+
+// A header value carries only ASCII: UTF-8 (the warnings are Chinese first)
+// as %XX escapes, which decodeURIComponent reads back.
+std::string PercentEncode(absl::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' ||
+        c == '~' || c == ' ' || c == '/' || c == ':' || c == '(' || c == ')') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// ?document=1&date=YYYY-MM-DD[&strict=1]: the whole annual report document
+// rather than the tables; nullopt without document.
+absl::StatusOr<std::optional<ReportDocument>> DocumentParams(
+    const HttpRequest& request) {
+  const std::string document = request.Param("document");
+  const std::string strict = request.Param("strict");
+  if (!IsFlag(document))
+    return absl::InvalidArgumentError("document must be 1, true, 0 or false");
+  if (!IsFlag(strict))
+    return absl::InvalidArgumentError("strict must be 1, true, 0 or false");
+  if (!IsTrue(document)) {
+    if (request.HasParam("date") || IsTrue(strict))
+      return absl::InvalidArgumentError(
+          "date and strict are for the whole document: add document=1");
+    return std::nullopt;
+  }
+  if (!request.HasParam("date") || request.Param("date").empty())
+    return absl::InvalidArgumentError(
+        "date: the whole document needs date=YYYY-MM-DD, the day the agency "
+        "signs the report");
+  absl::StatusOr<absl::CivilDay> day = ParseCivilDay(request.Param("date"));
+  if (!day.ok())
+    return absl::InvalidArgumentError(
+        absl::StrCat("date: ", day.status().message()));
+  return ReportDocument{*day, IsTrue(strict)};
+}
+
 HttpResponse ServeReport(IntakeService& service, const HttpRequest& request,
                          const TokenInfo& caller) {
   int year = 0;  // too many digits: 0, refused by the service
   (void)absl::SimpleAtoi(request.matches[1], &year);
   const std::string rollup = request.Param("rollup");
-  if (rollup != "" && rollup != "0" && rollup != "1" && rollup != "true" &&
-      rollup != "false")
+  if (!IsFlag(rollup))
     return HttpResponse::Error(
         absl::InvalidArgumentError("rollup must be 1, true, 0 or false"));
   absl::Time as_of = absl::InfiniteFuture();
@@ -228,12 +278,25 @@ HttpResponse ServeReport(IntakeService& service, const HttpRequest& request,
       return HttpResponse::Error(absl::InvalidArgumentError(
           "asOf must be an RFC 3339 instant such as 2024-01-12T00:00:00Z"));
   }
-  absl::StatusOr<RenderedReport> report = service.Report(
-      caller, request.matches[0], year,
-      rollup == "1" || rollup == "true" ? Scope::kRollup : Scope::kAgency,
-      as_of, request.Param("format"));
+  absl::StatusOr<std::optional<ReportDocument>> document =
+      DocumentParams(request);
+  if (!document.ok()) return HttpResponse::Error(document.status());
+  absl::StatusOr<RenderedReport> report =
+      service.Report(caller, request.matches[0], year,
+                     IsTrue(rollup) ? Scope::kRollup : Scope::kAgency, as_of,
+                     request.Param("format"), *document);
   if (!report.ok()) return HttpResponse::Error(report.status());
-  return Ok(std::move(report->body), std::move(report->content_type));
+  HttpResponse response =
+      Ok(std::move(report->body), std::move(report->content_type));
+  if (document->has_value()) {
+    response.headers.emplace_back("X-Ogi-Warnings",
+                                  absl::StrCat(report->warnings.size()));
+    if (!report->warnings.empty())
+      response.headers.emplace_back(
+          "X-Ogi-Warnings-Text",
+          PercentEncode(absl::StrJoin(report->warnings, "\n")));
+  }
+  return response;
 }
 
 // Gives a live HTTP subscription's place back when the stream ends (or is

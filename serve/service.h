@@ -105,6 +105,18 @@ struct ImportResult {
 struct RenderedReport {
   std::string content_type;
   std::string body;
+  // A whole document's warnings (CheckDocument: a narrative part missing, a
+  // narrative contradicting the tables), one a line as `ogi report
+  // --document` prints them; empty for the tables.
+  std::vector<std::string> warnings;
+};
+
+// The whole annual report document (ReportKind::kDocument: every part with
+// its narratives) instead of the tables.
+struct ReportDocument {
+  absl::CivilDay date;  // the day the agency signs it
+  // Any warning refuses the document (kFailedPrecondition), as `--strict`.
+  bool strict = false;
 };
 
 class IntakeService {
@@ -157,12 +169,13 @@ class IntakeService {
                          const std::function<bool(const v1::Event&)>& send,
                          const std::function<bool()>& cancelled);
 
-  // format: text, csv, json, md or html; as_of: InfiniteFuture for the whole
-  // log. kNotFound for an unknown agency.
-  absl::StatusOr<RenderedReport> Report(const TokenInfo& caller,
-                                        const std::string& agency_id, int year,
-                                        Scope scope, absl::Time as_of,
-                                        absl::string_view format);
+  // format: text, csv, json, md or html (a document: md or html, default
+  // html); as_of: InfiniteFuture for the whole log. kNotFound for an unknown
+  // agency.
+  absl::StatusOr<RenderedReport> Report(
+      const TokenInfo& caller, const std::string& agency_id, int year,
+      Scope scope, absl::Time as_of, absl::string_view format,
+      const std::optional<ReportDocument>& document = std::nullopt);
 
   // The `ogi deadline --format json` object; `on` unset: today.
   absl::StatusOr<std::string> Deadline(const TokenInfo& caller,

@@ -193,6 +193,90 @@ struct Expect {
   int http;
 };
 
+// The whole annual report document over HTTP: the report route's checks, a
+// clear refusal naming the parameter, and CheckDocument's warnings counted in
+// a header (and listed, percent-encoded UTF-8).
+TEST_F(ServeTest, ReportDocumentOverHttp) {
+  const std::string path = "/v1/reports/city-a/2024?document=1";
+  auto r = HttpGet(path + "&date=2025-01-20", city_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_THAT(r->get_header_value("Content-Type"), HasSubstr("text/html"));
+  EXPECT_THAT(r->body, HasSubstr("2024年政府信息公开工作年度报告"));
+  EXPECT_THAT(r->body, HasSubstr("2025年1月20日"));
+  // No narrative is set: one warning for each of the three parts.
+  EXPECT_EQ(r->get_header_value("X-Ogi-Warnings"), "3");
+  EXPECT_THAT(r->get_header_value("X-Ogi-Warnings-Text"),
+              HasSubstr("document/overview"));
+  // (httplib's client percent-decodes header values; the browser test reads
+  // the escaped header back with decodeURIComponent.)
+  EXPECT_THAT(r->get_header_value("X-Ogi-Warnings-Text"),
+              HasSubstr("document/other"));
+  // strict=1 refuses it; md is the other rendering.
+  r = HttpGet(path + "&date=2025-01-20&strict=1", city_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 422);
+  r = HttpGet(path + "&date=2025-01-20&format=md", city_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_THAT(r->get_header_value("Content-Type"), HasSubstr("markdown"));
+  // Once every narrative is set, no warning.
+  for (const char* section : {"OVERVIEW", "PROBLEMS", "OTHER"}) {
+    grpc::Status set = GrpcAppend(
+        city_, {Ev(absl::StrCat(R"({"agencyId":"city-a","occurredOn":)",
+                                R"("2024-05-20","narrativeSet":{"year":)",
+                                R"(2024,"section":")", section,
+                                R"(","text":"概述"}})"))});
+    ASSERT_TRUE(set.ok()) << set.error_message();
+  }
+  r = HttpGet(path + "&date=2025-01-20&strict=1", city_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("X-Ogi-Warnings"), "0");
+  EXPECT_FALSE(r->has_header("X-Ogi-Warnings-Text"));
+  // The tables carry no warnings header.
+  r = HttpGet("/v1/reports/city-a/2024?format=html", city_);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->has_header("X-Ogi-Warnings"));
+  // Refusals name the parameter.
+  const struct {
+    std::string query;
+    std::string message;
+  } bad[] = {
+      {"?document=1", "date: the whole document needs date=YYYY-MM-DD"},
+      {"?document=1&date=", "date: the whole document needs"},
+      {"?document=1&date=2025-02-30", "date: "},
+      {"?document=1&date=2025-01-20&format=csv", "format: "},
+      {"?document=1&date=2025-01-20&format=text", "format: "},
+      {"?document=yes&date=2025-01-20", "document must be"},
+      {"?date=2025-01-20", "add document=1"},
+  };
+  for (const auto& b : bad) {
+    r = HttpGet("/v1/reports/city-a/2024" + b.query, city_);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << b.query;
+    EXPECT_THAT(r->body, HasSubstr("INVALID_ARGUMENT")) << b.query;
+    EXPECT_THAT(r->body, HasSubstr(b.message)) << b.query;
+  }
+  // The report route's scope and reach: another agency's document is refused
+  // as its tables are, and a token without report gets none.
+  r = HttpGet("/v1/reports/city-b/2024?document=1&date=2025-01-20", a_tree_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_THAT(r->body, ::testing::Not(HasSubstr("年度报告")));
+  r = HttpGet("/v1/reports/city-a/2024?document=1&date=2025-01-20&rollup=1",
+              a_only_);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  const std::string no_report = MakeToken("reader", "city", kSubtree, 1 | 2);
+  r = HttpGet(path + "&date=2025-01-20", no_report);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  r = HttpGet(path + "&date=2025-01-20", "");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+}
+
 TEST_F(ServeTest, EveryOperationChecksTokenScopeAndAgency) {
   const std::string garbage = "ogi_00000000_" + std::string(43, 'x');
   // Operations on agency city-b (outside a_tree_ and a_only_).

@@ -31,6 +31,10 @@ async function call(method: string, path: string, body?: string, contentType = '
 export async function getJson<T = any>(path: string): Promise<T> {
   return (await call('GET', path)).json();
 }
+// The whole answer, for its headers (the document's X-Ogi-Warnings) and body.
+export async function getResponse(path: string): Promise<Response> {
+  return call('GET', path);
+}
 export async function getText(path: string): Promise<string> {
   return (await call('GET', path)).text();
 }

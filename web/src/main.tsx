@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import './style.css';
 import { loadSession, session, signIn, signOut } from './api';
 import { lang, setLang, t } from './i18n';
-import { location, match, onLink, BASE } from './router';
+import { location, match, onLink, BASE, takeKeptFocus } from './router';
 import { useSignal } from './state';
 import { DueScreen } from './screens/Due';
 import { CaseScreen, NewCaseScreen } from './screens/Case';
@@ -72,6 +72,7 @@ function App() {
   const first = useRef(true);
   useEffect(() => {
     if (first.current) { first.current = false; return; }
+    if (takeKeptFocus()) return;
     main.current?.focus();
   }, [path]);
   const route = match(path);
@@ -83,7 +84,7 @@ function App() {
   else if (route.name === 'new') screen = <NewCaseScreen />;
   else if (route.name === 'reportPick') screen = <ReportPickScreen />;
   else if (route.name === 'report') screen = <ReportScreen key={path} route={route} />;
-  else if (route.name === 'cell') screen = <CellScreen key={path} route={route} />;
+  else if (route.name === 'cell') screen = <CellScreen key={path.split('?')[0]} route={route} />;  // paging keeps the screen
   else if (route.name === 'verify') screen = <VerifyScreen />;
   else screen = <p role="alert">404</p>;
   const group = route.name === 'case' ? '' : route.name.startsWith('report') || route.name === 'cell' ? 'report' : route.name;

@@ -5,10 +5,20 @@ export const BASE = '/console';
 export const location = signal(window.location.pathname + window.location.search);
 window.addEventListener('popstate', () => location.set(window.location.pathname + window.location.search));
 
-export function navigate(to: string) {
+// keepFocus: a step within the same screen (a pager button): the focus and the scroll stay where they are, and the
+// screen announces the change itself; otherwise the new screen's content takes the focus (main.tsx).
+let focusKept = false;
+export function navigate(to: string, options: { keepFocus?: boolean } = {}) {
+  focusKept = options.keepFocus === true;
   window.history.pushState(null, '', to);
   location.set(to);
-  window.scrollTo(0, 0);
+  if (!focusKept) window.scrollTo(0, 0);
+}
+// Whether the last navigation keeps the focus (read once, by the App after it renders the route).
+export function takeKeptFocus(): boolean {
+  const kept = focusKept;
+  focusKept = false;
+  return kept;
 }
 
 // A link click handled in the app (modified clicks open a new tab as usual).

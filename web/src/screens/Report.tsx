@@ -1,8 +1,9 @@
 // 年度报告: the official tables (parts 二, 三, 四 and the fee line) of an agency (or its roll-up) and year, every
 // nonzero cell a link to its cases; "as of" an instant, the diff against today with the late entries behind each
-// changed cell; downloads; the report's digest and whether the log still extends it.
-import { useEffect, useState } from 'preact/hooks';
-import { enc, getJson, session } from '../api';
+// changed cell; downloads, and the whole document signed on a date; the report's digest and whether the log still
+// extends it. A cell's cases, paged on the server.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { enc, getJson, getResponse, session } from '../api';
 import { APPEAL_COLUMNS, APPEAL_GROUPS, COLUMNS, label, ROWS, t } from '../i18n';
 import { BASE, navigate, Route } from '../router';
 import { ErrorBox, Link, Loading } from './common';
@@ -118,13 +119,20 @@ function changes(before: Report, after: Report): Change[] {
 
 function LateEntries({ r, change, since }: { r: Report; change: Change; since: number }) {
   const [entries, setEntries] = useState<any[] | null>(null);
+  const [looked, setLooked] = useState<[number, number]>([0, 0]);
   useEffect(() => {
-    const q = r.rollup ? '?rollup=1' : '';
-    getJson(`${reportPath(r.agency, r.year)}/cells/${change.section}/${change.row}/${change.col}${q}`).then(
-      (cell) => setEntries(cell.cases.filter((c: any) => c.position > since)), () => setEntries([]));
+    const q = new URLSearchParams({ offset: '0', limit: String(CELL_MAX) });
+    if (r.rollup) q.set('rollup', '1');
+    getJson(`${reportPath(r.agency, r.year)}/cells/${change.section}/${change.row}/${change.col}?${q}`).then(
+      (cell) => {
+        const page = pageOf(cell, 0, CELL_MAX);
+        setEntries(page.cases.filter((c: any) => c.position > since));
+        setLooked([page.cases.length, page.total]);
+      }, () => setEntries([]));
   }, []);
   return (
     <li>{change.section}/{change.row}/{change.col}: {change.before} → {change.after}
+      {looked[0] < looked[1] && <span class="help"> {t('lateTruncated', looked[0], looked[1])}</span>}
       {entries && entries.length > 0 && <ul>{entries.map((e) => (
         <li key={e.caseId + e.position}><Link href={`${BASE}/cases/${enc(e.caseId)}`}>{e.caseId}</Link> · {e.step} · #{e.version} · {e.occurredOn} · position {e.position}</li>
       ))}</ul>}
@@ -180,6 +188,7 @@ export function ReportScreen({ route }: { route: Route }) {
           <a key={f} download={`${agency}-${year}.${f === 'text' ? 'txt' : f}`}
             href={`${reportPath(agency, year)}?${params({ format: f, asOf: asOf ?? '' })}`}>{f}</a>))}
       </div>
+      <DocumentForm agency={agency} year={year} query={(extra) => params({ ...extra, asOf: asOf ?? '' })} />
       {diff && today && (
         <section aria-labelledby="diff-title">
           <h2 id="diff-title">{t('changed', changed.length)}</h2>
@@ -192,35 +201,138 @@ export function ReportScreen({ route }: { route: Route }) {
   );
 }
 
+// The whole document (GET /v1/reports/…?document=1&date=…): fetched, so that the server's refusal (no date, a date
+// that is not one) shows beside the date field and the document's warnings (X-Ogi-Warnings) are listed; then saved.
+function DocumentForm({ agency, year, query }: {
+  agency: string; year: string; query: (extra: Record<string, string>) => string;
+}) {
+  const [date, setDate] = useState('');
+  const [format, setFormat] = useState('html');
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<{ url: string; name: string; count: number; warnings: string[] } | null>(null);
+  const link = useRef<HTMLAnchorElement>(null);
+  useEffect(() => () => { if (done) URL.revokeObjectURL(done.url); }, [done]);
+  useEffect(() => { link.current?.click(); }, [done]);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError('');
+    setDone(null);
+    try {
+      const r = await getResponse(`${reportPath(agency, year)}?${query({ document: '1', date, format })}`);
+      const text = r.headers.get('X-Ogi-Warnings-Text');
+      const warnings = text ? decodeURIComponent(text).split('\n').filter((w) => w) : [];
+      const count = Number(r.headers.get('X-Ogi-Warnings') ?? warnings.length) || 0;
+      const url = URL.createObjectURL(await r.blob());
+      setDone({ url, name: `${agency.replace(/\//g, '_')}-${year}-${date}.${format}`, count, warnings });
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="doc-title">
+      <h2 id="doc-title">{t('wholeDocument')}</h2>
+      <p class="help" id="doc-help">{t('docHelp')}</p>
+      <form class="filters" id="doc-form" onSubmit={submit} aria-describedby="doc-help">
+        <div><label for="doc-date">{t('docDate')}</label>
+          <input id="doc-date" type="date" value={date} aria-invalid={error ? 'true' : undefined}
+            aria-describedby={error ? 'doc-date-error' : undefined}
+            onInput={(e) => setDate((e.target as HTMLInputElement).value)} />
+          {error && <span role="alert" class="field-error" id="doc-date-error">{t('docRefused')}{error}</span>}</div>
+        <div><label for="doc-format">{t('docFormat')}</label>
+          <select id="doc-format" value={format} onChange={(e) => setFormat((e.target as HTMLSelectElement).value)}>
+            <option value="html">html</option><option value="md">md</option>
+          </select></div>
+        <button type="submit" id="doc-download" aria-busy={busy ? 'true' : undefined}>{t('docDownload')}</button>
+      </form>
+      {done && (
+        <div role="status" id="doc-status">
+          <p class={done.count ? 'error' : 'ok'}>{t('docReady', done.count)}{' '}
+            <a ref={link} id="doc-link" href={done.url} download={done.name}>{done.name}</a></p>
+          {done.warnings.length > 0 && <ul id="doc-warnings">{done.warnings.map((w) => <li key={w}>{w}</li>)}</ul>}
+        </div>
+      )}
+    </section>
+  );
+}
+
+// A cell's cases a page at a time: GET …/cells/…?offset=&limit= answers {total, offset, limit, cases: the page}. A
+// server that does not page (no `total`) answers every case: the page is then cut here, so the screen reads both.
+export const CELL_PAGE = 100;
+const CELL_MAX = 1000;
+interface CellPage { total: number; offset: number; cases: any[]; }
+function pageOf(cell: any, offset: number, limit: number): CellPage {
+  if (typeof cell.total === 'number') return { total: cell.total, offset: cell.offset ?? offset, cases: cell.cases };
+  return { total: cell.cases.length, offset, cases: cell.cases.slice(offset, offset + limit) };
+}
+
 export function CellScreen({ route }: { route: Route }) {
   const [agency, year, , section, row, col] = route.params;
   const rollup = route.query.get('rollup') === '1';
   const asOf = route.query.get('asOf');
-  const [cell, setCell] = useState<any>(null);
+  // ?limit= (1–1000) sets the page size, e.g. for a small page in a test; ?offset= the first case shown.
+  const limitParam = route.query.get('limit');
+  const limit = Math.min(CELL_MAX, Math.max(1, Math.floor(Number(limitParam)) || CELL_PAGE));
+  const offset = Math.max(0, Math.floor(Number(route.query.get('offset'))) || 0);
+  const [cell, setCell] = useState<CellPage | null>(null);
   const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
   const q = new URLSearchParams();
   if (rollup) q.set('rollup', '1');
   if (asOf) q.set('asOf', asOf);
+  const key = q.toString();
   useEffect(() => {
-    getJson(`${reportPath(agency, year)}/cells/${enc(section)}/${enc(row)}/${enc(col)}?${q}`).then(setCell,
-      (e) => setError(e.message));
-  }, []);
+    // The page shown stays until the next one is in, so a pager button keeps the keyboard focus.
+    setBusy(true);
+    setError('');
+    const api = new URLSearchParams(q);
+    api.set('offset', String(offset));
+    api.set('limit', String(limit));
+    getJson(`${reportPath(agency, year)}/cells/${enc(section)}/${enc(row)}/${enc(col)}?${api}`).then(
+      (c) => { setCell(pageOf(c, offset, limit)); setBusy(false); },
+      (e) => { setError(e.message); setBusy(false); });
+  }, [key, offset, limit]);
+  const go = (o: number) => {
+    const next = new URLSearchParams(q);
+    if (o) next.set('offset', String(o));
+    if (limitParam) next.set('limit', String(limit));
+    navigate(`${BASE}/reports/${enc(agency)}/${year}/cells/${enc(section)}/${enc(row)}/${enc(col)}` +
+      `${next.toString() ? '?' + next : ''}`, { keepFocus: true });
+  };
   const rowLabel = [...ROWS, ...APPEAL_GROUPS].find((r) => r[0] === row);
   const colLabel = [...COLUMNS, ...APPEAL_COLUMNS].find((c) => c[0] === col);
   return (
-    <section aria-labelledby="cell-title">
+    <section aria-labelledby="cell-title" aria-busy={busy ? 'true' : undefined}>
       <h1 id="cell-title">{t('cellTitle', rowLabel ? label(rowLabel) : row, colLabel ? label(colLabel) : col)}</h1>
       <p><Link href={`${BASE}/reports/${enc(agency)}/${year}?${q}`}>{t('backToReport')}</Link></p>
       {error && <ErrorBox error={error} />}
       {!cell && !error && <Loading />}
       {cell && (
-        <table id="cell-cases">
-          <thead><tr><th scope="col">{t('caseId')}</th><th scope="col">{t('agency')}</th><th scope="col">{t('event')}</th>
-            <th scope="col">#</th><th scope="col">{t('effective')}</th></tr></thead>
-          <tbody>{cell.cases.map((c: any) => (
-            <tr key={c.caseId}><td><Link href={`${BASE}/cases/${enc(c.caseId)}`}>{c.caseId}</Link></td><td>{c.agencyId}</td>
-              <td>{c.step}</td><td>{c.version}</td><td>{c.occurredOn}</td></tr>))}</tbody>
-        </table>
+        <>
+          <p aria-live="polite" id="cell-range">{cell.total === 0 ? t('cellNone')
+            : t('cellRange', cell.offset + 1, cell.offset + cell.cases.length, cell.total)}</p>
+          {cell.cases.length > 0 && (
+            <table id="cell-cases">
+              <thead><tr><th scope="col">{t('caseId')}</th><th scope="col">{t('agency')}</th><th scope="col">{t('event')}</th>
+                <th scope="col">#</th><th scope="col">{t('effective')}</th></tr></thead>
+              <tbody>{cell.cases.map((c: any) => (
+                <tr key={c.caseId}><td><Link href={`${BASE}/cases/${enc(c.caseId)}`}>{c.caseId}</Link></td><td>{c.agencyId}</td>
+                  <td>{c.step}</td><td>{c.version}</td><td>{c.occurredOn}</td></tr>))}</tbody>
+            </table>
+          )}
+          {cell.total > limit && (
+            <nav class="pager" aria-label={t('cellPager')}>
+              <button type="button" class="secondary" id="cell-prev" disabled={offset === 0}
+                onClick={() => { if (!busy) go(Math.max(0, offset - limit)); }}>{t('prev')}</button>
+              <button type="button" class="secondary" id="cell-next" disabled={offset + limit >= cell.total}
+                onClick={() => { if (!busy) go(offset + limit); }}>{t('next')}</button>
+            </nav>
+          )}
+        </>
       )}
     </section>
   );
