@@ -19,6 +19,7 @@
 #ifndef OGI_PROJECTIONS_REPORT_INDEX_H_
 #define OGI_PROJECTIONS_REPORT_INDEX_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -92,15 +93,22 @@ class ReportIndex {
     std::string case_id;
     uint32_t version = 0;
   };
+  struct CellPage {
+    size_t total = 0;                // cases in the cell
+    std::vector<CellEntry> entries;  // those of the page asked for
+  };
   // The cases counted in one cell of parts 三 and 四 (codes as CasesInCell's)
   // at the checkpoint, from the cell table: by agency, then case id, then
-  // version. kFailedPrecondition if the table does not hold the checkpoint
-  // (none yet, or a reader caught the figures up in memory past it): replay
-  // instead. kNotFound for an unknown agency, kInvalidArgument for an unknown
-  // code or year.
-  absl::StatusOr<std::vector<CellEntry>> CellEntries(
-      const ReportRequest& request, absl::string_view section,
-      absl::string_view row, absl::string_view column);
+  // version; `limit` of them from the `offset`th. kFailedPrecondition if the
+  // table does not hold the checkpoint (none yet, or a reader caught the
+  // figures up in memory past it): replay instead. kNotFound for an unknown
+  // agency, kInvalidArgument for an unknown code or year.
+  absl::StatusOr<CellPage> CellEntries(const ReportRequest& request,
+                                       absl::string_view section,
+                                       absl::string_view row,
+                                       absl::string_view column,
+                                       size_t offset = 0,
+                                       size_t limit = SIZE_MAX);
 
   // Checks the index saved at `path` against the log: rebuilds the figures up
   // to its checkpoint from scratch, in memory, and compares. OK if there is no

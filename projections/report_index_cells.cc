@@ -3,6 +3,7 @@
 // internal/cell_postings.h.
 #include <algorithm>
 #include <tuple>
+#include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
@@ -23,12 +24,32 @@ using projections_internal::CellTable;
 using projections_internal::PostingRest;
 using projections_internal::SplitPostingRest;
 
-// Reads the postings of `kind` for years [first, last] of one agency and
-// adds those whose detail `keep` accepts.
-template <typename Keep>
+// The cases of a cell in order, counted, with only the page [offset, offset
+// + limit) kept.
+class PageSink {
+ public:
+  PageSink(size_t offset, size_t limit) : offset_(offset), limit_(limit) {}
+  void Add(const std::string& agency, absl::string_view case_id,
+           uint32_t version) {
+    if (total_ >= offset_ && total_ - offset_ < limit_)
+      entries_.push_back({agency, std::string(case_id), version});
+    ++total_;
+  }
+  size_t total() const { return total_; }
+  std::vector<ReportIndex::CellEntry>& entries() { return entries_; }
+
+ private:
+  const size_t offset_, limit_;
+  size_t total_ = 0;
+  std::vector<ReportIndex::CellEntry> entries_;
+};
+
+// Calls visit(case_id, version) for the postings of `kind` for years [first,
+// last] of one agency whose detail `keep` accepts, in key order.
+template <typename Keep, typename Visit>
 absl::Status Collect(const CellTable& table, const std::string& agency,
                      CellKind kind, int first, int last, Keep keep,
-                     std::vector<ReportIndex::CellEntry>& out) {
+                     Visit visit) {
   const std::string begin = CellPrefix(agency, kind, first);
   const std::string end = CellPrefix(agency, kind, last + 1);
   const size_t prefix = begin.size();
@@ -40,8 +61,7 @@ absl::Status Collect(const CellTable& table, const std::string& agency,
           bad = absl::DataLossError("the cell table holds a malformed key");
           return;
         }
-        if (keep(rest.detail))
-          out.push_back({agency, std::string(rest.case_id), version});
+        if (keep(rest.detail)) visit(rest.case_id, version);
       }));
   return bad;
 }
@@ -52,9 +72,10 @@ int Byte(absl::string_view detail, size_t i) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<ReportIndex::CellEntry>> ReportIndex::CellEntries(
+absl::StatusOr<ReportIndex::CellPage> ReportIndex::CellEntries(
     const ReportRequest& request, absl::string_view section,
-    absl::string_view row, absl::string_view column) {
+    absl::string_view row, absl::string_view column, size_t offset,
+    size_t limit) {
   OGI_ASSIGN_OR_RETURN(const CellCode code,
                        ParseCellCode(section, row, column));
   if (request.as_of != absl::InfiniteFuture()) {
@@ -98,23 +119,33 @@ absl::StatusOr<std::vector<ReportIndex::CellEntry>> ReportIndex::CellEntries(
                : wanted_column == static_cast<int>(AppealColumn::kTotal) ||
                      column == wanted_column;
   };
-  std::vector<CellEntry> out;
+  PageSink page(offset, limit);
+  // Kinds read from one key range come in key order, which is case id order
+  // with one posting a case; the others are gathered and sorted first.
+  std::vector<std::pair<std::string, uint32_t>> gathered;
+  auto gather = [&](absl::string_view case_id, uint32_t version) {
+    gathered.emplace_back(std::string(case_id), version);
+  };
   for (const std::string& agency : scope) {
-    const size_t first = out.size();
+    auto direct = [&](absl::string_view case_id, uint32_t version) {
+      page.Add(agency, case_id, version);
+    };
+    gathered.clear();
     if (!code.applications) {
       OGI_RETURN_IF_ERROR(Collect(
           *cells_, agency, CellKind::kAppeal, year, year,
           [&](absl::string_view d) {
             return Byte(d, 0) == code.row && column_ok(Byte(d, 1));
           },
-          out));
+          gather));
     } else {
       const AppRow app_row = static_cast<AppRow>(code.row);
       const int first_result = kFirstResultRow;
       if (app_row == AppRow::kNew) {
         OGI_RETURN_IF_ERROR(Collect(
             *cells_, agency, CellKind::kNew, year, year,
-            [&](absl::string_view d) { return column_ok(Byte(d, 0)); }, out));
+            [&](absl::string_view d) { return column_ok(Byte(d, 0)); },
+            direct));
       } else if (app_row == AppRow::kCarriedIn ||
                  app_row == AppRow::kCarriedOut) {
         // Carried in to N is carried out of N - 1 (A4): concluded after N,
@@ -122,9 +153,9 @@ absl::StatusOr<std::vector<ReportIndex::CellEntry>> ReportIndex::CellEntries(
         const int n = app_row == AppRow::kCarriedIn ? year - 1 : year;
         auto keep = [&](absl::string_view d) { return column_ok(Byte(d, 0)); };
         OGI_RETURN_IF_ERROR(
-            Collect(*cells_, agency, CellKind::kCarried, n, n, keep, out));
+            Collect(*cells_, agency, CellKind::kCarried, n, n, keep, gather));
         OGI_RETURN_IF_ERROR(
-            Collect(*cells_, agency, CellKind::kOpen, 0, n, keep, out));
+            Collect(*cells_, agency, CellKind::kOpen, 0, n, keep, gather));
       } else {
         const bool total = app_row == AppRow::kResultsTotal;
         OGI_RETURN_IF_ERROR(Collect(
@@ -133,15 +164,16 @@ absl::StatusOr<std::vector<ReportIndex::CellEntry>> ReportIndex::CellEntries(
               return (total || Byte(d, 0) == code.row - first_result) &&
                      column_ok(Byte(d, 1));
             },
-            out));
+            direct));
       }
     }
-    std::sort(out.begin() + first, out.end(),
-              [](const CellEntry& a, const CellEntry& b) {
-                return std::tie(a.case_id, a.version) <
-                       std::tie(b.case_id, b.version);
-              });
+    std::sort(gathered.begin(), gathered.end());
+    for (const auto& [case_id, version] : gathered)
+      page.Add(agency, case_id, version);
   }
+  CellPage out;
+  out.total = page.total();
+  out.entries = std::move(page.entries());
   return out;
 }
 

@@ -288,16 +288,14 @@ absl::StatusOr<CellCases> CasesOfCell(EventStore& store, ReportRequest request,
     std::unique_ptr<ReportIndex> owned;
     OGI_ASSIGN_OR_RETURN(ReportIndex * opened,
                          CaughtUpIndex(store, index, owned));
-    absl::StatusOr<std::vector<ReportIndex::CellEntry>> entries =
-        opened->CellEntries(cell.request, cell.section, row, column);
+    absl::StatusOr<ReportIndex::CellPage> entries = opened->CellEntries(
+        cell.request, cell.section, row, column, page.offset, page.limit);
     if (entries.ok()) {
-      const auto [begin, end] = PageBounds(*entries, page);
-      cell.total = entries->size();
-      cell.offset = begin;
+      cell.total = entries->total;
+      cell.offset = std::min(page.offset, entries->total);
       cell.limit = page.limit;
       cell.from_index = true;
-      for (size_t i = begin; i < end; ++i) {
-        const ReportIndex::CellEntry& e = (*entries)[i];
+      for (const ReportIndex::CellEntry& e : entries->entries) {
         std::vector<uint64_t> positions;
         OGI_ASSIGN_OR_RETURN(
             const CaseState state,

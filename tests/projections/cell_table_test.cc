@@ -126,9 +126,10 @@ void ExpectCountsEqualTheReport(ReportIndex& index) {
                                     scope == Scope::kRollup ? " rollup " : " ",
                                     cell.row, "/", cell.column));
           ASSERT_OK_AND_ASSIGN(
-              const std::vector<ReportIndex::CellEntry> entries,
+              const ReportIndex::CellPage entries,
               index.CellEntries(request, cell.section, cell.row, cell.column));
-          EXPECT_EQ(static_cast<int64_t>(entries.size()), Figure(report, cell));
+          EXPECT_EQ(static_cast<int64_t>(entries.total), Figure(report, cell));
+          EXPECT_EQ(entries.entries.size(), entries.total);
         }
       }
     }
@@ -150,12 +151,31 @@ void ExpectCasesEqualTheReplay(EventStore& store, ReportIndex& index) {
             absl::StrCat(agency, " ", year, " ", cell.row, "/", cell.column));
         const ReportRequest request{year, agency, scope};
         ASSERT_OK_AND_ASSIGN(
-            const std::vector<ReportIndex::CellEntry> entries,
+            const ReportIndex::CellPage entries,
             index.CellEntries(request, cell.section, cell.row, cell.column));
         ASSERT_OK_AND_ASSIGN(
             const std::vector<CaseInCell> replayed,
             CasesInCell(store, request, cell.section, cell.row, cell.column));
-        EXPECT_EQ(Dump(entries), Dump(replayed));
+        EXPECT_EQ(Dump(entries.entries), Dump(replayed));
+        // Any page of it is that slice of the whole, with the whole's total.
+        const size_t n = replayed.size();
+        for (const auto& [offset, limit] : {std::pair<size_t, size_t>{0, 1},
+                                            {1, 2},
+                                            {n / 2, 3},
+                                            {n > 0 ? n - 1 : 0, 5},
+                                            {n, 1},
+                                            {n + 3, 10}}) {
+          ASSERT_OK_AND_ASSIGN(
+              const ReportIndex::CellPage page,
+              index.CellEntries(request, cell.section, cell.row, cell.column,
+                                offset, limit));
+          EXPECT_EQ(page.total, n);
+          const size_t begin = std::min(offset, n);
+          const std::vector<CaseInCell> slice(
+              replayed.begin() + begin,
+              replayed.begin() + std::min(n, begin + limit));
+          EXPECT_EQ(Dump(page.entries), Dump(slice)) << offset << "+" << limit;
+        }
       }
     }
   }
@@ -171,7 +191,7 @@ std::string DumpAll(ReportIndex& index) {
       EXPECT_TRUE(entries.ok()) << entries.status();
       if (!entries.ok()) return out;
       absl::StrAppend(&out, year, " ", cell.row, "/", cell.column, "\n",
-                      Dump(*entries));
+                      Dump(entries->entries));
     }
   }
   return out;
