@@ -955,11 +955,12 @@ TEST(AnnualReportTest, CasesInCellListsTheCasesAndTheirDecidingEvents) {
        "C2@a withdrawn v2 p6 2023-03-05\n"
        "C3@a answered v2 p8 2023-04-10\n"
        "C5@a answered v2 p14 2023-06-01\n"},
+      // By agency, then case id.
       {"applications", "new", "total",
        "C2@a received v1 p5 2023-03-01\n"
        "C3@a received v1 p7 2023-04-01\n"
-       "C4@b received v1 p12 2023-11-20\n"
-       "C5@a received v1 p13 2023-06-01\n"},
+       "C5@a received v1 p13 2023-06-01\n"
+       "C4@b received v1 p12 2023-11-20\n"},
       {"applications", "carried_out", "other_organization",
        "C4@b received v1 p12 2023-11-20\n"},
       {"applications", "partially_disclosed", "total", ""},
