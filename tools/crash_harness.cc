@@ -138,6 +138,9 @@ int RunHarness(HarnessOptions options, const std::string& mode_list,
 
 int main(int argc, char** argv) {
   using namespace ogi::crash;
+  // The ogi processes this tool starts speak English, which it reads
+  // (docs/MESSAGES.md); they inherit the variable.
+  setenv("OGI_LANG", "en", 1);
   CLI::App app{"crash_harness: SIGKILL a store writer, then check the store"};
   HarnessOptions options;
   std::string modes = "all";

@@ -24,6 +24,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <grpcpp/grpcpp.h>
@@ -216,6 +217,9 @@ double Percentile(std::vector<double>& v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The ogi processes this tool starts speak English, which it reads
+  // (docs/MESSAGES.md); they inherit the variable.
+  setenv("OGI_LANG", "en", 1);
   Options o;
   CLI::App app{"serve_load: concurrent appends through ogi serve"};
   app.add_option("--ogi", o.ogi, "the ogi binary")->required();
