@@ -75,6 +75,8 @@ TEST(LanguageAdminTest, RefusalsAndResultsSpeakBothLanguages) {
   const std::string db = MakeStore(dir, "db");
   const std::string bad_line =
       WriteFile(dir.Sub("bad.jsonl"), {R"({"caseId":"Z","agencyId":"a"})"});
+  const std::string bad_table =
+      WriteFile(dir.Sub("table.csv"), {"section,row,value", "x,y,1"});
   const struct {
     const char* name;
     std::string args;
@@ -147,6 +149,11 @@ TEST(LanguageAdminTest, RefusalsAndResultsSpeakBothLanguages) {
       {"import refused", absl::StrCat("import ", bad_line),
        "的导入被拒绝：1 行有误；未写入任何内容",
        "refused: 1 line(s) in error; nothing was written"},
+      // The typed table of ogi check --table.
+      {"table header", absl::StrCat("check --table ", bad_table),
+       "第1行：表头为“section,row,value”，应为“section,row,column,value”",
+       "line 1: header is 'section,row,value', want "
+       "'section,row,column,value'"},
       // Backups and digests.
       {"restore into a store", "restore /nonexistent/b",
        "不是空目录：只能恢复到新目录",
