@@ -114,7 +114,7 @@ TEST(LanguageAdminTest, RefusalsAndResultsSpeakBothLanguages) {
       // Agency documents.
       {"document refused",
        R"(append '{"agencyId":"a","occurredOn":"2024-03-01","documentRepealed":{"documentId":"D9"}}')",
-       "机关 a：“documentRepealed.documentId”被拒绝：本机关没有发布过文件 D9",
+       "机关 a：“documentRepealed.documentId”被拒绝：本机关没有制发过文件 D9",
        "agency a: 'documentRepealed.documentId' refused: no document D9 was "
        "issued by this agency"},
       // Amendments' dating rule.
