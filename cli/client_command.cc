@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 
 #include "engine/json_codec.h"
+#include "engine/messages.h"
 #include "engine/status_macros.h"
 #include "proto/service.grpc.pb.h"
 #include "serve/grpc_status.h"
@@ -24,7 +25,7 @@ absl::StatusOr<std::string> ReadInput(const std::string& path) {
     return text.str();
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  if (!in) return absl::NotFoundError(Text(Msg::kCannotRead, path));
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -43,7 +44,7 @@ absl::StatusOr<std::vector<v1::Event>> ParseLines(absl::string_view text,
     absl::StatusOr<v1::Event> event = ParseEventJson(line, fields);
     if (!event.ok())
       return absl::InvalidArgumentError(
-          absl::StrCat("line ", number, ": ", event.status().message()));
+          Text(Msg::kAtLine, number, event.status().message()));
     events.push_back(*std::move(event));
   }
   return events;
@@ -81,8 +82,9 @@ absl::Status ClientCommand(const ClientOptions& options,
       v1::AppendResponse response;
       OGI_RETURN_IF_ERROR(FromGrpc(stub->Append(&context, call, &response)));
       for (const v1::AppendResult& r : response.results()) {
-        out << "position " << r.position() << " version " << r.version()
-            << (r.duplicate() ? " duplicate" : "") << "\n";
+        out << Text(Msg::kClientAppended, r.position(), r.version(),
+                    r.duplicate() ? Text(Msg::kClientDuplicate) : std::string())
+            << "\n";
       }
       return absl::OkStatus();
     }
@@ -101,10 +103,9 @@ absl::Status ClientCommand(const ClientOptions& options,
       }
       writer->WritesDone();
       OGI_RETURN_IF_ERROR(FromGrpc(writer->Finish()));
-      out << "imported " << response.events()
-          << " events: " << response.appended() << " appended, "
-          << response.duplicates() << " duplicates skipped; head "
-          << response.head_position() << "\n";
+      out << Text(Msg::kClientImported, response.events(), response.appended(),
+                  response.duplicates(), response.head_position())
+          << "\n";
       return absl::OkStatus();
     }
     case ClientCall::kCase: {
@@ -149,8 +150,10 @@ absl::Status ClientCommand(const ClientOptions& options,
       v1::HealthResponse response;
       OGI_RETURN_IF_ERROR(
           FromGrpc(stub->Health(&context, v1::HealthRequest(), &response)));
-      out << v1::HealthResponse::ServingStatus_Name(response.status())
-          << " at position " << response.head_position() << "\n";
+      out << Text(Msg::kClientHealth,
+                  v1::HealthResponse::ServingStatus_Name(response.status()),
+                  response.head_position())
+          << "\n";
       return absl::OkStatus();
     }
   }

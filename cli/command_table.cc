@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
+#include "engine/messages.h"
+
 namespace ogi {
 
 namespace {
@@ -143,10 +145,10 @@ absl::Status WriteOutput(const std::string& path, const std::string& text,
     return absl::OkStatus();
   }
   std::ofstream file(path, std::ios::binary);
-  if (!file) return absl::UnavailableError("cannot write " + path);
+  if (!file) return absl::UnavailableError(Text(Msg::kCannotWrite, path));
   file << text;
   file.close();
-  if (!file) return absl::UnavailableError("error writing " + path);
+  if (!file) return absl::UnavailableError(Text(Msg::kErrorWriting, path));
   return absl::OkStatus();
 }
 

@@ -76,7 +76,7 @@ absl::Status ExportCommand(EventStore& store, const ExportOptions& options,
     }));
   }
   out.flush();
-  if (!out) return absl::UnavailableError("error writing the export");
+  if (!out) return absl::UnavailableError(Text(Msg::kErrorWritingExport));
   return absl::OkStatus();
 }
 

@@ -43,8 +43,7 @@ absl::StatusOr<File> OpenInput(const std::string& path) {
   if (path != "-") {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, " is a directory; give the JSON Lines file to import"));
+      return absl::InvalidArgumentError(Text(Msg::kImportIsDirectory, path));
     }
     File file(std::fopen(path.c_str(), "rb"));
     if (file == nullptr) {
@@ -58,18 +57,15 @@ absl::StatusOr<File> OpenInput(const std::string& path) {
   }
   File spool(std::tmpfile());
   if (spool == nullptr)
-    return absl::UnavailableError(
-        "cannot create a temporary file for standard input");
+    return absl::UnavailableError(Text(Msg::kStdinNoTemporary));
   std::vector<char> buffer(1 << 20);
   size_t got;
   while ((got = std::fread(buffer.data(), 1, buffer.size(), stdin)) > 0) {
     if (std::fwrite(buffer.data(), 1, got, spool.get()) != got) {
-      return absl::UnavailableError(
-          "cannot spool standard input to a temporary file");
+      return absl::UnavailableError(Text(Msg::kStdinNoSpool));
     }
   }
-  if (std::ferror(stdin))
-    return absl::UnavailableError("error reading standard input");
+  if (std::ferror(stdin)) return absl::UnavailableError(Text(Msg::kStdinError));
   std::rewind(spool.get());
   return spool;
 }
@@ -262,8 +258,7 @@ absl::StatusOr<ImportSummary> ImportCommand(EventStore& store,
     return options.interrupted && options.interrupted();
   };
   auto cancelled = [&] {
-    return absl::CancelledError(absl::StrCat(
-        "import of ", name, " interrupted; nothing was written to the store"));
+    return absl::CancelledError(Text(Msg::kImportInterrupted, name));
   };
 
   // Interchange lines average about 180 bytes.

@@ -28,9 +28,7 @@ absl::StatusOr<Digest> ParseDigest(absl::string_view text) {
       parts[1].size() != 2 * kLinkSize || !absl::c_all_of(parts[1], [](char c) {
         return absl::ascii_isxdigit(c);
       })) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--digest must be POSITION:HASH (HASH: ", 2 * kLinkSize,
-                     " hex digits), as `ogi digest` prints it"));
+    return absl::InvalidArgumentError(Text(Msg::kDigestForm, 2 * kLinkSize));
   }
   digest.link = absl::HexStringToBytes(absl::AsciiStrToLower(parts[1]));
   return digest;
@@ -46,8 +44,7 @@ absl::Status DigestCommand(EventStore& store, std::ostream& out) {
 absl::Status VerifyCommand(EventStore& store, const VerifyOptions& options,
                            std::ostream& out) {
   if (options.digest.has_value() && options.from > 1) {
-    return absl::InvalidArgumentError(
-        "--digest checks the whole log: drop --from");
+    return absl::InvalidArgumentError(Text(Msg::kDigestWithFrom));
   }
   OGI_ASSIGN_OR_RETURN(EventStore::VerifyResult result,
                        store.Verify(options.from));
@@ -69,20 +66,14 @@ absl::Status VerifyCommand(EventStore& store, const VerifyOptions& options,
 
   const Digest& digest = *options.digest;
   if (digest.position > result.head_position) {
-    return absl::DataLossError(absl::StrCat(
-        "the digest's position ", digest.position,
-        " is beyond the head of this log (position ", result.head_position,
-        "): the digest was taken from another store or a later copy of it, "
-        "or the events after position ",
-        result.head_position, " were removed"));
+    return absl::DataLossError(
+        Text(Msg::kDigestBeyondHead, digest.position, result.head_position));
   }
   OGI_ASSIGN_OR_RETURN(std::string link, store.LinkAt(digest.position));
   if (link != digest.link) {
-    return absl::DataLossError(absl::StrCat(
-        "position ", digest.position, ": the log's hash ",
-        absl::BytesToHexString(link), " is not the digest's ",
-        absl::BytesToHexString(digest.link),
-        ": the log up to it is not the one the digest was taken from"));
+    return absl::DataLossError(Text(Msg::kDigestMismatch, digest.position,
+                                    absl::BytesToHexString(link),
+                                    absl::BytesToHexString(digest.link)));
   }
   out << Text(Msg::kVerifiedDigest, digest.position,
               absl::BytesToHexString(digest.link),
@@ -139,8 +130,7 @@ absl::Status ErasePersonalDataCommand(EventStore& store,
                                       const EraseOptions& options,
                                       std::ostream& out) {
   if (options.case_id.empty() == options.applicant.empty()) {
-    return absl::InvalidArgumentError(
-        "erase-personal-data needs --case ID or --applicant ID-NUMBER-OR-NAME");
+    return absl::InvalidArgumentError(Text(Msg::kEraseNeedsTarget));
   }
   std::vector<std::string> cases;
   if (!options.case_id.empty()) {
@@ -149,9 +139,7 @@ absl::Status ErasePersonalDataCommand(EventStore& store,
     OGI_ASSIGN_OR_RETURN(cases, store.CasesOfApplicant(options.applicant));
     if (cases.empty()) {
       // The value is personal data: it is not repeated.
-      return absl::NotFoundError(
-          "no case has an applicant with that ID number or name (or its "
-          "personal data was erased already)");
+      return absl::NotFoundError(Text(Msg::kEraseNoApplicant));
     }
   }
   std::vector<v1::Event> events;

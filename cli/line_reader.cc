@@ -4,6 +4,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
+#include "engine/messages.h"
+
 namespace ogi {
 namespace {
 constexpr size_t kChunk = 1 << 20;
@@ -21,7 +23,7 @@ absl::StatusOr<std::optional<absl::string_view>> LineReader::Next() {
       ++line_number_;
       if (line.size() > kMaxLineBytes) {
         return absl::InvalidArgumentError(
-            absl::StrCat("line is longer than ", kMaxLineBytes, " bytes"));
+            Text(Msg::kLineTooLong, kMaxLineBytes));
       }
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       // Editors on Windows start UTF-8 files with a byte order mark.
@@ -32,8 +34,7 @@ absl::StatusOr<std::optional<absl::string_view>> LineReader::Next() {
     if (eof_) return std::optional<absl::string_view>();
     if (buffer_.size() - start_ > kMaxLineBytes + 1) {
       ++line_number_;
-      return absl::InvalidArgumentError(
-          absl::StrCat("line is longer than ", kMaxLineBytes, " bytes"));
+      return absl::InvalidArgumentError(Text(Msg::kLineTooLong, kMaxLineBytes));
     }
     buffer_.erase(0, start_);
     start_ = 0;
@@ -43,7 +44,7 @@ absl::StatusOr<std::optional<absl::string_view>> LineReader::Next() {
     buffer_.resize(old + got);
     if (got < kChunk) {
       if (std::ferror(file_))
-        return absl::UnavailableError("error reading the input");
+        return absl::UnavailableError(Text(Msg::kInputError));
       eof_ = true;
     }
   }

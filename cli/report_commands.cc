@@ -65,8 +65,7 @@ absl::Status CheckCommand(EventStore& store, ReportRequest request,
                        CheckYear(store, std::move(request), index, judge));
   out << RenderYearCheck(check, format);
   if (check.errors() > 0) {
-    return absl::FailedPreconditionError(
-        "the report breaks its consistency rules: this is a bug of ogi");
+    return absl::FailedPreconditionError(Text(Msg::kCheckBug));
   }
   return absl::OkStatus();
 }
@@ -81,8 +80,7 @@ absl::Status CheckTableCommand(const std::string& path, std::ostream& out,
   const TableCheck check = CheckTable(path, table);
   out << RenderTableCheck(check, format);
   if (check.errors() > 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path, " breaks the report's consistency rules"));
+    return absl::FailedPreconditionError(Text(Msg::kTableBreaksRules, path));
   }
   return absl::OkStatus();
 }

@@ -18,6 +18,7 @@
 #include "engine/civil_date.h"
 #include "engine/clock.h"
 #include "engine/event_store.h"
+#include "engine/messages.h"
 #include "engine/status_macros.h"
 #include "serve/console_routes.h"
 #include "serve/server.h"
@@ -38,7 +39,7 @@ absl::Status EnsureDir(const std::string& db) {
   std::filesystem::create_directories(db, error);
   if (error)
     return absl::UnavailableError(
-        absl::StrCat("cannot create ", db, ": ", error.message()));
+        Text(Msg::kCannotCreate, db, error.message()));
   return absl::OkStatus();
 }
 
@@ -117,20 +118,21 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
     std::error_code error;
     std::filesystem::rename(info_path + ".tmp", info_path, error);
   }
-  out << "serving " << options.db << ": gRPC on " << grpc << ", HTTP on "
-      << http << " (pid " << getpid() << ")" << std::endl;
+  auto shown = [](const std::string& address) {
+    return address == "off" ? Text(Msg::kServeListenerOff) : address;
+  };
+  out << Text(Msg::kServeServing, options.db, shown(grpc), shown(http),
+              getpid())
+      << std::endl;
   if (options.server.plaintext == ServerOptions::Plaintext::kAllowed &&
       options.server.tls_cert.empty() &&
       (!IsLoopbackAddress(grpc == "off" ? "127.0.0.1:0" : grpc) ||
        !IsLoopbackAddress(http == "off" ? "127.0.0.1:0" : http)))
-    out << "ogi serve: warning: --insecure-plaintext: tokens and personal "
-           "data cross the network in clear; use it only behind a TLS proxy "
-           "on this host"
-        << std::endl;
+    out << Text(Msg::kServePlaintextWarning) << std::endl;
   int signal = 0;
   sigwait(&signals, &signal);
-  out << "ogi serve: " << (signal == SIGTERM ? "SIGTERM" : "SIGINT")
-      << ": draining appends in flight" << std::endl;
+  out << Text(Msg::kServeDraining, signal == SIGTERM ? "SIGTERM" : "SIGINT")
+      << std::endl;
   // Appends first, however long they take: they are what must not be cut.
   service.Drain();
   // Then the listeners, for at most kStopGrace: the HTTP listener closes
@@ -147,17 +149,15 @@ absl::Status ServeCommand(const ServeOptions& options, std::ostream& out) {
   });
   if (!stopped.WaitForNotificationWithTimeout(kStopGrace)) {
     std::filesystem::remove(ServeInfoPath(options.db));
-    out << "ogi serve: connections still open after "
-        << absl::FormatDuration(kStopGrace)
-        << " (slow clients); appends were drained: exiting at position "
-        << s.HeadPosition() << std::endl;
+    out << Text(Msg::kServeStopGraceExceeded, absl::FormatDuration(kStopGrace),
+                s.HeadPosition())
+        << std::endl;
     std::_Exit(0);
   }
   stopper.join();
   server.reset();
   std::filesystem::remove(ServeInfoPath(options.db));
-  out << "ogi serve: stopped at position " << (*store)->HeadPosition()
-      << std::endl;
+  out << Text(Msg::kServeStopped, (*store)->HeadPosition()) << std::endl;
   return absl::OkStatus();
 }
 
@@ -167,9 +167,8 @@ absl::Status ExplainServedStore(const std::string& db,
   std::string info;
   if (!absl::IsUnavailable(open_error) || !std::getline(served, info))
     return open_error;
-  return absl::UnavailableError(absl::StrCat(
-      open_error.message(), "\nthe store is served by ogi serve ", info,
-      ": use the service (docs/SERVE.md), or stop it first"));
+  return absl::UnavailableError(
+      Text(Msg::kServedByService, open_error.message(), info));
 }
 
 absl::Status TokenCreateCommand(const std::string& db, const std::string& name,
@@ -181,10 +180,10 @@ absl::Status TokenCreateCommand(const std::string& db, const std::string& name,
   TokenFile tokens(TokenFilePath(db));
   OGI_ASSIGN_OR_RETURN(std::string token,
                        tokens.Create(name, agency_id, reach, scope_bits, now));
-  out << "token " << name << ": " << ScopesToString(scope_bits)
-      << " for agency " << agency_id
-      << (reach == TokenReach::kSubtree ? " and the agencies under it" : "")
-      << "; shown this once, stored only as its SHA-256:\n"
+  out << Text(Msg::kTokenCreated, name, ScopesToString(scope_bits), agency_id,
+              reach == TokenReach::kSubtree ? Text(Msg::kTokenCreatedSubtree)
+                                            : std::string())
+      << "\n"
       << token << "\n";
   return absl::OkStatus();
 }
@@ -192,12 +191,13 @@ absl::Status TokenCreateCommand(const std::string& db, const std::string& name,
 absl::Status TokenListCommand(const std::string& db, std::ostream& out) {
   TokenFile tokens(TokenFilePath(db));
   OGI_ASSIGN_OR_RETURN(std::vector<TokenInfo> list, tokens.List());
-  out << "id\tname\tagency\tscope\tcreated\trevoked\n";
+  out << Text(Msg::kTokenListHeader) << "\n";
   for (const TokenInfo& t : list) {
     out << t.id << "\t" << t.name << "\t" << t.agency_id
-        << (t.reach == TokenReach::kSubtree ? " (and under)" : "") << "\t"
-        << ScopesToString(t.scopes) << "\t" << TimeOrDash(t.created) << "\t"
-        << TimeOrDash(t.revoked) << "\n";
+        << (t.reach == TokenReach::kSubtree ? Text(Msg::kTokenListSubtree)
+                                            : std::string())
+        << "\t" << ScopesToString(t.scopes) << "\t" << TimeOrDash(t.created)
+        << "\t" << TimeOrDash(t.revoked) << "\n";
   }
   return absl::OkStatus();
 }
@@ -207,7 +207,7 @@ absl::Status TokenRevokeCommand(const std::string& db,
                                 std::ostream& out) {
   TokenFile tokens(TokenFilePath(db));
   OGI_RETURN_IF_ERROR(tokens.Revoke(name_or_id, now));
-  out << "revoked " << name_or_id << "\n";
+  out << Text(Msg::kTokenRevoked, name_or_id) << "\n";
   return absl::OkStatus();
 }
 

@@ -43,8 +43,9 @@ struct ServeOptions {
 };
 
 // Opens the store, starts the listeners, writes "serving DIR: gRPC on ADDR,
-// HTTP on ADDR (pid N)" to `out` and ServeInfoPath, and serves until SIGTERM or
-// SIGINT; then drains the appends in flight, stops, and removes the file.
+// HTTP on ADDR (pid N)" (Msg::kServeServing, in the process's language) to
+// `out` and the addresses as JSON to ServeInfoPath, and serves until SIGTERM
+// or SIGINT; then drains the appends in flight, stops, and removes the file.
 // Blocks SIGTERM and SIGINT in the calling thread first (call it before
 // starting other threads).
 absl::Status ServeCommand(const ServeOptions& options, std::ostream& out);

@@ -30,10 +30,8 @@ absl::StatusOr<std::unique_ptr<EventStore>> OpenStore(const std::string& db,
         std::unique_ptr<EventStore> existing,
         EventStore::Open({.path = db, .access = EventStore::Access::kRead}));
     if (const uint64_t events = existing->HeadPosition(); events > 0) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the store at ", db, " holds ", events,
-          " events: ogi demo writes its sample only into a new folder "
-          "(give --db NEW-FOLDER)"));
+      return absl::FailedPreconditionError(
+          Text(Msg::kDemoStoreNotEmpty, db, events));
     }
   }
   EventStore::Access access = EventStore::Access::kRead;

@@ -16,16 +16,17 @@ absl::Status DecideDocumentEnd(const AgencyState& state,
                                const std::string& document_id) {
   const auto it = state.documents.find(document_id);
   if (it == state.documents.end()) {
-    return absl::NotFoundError(
-        absl::StrCat(label, ": '", field, "' refused: no document ",
-                     document_id, " was issued by this agency"));
+    return absl::NotFoundError(Text(Msg::kRefused, label, field,
+                                    Text(Msg::kRefuseNoDocument, document_id)));
   }
   const AgencyDocument::Status status = it->second.status();
   if (status != AgencyDocument::Status::kInForce) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        label, ": '", field, "' refused: document ", document_id,
-        " is already ",
-        status == AgencyDocument::Status::kRepealed ? "repealed" : "expired"));
+    return absl::FailedPreconditionError(
+        Text(Msg::kRefused, label, field,
+             Text(status == AgencyDocument::Status::kRepealed
+                      ? Msg::kRefuseDocumentRepealed
+                      : Msg::kRefuseDocumentExpired,
+                  document_id)));
   }
   return absl::OkStatus();
 }
@@ -40,17 +41,17 @@ absl::CivilDay Day(absl::string_view text) {
 
 absl::Status DecideAgencyEvent(const AgencyState& state, const v1::Event& event,
                                bool parent_registered) {
-  const std::string label = absl::StrCat("agency ", event.agency_id());
+  const std::string label = Text(Msg::kStreamAgency, event.agency_id());
   const PayloadCase payload = event.payload_case();
   if (payload == v1::Event::kAgencyRegistered) {
     if (state.version > 0) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          label, ": 'agencyRegistered' refused: already registered"));
+      return absl::AlreadyExistsError(
+          Text(Msg::kRefused, label, "agencyRegistered",
+               Text(Msg::kRefuseAlreadyRegistered)));
     }
     if (!event.agency_registered().parent_id().empty() && !parent_registered) {
-      return absl::NotFoundError(absl::StrCat(
-          label, ": field 'agencyRegistered.parentId' refused: agency ",
-          event.agency_registered().parent_id(), " is not registered"));
+      return absl::NotFoundError(Text(Msg::kRefuseParentNotRegistered, label,
+                                      event.agency_registered().parent_id()));
     }
     return absl::OkStatus();
   }
@@ -61,9 +62,10 @@ absl::Status DecideAgencyEvent(const AgencyState& state, const v1::Event& event,
   switch (payload) {
     case v1::Event::kDocumentIssued:
       if (state.documents.contains(event.document_issued().document_id())) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            label, ": 'documentIssued.documentId' refused: document ",
-            event.document_issued().document_id(), " was already issued"));
+        return absl::AlreadyExistsError(
+            Text(Msg::kRefused, label, "documentIssued.documentId",
+                 Text(Msg::kRefuseDocumentIssued,
+                      event.document_issued().document_id())));
       }
       return absl::OkStatus();
     case v1::Event::kDocumentRepealed:

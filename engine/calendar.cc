@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 
 #include "engine/civil_date.h"
+#include "engine/messages.h"
 
 namespace ogi {
 namespace {
@@ -105,7 +106,7 @@ absl::StatusOr<Calendar> Calendar::Parse(absl::string_view text,
     ++line_number;
     auto error = [&](absl::string_view what) {
       return absl::InvalidArgumentError(
-          absl::StrCat(source, ":", line_number, ": ", what));
+          Text(Msg::kFileLine, source, line_number, what));
     };
     if (const size_t hash = line.find('#'); hash != absl::string_view::npos)
       line = line.substr(0, hash);
@@ -113,26 +114,25 @@ absl::StatusOr<Calendar> Calendar::Parse(absl::string_view text,
     if (line.empty()) continue;
     const std::vector<absl::string_view> words =
         absl::StrSplit(line, ' ', absl::SkipWhitespace());
-    if (words.size() != 2)
-      return error("expected 'year YYYY', 'off DATES' or 'work DATE'");
+    if (words.size() != 2) return error(Text(Msg::kCalendarLineForm));
     if (words[0] == "year") {
       if (!absl::SimpleAtoi(words[1], &year) || year < 1949 || year > 9999)
-        return error(absl::StrCat("'", words[1], "' is not a year"));
+        return error(Text(Msg::kCalendarNotAYear, words[1]));
       record = &(out.records_[year] = Record());
       continue;
     }
-    if (record == nullptr) return error("a 'year' line must come first");
+    if (record == nullptr) return error(Text(Msg::kCalendarYearFirst));
     if (words[0] != "off" && words[0] != "work")
-      return error(absl::StrCat("unknown directive '", words[0], "'"));
+      return error(Text(Msg::kCalendarUnknownDirective, words[0]));
     const std::vector<absl::string_view> range = absl::StrSplit(words[1], "..");
-    if (range.size() > 2) return error("a range is FIRST..LAST");
+    if (range.size() > 2) return error(Text(Msg::kCalendarRangeForm));
     absl::StatusOr<absl::CivilDay> first = ParseDay(range[0], year);
     absl::StatusOr<absl::CivilDay> last =
         range.size() == 2 ? ParseDay(range[1], year) : first;
     if (!first.ok() || !last.ok())
-      return error(absl::StrCat("'", words[1], "' is not a date or range"));
+      return error(Text(Msg::kCalendarNotADate, words[1]));
     if (*last < *first || *last - *first > 366)
-      return error(absl::StrCat("'", words[1], "' is not a range of a year"));
+      return error(Text(Msg::kCalendarNotARange, words[1]));
     auto& days = words[0] == "off" ? record->off : record->work;
     for (absl::CivilDay d = *first; d <= *last; ++d) days.insert(d);
   }
@@ -153,8 +153,7 @@ absl::StatusOr<Calendar> Calendar::Load(const std::string& path) {
   }
   for (const auto& file : files) {
     std::ifstream in(file);
-    if (!in)
-      return absl::NotFoundError(absl::StrCat("cannot read ", file.string()));
+    if (!in) return absl::NotFoundError(Text(Msg::kCannotRead, file.string()));
     std::stringstream text;
     text << in.rdbuf();
     absl::StatusOr<Calendar> parsed = Parse(text.str(), file.string());
@@ -186,8 +185,7 @@ std::vector<int> Calendar::Years() const {
 absl::StatusOr<bool> Calendar::IsWorkingDay(absl::CivilDay day) const {
   const int year = static_cast<int>(day.year());
   if (!Knows(year)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "calendar unknown for ", year, ": no holiday data for that year"));
+    return absl::FailedPreconditionError(Text(Msg::kCalendarUnknownYear, year));
   }
   // A record may list days of a neighbouring year (the 2024 notice gives
   // 2023-12-30 off), so look in the records around it too.

@@ -110,38 +110,35 @@ absl::Status CheckStep(const CaseFacts& f, const CaseStep& s,
     case v1::Event::kReviewed:
       return absl::OkStatus();
     case v1::Event::kFeeNoticed:
-      return f.fee_outstanding
-                 ? refuse("", "a fee notice is already outstanding")
-                 : absl::OkStatus();
+      return f.fee_outstanding ? refuse("", Text(Msg::kRefuseFeeOutstanding))
+                               : absl::OkStatus();
     case v1::Event::kFeePaid:
-      if (!f.fee_outstanding) return refuse("", "no fee notice is outstanding");
+      if (!f.fee_outstanding)
+        return refuse("", Text(Msg::kRefuseNoFeeOutstanding));
       if (s.amount != f.fee_noticed_fen) {
         return refuse("feePaid.amountFen",
-                      absl::StrCat("the notice asked for ", f.fee_noticed_fen,
-                                   " fen, not ", s.amount));
+                      Text(Msg::kRefuseFeeAmount, f.fee_noticed_fen, s.amount));
       }
       return absl::OkStatus();
     case v1::Event::kAnswered:
       if (s.code == v1::Answered::OTHER_NO_CORRECTION &&
           !f.correction_outstanding) {
-        return refuse(
-            "answered.outcome",
-            "OTHER_NO_CORRECTION needs an outstanding correction request");
+        return refuse("answered.outcome",
+                      Text(Msg::kRefuseNoCorrectionOutcome));
       }
       if (s.code == v1::Answered::OTHER_FEE_UNPAID && !f.fee_outstanding) {
-        return refuse("answered.outcome",
-                      "OTHER_FEE_UNPAID needs an unpaid fee notice");
+        return refuse("answered.outcome", Text(Msg::kRefuseFeeUnpaidOutcome));
       }
       if (s.code == v1::Answered::UNAVAILABLE_STILL_UNCLEAR &&
           !f.correction_received) {
         return refuse("answered.outcome",
-                      "UNAVAILABLE_STILL_UNCLEAR needs a received correction");
+                      Text(Msg::kRefuseStillUnclearOutcome));
       }
       return absl::OkStatus();
     case v1::Event::kWithdrawn:
       return absl::OkStatus();
     default:
-      return refuse("", "is not a case step");
+      return refuse("", Text(Msg::kRefuseNotACaseStep));
   }
 }
 
@@ -238,23 +235,20 @@ absl::StatusOr<CaseFacts> RefoldChecked(const std::vector<CaseStep>& steps,
   for (size_t i = 0; i < steps.size(); ++i) {
     const CaseStep& s = steps[i];
     if (s.on() < steps[latest].on()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          label, ": 'amended' refused: with the correction, version ", i + 1,
-          " (", PayloadName(s.payload), ") would be dated ",
-          FormatCivilDay(s.on()), ", before version ", latest + 1, " (",
-          PayloadName(steps[latest].payload), ", ",
-          FormatCivilDay(steps[latest].on()),
-          "); effective dates never go backwards within a case"));
+      return absl::FailedPreconditionError(
+          Text(Msg::kRefuseAmendmentDate, label, i + 1, PayloadName(s.payload),
+               FormatCivilDay(s.on()), latest + 1,
+               PayloadName(steps[latest].payload),
+               FormatCivilDay(steps[latest].on())));
     }
     if (s.on() > steps[latest].on()) latest = i;
     if (s.payload == v1::Event::kAmended) continue;
     if (i > 0) {
-      OGI_RETURN_IF_ERROR(CheckStep(
-          facts, s,
-          absl::StrCat(label, ": with the correction, version ", i + 1)));
+      OGI_RETURN_IF_ERROR(
+          CheckStep(facts, s, Text(Msg::kAmendedVersionLabel, label, i + 1)));
     } else if (s.payload != v1::Event::kReceived) {
       return absl::FailedPreconditionError(
-          absl::StrCat(label, ": version 1 must be 'received'"));
+          Text(Msg::kRefuseFirstNotReceived, label));
     }
     ApplyEffect(facts, s);
   }
@@ -279,24 +273,20 @@ absl::StatusOr<CaseChange> DecideAmendment(const CaseState& state,
   const v1::Amended& amended = event.amended();
   const uint32_t target = amended.version();
   if (target > state.version) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        label, ": 'amended.version' refused: the case has no version ", target,
-        " (its version is ", state.version, ")"));
+    return absl::FailedPreconditionError(
+        Text(Msg::kRefuseNoSuchVersion, label, target, state.version));
   }
   const CaseStep& original = state.steps[target - 1];
   if (original.payload == v1::Event::kAmended) {
     return absl::FailedPreconditionError(
-        absl::StrCat(label, ": 'amended.version' refused: version ", target,
-                     " is itself an amendment; amend the original event again "
-                     "(the latest amendment wins)"));
+        Text(Msg::kRefuseAmendAmendment, label, target));
   }
   const v1::Event replacement_event = AmendmentReplacement(event);
   if (replacement_event.payload_case() != original.payload) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        label, ": 'amended' refused: version ", target, " is '",
-        PayloadName(original.payload), "', the replacement must be '",
-        PayloadName(original.payload), "', not '",
-        PayloadName(replacement_event.payload_case()), "'"));
+    return absl::FailedPreconditionError(
+        Text(Msg::kRefuseAmendOtherPayload, label, target,
+             PayloadName(original.payload),
+             PayloadName(replacement_event.payload_case())));
   }
   OGI_ASSIGN_OR_RETURN(const std::vector<std::string> paths,
                        AmendmentFields(event));
@@ -395,7 +385,7 @@ CaseChange CaseChangeOf(const v1::Event& event) {
 
 absl::StatusOr<CaseChange> DecideCaseEvent(const CaseState& state,
                                            const v1::Event& event) {
-  const std::string label = absl::StrCat("case ", event.case_id());
+  const std::string label = Text(Msg::kStreamCase, event.case_id());
   if (event.payload_case() == v1::Event::kReceived) {
     if (state.version > 0) {
       return absl::AlreadyExistsError(

@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
+#include "engine/messages.h"
+
 namespace ogi {
 namespace {
 
@@ -83,8 +85,7 @@ absl::TimeZone AgencyTimeZone() {
 absl::StatusOr<absl::CivilDay> ParseCivilDay(absl::string_view text) {
   auto bad = [&]() {
     return absl::InvalidArgumentError(
-        absl::StrCat("\"", text.size() <= 32 ? text : text.substr(0, 32),
-                     "\" is not a date YYYY-MM-DD"));
+        Text(Msg::kNotADate, text.size() <= 32 ? text : text.substr(0, 32)));
   };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
   const int year = Digits(text, 0, 4);

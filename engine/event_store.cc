@@ -33,6 +33,7 @@
 #include "engine/internal/decider.h"
 #include "engine/internal/rocks_store.h"
 #include "engine/load_state.h"
+#include "engine/messages.h"
 #include "engine/payload.h"
 #include "engine/rocksdb_status.h"
 #include "engine/status_macros.h"
@@ -171,16 +172,14 @@ absl::Status RocksEventStore::Load() {
       it->SeekToFirst();
       OGI_RETURN_IF_ERROR(FromRocksDb(it->status(), "reading the store"));
       if (it->Valid()) {
-        return absl::DataLossError(absl::StrCat(
-            options_.path,
-            " holds data but no format key: it is not an ogi store"));
+        return absl::DataLossError(
+            Text(Msg::kNotAStoreNoFormat, options_.path));
       }
     }
     // Only a command that may create a store writes the key; for the others
     // an empty database (e.g. one whose creation was cut short) is no store.
     if (options_.access != Access::kCreate) {
-      return absl::NotFoundError(
-          absl::StrCat("no ogi store at ", options_.path));
+      return absl::NotFoundError(Text(Msg::kNoStoreAt, options_.path));
     }
     rocksdb::WriteOptions sync;
     sync.sync = true;
@@ -199,9 +198,8 @@ absl::Status RocksEventStore::Load() {
       migrated_ = true;
     }
   } else if (format != kFormatValue) {
-    return absl::DataLossError(
-        absl::StrCat(options_.path, " is not an ogi store of format ",
-                     kFormatValue, " or ", kFormatUnscopedEventIds));
+    return absl::DataLossError(Text(Msg::kNotAStoreFormat, options_.path,
+                                    kFormatValue, kFormatUnscopedEventIds));
   } else {
     unscoped_event_ids_ = false;  // a writer migrated it since (catch-up)
   }
@@ -245,7 +243,7 @@ namespace {
 // Returns kUnavailable naming the process that holds the store's lock file
 // (RocksDB locks it with fcntl, so F_GETLK tells the holder), and what to do.
 absl::Status StoreInUse(const std::string& path) {
-  std::string holder = "another process";
+  std::string holder = Text(Msg::kHolderAnother);
   const std::string lock_file = path + "/LOCK";
   const int fd = open(lock_file.c_str(), O_RDWR | O_CLOEXEC);
   if (fd >= 0) {
@@ -254,22 +252,19 @@ absl::Status StoreInUse(const std::string& path) {
     lock.l_whence = SEEK_SET;
     if (fcntl(fd, F_GETLK, &lock) == 0) {
       if (lock.l_type == F_UNLCK) {
-        holder = "this process (the store is open twice)";
+        holder = Text(Msg::kHolderThisProcess);
       } else {
         std::ifstream comm(absl::StrCat("/proc/", lock.l_pid, "/comm"));
         std::string name;
         std::getline(comm, name);
         holder = name.empty()
-                     ? absl::StrCat("process ", lock.l_pid)
-                     : absl::StrCat("process ", lock.l_pid, " (", name, ")");
+                     ? Text(Msg::kHolderProcess, lock.l_pid)
+                     : Text(Msg::kHolderProcessNamed, lock.l_pid, name);
       }
     }
     close(fd);
   }
-  return absl::UnavailableError(absl::StrCat(
-      "the store ", path, " is in use by ", holder,
-      ": wait for it to finish (an import, a report) or stop it (ogi serve), "
-      "then try again"));
+  return absl::UnavailableError(Text(Msg::kStoreInUse, path, holder));
 }
 
 }  // namespace
@@ -286,7 +281,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(
   if (options.clock == nullptr) options.clock = &SystemClock();
   const bool read = options.access == Access::kRead;
   if (options.access != Access::kCreate && !Exists(options.path)) {
-    return absl::NotFoundError(absl::StrCat("no ogi store at ", options.path));
+    return absl::NotFoundError(Text(Msg::kNoStoreAt, options.path));
   }
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.access == Access::kCreate;

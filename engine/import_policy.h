@@ -16,6 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
+#include "engine/messages.h"
+
 namespace ogi {
 
 // Refusals collected before checking stops (`ogi import --max-errors`
@@ -57,9 +59,8 @@ class ImportRefusals {
 
   // The one-line summary of a refused import of `name`.
   std::string Summary(absl::string_view name) const {
-    return absl::StrCat("import of ", name, " refused: ", lines_.size(),
-                        full() ? "+" : "",
-                        " line(s) in error; nothing was written");
+    return Text(Msg::kImportRefusedSummary, name, lines_.size(),
+                full() ? "+" : "");
   }
 
  private:

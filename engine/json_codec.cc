@@ -13,6 +13,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/timestamp.pb.h"
 
+#include "engine/messages.h"
 #include "engine/status_macros.h"
 
 namespace ogi {
@@ -102,18 +103,17 @@ class Parser {
     SkipSpace();
     OGI_RETURN_IF_ERROR(ParseObject(message, "", 0));
     SkipSpace();
-    if (p_ != end_) return Syntax("unexpected text after the event object");
+    if (p_ != end_) return Syntax(Text(Msg::kJsonTrailingText));
     return absl::OkStatus();
   }
 
  private:
   absl::Status Syntax(absl::string_view what) const {
-    return absl::InvalidArgumentError(absl::StrCat("malformed JSON: ", what));
+    return absl::InvalidArgumentError(Text(Msg::kJsonMalformed, what));
   }
   static absl::Status FieldError(absl::string_view path,
                                  absl::string_view what) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("field '", path, "': ", what));
+    return absl::InvalidArgumentError(Text(Msg::kJsonField, path, what));
   }
 
   void SkipSpace() {
@@ -144,23 +144,23 @@ class Parser {
   // unescaped and checked as UTF-8.
   absl::Status ParseString(std::string& out) {
     SkipSpace();
-    if (p_ == end_ || *p_ != '"') return Syntax("expected a string");
+    if (p_ == end_ || *p_ != '"') return Syntax(Text(Msg::kJsonExpectedString));
     ++p_;
     out.clear();
     const char* run = p_;
     while (true) {
-      if (p_ == end_) return Syntax("unterminated string");
+      if (p_ == end_) return Syntax(Text(Msg::kJsonUnterminatedString));
       const char c = *p_;
       if (c == '"') break;
       if (static_cast<uint8_t>(c) < 0x20)
-        return Syntax("control character in a string");
+        return Syntax(Text(Msg::kJsonControlCharacter));
       if (c != '\\') {
         ++p_;
         continue;
       }
       out.append(run, p_ - run);
       ++p_;
-      if (p_ == end_) return Syntax("unterminated escape");
+      if (p_ == end_) return Syntax(Text(Msg::kJsonUnterminatedEscape));
       const char e = *p_++;
       switch (e) {
         case '"':
@@ -193,30 +193,30 @@ class Parser {
           if (cp >= 0xD800 && cp <= 0xDBFF) {
             uint32_t low = 0;
             if (!ConsumeLiteral("\\u"))
-              return Syntax("unpaired surrogate in \\u escape");
+              return Syntax(Text(Msg::kJsonUnpairedSurrogate));
             OGI_RETURN_IF_ERROR(ParseHex4(low));
             if (low < 0xDC00 || low > 0xDFFF)
-              return Syntax("unpaired surrogate in \\u escape");
+              return Syntax(Text(Msg::kJsonUnpairedSurrogate));
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            return Syntax("unpaired surrogate in \\u escape");
+            return Syntax(Text(Msg::kJsonUnpairedSurrogate));
           }
           AppendUtf8(cp, out);
           break;
         }
         default:
-          return Syntax("invalid escape in a string");
+          return Syntax(Text(Msg::kJsonInvalidEscape));
       }
       run = p_;
     }
     out.append(run, p_ - run);
     ++p_;
-    if (!IsValidUtf8(out)) return Syntax("string is not valid UTF-8");
+    if (!IsValidUtf8(out)) return Syntax(Text(Msg::kJsonNotUtf8));
     return absl::OkStatus();
   }
 
   absl::Status ParseHex4(uint32_t& cp) {
-    if (end_ - p_ < 4) return Syntax("short \\u escape");
+    if (end_ - p_ < 4) return Syntax(Text(Msg::kJsonShortEscape));
     cp = 0;
     for (int i = 0; i < 4; ++i) {
       const char h = *p_++;
@@ -228,7 +228,7 @@ class Parser {
       } else if (h >= 'A' && h <= 'F') {
         cp |= h - 'A' + 10;
       } else {
-        return Syntax("invalid \\u escape");
+        return Syntax(Text(Msg::kJsonInvalidUEscape));
       }
     }
     return absl::OkStatus();
@@ -250,23 +250,23 @@ class Parser {
       if (p_ != end_ && *p_ == '-') ++p_;
       while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
       if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) {
-        return FieldError(path, "must be a whole number");
+        return FieldError(path, Text(Msg::kJsonWholeNumber));
       }
       digits = absl::string_view(start, p_ - start);
     }
     if (digits.empty() || digits == "-")
-      return FieldError(path, "must be a whole number");
+      return FieldError(path, Text(Msg::kJsonWholeNumber));
     if (digits.size() > 1 &&
         (digits[0] == '0' || (digits[0] == '-' && digits[1] == '0'))) {
-      return FieldError(path, "must be a whole number without leading zeros");
+      return FieldError(path, Text(Msg::kJsonLeadingZeros));
     }
     const auto result =
         std::from_chars(digits.data(), digits.data() + digits.size(), out);
     if (result.ec == std::errc::result_out_of_range)
-      return FieldError(path, "is out of range");
+      return FieldError(path, Text(Msg::kJsonOutOfRange));
     if (result.ec != std::errc() ||
         result.ptr != digits.data() + digits.size()) {
-      return FieldError(path, "must be a whole number");
+      return FieldError(path, Text(Msg::kJsonWholeNumber));
     }
     return absl::OkStatus();
   }
@@ -277,8 +277,7 @@ class Parser {
     absl::Time t;
     std::string err;
     if (!absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
-      return FieldError(
-          path, "must be an RFC 3339 instant such as 2024-01-12T00:00:00Z");
+      return FieldError(path, Text(Msg::kJsonInstant));
     }
     auto& ts = static_cast<google::protobuf::Timestamp&>(message);
     const int64_t seconds = absl::ToUnixSeconds(t);
@@ -302,12 +301,12 @@ class Parser {
         std::string value;
         SkipSpace();
         if (p_ == end_ || *p_ != '"')
-          return FieldError(path, "must be a string");
+          return FieldError(path, Text(Msg::kJsonMustBeString));
         OGI_RETURN_IF_ERROR(ParseString(value));
         if (field->type() == FieldDescriptor::TYPE_BYTES) {
           std::string bytes;
           if (!absl::Base64Unescape(value, &bytes))
-            return FieldError(path, "must be base64");
+            return FieldError(path, Text(Msg::kJsonBase64));
           value = std::move(bytes);
         }
         reflection->SetString(&message, field, std::move(value));
@@ -317,15 +316,14 @@ class Parser {
         std::string name;
         SkipSpace();
         if (p_ == end_ || *p_ != '"')
-          return FieldError(path, "must be a string naming a value");
+          return FieldError(path, Text(Msg::kJsonEnumString));
         OGI_RETURN_IF_ERROR(ParseString(name));
         const auto* value = field->enum_type()->FindValueByName(name);
         if (value == nullptr || value->number() == 0) {
           // Enum names are codes, never personal data, so the value may be
           // quoted (truncated).
-          return FieldError(
-              path, absl::StrCat("unknown value \"",
-                                 absl::string_view(name).substr(0, 48), "\""));
+          return FieldError(path, Text(Msg::kJsonUnknownValue,
+                                       absl::string_view(name).substr(0, 48)));
         }
         reflection->SetEnumValue(&message, field, value->number());
         return absl::OkStatus();
@@ -361,22 +359,21 @@ class Parser {
         } else if (ConsumeLiteral("false")) {
           reflection->SetBool(&message, field, false);
         } else {
-          return FieldError(path, "must be true or false");
+          return FieldError(path, Text(Msg::kJsonBool));
         }
         return absl::OkStatus();
       }
       default:
-        return FieldError(path,
-                          "has a type the interchange format does not use");
+        return FieldError(path, Text(Msg::kJsonUnusedType));
     }
   }
 
   absl::Status ParseObject(Message& message, const std::string& parent,
                            int depth) {
-    if (depth >= kMaxDepth) return Syntax("nesting too deep");
+    if (depth >= kMaxDepth) return Syntax(Text(Msg::kJsonTooDeep));
     if (!Consume('{')) {
-      return parent.empty() ? Syntax("expected an object")
-                            : FieldError(parent, "must be an object");
+      return parent.empty() ? Syntax(Text(Msg::kJsonExpectedObject))
+                            : FieldError(parent, Text(Msg::kJsonMustBeObject));
     }
     const Descriptor* descriptor = message.GetDescriptor();
     const Reflection* reflection = message.GetReflection();
@@ -386,23 +383,24 @@ class Parser {
     while (true) {
       SkipSpace();
       OGI_RETURN_IF_ERROR(ParseString(key));
-      if (!Consume(':')) return Syntax("expected ':' after a key");
+      if (!Consume(':')) return Syntax(Text(Msg::kJsonExpectedColon));
       std::string path = parent.empty() ? key : absl::StrCat(parent, ".", key);
       const FieldDescriptor* field = descriptor->FindFieldByCamelcaseName(key);
       if (field == nullptr || field->is_repeated() ||
           field->json_name() != key) {
         return FieldError(absl::string_view(path).substr(0, 160),
-                          "unknown field");
+                          Text(Msg::kJsonUnknownField));
       }
       for (int number : seen) {
-        if (number == field->number()) return FieldError(path, "appears twice");
+        if (number == field->number())
+          return FieldError(path, Text(Msg::kJsonTwice));
       }
       seen.push_back(field->number());
       const bool engine_field =
           parent.empty() &&
           (key == "recordedAt" || key == "version" || key == "position");
       if (engine_field && engine_fields_ == EngineFields::kRefuse) {
-        return FieldError(path, "is set by the engine, not by producers");
+        return FieldError(path, Text(Msg::kJsonEngineField));
       }
       SkipSpace();
       if (ConsumeLiteral("null")) {
@@ -413,9 +411,7 @@ class Parser {
                   reflection->GetOneofFieldDescriptor(message, oneof);
               other != nullptr && other != field) {
             return FieldError(
-                path,
-                absl::StrCat("only one of '", other->json_name(), "' and '",
-                             key, "' may be given (one payload per event)"));
+                path, Text(Msg::kJsonOnePayload, other->json_name(), key));
           }
         }
         OGI_RETURN_IF_ERROR(ParseField(message, field, path, depth));
@@ -423,7 +419,7 @@ class Parser {
       }
       if (Consume(',')) continue;
       if (Consume('}')) return absl::OkStatus();
-      return Syntax("expected ',' or '}' in an object");
+      return Syntax(Text(Msg::kJsonExpectedCommaOrBrace));
     }
   }
 

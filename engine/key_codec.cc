@@ -8,6 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "engine/messages.h"
+
 namespace ogi {
 namespace {
 
@@ -40,8 +42,7 @@ std::string EncodePosition(uint64_t position) {
 
 absl::StatusOr<uint64_t> DecodePosition(absl::string_view bytes) {
   if (bytes.size() != kPositionSize) {
-    return absl::DataLossError(
-        absl::StrCat("stored position has ", bytes.size(), " bytes, want 8"));
+    return absl::DataLossError(Text(Msg::kStoredPositionSize, bytes.size()));
   }
   return LoadBigEndian(bytes.data(), kPositionSize);
 }
@@ -68,7 +69,7 @@ absl::StatusOr<DecodedStreamKey> DecodeStreamKey(absl::string_view key) {
       key[key.size() - kVersionSize - 1] != '\0' ||
       (key[0] != static_cast<char>(StreamId::Kind::kAgency) &&
        key[0] != static_cast<char>(StreamId::Kind::kCase))) {
-    return absl::DataLossError("malformed stream index key");
+    return absl::DataLossError(Text(Msg::kStreamKeyMalformed));
   }
   DecodedStreamKey out;
   out.stream.kind = static_cast<StreamId::Kind>(key[0]);
@@ -97,7 +98,7 @@ std::string EncodeEventIdKey(absl::string_view agency_id,
 absl::StatusOr<DecodedEventIdKey> DecodeEventIdKey(absl::string_view key) {
   const size_t separator = key.find('\0');
   if (separator == absl::string_view::npos)
-    return absl::DataLossError("malformed eventId index key (no agency)");
+    return absl::DataLossError(Text(Msg::kEventIdKeyMalformed));
   return DecodedEventIdKey{key.substr(0, separator), key.substr(separator + 1)};
 }
 
@@ -112,13 +113,12 @@ std::string EncodeLogValue(absl::string_view link, absl::string_view record) {
 
 absl::StatusOr<LogValue> DecodeLogValue(absl::string_view value) {
   if (value.size() < 1 + kLinkSize) {
-    return absl::DataLossError(
-        absl::StrCat("stored event has ", value.size(), " bytes, too short"));
+    return absl::DataLossError(Text(Msg::kStoredEventShort, value.size()));
   }
   if (static_cast<uint8_t>(value[0]) != kLogValueFormat) {
     return absl::DataLossError(
-        absl::StrCat("stored event has unknown format ",
-                     static_cast<int>(static_cast<uint8_t>(value[0]))));
+        Text(Msg::kStoredEventFormat,
+             static_cast<int>(static_cast<uint8_t>(value[0]))));
   }
   return LogValue{value.substr(1, kLinkSize), value.substr(1 + kLinkSize)};
 }
@@ -164,7 +164,7 @@ absl::Status DecodeStored(absl::string_view value, uint64_t position,
   auto parts = DecodeLogValue(value);
   if (!parts.ok())
     return absl::DataLossError(
-        absl::StrCat("position ", position, ": ", parts.status().message()));
+        Text(Msg::kAtPosition, position, parts.status().message()));
   return DecodeRecord(parts->record, position, event);
 }
 
@@ -174,22 +174,18 @@ absl::Status DecodeRecord(absl::string_view record, uint64_t position,
   // (2-4 GiB) or be read only up to its size modulo 4 GiB. The engine never
   // writes one, so it is damage.
   if (record.size() > static_cast<size_t>(std::numeric_limits<int>::max())) {
-    return absl::DataLossError(absl::StrCat("position ", position,
-                                            ": stored event has ",
-                                            record.size(), " bytes, too long"));
+    return absl::DataLossError(
+        Text(Msg::kStoredEventLong, position, record.size()));
   }
   if (!event.ParseFromArray(record.data(), static_cast<int>(record.size()))) {
-    return absl::DataLossError(
-        absl::StrCat("position ", position, ": stored event does not decode"));
+    return absl::DataLossError(Text(Msg::kStoredEventUndecodable, position));
   }
   if (event.position() != position) {
-    return absl::DataLossError(absl::StrCat("position ", position,
-                                            ": stored event says position ",
-                                            event.position()));
+    return absl::DataLossError(
+        Text(Msg::kStoredEventPosition, position, event.position()));
   }
   if (event.payload_case() == v1::Event::PAYLOAD_NOT_SET) {
-    return absl::DataLossError(
-        absl::StrCat("position ", position, ": stored event has no payload"));
+    return absl::DataLossError(Text(Msg::kStoredEventNoPayload, position));
   }
   return absl::OkStatus();
 }
@@ -203,11 +199,10 @@ absl::StatusOr<absl::string_view> CheckLink(absl::string_view prev_link,
   auto parts = DecodeLogValue(value);
   if (!parts.ok())
     return absl::DataLossError(
-        absl::StrCat("position ", position, ": ", parts.status().message()));
+        Text(Msg::kAtPosition, position, parts.status().message()));
   const Link link = ComputeLink(prev_link, parts->record);
   if (absl::string_view(link.data(), link.size()) != parts->link) {
-    return absl::DataLossError(absl::StrCat(
-        "position ", position, ": stored event does not match its chain link"));
+    return absl::DataLossError(Text(Msg::kStoredEventChain, position));
   }
   return parts->link;
 }

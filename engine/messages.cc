@@ -18,6 +18,7 @@ struct Entry {
 constexpr Entry kCatalog[] = {
 #define OGI_MESSAGE(id, zh, en) {zh, en},
 #include "engine/message_catalog.inc"
+#include "engine/message_catalog_admin.inc"
 #undef OGI_MESSAGE
 };
 static_assert(sizeof(kCatalog) / sizeof(kCatalog[0]) ==

@@ -1,8 +1,9 @@
 // The one message catalogue: every sentence, heading and label ogi shows a
 // clerk, in Chinese (the default) and in English, side by side in
-// engine/message_catalog.inc. Code names a message by its id and fills its
-// $0..$9 placeholders (absl::Substitute); no other file holds user-facing
-// wording in two languages.
+// engine/message_catalog.inc (a clerk's messages) and
+// engine/message_catalog_admin.inc (an operator's). Code names a message by its
+// id and fills its $0..$9 placeholders (absl::Substitute); no other file holds
+// user-facing wording in two languages.
 //
 // The language is chosen once per process, like the calendar and the clock:
 // main() calls SetProcessLanguage(LanguageFromEnvironment()) before printing
@@ -36,6 +37,7 @@ Language ProcessLanguage();
 enum class Msg : int {
 #define OGI_MESSAGE(id, zh, en) id,
 #include "engine/message_catalog.inc"
+#include "engine/message_catalog_admin.inc"
 #undef OGI_MESSAGE
   kCount,
 };

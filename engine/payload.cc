@@ -10,6 +10,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/types/span.h"
 
+#include "engine/messages.h"
+
 namespace ogi {
 namespace {
 
@@ -223,15 +225,15 @@ absl::StatusOr<std::vector<std::string>> AmendmentFields(
             ? std::vector<const FieldDescriptor*>()
             : ResolvePath(payload->GetDescriptor(), listed[i]);
     if (chain.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "field 'amended.fields[", i, "]' is not a field of the replacement"));
+      return absl::InvalidArgumentError(
+          Text(Msg::kAmendedFieldNotInReplacement, i));
     }
     std::vector<std::string> names;
     for (const FieldDescriptor* f : chain) names.push_back(f->json_name());
     std::string canonical = absl::StrJoin(names, ".");
     if (std::find(paths.begin(), paths.end(), canonical) != paths.end()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("field 'amended.fields[", i, "]' repeats ", canonical));
+          Text(Msg::kAmendedFieldRepeats, i, canonical));
     }
     paths.push_back(std::move(canonical));
   }

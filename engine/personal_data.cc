@@ -9,6 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "engine/messages.h"
+
 namespace ogi {
 namespace {
 
@@ -68,7 +70,7 @@ bool HasPersonalData(const v1::Applicant& a) {
 absl::StatusOr<std::string> RandomBytes(size_t size) {
   std::string out(size, '\0');
   if (RAND_bytes(Bytes(out), static_cast<int>(out.size())) != 1)
-    return absl::InternalError("the random generator failed");
+    return absl::InternalError(Text(Msg::kRandomFailed));
   return out;
 }
 
@@ -86,7 +88,7 @@ absl::StatusOr<PersonalKey> NewPersonalKey() {
 absl::StatusOr<absl::string_view> SealedKeyId(const v1::Applicant& a) {
   const std::string& sealed = a.sealed();
   if (sealed.size() < kHeaderSize + kTagSize || sealed[0] != kSealFormat)
-    return absl::DataLossError("sealed personal data is malformed");
+    return absl::DataLossError(Text(Msg::kSealedMalformed));
   return absl::string_view(sealed).substr(1, kKeyIdSize);
 }
 
@@ -105,7 +107,7 @@ absl::Status SealApplicant(const PersonalKey& key, absl::string_view case_id,
   const std::string aad = Aad(case_id, key.id);
   unsigned char* cipher_text = nonce + kNonceSize;
   if (RAND_bytes(nonce, kNonceSize) != 1)
-    return absl::InternalError("the random generator failed");
+    return absl::InternalError(Text(Msg::kRandomFailed));
   Cipher ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   if (ctx == nullptr || key.key.size() != kPersonalKeySize ||
@@ -119,7 +121,7 @@ absl::Status SealApplicant(const PersonalKey& key, absl::string_view case_id,
       EVP_EncryptFinal_ex(ctx.get(), cipher_text + len, &len) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize,
                           cipher_text + plain.size()) != 1) {
-    return absl::InternalError("encrypting personal data failed");
+    return absl::InternalError(Text(Msg::kSealFailed));
   }
   a.clear_name();
   a.clear_id_number();
@@ -133,7 +135,7 @@ absl::Status UnsealApplicant(const PersonalKey& key, absl::string_view case_id,
   const std::string& sealed = a.sealed();
   if (sealed.size() < kHeaderSize + kTagSize || sealed[0] != kSealFormat ||
       key.key.size() != kPersonalKeySize) {
-    return absl::DataLossError("sealed personal data is malformed");
+    return absl::DataLossError(Text(Msg::kSealedMalformed));
   }
   const std::string aad = Aad(case_id, sealed.substr(1, kKeyIdSize));
   const unsigned char* nonce = Bytes(sealed) + 1 + kKeyIdSize;
@@ -153,12 +155,11 @@ absl::Status UnsealApplicant(const PersonalKey& key, absl::string_view case_id,
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize,
                           Bytes(tag)) != 1 ||
       EVP_DecryptFinal_ex(ctx.get(), Bytes(plain) + len, &len) != 1) {
-    return absl::DataLossError(
-        "sealed personal data does not authenticate under the case's key");
+    return absl::DataLossError(Text(Msg::kSealedNotAuthentic));
   }
   v1::Applicant personal;
   if (!personal.ParseFromString(plain))
-    return absl::DataLossError("sealed personal data does not decode");
+    return absl::DataLossError(Text(Msg::kSealedUndecodable));
   a.set_name(personal.name());
   a.set_id_number(personal.id_number());
   a.set_contact(personal.contact());

@@ -18,6 +18,7 @@
 
 #include "engine/backups.h"
 #include "engine/internal/rocks_store.h"
+#include "engine/messages.h"
 #include "engine/progress.h"
 #include "engine/rocksdb_status.h"
 #include "engine/status_macros.h"
@@ -103,7 +104,7 @@ absl::StatusOr<EventStore::BackupResult> RocksEventStore::BackupByCopy(
   std::filesystem::create_directories(dest, error);
   if (error) {
     return absl::UnavailableError(
-        absl::StrCat("cannot create ", dest, ": ", error.message()));
+        Text(Msg::kCannotCreate, dest, error.message()));
   }
   RemoveOnExit remove{staging};
   OGI_ASSIGN_OR_RETURN(
@@ -197,8 +198,7 @@ absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenBackups(
     const std::string& backup_dir) {
   std::error_code ec;
   if (!std::filesystem::is_directory(backup_dir, ec)) {
-    return absl::NotFoundError(
-        absl::StrCat("no backup directory ", backup_dir));
+    return absl::NotFoundError(Text(Msg::kNoBackupDirectory, backup_dir));
   }
   rocksdb::BackupEngineReadOnly* raw = nullptr;
   OGI_RETURN_IF_ERROR(
@@ -218,17 +218,14 @@ absl::StatusOr<uint32_t> EventStore::Restore(const std::string& backup_dir,
   std::error_code ec;
   if (std::filesystem::exists(db_dir, ec) &&
       !std::filesystem::is_empty(db_dir, ec)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        db_dir,
-        " is not empty: restore only into a new directory (move the "
-        "old store away first)"));
+    return absl::FailedPreconditionError(Text(Msg::kRestoreNotEmpty, db_dir));
   }
   OGI_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::BackupEngineReadOnly> engine,
                        OpenBackups(backup_dir));
   std::vector<rocksdb::BackupInfo> backups;
   engine->GetBackupInfo(&backups);
   if (backups.empty())
-    return absl::NotFoundError(absl::StrCat(backup_dir, " holds no backup"));
+    return absl::NotFoundError(Text(Msg::kNoBackups, backup_dir));
   rocksdb::BackupID chosen = backups.back().backup_id;
   if (backup_id != 0) {
     bool found = false;
@@ -236,8 +233,7 @@ absl::StatusOr<uint32_t> EventStore::Restore(const std::string& backup_dir,
       found |= b.backup_id == backup_id;
     if (!found) {
       return absl::NotFoundError(
-          absl::StrCat(backup_dir, " holds no backup ", backup_id,
-                       " (ogi backup ", backup_dir, " --list shows them)"));
+          Text(Msg::kNoSuchBackup, backup_dir, backup_id));
     }
     chosen = backup_id;
   }
@@ -271,12 +267,11 @@ absl::StatusOr<std::vector<BackupInfo>> ListBackups(
 
 absl::Status PruneBackups(const std::string& backup_dir, uint32_t keep) {
   if (keep == 0) {
-    return absl::InvalidArgumentError("--keep must keep at least one backup");
+    return absl::InvalidArgumentError(Text(Msg::kKeepAtLeastOne));
   }
   std::error_code ec;
   if (!std::filesystem::is_directory(backup_dir, ec)) {
-    return absl::NotFoundError(
-        absl::StrCat("no backup directory ", backup_dir));
+    return absl::NotFoundError(Text(Msg::kNoBackupDirectory, backup_dir));
   }
   rocksdb::BackupEngine* raw = nullptr;
   OGI_RETURN_IF_ERROR(FromRocksDb(

@@ -32,6 +32,7 @@
 #include "engine/internal/decider.h"
 #include "engine/internal/rocks_store.h"
 #include "engine/load_state.h"
+#include "engine/messages.h"
 #include "engine/payload.h"
 #include "engine/rocksdb_status.h"
 #include "engine/status_macros.h"
@@ -90,7 +91,7 @@ namespace engine_internal {
 absl::Status RocksEventStore::CheckWritable() const {
   if (options_.access != Access::kRead) return absl::OkStatus();
   return absl::FailedPreconditionError(
-      absl::StrCat("store ", options_.path, " is open for reading only"));
+      Text(Msg::kStoreReadOnly, options_.path));
 }
 
 absl::StatusOr<std::vector<AppendedEvent>> RocksEventStore::Append(
@@ -232,8 +233,8 @@ void RocksEventStore::CommitGroup(absl::Span<Writer* const> group) {
     if (!written.ok()) {
       // What reached the disk is unknown: refuse every later write rather than
       // risk a fork in the chain.
-      written = absl::UnavailableError(absl::StrCat(
-          written.message(), "; the store accepts no more appends"));
+      written = absl::UnavailableError(
+          Text(Msg::kStoreNoMoreAppends, written.message()));
       absl::MutexLock lock(&head_mu_);
       sticky_error_ = written;
       for (size_t g = 0; g < group.size(); ++g) {

@@ -23,6 +23,7 @@
 #include "engine/internal/rocks_store.h"
 #include "engine/internal/sorted_runs.h"
 #include "engine/key_codec.h"
+#include "engine/messages.h"
 #include "engine/rocksdb_status.h"
 #include "engine/status_macros.h"
 
@@ -165,12 +166,11 @@ class RocksStagedImport final : public StagedImport {
 
   absl::StatusOr<uint64_t> Commit() override {
     if (refused_) {
-      return absl::FailedPreconditionError(
-          "an event of the import was refused; nothing was written");
+      return absl::FailedPreconditionError(Text(Msg::kImportEventRefused));
     }
     OGI_RETURN_IF_ERROR(failed_);
     if (committed_)
-      return absl::FailedPreconditionError("the import was committed already");
+      return absl::FailedPreconditionError(Text(Msg::kImportCommittedAlready));
     committed_ = true;
     absl::Status staged = StageChunk();
     if (!staged.ok()) {
@@ -288,9 +288,8 @@ absl::Status RocksEventStore::RemoveStaging() {
   std::error_code ec;
   fs::remove_all(fs::path(options_.path) / kStagingFolder, ec);
   if (ec) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot delete the staging folder of an interrupted import in ",
-        options_.path, ": ", ec.message()));
+    return absl::UnavailableError(
+        Text(Msg::kImportCannotDeleteStaging, options_.path, ec.message()));
   }
   return absl::OkStatus();
 }
@@ -321,8 +320,7 @@ absl::StatusOr<std::unique_ptr<StagedImport>> RocksEventStore::BeginImport(
   fs::create_directories(dir, ec);
   if (ec) {
     return absl::UnavailableError(
-        absl::StrCat("cannot create the import's staging folder ", dir.string(),
-                     ": ", ec.message()));
+        Text(Msg::kImportCannotCreateStaging, dir.string(), ec.message()));
   }
   return std::unique_ptr<StagedImport>(std::make_unique<RocksStagedImport>(
       *this, dir.string(), std::move(base), expected_events));
@@ -335,10 +333,7 @@ absl::Status RocksEventStore::IngestStaged(const StagedFiles& staged) {
     OGI_RETURN_IF_ERROR(sticky_error_);
     if (head_position_ != staged.base_head) {
       return absl::AbortedError(
-          absl::StrCat("the store's head moved from ", staged.base_head, " to ",
-                       head_position_,
-                       " while the import was staged; nothing was "
-                       "written: import again"));
+          Text(Msg::kImportHeadMoved, staged.base_head, head_position_));
     }
   }
   std::vector<rocksdb::IngestExternalFileArg> args;
@@ -358,10 +353,8 @@ absl::Status RocksEventStore::IngestStaged(const StagedFiles& staged) {
   if (!ingested.ok()) {
     // RocksDB promises none of it after a restart, but this process cannot
     // tell what its own view holds: as after a failed append, write no more.
-    ingested = absl::UnavailableError(absl::StrCat(
-        ingested.message(),
-        "; nothing of the import was written, and the store accepts no more "
-        "appends until it is opened again"));
+    ingested = absl::UnavailableError(
+        Text(Msg::kImportIngestFailed, ingested.message()));
     absl::MutexLock lock(&head_mu_);
     sticky_error_ = ingested;
     return ingested;

@@ -21,6 +21,7 @@
 #include "engine/event_id.h"
 #include "engine/internal/rocks_store.h"
 #include "engine/key_codec.h"
+#include "engine/messages.h"
 #include "engine/rocksdb_status.h"
 #include "engine/status_macros.h"
 
@@ -33,9 +34,8 @@ constexpr size_t kMigrationBatchEvents = 10000;
 
 absl::Status RocksEventStore::MigrateEventIds() {
   OGI_RETURN_IF_ERROR(CheckWritable());
-  const std::string context = absl::StrCat(
-      "migrating the eventId index of ", options_.path, " from format ",
-      kFormatUnscopedEventIds, " to ", kFormatValue, ": ");
+  const std::string context = Text(Msg::kMigrating, options_.path,
+                                   kFormatUnscopedEventIds, kFormatValue);
   rocksdb::ReadOptions read;
   read.fill_cache = false;
   read.readahead_size = 2 << 20;
@@ -64,7 +64,7 @@ absl::Status RocksEventStore::MigrateEventIds() {
     if (absl::Status s = DecodeStored(ToView(it->value()), *position, event);
         !s.ok()) {
       return absl::DataLossError(
-          absl::StrCat(context, s.message(), " (ogi verify names the damage)"));
+          Text(Msg::kMigrateDamage, context, s.message()));
     }
     // Events stored before ids were assigned have no entry in either format.
     if (event.event_id().empty()) continue;
@@ -84,11 +84,8 @@ absl::Status RocksEventStore::MigrateEventIds() {
 
 absl::Status RocksEventStore::CheckEventIdsScoped() const {
   if (!unscoped_event_ids_) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "the store ", options_.path, " is of format ", kFormatUnscopedEventIds,
-      " (eventIds not yet scoped by agency): open it for writing once to "
-      "migrate it (`ogi migrate`, or any writing command such as ogi serve); "
-      "everything but the eventId index can be read meanwhile"));
+  return absl::FailedPreconditionError(
+      Text(Msg::kStoreNeedsMigration, options_.path, kFormatUnscopedEventIds));
 }
 
 }  // namespace ogi::engine_internal

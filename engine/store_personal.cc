@@ -12,6 +12,7 @@
 #include "rocksdb/db.h"
 
 #include "engine/internal/rocks_store.h"
+#include "engine/messages.h"
 #include "engine/personal_data.h"
 #include "engine/rocksdb_status.h"
 #include "engine/status_macros.h"
@@ -32,8 +33,7 @@ absl::StatusOr<KeyEntry> DecodeKeyEntry(absl::string_view value,
                                         absl::string_view case_id) {
   const size_t fixed = kKeyIdSize + kPersonalKeySize;
   if (value.size() < fixed || (value.size() - fixed) % kTokenSize != 0) {
-    return absl::DataLossError(
-        absl::StrCat("case ", case_id, ": its personal-data key is malformed"));
+    return absl::DataLossError(Text(Msg::kPersonalKeyMalformed, case_id));
   }
   KeyEntry entry;
   entry.key.id = std::string(value.substr(0, kKeyIdSize));
@@ -70,7 +70,7 @@ absl::Status RocksEventStore::LoadPepper() {
     OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the personal-data keys"));
   }
   if (pepper.size() != kTokenSize)
-    return absl::DataLossError("the personal-data pepper is malformed");
+    return absl::DataLossError(Text(Msg::kPepperMalformed));
   pepper_ = std::move(pepper);
   return absl::OkStatus();
 }
@@ -164,7 +164,7 @@ absl::Status RocksEventStore::RevealPersonalData(
   absl::StatusOr<absl::string_view> key_id = SealedKeyId(*applicant);
   if (!key_id.ok())
     return absl::DataLossError(
-        absl::StrCat(label, ": ", key_id.status().message()));
+        Text(Msg::kLabeled, label, key_id.status().message()));
   std::string value;
   rocksdb::Status s =
       db_->Get(read, family(kKeys), KeyEntryKey(event.case_id()), &value);
@@ -181,7 +181,7 @@ absl::Status RocksEventStore::RevealPersonalData(
   absl::Status unsealed =
       UnsealApplicant(entry.key, event.case_id(), *applicant);
   if (!unsealed.ok())
-    return absl::DataLossError(absl::StrCat(label, ": ", unsealed.message()));
+    return absl::DataLossError(Text(Msg::kLabeled, label, unsealed.message()));
   return absl::OkStatus();
 }
 

@@ -32,6 +32,7 @@
 #include "engine/internal/decider.h"
 #include "engine/internal/rocks_store.h"
 #include "engine/load_state.h"
+#include "engine/messages.h"
 #include "engine/payload.h"
 #include "engine/rocksdb_status.h"
 #include "engine/status_macros.h"
@@ -56,8 +57,7 @@ absl::StatusOr<std::vector<v1::Event>> RocksEventStore::ReadStream(
                            DecodeStreamKey(ToView(it->key())));
       if (key.version != expected++) {
         return absl::DataLossError(
-            absl::StrCat("stream ", stream.id, ": version ", expected - 1,
-                         " is missing from the stream index"));
+            Text(Msg::kStreamVersionMissing, stream.id, expected - 1));
       }
       keys.emplace_back(ToView(it->value()));
     }
@@ -74,22 +74,19 @@ absl::StatusOr<std::vector<v1::Event>> RocksEventStore::ReadStream(
     OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(keys[i]));
     if (statuses[i].IsNotFound()) {
       return absl::DataLossError(
-          absl::StrCat("stream ", stream.id, ": position ", position,
-                       " is indexed but missing from the log"));
+          Text(Msg::kStreamPositionMissing, stream.id, position));
     }
     OGI_RETURN_IF_ERROR(
         FromRocksDb(statuses[i], absl::StrCat("reading position ", position)));
     OGI_RETURN_IF_ERROR(DecodeStored(values[i], position, events[i]));
     FillEventId(events[i]);
     if (!InStream(events[i], stream)) {
-      return absl::DataLossError(absl::StrCat(
-          "stream ", stream.id, ": position ", position,
-          " is indexed for it but holds an event of another stream"));
+      return absl::DataLossError(
+          Text(Msg::kStreamPositionOther, stream.id, position));
     }
     if (events[i].version() != i + 1) {
-      return absl::DataLossError(absl::StrCat(
-          "stream ", stream.id, ": position ", position, " holds version ",
-          events[i].version(), ", the index says ", i + 1));
+      return absl::DataLossError(Text(Msg::kStreamVersionDiffers, stream.id,
+                                      position, events[i].version(), i + 1));
     }
     OGI_RETURN_IF_ERROR(RevealPersonalData(events[i], rocksdb::ReadOptions()));
   }
@@ -142,15 +139,14 @@ absl::Status RocksEventStore::ScanStored(
   for (it->Seek(ToSlice(EncodePosition(from))); it->Valid(); it->Next()) {
     OGI_ASSIGN_OR_RETURN(uint64_t position, DecodePosition(ToView(it->key())));
     if (position != expected) {
-      return absl::DataLossError(
-          absl::StrCat("position ", expected, " is missing from the log"));
+      return absl::DataLossError(Text(Msg::kPositionMissing, expected));
     }
     ++expected;
     const absl::string_view value = ToView(it->value());
     absl::StatusOr<LogValue> parts = DecodeLogValue(value);
     if (!parts.ok()) {
       return absl::DataLossError(
-          absl::StrCat("position ", position, ": ", parts.status().message()));
+          Text(Msg::kAtPosition, position, parts.status().message()));
     }
     const StoredRecord record{position, parts->record};
     OGI_RETURN_IF_ERROR(before_link(record));
@@ -173,14 +169,13 @@ absl::StatusOr<std::string> RocksEventStore::LinkBefore(uint64_t position) {
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kLog),
                                EncodePosition(position - 1), &value);
   if (s.IsNotFound())
-    return absl::DataLossError(
-        absl::StrCat("position ", position - 1, " is missing from the log"));
+    return absl::DataLossError(Text(Msg::kPositionMissing, position - 1));
   OGI_RETURN_IF_ERROR(
       FromRocksDb(s, absl::StrCat("reading position ", position - 1)));
   auto parts = DecodeLogValue(value);
   if (!parts.ok()) {
-    return absl::DataLossError(absl::StrCat("position ", position - 1, ": ",
-                                            parts.status().message()));
+    return absl::DataLossError(
+        Text(Msg::kAtPosition, position - 1, parts.status().message()));
   }
   return std::string(parts->link);
 }
@@ -209,8 +204,7 @@ absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindByEventId(
   std::string value;
   s = db_->Get(rocksdb::ReadOptions(), family(kLog), key, &value);
   if (s.IsNotFound()) {
-    return absl::DataLossError(absl::StrCat(
-        "position ", position, " is indexed by eventId but missing"));
+    return absl::DataLossError(Text(Msg::kPositionEventIdMissing, position));
   }
   OGI_RETURN_IF_ERROR(
       FromRocksDb(s, absl::StrCat("reading position ", position)));
@@ -223,10 +217,9 @@ absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindByEventId(
     return std::optional<v1::Event>();
   FillEventId(event);
   if (event.event_id() != event_id || event.agency_id() != agency_id) {
-    return absl::DataLossError(absl::StrCat(
-        "eventId ", event_id, " of agency ", agency_id,
-        " is indexed at position ", position, ", which holds eventId ",
-        event.event_id(), " of agency ", event.agency_id()));
+    return absl::DataLossError(Text(Msg::kEventIdIndexedElsewhere, event_id,
+                                    agency_id, position, event.event_id(),
+                                    event.agency_id()));
   }
   // A retry is answered from this event: check its record against the chain, as
   // a scan would.
@@ -252,8 +245,7 @@ absl::StatusOr<std::optional<v1::Event>> RocksEventStore::FindRetryOf(
   std::string value;
   s = db_->Get(rocksdb::ReadOptions(), family(kLog), key, &value);
   if (s.IsNotFound()) {
-    return absl::DataLossError(absl::StrCat(
-        "position ", position, " is indexed by its stream but missing"));
+    return absl::DataLossError(Text(Msg::kPositionStreamMissing, position));
   }
   OGI_RETURN_IF_ERROR(
       FromRocksDb(s, absl::StrCat("reading position ", position)));

@@ -25,6 +25,7 @@
 #include "engine/event_id.h"
 #include "engine/internal/rocks_store.h"
 #include "engine/key_codec.h"
+#include "engine/messages.h"
 #include "engine/payload.h"
 #include "engine/record_batches.h"
 #include "engine/rocksdb_status.h"
@@ -46,8 +47,9 @@ struct SetDigest {
 };
 
 std::string Describe(const StreamId& stream) {
-  return absl::StrCat(
-      stream.kind == StreamId::Kind::kCase ? "case " : "agency ", stream.id);
+  return Text(stream.kind == StreamId::Kind::kCase ? Msg::kStreamCase
+                                                   : Msg::kStreamAgency,
+              stream.id);
 }
 
 // Reads position `position` of the log on `read`'s snapshot into `event`;
@@ -58,8 +60,7 @@ absl::Status ReadPosition(rocksdb::DB& db, const rocksdb::ReadOptions& read,
   std::string value;
   rocksdb::Status s = db.Get(read, log, EncodePosition(position), &value);
   if (s.IsNotFound()) {
-    return absl::DataLossError(
-        absl::StrCat("position ", position, " is missing from the log"));
+    return absl::DataLossError(Text(Msg::kPositionMissing, position));
   }
   OGI_RETURN_IF_ERROR(
       FromRocksDb(s, absl::StrCat("reading position ", position)));
@@ -81,18 +82,17 @@ absl::Status CheckIndexed(rocksdb::DB& db, const rocksdb::ReadOptions& point,
   if (!s.ok() || indexed != key) {
     OGI_RETURN_IF_ERROR(FromRocksDb(s.IsNotFound() ? rocksdb::Status() : s,
                                     "reading the streams index"));
-    return absl::DataLossError(absl::StrCat(
-        "position ", event.position(), " (", Describe(stream), ", version ",
-        event.version(), ") is not in the streams index"));
+    return absl::DataLossError(Text(Msg::kPositionNotInStreams,
+                                    event.position(), Describe(stream),
+                                    event.version()));
   }
   if (event.event_id().empty()) return absl::OkStatus();
   s = db.Get(point, event_ids, EventIdKeyOf(event), &indexed);
   if (!s.ok() || indexed != key) {
     OGI_RETURN_IF_ERROR(FromRocksDb(s.IsNotFound() ? rocksdb::Status() : s,
                                     "reading the eventId index"));
-    return absl::DataLossError(
-        absl::StrCat("position ", event.position(), " (", Describe(stream),
-                     "): its eventId is not indexed at it"));
+    return absl::DataLossError(Text(Msg::kPositionEventIdNotIndexed,
+                                    event.position(), Describe(stream)));
   }
   return absl::OkStatus();
 }
@@ -133,8 +133,8 @@ void StreamKeyOf(const v1::Event& event, std::string& out) {
 absl::StatusOr<std::string> RocksEventStore::LinkAt(uint64_t position) {
   if (position == 0) return std::string(kLinkSize, '\0');
   if (position > HeadPosition()) {
-    return absl::OutOfRangeError(absl::StrCat(
-        "position ", position, " is past the head ", HeadPosition()));
+    return absl::OutOfRangeError(
+        Text(Msg::kPositionPastHead, position, HeadPosition()));
   }
   return LinkBefore(position + 1);
 }
@@ -145,7 +145,7 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
   OGI_RETURN_IF_ERROR(CheckEventIdsScoped());
   if (from > 1 && from > HeadPosition()) {
     return absl::OutOfRangeError(
-        absl::StrCat("position ", from, " is past the head ", HeadPosition()));
+        Text(Msg::kPositionPastHead, from, HeadPosition()));
   }
   const rocksdb::Snapshot* snapshot = ReadSnapshot();
   struct Release {
@@ -170,14 +170,13 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
     rocksdb::Status s =
         db_->Get(point, family(kLog), EncodePosition(from - 1), &value);
     if (s.IsNotFound()) {
-      return absl::DataLossError(
-          absl::StrCat("position ", from - 1, " is missing from the log"));
+      return absl::DataLossError(Text(Msg::kPositionMissing, from - 1));
     }
     OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the log"));
     auto parts = DecodeLogValue(value);
     if (!parts.ok()) {
       return absl::DataLossError(
-          absl::StrCat("position ", from - 1, ": ", parts.status().message()));
+          Text(Msg::kAtPosition, from - 1, parts.status().message()));
     }
     link = std::string(parts->link);
   }
@@ -267,9 +266,7 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
       if (*at != position + 1) {
         chained = {position + 1, false,
                    absl::DataLossError(
-                       absl::StrCat("position ", position + 1,
-                                    " is missing from the log (the next ",
-                                    "entry is position ", *at, ")"))};
+                       Text(Msg::kPositionMissingNext, position + 1, *at))};
         break;
       }
       position = *at;
@@ -288,9 +285,7 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
         failed_value_copy = std::string(value);
         failed_value = failed_value_copy;
         chained = {position, false,
-                   absl::DataLossError(absl::StrCat(
-                       "position ", position,
-                       ": stored event does not match its chain link"))};
+                   absl::DataLossError(Text(Msg::kStoredEventChain, position))};
         break;
       }
       link.assign(next.data(), next.size());
@@ -318,9 +313,8 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
     v1::Event event;
     OGI_RETURN_IF_ERROR(DecodeStored(failed_value, first.position, event));
     const StreamId stream = StreamOf(event);
-    return absl::DataLossError(absl::StrCat(
-        first.status.message(), " (", Describe(stream), ", version ",
-        event.version(), "): the event or an earlier one was altered"));
+    return absl::DataLossError(Text(Msg::kEventAltered, first.status.message(),
+                                    Describe(stream), event.version()));
   }
   OGI_RETURN_IF_ERROR(indexes_scanned);
   result.events = position - (from - 1);
@@ -333,8 +327,8 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
 
   // 3. The stream counts kept beside the log.
   for (auto [key, expected, what] :
-       {std::tuple{kCaseCountKey, new_cases, "cases"},
-        std::tuple{kAgencyCountKey, new_agencies, "agencies"}}) {
+       {std::tuple{kCaseCountKey, new_cases, Msg::kCountCases},
+        std::tuple{kAgencyCountKey, new_agencies, Msg::kCountAgencies}}) {
     std::string value;
     rocksdb::Status s = db_->Get(point, family(kDefault), key, &value);
     uint64_t stored = 0;
@@ -343,9 +337,8 @@ absl::StatusOr<EventStore::VerifyResult> RocksEventStore::Verify(
       OGI_ASSIGN_OR_RETURN(stored, DecodePosition(value));
     }
     if (stored != expected) {
-      return absl::DataLossError(absl::StrCat("the store counts ", stored, " ",
-                                              what, ", the log holds ",
-                                              expected));
+      return absl::DataLossError(
+          Text(Msg::kStoreCountDiffers, stored, Text(what), expected));
     }
   }
   return result;
@@ -377,18 +370,16 @@ absl::Status RocksEventStore::IndexMismatch(const rocksdb::ReadOptions& read,
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       auto key = DecodeStreamKey(ToView(it->key()));
       if (!key.ok()) {
-        return absl::DataLossError(
-            absl::StrCat("streams index: malformed key ",
-                         absl::CHexEscape(ToView(it->key()))));
+        return absl::DataLossError(Text(Msg::kStreamsIndexMalformed,
+                                        absl::CHexEscape(ToView(it->key()))));
       }
       auto at = DecodePosition(ToView(it->value()));
       if (!at.ok() || *at == 0 || *at > head ||
           !ReadPosition(*db_, point, family(kLog), *at, event).ok() ||
           !(StreamOf(event) == key->stream) ||
           event.version() != key->version) {
-        return absl::DataLossError(
-            absl::StrCat("streams index: ", Describe(key->stream), " version ",
-                         key->version, " points to no such event in the log"));
+        return absl::DataLossError(Text(Msg::kStreamsIndexDangling,
+                                        Describe(key->stream), key->version));
       }
     }
     OGI_RETURN_IF_ERROR(
@@ -400,9 +391,8 @@ absl::Status RocksEventStore::IndexMismatch(const rocksdb::ReadOptions& read,
     std::string id_key;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       if (!DecodeEventIdKey(ToView(it->key())).ok()) {
-        return absl::DataLossError(
-            absl::StrCat("eventId index: malformed key ",
-                         absl::CHexEscape(ToView(it->key()))));
+        return absl::DataLossError(Text(Msg::kEventIdIndexMalformed,
+                                        absl::CHexEscape(ToView(it->key()))));
       }
       auto at = DecodePosition(ToView(it->value()));
       bool matches = false;
@@ -414,19 +404,16 @@ absl::Status RocksEventStore::IndexMismatch(const rocksdb::ReadOptions& read,
         matches = id_key == ToView(it->key());
       }
       if (!matches) {
-        return absl::DataLossError(absl::StrCat(
-            "eventId index: an entry points to no event with its agency and "
-            "eventId (",
-            at.ok() ? absl::StrCat("position ", *at)
-                    : std::string("malformed position"),
-            ")"));
+        return absl::DataLossError(
+            Text(Msg::kEventIdIndexDangling,
+                 at.ok() ? Text(Msg::kStreamPositionShort, *at)
+                         : Text(Msg::kMalformedPosition)));
       }
     }
     OGI_RETURN_IF_ERROR(
         FromRocksDb(it->status(), "scanning the eventId index"));
   }
-  return absl::DataLossError(
-      "the indexes disagree with the log, but no single entry could be named");
+  return absl::DataLossError(Text(Msg::kIndexesDisagree));
 }
 
 }  // namespace ogi::engine_internal

@@ -423,7 +423,7 @@ absl::Status ValidateEvent(const v1::Event& event,
   absl::StatusOr<std::vector<std::string>> paths = AmendmentFields(event);
   if (!paths.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(StreamLabel(event), ": ", paths.status().message()));
+        Text(Msg::kLabeled, StreamLabel(event), paths.status().message()));
   }
   if (paths->empty()) return ValidateCasePayload(c, prefix, replacement);
   Checker partial = c;

@@ -79,8 +79,7 @@ absl::StatusOr<CellValue> ParseValue(absl::string_view text, Kind kind) {
   }
   const std::optional<Number> number = SplitNumber(text);
   if (!number.has_value()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("value '", text, "' is not a number"));
+    return absl::InvalidArgumentError(Text(Msg::kCsvNotANumber, text));
   }
   if (number->negative &&
       !(AllZero(number->integer) && AllZero(number->fraction))) {
@@ -88,8 +87,7 @@ absl::StatusOr<CellValue> ParseValue(absl::string_view text, Kind kind) {
   }
   int64_t integer = 0;
   if (!absl::SimpleAtoi(number->integer, &integer)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("value '", text, "' is out of range"));
+    return absl::InvalidArgumentError(Text(Msg::kCsvOutOfRange, text));
   }
   if (kind == Kind::kCount) {
     if (AllZero(number->fraction)) return CellValue{integer, std::nullopt};
@@ -102,16 +100,14 @@ absl::StatusOr<CellValue> ParseValue(absl::string_view text, Kind kind) {
     fen = fen * 10 + (i < static_cast<int>(kept.size()) ? kept[i] - '0' : 0);
   }
   if (integer > (std::numeric_limits<int64_t>::max() - fen) / kFenPerWanYuan) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("value '", text, "' is out of range"));
+    return absl::InvalidArgumentError(Text(Msg::kCsvOutOfRange, text));
   }
   fen += integer * kFenPerWanYuan;
   if (AllZero(number->fraction.substr(kept.size()))) {
     return CellValue{fen, std::nullopt};
   }
-  return CellValue{
-      fen, absl::StrCat("amount ", text, " has more than ", kWanYuanDecimals,
-                        " decimals, truncated to ", FenToWanYuan(fen))};
+  return CellValue{fen, Text(Msg::kCsvTooManyDecimals, text, kWanYuanDecimals,
+                             FenToWanYuan(fen))};
 }
 
 // Where a parsed value goes: a cell of the table being filled.
@@ -140,8 +136,7 @@ absl::StatusOr<TypedTable> ParseReportCsv(absl::string_view csv) {
 
   absl::ConsumePrefix(&csv, "\xEF\xBB\xBF");  // a UTF-8 BOM
   if (csv.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("line 1: missing header '", kHeader, "'"));
+    return absl::InvalidArgumentError(Text(Msg::kCsvMissingHeader, kHeader));
   }
   int line_number = 0;
   for (absl::string_view line : absl::StrSplit(csv, '\n')) {
@@ -149,8 +144,8 @@ absl::StatusOr<TypedTable> ParseReportCsv(absl::string_view csv) {
     absl::ConsumeSuffix(&line, "\r");
     if (line_number == 1) {
       if (line != kHeader) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "line 1: header is '", line, "', want '", kHeader, "'"));
+        return absl::InvalidArgumentError(
+            Text(Msg::kCsvWrongHeader, line, kHeader));
       }
       continue;
     }
@@ -159,8 +154,7 @@ absl::StatusOr<TypedTable> ParseReportCsv(absl::string_view csv) {
     const std::vector<absl::string_view> fields = absl::StrSplit(line, ',');
     if (fields.size() != 4) {
       return absl::InvalidArgumentError(
-          absl::StrCat("line ", line_number, ": ", fields.size(),
-                       " fields, want 4 (", kHeader, ")"));
+          Text(Msg::kCsvFieldCount, line_number, fields.size(), kHeader));
     }
     const absl::string_view section = absl::StripAsciiWhitespace(fields[0]);
     const absl::string_view row = absl::StripAsciiWhitespace(fields[1]);
@@ -171,26 +165,23 @@ absl::StatusOr<TypedTable> ParseReportCsv(absl::string_view csv) {
     if (slot == slots.end()) {
       std::string what;
       if (!sections.contains(section)) {
-        what = absl::StrCat("unknown section '", section, "'");
+        what = Text(Msg::kCsvUnknownSection, section);
       } else if (!rows.contains(absl::StrCat(section, "/", row))) {
-        what = absl::StrCat("unknown row '", row, "' in section ", section);
+        what = Text(Msg::kCsvUnknownRow, row, section);
       } else {
-        what = absl::StrCat("unknown column '", column, "' for ", section, "/",
-                            row);
+        what = Text(Msg::kCsvUnknownColumn, column, section, row);
       }
-      return absl::InvalidArgumentError(
-          absl::StrCat("line ", line_number, ": ", what));
+      return absl::InvalidArgumentError(Text(Msg::kAtLine, line_number, what));
     }
     if (slot->second.line != 0) {
       return absl::InvalidArgumentError(
-          absl::StrCat("line ", line_number, ": cell ", cell, " repeats line ",
-                       slot->second.line));
+          Text(Msg::kCsvCellRepeats, line_number, cell, slot->second.line));
     }
     slot->second.line = line_number;
     absl::StatusOr<CellValue> value = ParseValue(text, slot->second.kind);
     if (!value.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "line ", line_number, ": ", cell, ": ", value.status().message()));
+      return absl::InvalidArgumentError(Text(Msg::kCsvCellProblem, line_number,
+                                             cell, value.status().message()));
     }
     *slot->second.value = value->value;
     if (value->problem.has_value()) {

@@ -376,8 +376,7 @@ absl::StatusOr<ReportFormat> ParseReportFormat(absl::string_view name) {
   if (name == "json") return ReportFormat::kJson;
   if (name == "md") return ReportFormat::kMd;
   if (name == "html") return ReportFormat::kHtml;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown report format \"", name, "\" (text, csv, json, md or html)"));
+  return absl::InvalidArgumentError(Text(Msg::kUnknownReportFormat, name));
 }
 
 std::string RenderReport(const AnnualReport& report, ReportFormat format) {

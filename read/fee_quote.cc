@@ -58,11 +58,8 @@ absl::StatusOr<FeeQuote> QuoteFee(EventStore& store, const std::string& case_id,
   if (!received.has_value() || received->applicant().personal_data_erased() ||
       (received->applicant().id_number().empty() &&
        received->applicant().name().empty())) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "case ", case_id,
-        ": the applicant cannot be identified (no ID number or name, or its "
-        "personal data was erased), so the month's applications cannot be "
-        "counted"));
+    return absl::FailedPreconditionError(
+        Text(Msg::kFeeApplicantUnknown, case_id));
   }
   const v1::Applicant& applicant = received->applicant();
   const bool by_id = !applicant.id_number().empty();

@@ -28,8 +28,7 @@ absl::StatusOr<ReportRequest> ResolveAgency(EventStore& store,
     return absl::OkStatus();
   }));
   if (roots.size() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "give --agency: the store has ", roots.size(), " root agencies"));
+    return absl::InvalidArgumentError(Text(Msg::kGiveAgency, roots.size()));
   }
   request.agency_id = roots.front();
   return request;

@@ -5,6 +5,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
+#include "engine/messages.h"
+
 namespace ogi {
 namespace {
 
@@ -45,7 +47,7 @@ absl::Status ExplainDamage(EventStore& store, const absl::Status& error) {
       EventStore::ChainCheck::kSkip);
   std::string unreadable;
   if (last_read >= head) {
-    unreadable = "every position reads, but an index of the store does not";
+    unreadable = Text(Msg::kDamageIndexOnly);
   } else {
     // The first readable position after the damage: probe forward at
     // doubling steps, then bisect.
@@ -62,21 +64,13 @@ absl::Status ExplainDamage(EventStore& store, const absl::Status& error) {
       const uint64_t mid = bad + (good - bad) / 2;
       (Readable(store, mid) ? good : bad) = mid;
     }
-    unreadable = absl::StrCat("positions ", last_read + 1, "-", good - 1,
-                              " (and the cases with events there) cannot be "
-                              "read");
+    unreadable = Text(Msg::kDamageUnreadable, last_read + 1, good - 1);
     if (good <= head) {
-      absl::StrAppend(&unreadable, "; from position ", good,
-                      " it reads again (ogi verify --from ", good,
-                      " checks the rest)");
+      absl::StrAppend(&unreadable, Text(Msg::kDamageReadsAgain, good));
     }
   }
-  return absl::DataLossError(absl::StrCat(
-      "the store's files are damaged: the log reads up to position ", last_read,
-      " of ", head, "; ", unreadable,
-      ". Restore the latest backup (ogi restore) and run ogi verify. "
-      "RocksDB says: ",
-      error.message()));
+  return absl::DataLossError(
+      Text(Msg::kStoreDamaged, last_read, head, unreadable, error.message()));
 }
 
 absl::Status CheckLogReadable(EventStore& store) {

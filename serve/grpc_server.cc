@@ -11,6 +11,7 @@
 
 #include "engine/civil_date.h"
 #include "engine/json_codec.h"
+#include "engine/messages.h"
 #include "proto/service.grpc.pb.h"
 #include "serve/grpc_status.h"
 #include "serve/internal/listeners.h"
@@ -431,8 +432,7 @@ absl::StatusOr<std::unique_ptr<GrpcListener>> StartGrpc(
       grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 128);
   listener->server = builder.BuildAndStart();
   if (listener->server == nullptr || listener->port == 0)
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen for gRPC on ", address));
+    return absl::UnavailableError(Text(Msg::kServeGrpcCannotListen, address));
   return listener;
 }
 

@@ -26,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 
+#include "engine/messages.h"
 #include "serve/http_routes.h"
 #include "serve/internal/beast_server.h"
 #include "serve/internal/listeners.h"
@@ -57,26 +58,22 @@ absl::Status BeastServer::Listen(const std::string& host, int port,
     if (!ec)
       ssl_->use_private_key(net::buffer(tls.key_pem.data(), tls.key_pem.size()),
                             ssl::context::pem, ec);
-    if (ec)
-      return absl::InvalidArgumentError(
-          "--tls-cert/--tls-key: cannot load the certificate and key");
+    if (ec) return absl::InvalidArgumentError(Text(Msg::kServeTlsCannotLoad));
   }
   boost::system::error_code ec;
   net::ip::address address = net::ip::make_address(
       host == "localhost" ? std::string("127.0.0.1") : host, ec);
   if (ec && host.size() > 2 && host.front() == '[' && host.back() == ']')
     address = net::ip::make_address(host.substr(1, host.size() - 2), ec);
-  if (ec)
-    return absl::InvalidArgumentError(
-        absl::StrCat("--http: \"", host, "\" is not an IP address"));
+  if (ec) return absl::InvalidArgumentError(Text(Msg::kServeHttpNotIp, host));
   tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
   acceptor_.open(endpoint.protocol(), ec);
   if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
   if (ec)
-    return absl::UnavailableError(absl::StrCat(
-        "cannot listen for HTTP on ", host, ":", port, ": ", ec.message()));
+    return absl::UnavailableError(
+        Text(Msg::kServeHttpCannotListen, host, port, ec.message()));
   port_ = acceptor_.local_endpoint().port();
   Accept();
   for (int i = 0; i < 2; ++i) io_threads_.emplace_back([this] { ioc_.run(); });
@@ -214,8 +211,8 @@ absl::StatusOr<std::unique_ptr<HttpListener>> StartHttp(
   if (colon == std::string::npos ||
       !absl::SimpleAtoi(absl::string_view(address).substr(colon + 1), &port) ||
       port < 0 || port > 65535)
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--http: \"", address, "\" is not HOST:PORT (port 0: any free one)"));
+    return absl::InvalidArgumentError(
+        Text(Msg::kServeHttpNotHostPort, address));
   const std::string host = address.substr(0, colon);
   auto listener = std::make_unique<HttpListener>();
   HttpRouter router = MakeIntakeRouter(service);

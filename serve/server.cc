@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 
+#include "engine/messages.h"
 #include "engine/status_macros.h"
 #include "serve/internal/listeners.h"
 
@@ -19,7 +20,7 @@ absl::StatusOr<std::string> ReadFile(const std::string& path,
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": cannot read ", path));
+        Text(Msg::kServeFlagCannotRead, flag, path));
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
@@ -63,7 +64,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     IntakeService& service, const ServerOptions& options) {
   serve_internal::TlsFiles tls;
   if (options.tls_cert.empty() != options.tls_key.empty())
-    return absl::InvalidArgumentError("--tls-cert and --tls-key go together");
+    return absl::InvalidArgumentError(Text(Msg::kServeTlsPair));
   if (!options.tls_cert.empty()) {
     tls.cert_path = options.tls_cert;
     tls.key_path = options.tls_key;
@@ -77,11 +78,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
               "--grpc", options.grpc_address),
           {"--http", options.http_address}}) {
       if (!address.empty() && !IsLoopbackAddress(address))
-        return absl::InvalidArgumentError(absl::StrCat(
-            flag, " ", address,
-            " is not a loopback address: tokens and personal data would "
-            "cross the network in clear; give --tls-cert and --tls-key, or "
-            "--insecure-plaintext behind a TLS proxy on this host"));
+        return absl::InvalidArgumentError(
+            Text(Msg::kServeNotLoopback, flag, address));
     }
   }
   std::unique_ptr<Server> server(new Server(service));

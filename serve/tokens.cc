@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
+#include "engine/messages.h"
 #include "engine/status_macros.h"
 
 namespace ogi {
@@ -47,7 +48,7 @@ absl::StatusOr<std::string> RandomBytes(size_t n) {
   // without it would be guessable.
   if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()),
                  static_cast<int>(n)) != 1) {
-    return absl::UnavailableError("no randomness to make a token from");
+    return absl::UnavailableError(Text(Msg::kTokenNoRandomness));
   }
   return bytes;
 }
@@ -104,17 +105,16 @@ absl::StatusOr<std::vector<TokenInfo>> ParseFile(absl::string_view text,
     absl::ConsumeSuffix(&line, "\r");  // a hand edit on another system
     if (line.empty() || line[0] == '#') continue;
     auto bad = [&](absl::string_view what) {
-      return absl::DataLossError(
-          absl::StrCat(path, ":", line_number, ": ", what));
+      return absl::DataLossError(Text(Msg::kFileLine, path, line_number, what));
     };
     std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
-    if (f.size() != 8) return bad("expected 8 tab-separated fields");
+    if (f.size() != 8) return bad(Text(Msg::kTokenFileFields));
     TokenInfo t;
     t.id = std::string(f[0]);
     t.name = std::string(f[1]);
     t.agency_id = std::string(f[2]);
     if (f[3] != "rollup" && f[3] != "agency")
-      return bad("rollup must be rollup or agency");
+      return bad(Text(Msg::kTokenFileReach));
     t.reach = f[3] == "rollup" ? TokenReach::kSubtree : TokenReach::kAgency;
     auto scopes = ParseScopes(f[4]);
     if (!scopes.ok()) return bad(scopes.status().message());
@@ -122,7 +122,7 @@ absl::StatusOr<std::vector<TokenInfo>> ParseFile(absl::string_view text,
     t.sha256_hex = std::string(f[5]);
     auto created = ParseTime(f[6]);
     auto revoked = ParseTime(f[7]);
-    if (!created.ok() || !revoked.ok()) return bad("bad time");
+    if (!created.ok() || !revoked.ok()) return bad(Text(Msg::kTokenFileTime));
     t.created = *created;
     t.revoked = *revoked;
     tokens.push_back(std::move(t));
@@ -135,7 +135,7 @@ absl::StatusOr<std::string> ReadWhole(const std::string& path) {
   if (fd < 0) {
     if (errno == ENOENT) return std::string();
     return absl::UnavailableError(
-        absl::StrCat("cannot read ", path, ": ", std::strerror(errno)));
+        Text(Msg::kCannotReadBecause, path, std::strerror(errno)));
   }
   std::string text;
   char buffer[8192];
@@ -145,7 +145,7 @@ absl::StatusOr<std::string> ReadWhole(const std::string& path) {
   ::close(fd);
   if (n < 0)
     return absl::UnavailableError(
-        absl::StrCat("cannot read ", path, ": ", std::strerror(saved)));
+        Text(Msg::kCannotReadBecause, path, std::strerror(saved)));
   return text;
 }
 
@@ -155,7 +155,7 @@ absl::Status WriteAtomically(const std::string& path, absl::string_view text) {
   const std::string temp = path + ".tmp";
   auto fail = [&](absl::string_view what) {
     return absl::UnavailableError(
-        absl::StrCat("cannot ", what, " ", path, ": ", std::strerror(errno)));
+        Text(Msg::kTokenFileCannot, what, path, std::strerror(errno)));
   };
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return fail("write");
@@ -225,14 +225,9 @@ absl::StatusOr<uint32_t> ParseScopes(absl::string_view text) {
       }
     }
     if (!known)
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown scope \"", name,
-                       "\" (append, read, report, personal, erase)"));
+      return absl::InvalidArgumentError(Text(Msg::kTokenUnknownScope, name));
   }
-  if (scopes == 0)
-    return absl::InvalidArgumentError(
-        "a token needs at least one scope (append, read, report, personal, "
-        "erase)");
+  if (scopes == 0) return absl::InvalidArgumentError(Text(Msg::kTokenNoScope));
   return scopes;
 }
 
@@ -249,23 +244,20 @@ absl::StatusOr<std::string> TokenFile::Create(absl::string_view name,
                                               TokenReach reach, uint32_t scopes,
                                               absl::Time now) {
   if (!ValidName(name))
-    return absl::InvalidArgumentError(
-        "--name: 1-64 characters of letters, digits, '.', '_' and '-', not 8 "
-        "hex digits");
+    return absl::InvalidArgumentError(Text(Msg::kTokenBadName));
   if (agency_id.empty() || agency_id.size() > 64 ||
       agency_id.find_first_of("\t\n") != absl::string_view::npos)
-    return absl::InvalidArgumentError("--agency: an agency id is required");
+    return absl::InvalidArgumentError(Text(Msg::kTokenNeedsAgency));
   if (scopes == 0)
-    return absl::InvalidArgumentError("--scope: at least one operation");
+    return absl::InvalidArgumentError(Text(Msg::kTokenNeedsScope));
   FileLock lock(path_);
   if (!lock.ok())
-    return absl::UnavailableError(absl::StrCat("cannot lock ", path_, ".lock"));
+    return absl::UnavailableError(Text(Msg::kTokenCannotLock, path_));
   OGI_ASSIGN_OR_RETURN(std::string text, ReadWhole(path_));
   OGI_ASSIGN_OR_RETURN(std::vector<TokenInfo> tokens, ParseFile(text, path_));
   for (const TokenInfo& t : tokens) {
     if (t.name == name && t.in_force())
-      return absl::AlreadyExistsError(absl::StrCat(
-          "a token named ", name, " is in force; revoke it first"));
+      return absl::AlreadyExistsError(Text(Msg::kTokenNameInForce, name));
   }
   TokenInfo info;
   do {
@@ -296,7 +288,7 @@ absl::StatusOr<std::vector<TokenInfo>> TokenFile::List() {
 absl::Status TokenFile::Revoke(absl::string_view name_or_id, absl::Time now) {
   FileLock lock(path_);
   if (!lock.ok())
-    return absl::UnavailableError(absl::StrCat("cannot lock ", path_, ".lock"));
+    return absl::UnavailableError(Text(Msg::kTokenCannotLock, path_));
   OGI_ASSIGN_OR_RETURN(std::string text, ReadWhole(path_));
   OGI_ASSIGN_OR_RETURN(std::vector<TokenInfo> tokens, ParseFile(text, path_));
   bool found = false;
@@ -307,9 +299,7 @@ absl::Status TokenFile::Revoke(absl::string_view name_or_id, absl::Time now) {
       found = true;
     }
   }
-  if (!found)
-    return absl::NotFoundError(
-        absl::StrCat("no token in force is named or numbered ", name_or_id));
+  if (!found) return absl::NotFoundError(Text(Msg::kTokenNotFound, name_or_id));
   return Rewrite(path_, tokens);
 }
 
@@ -321,7 +311,7 @@ absl::Status TokenFile::ReloadIfChanged() {
                          ".", st.st_mtim.tv_nsec);
   } else if (errno != ENOENT) {
     return absl::UnavailableError(
-        absl::StrCat("cannot stat ", path_, ": ", std::strerror(errno)));
+        Text(Msg::kTokenCannotStat, path_, std::strerror(errno)));
   }
   if (stamp == stamp_ && !stamp.empty()) return absl::OkStatus();
   OGI_ASSIGN_OR_RETURN(std::string text, ReadWhole(path_));

@@ -37,6 +37,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 
+#include "engine/messages.h"
 #include "tools/crash_child.h"
 #include "tools/crash_modes.h"
 
@@ -138,6 +139,11 @@ int RunHarness(HarnessOptions options, const std::string& mode_list,
 
 int main(int argc, char** argv) {
   using namespace ogi::crash;
+  // This tool speaks English and reads what the ogi processes it starts say:
+  // they inherit OGI_LANG, and the engine's messages in this process follow
+  // it (docs/MESSAGES.md).
+  setenv("OGI_LANG", "en", 1);
+  ogi::SetProcessLanguage(ogi::Language::kEnglish);
   CLI::App app{"crash_harness: SIGKILL a store writer, then check the store"};
   HarnessOptions options;
   std::string modes = "all";

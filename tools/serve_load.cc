@@ -24,6 +24,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <grpcpp/grpcpp.h>
@@ -44,6 +45,7 @@
 #include "absl/time/clock.h"
 
 #include "engine/json_codec.h"
+#include "engine/messages.h"
 #include "proto/service.grpc.pb.h"
 #include "tools/crash_process.h"
 
@@ -216,6 +218,11 @@ double Percentile(std::vector<double>& v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // This tool speaks English and reads what the ogi processes it starts say:
+  // they inherit OGI_LANG, and the engine's messages in this process follow
+  // it (docs/MESSAGES.md).
+  setenv("OGI_LANG", "en", 1);
+  ogi::SetProcessLanguage(ogi::Language::kEnglish);
   Options o;
   CLI::App app{"serve_load: concurrent appends through ogi serve"};
   app.add_option("--ogi", o.ogi, "the ogi binary")->required();

@@ -135,9 +135,7 @@ absl::StatusOr<std::optional<Decision>> Decider::CheckEventId(
   const std::string& id = normalized.event_id();
   const std::string label = StreamLabel(normalized);
   auto reused = [&]() {
-    return absl::AlreadyExistsError(
-        absl::StrCat(label, ": field 'eventId' refused: ", id,
-                     " was already used for an event with other content"));
+    return absl::AlreadyExistsError(Text(Msg::kRefuseEventIdReused, label, id));
   };
   StreamId stream = StreamOf(normalized);
   EncodeEventIdKey(agency_id, id, index_key_);
@@ -220,12 +218,10 @@ absl::StatusOr<Decision> Decider::Decide(const v1::Event& event) {
         ParseAssignedEventId(event.event_id());
     if (!named || !(named->stream == d.stream) ||
         named->version != current_version + 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          label, ": field 'eventId' refused: ", event.event_id(),
-          " has the form of an id the engine assigns, and this event would be ",
-          AssignedEventId(d.stream, current_version + 1),
-          "; leave eventId out or use an id without the \"",
-          kAssignedEventIdPrefix, "\" prefix"));
+      return absl::InvalidArgumentError(
+          Text(Msg::kRefuseEventIdReserved, label, event.event_id(),
+               AssignedEventId(d.stream, current_version + 1),
+               kAssignedEventIdPrefix));
     }
   }
   if (event.has_expected_version() &&

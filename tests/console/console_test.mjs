@@ -59,7 +59,10 @@ const firstLine = await new Promise((resolve, reject) => {
   createInterface({ input: server.stdout }).once('line', resolve);
   server.once('exit', (code) => reject(new Error(`ogi serve exited ${code}: ${serverErr}`)));
 });
-const base = 'http://' + /HTTP on (\S+)/.exec(firstLine)[1];
+// The first line is in the process's language (docs/MESSAGES.md); the addresses are read from the info file it
+// has written by then.
+assert.ok(firstLine.includes(db), firstLine);
+const base = 'http://' + JSON.parse(readFileSync(join(db, 'ogi-serve.json'), 'utf8')).http;
 
 const browser = await chromium.launch({ executablePath: process.env.OGI_CHROMIUM || '/usr/bin/chromium', headless: true,
   args: ['--no-sandbox'] });
