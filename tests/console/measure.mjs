@@ -17,7 +17,9 @@ const { chromium } = require('playwright-core');
 const name = `console-measure-${process.pid}`;
 const token = execFileSync(ogi, ['--db', db, 'token', 'create', '--name', name, '--agency', agency, '--rollup',
   '--scope', 'read,report'], { encoding: 'utf8' }).trim().split('\n').pop();
-const server = spawn(ogi, ['--db', db, 'serve', '--grpc', '', '--http', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+// English, so the first line's address can be read (scripts: docs/SERVE.md).
+const server = spawn(ogi, ['--db', db, 'serve', '--grpc', '', '--http', '127.0.0.1:0'],
+  { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, OGI_LANG: 'en' } });
 const line = await new Promise((ok) => createInterface({ input: server.stdout }).once('line', ok));
 const base = 'http://' + /HTTP on (\S+)/.exec(line)[1];
 const browser = await chromium.launch({ executablePath: process.env.OGI_CHROMIUM || '/usr/bin/chromium', headless: true,
