@@ -118,8 +118,7 @@ void AddDocuments(const AgencyState& agency, int year, ProactiveTable& t) {
 
 absl::Status CheckRequest(const Replayed& r, const ReportRequest& request) {
   if (request.year < 1000 || request.year > 9999) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("year ", request.year, " is not a year such as 2023"));
+    return absl::InvalidArgumentError(Text(Msg::kYearNotAYear, request.year));
   }
   if (!r.agencies.contains(request.agency_id)) {
     return absl::NotFoundError(
@@ -198,8 +197,7 @@ absl::StatusOr<CellCode> ParseCellCode(absl::string_view section,
   const bool applications = code.applications;
   if (!applications && section != "appeals") {
     return absl::InvalidArgumentError(
-        absl::StrCat("section \"", section.substr(0, 32),
-                     "\" is not applications or appeals"));
+        Text(Msg::kCellSectionUnknown, section.substr(0, 32)));
   }
   int row_index = -1, column_index = -1;
   if (applications) {
@@ -220,10 +218,10 @@ absl::StatusOr<CellCode> ParseCellCode(absl::string_view section,
   }
   if (row_index < 0)
     return absl::InvalidArgumentError(
-        absl::StrCat("unknown row \"", row.substr(0, 40), "\""));
+        Text(Msg::kCellRowUnknown, row.substr(0, 40)));
   if (column_index < 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat("unknown column \"", column.substr(0, 40), "\""));
+        Text(Msg::kCellColumnUnknown, column.substr(0, 40)));
   }
   code.row = row_index;
   code.column = column_index;

@@ -20,6 +20,7 @@
 #include "engine/event_view.h"
 #include "engine/key_codec.h"
 #include "engine/load_state.h"
+#include "engine/messages.h"
 #include "engine/payload.h"
 #include "engine/progress.h"
 #include "engine/status_macros.h"
@@ -175,19 +176,17 @@ absl::StatusOr<std::unique_ptr<ReportIndex>> ReportIndex::Open(
   const bool read_error = std::ferror(file) != 0;
   std::fclose(file);
   if (read_error)
-    return absl::UnavailableError(absl::StrCat("cannot read ", index->path_));
+    return absl::UnavailableError(Text(Msg::kCannotRead, index->path_));
   if (!index->state_.ParseFromString(bytes)) {
-    return absl::DataLossError(absl::StrCat(
-        index->path_, " does not decode; delete it to rebuild the index"));
+    return absl::DataLossError(Text(Msg::kIndexDoesNotDecode, index->path_));
   }
   if (index->state_.checkpoint() > store.HeadPosition()) {
     OGI_RETURN_IF_ERROR(store.CatchUpWithWriter());
   }
   if (index->state_.checkpoint() > store.HeadPosition()) {
-    return absl::DataLossError(
-        absl::StrCat(index->path_, " is ahead of the store (position ",
-                     index->state_.checkpoint(), " > ", store.HeadPosition(),
-                     "); delete it to rebuild the index"));
+    return absl::DataLossError(Text(Msg::kIndexAheadOfStore, index->path_,
+                                    index->state_.checkpoint(),
+                                    store.HeadPosition()));
   }
   return index;
 }
@@ -327,9 +326,8 @@ absl::Status ReportIndex::CheckAgainstLog(EventStore& store,
   OGI_RETURN_IF_ERROR(rebuilt->CatchUp().status());
   if (!google::protobuf::util::MessageDifferencer::Equals(saved->state_,
                                                           rebuilt->state_)) {
-    return absl::DataLossError(absl::StrCat(
-        "the report index ", path, " disagrees with the log up to position ",
-        saved->checkpoint(), "; delete it to rebuild it"));
+    return absl::DataLossError(
+        Text(Msg::kIndexDisagrees, path, saved->checkpoint()));
   }
   return absl::OkStatus();
 }
@@ -341,21 +339,20 @@ absl::Status ReportIndex::Save() const {
   (void)state_.SerializeToString(&bytes);  // fails only past 2 GiB
   const int fd =
       ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return absl::UnavailableError(absl::StrCat("cannot write ", temp));
+  if (fd < 0) return absl::UnavailableError(Text(Msg::kCannotWrite, temp));
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n <= 0) {
       ::close(fd);
-      return absl::UnavailableError(absl::StrCat("cannot write ", temp));
+      return absl::UnavailableError(Text(Msg::kCannotWrite, temp));
     }
     done += static_cast<size_t>(n);
   }
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);
   if (!synced || std::rename(temp.c_str(), path_.c_str()) != 0) {
-    return absl::UnavailableError(absl::StrCat("cannot replace ", path_));
+    return absl::UnavailableError(Text(Msg::kCannotReplaceFile, path_));
   }
   return absl::OkStatus();
 }

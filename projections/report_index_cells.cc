@@ -83,8 +83,7 @@ absl::StatusOr<ReportIndex::CellPage> ReportIndex::CellEntries(
         "the cell table answers for the head of the log only");
   }
   if (request.year < 1000 || request.year > 9999) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("year ", request.year, " is not a year such as 2023"));
+    return absl::InvalidArgumentError(Text(Msg::kYearNotAYear, request.year));
   }
   const auto& agencies = state_.agencies();
   auto root = agencies.find(request.agency_id);

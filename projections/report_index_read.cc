@@ -22,8 +22,7 @@ absl::StatusOr<AnnualReport> ReportIndex::Report(
         "the report index answers for the head of the log only; use a replay");
   }
   if (request.year < 1000 || request.year > 9999) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("year ", request.year, " is not a year such as 2023"));
+    return absl::InvalidArgumentError(Text(Msg::kYearNotAYear, request.year));
   }
   const auto& agencies = state_.agencies();
   auto root = agencies.find(request.agency_id);

@@ -165,6 +165,13 @@ TEST(LanguageAdminTest, RefusalsAndResultsSpeakBothLanguages) {
        absl::StrCat("verify --digest 99:", std::string(64, '0')),
        "摘要的位置 99 超出了本日志的头部（位置 4）",
        "the digest's position 99 is beyond the head of this log (position 4)"},
+      // The cases behind a cell, and the report index's refusals.
+      {"cases of an unknown row",
+       "cases --year 2024 --agency a --row nope --column total",
+       "未知的行代码“nope”", "unknown row \"nope\""},
+      {"cases of an unknown column",
+       "cases --year 2024 --agency a --row new --column nope",
+       "未知的列代码“nope”", "unknown column \"nope\""},
   };
   for (const auto& row : rows) {
     SCOPED_TRACE(row.name);
