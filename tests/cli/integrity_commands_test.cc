@@ -1,12 +1,10 @@
 // ogi verify and ogi digest: a published report's digest is checked against
 // the log later; a derived report index that disagrees with the log is
 // caught; and the commands' output and exit status, end to end.
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -19,6 +17,7 @@
 #include "engine/personal_data.h"
 #include "proto/report_index.pb.h"
 #include "tests/testing/builders.h"
+#include "tests/testing/ogi_process.h"
 #include "tests/testing/raw_db.h"
 #include "tests/testing/status_matchers.h"
 
@@ -266,35 +265,33 @@ TEST(ErasePersonalDataCommandTest, Issue13AlreadyErasedCasesArePurgedToo) {
 
 #ifdef OGI_BINARY
 
-int RunShell(const std::string& command, std::string* output) {
-  const std::string file = ::testing::TempDir() + "/ogi-integrity-out.txt";
-  const int status =
-      std::system(absl::StrCat(command, " >'", file, "' 2>&1").c_str());
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  *output = text.str();
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+// Runs `ogi --db DB ARGS`; its output (standard output and error) in
+// `*output`. Through a pipe, not a shared file: these tests run in parallel.
+int RunShell(const std::string& db, const std::string& args,
+             std::string* output) {
+  const ogi::testing::OgiResult result =
+      ogi::testing::RunOgi(absl::StrCat("'", OGI_BINARY, "'"), db, args);
+  *output = result.output;
+  return result.exit_code;
 }
 
 TEST(OgiBinaryIntegrityTest, DigestThenVerifyExitZeroAndTamperingExitsNonZero) {
   TestStore t;
   Populate(*t.store, 4);
   t.store.reset();
-  const std::string ogi =
-      absl::StrCat("'", OGI_BINARY, "' --db '", t.dir.Sub("db"), "' ");
+  const std::string db = t.dir.Sub("db");
   std::string digest;
-  ASSERT_EQ(RunShell(ogi + "digest", &digest), 0) << digest;
+  ASSERT_EQ(RunShell(db, "digest", &digest), 0) << digest;
   digest.pop_back();
   std::string out;
-  EXPECT_EQ(RunShell(ogi + "verify --digest " + digest, &out), 0) << out;
+  EXPECT_EQ(RunShell(db, "verify --digest " + digest, &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("verified 7 events (positions 1-7)"));
   EXPECT_THAT(out, HasSubstr("head " + digest));
   {
     RawDb db(t.dir.Sub("db"));
     db.Delete(RawDb::kLog, EncodePosition(3));
   }
-  EXPECT_NE(RunShell(ogi + "verify", &out), 0);
+  EXPECT_NE(RunShell(db, "verify", &out), 0);
   EXPECT_THAT(out, HasSubstr("ogi: position 3 is missing from the log"));
 }
 
@@ -317,18 +314,17 @@ TEST(OgiBinaryIntegrityTest, Issue13AFormat1StoreIsMigratedByOgiMigrate) {
     }
     db.Put(RawDb::kDefault, kFormatKey, kFormatUnscopedEventIds);
   }
-  const std::string ogi =
-      absl::StrCat("'", OGI_BINARY, "' --db '", t.dir.Sub("db"), "' ");
+  const std::string db = t.dir.Sub("db");
   std::string out;
   // A reader reads it, but verify says how to migrate.
-  EXPECT_EQ(RunShell(ogi + "history C1", &out), 0) << out;
-  EXPECT_NE(RunShell(ogi + "verify", &out), 0);
+  EXPECT_EQ(RunShell(db, "history C1", &out), 0) << out;
+  EXPECT_NE(RunShell(db, "verify", &out), 0);
   EXPECT_THAT(out, HasSubstr("ogi migrate"));
-  ASSERT_EQ(RunShell(ogi + "migrate", &out), 0) << out;
+  ASSERT_EQ(RunShell(db, "migrate", &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("from format ogi-store-1 to ogi-store-2"));
-  EXPECT_EQ(RunShell(ogi + "verify", &out), 0) << out;
+  EXPECT_EQ(RunShell(db, "verify", &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("verified 7 events"));
-  ASSERT_EQ(RunShell(ogi + "migrate", &out), 0) << out;
+  ASSERT_EQ(RunShell(db, "migrate", &out), 0) << out;
   EXPECT_THAT(out, HasSubstr("nothing to migrate"));
 }
 
