@@ -282,8 +282,8 @@ absl::StatusOr<ReportIndex::CatchUpStats> ReportIndex::CatchUp(
             Add(deltas, after, +1);
           }
           if (cells != nullptr) {
-            OGI_RETURN_IF_ERROR(
-                cells->Change(cells_before, CellPostingsOf(view.case_id, s)));
+            OGI_RETURN_IF_ERROR(cells->Change(
+                cells_before, CellPostingsOf(view.case_id, s), r.position));
           }
         } else {
           ApplyCaseChange(s, *change, view.agency_id);

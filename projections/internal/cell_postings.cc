@@ -45,6 +45,40 @@ std::string CellPrefix(absl::string_view agency, CellKind kind, int year) {
   return key;
 }
 
+std::string ChangePrefix(absl::string_view agency, CellKind kind, int year,
+                         uint64_t position) {
+  std::string key = "\x01";
+  key += CellPrefix(agency, kind, year);
+  for (int i = 7; i >= 0; --i)
+    key.push_back(static_cast<char>((position >> (8 * i)) & 0xff));
+  return key;
+}
+
+bool ChangeKeyOf(absl::string_view posting_key, uint64_t position,
+                 std::string& out) {
+  const size_t agency_end = posting_key.find('\0');
+  // agency 0x00 kind year(2)
+  if (agency_end == absl::string_view::npos || agency_end == 0 ||
+      posting_key.size() < agency_end + 4)
+    return false;
+  const size_t prefix = agency_end + 4;
+  out.clear();
+  out.reserve(posting_key.size() + 9);
+  out.push_back('\x01');
+  out.append(posting_key.data(), prefix);
+  for (int i = 7; i >= 0; --i)
+    out.push_back(static_cast<char>((position >> (8 * i)) & 0xff));
+  out.append(posting_key.data() + prefix, posting_key.size() - prefix);
+  return true;
+}
+
+int64_t FeeOfDetail(absl::string_view detail) {
+  if (detail.size() != 8) return -1;
+  uint64_t fen = 0;
+  for (const char c : detail) fen = (fen << 8) | static_cast<unsigned char>(c);
+  return static_cast<int64_t>(fen);
+}
+
 bool SplitPostingRest(absl::string_view rest, PostingRest& out) {
   const size_t end = rest.find('\0');
   if (end == absl::string_view::npos || end == 0) return false;
@@ -65,6 +99,17 @@ void Post(std::vector<CellPosting>& out, absl::string_view agency,
   for (const int d : detail) key.push_back(static_cast<char>(d));
   key.append(tail.data(), tail.size());
   out.push_back(CellPosting{std::move(key), version});
+}
+
+// The last payment dated in `year`.
+uint32_t LastFeeVersion(const CaseState& s, int year) {
+  uint32_t version = 0;
+  for (size_t i = 0; i < s.steps.size(); ++i) {
+    if (s.steps[i].payload == v1::Event::kFeePaid &&
+        s.steps[i].on().year() == year)
+      version = static_cast<uint32_t>(i + 1);
+  }
+  return version;
 }
 
 }  // namespace
@@ -105,6 +150,14 @@ std::vector<CellPosting> CellPostingsOf(absl::string_view case_id,
          {AppealGroupOf(a.kind), AppealColumnOf(a.result_in_filing_year)}, a.id,
          version);
   }
+  ForEachFeeYear(s, [&](int year, int64_t fen) {
+    char detail[8];
+    for (int i = 0; i < 8; ++i)
+      detail[i] = static_cast<char>(
+          (static_cast<uint64_t>(fen) >> (8 * (7 - i))) & 0xff);
+    Post(out, agency, CellKind::kFee, year, case_id, {},
+         absl::string_view(detail, 8), LastFeeVersion(s, year));
+  });
   std::sort(
       out.begin(), out.end(),
       [](const CellPosting& a, const CellPosting& b) { return a.key < b.key; });

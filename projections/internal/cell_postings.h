@@ -14,9 +14,22 @@
 //   'o' open, received in `year`: carried out of `year` and every later year
 //   'a' an appeal filed in `year` (B1-B3)        detail: group, column, appeal
 //   id
+//   'f' fees paid in `year` (part 六)            detail: the fen paid in it
+//       (8 bytes, big-endian)
 // Carried in to N is carried out of N - 1 (A4). Agency and case ids hold no
 // 0x00 byte (validate.cc), so a prefix ends at a field's end. The value is the
 // version of the deciding event (DecidingVersion below), 0 if none.
+//
+// Every change of a posting is also kept in the table's change log, so the
+// table (and the report's figures) can be read as they were at an earlier
+// log position (cell_table.h):
+//
+//   0x01 agency 0x00 kind year(2 bytes) position(8 bytes, big-endian) case
+//   0x00 detail
+//
+// A change at `position` is keyed by the posting's own kind and year, so the
+// changes after a position that can touch one year's report are a few key
+// ranges, each starting at that position.
 //
 // A posting follows ClassifyApplication's rules (annual_report.cc) exactly;
 // report_index_test.cc checks the two give the same cases on generated logs.
@@ -41,6 +54,7 @@ enum class CellKind : char {
   kCarried = 'c',
   kOpen = 'o',
   kAppeal = 'a',
+  kFee = 'f',
 };
 
 struct CellPosting {
@@ -66,6 +80,16 @@ std::vector<CellPosting> CellPostingsOf(absl::string_view case_id,
 // "agency 0x00 kind year": the prefix of every posting of one kind and year.
 std::string CellPrefix(absl::string_view agency, CellKind kind, int year);
 
+// The change log's prefix of the changes of postings of one kind and year of
+// `agency` made at `position` or later.
+std::string ChangePrefix(absl::string_view agency, CellKind kind, int year,
+                         uint64_t position = 0);
+
+// The change-log key of a change of the posting `posting_key` at `position`.
+// False if `posting_key` is not a posting's key.
+bool ChangeKeyOf(absl::string_view posting_key, uint64_t position,
+                 std::string& out);
+
 // A posting's key after its prefix: the case and the detail bytes. False if
 // `rest` is not of that shape.
 struct PostingRest {
@@ -73,6 +97,9 @@ struct PostingRest {
   absl::string_view detail;
 };
 bool SplitPostingRest(absl::string_view rest, PostingRest& out);
+
+// The fen of a fee posting's detail; -1 if it is not 8 bytes.
+int64_t FeeOfDetail(absl::string_view detail);
 
 }  // namespace ogi::projections_internal
 

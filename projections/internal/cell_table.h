@@ -12,11 +12,19 @@
 // left), which is why the index may start a catch-up at or before the
 // table's checkpoint but never after it (report_index.cc).
 //
+// Every change is also kept in the change log (cell_postings.h): at which
+// log position a posting appeared, disappeared or changed its version. Read
+// with the postings, it gives the table as it was at any earlier position
+// (ChangesAfter). A table written by a binary without the log (no format key,
+// or another one) is emptied when opened for writing, so the index folds the
+// log again, and is not used when opened for reading.
+//
 // Thread-compatible.
 #ifndef OGI_PROJECTIONS_INTERNAL_CELL_TABLE_H_
 #define OGI_PROJECTIONS_INTERNAL_CELL_TABLE_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,9 +58,10 @@ class CellTable {
   uint64_t checkpoint() const { return checkpoint_; }
 
   // Queues the change of one case from the postings `before` to `after`
-  // (each sorted by key). kWrite only.
+  // (each sorted by key), made by the event at log position `position`.
+  // kWrite only.
   absl::Status Change(const std::vector<CellPosting>& before,
-                      const std::vector<CellPosting>& after);
+                      const std::vector<CellPosting>& after, uint64_t position);
 
   // Writes what is queued and `checkpoint`, and flushes it to table files.
   absl::Status Commit(uint64_t checkpoint);
@@ -63,9 +72,23 @@ class CellTable {
       absl::string_view begin, absl::string_view end,
       absl::FunctionRef<void(absl::string_view, uint32_t)> visit) const;
 
+  // A posting across the changes after a position: whether it was there (and
+  // its version) at that position, and now.
+  struct Then {
+    bool was = false;
+    uint32_t was_version = 0;
+    bool is = false;
+    uint32_t is_version = 0;
+  };
+  // The postings of one kind and year of `agency` that changed after log
+  // position `at`, by the rest of their key (case 0x00 detail).
+  absl::StatusOr<std::map<std::string, Then>> ChangesAfter(
+      absl::string_view agency, CellKind kind, int year, uint64_t at) const;
+
  private:
   CellTable(std::unique_ptr<rocksdb::DB> db, Mode mode);
   absl::Status WriteQueued();
+  absl::Status Queue(absl::string_view key, absl::string_view value);
 
   std::unique_ptr<rocksdb::DB> db_;
   const Mode mode_;
