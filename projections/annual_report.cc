@@ -101,21 +101,6 @@ void ClassifyApplication(const CaseFacts& f, int year, Visit visit) {
     visit(AppRow::kCarriedOut);
 }
 
-void AddDocuments(const AgencyState& agency, int year, ProactiveTable& t) {
-  const absl::CivilDay dec31(year, 12, 31);
-  for (const auto& [id, d] : agency.documents) {
-    DocumentCounts& counts = d.kind == v1::DocumentIssued::REGULATION
-                                 ? t.regulations
-                                 : t.normative_documents;
-    if (d.issued_on.year() == year) ++counts.issued;
-    if (d.repealed_on && d.repealed_on->year() == year) ++counts.repealed;
-    const bool ended = (d.repealed_on && *d.repealed_on <= dec31) ||
-                       (d.expired_on && *d.expired_on <= dec31) ||
-                       (d.valid_until && *d.valid_until + 1 <= dec31);
-    if (d.issued_on <= dec31 && !ended) ++counts.in_force;
-  }
-}
-
 absl::Status CheckRequest(const Replayed& r, const ReportRequest& request) {
   if (request.year < 1000 || request.year > 9999) {
     return absl::InvalidArgumentError(Text(Msg::kYearNotAYear, request.year));
@@ -128,6 +113,32 @@ absl::Status CheckRequest(const Replayed& r, const ReportRequest& request) {
 }
 
 }  // namespace
+
+namespace projections_internal {
+
+void AddProactive(const AgencyState& agency, int year, ProactiveTable& t) {
+  const absl::CivilDay dec31(year, 12, 31);
+  for (const auto& [id, d] : agency.documents) {
+    DocumentCounts& counts = d.kind == v1::DocumentIssued::REGULATION
+                                 ? t.regulations
+                                 : t.normative_documents;
+    if (d.issued_on.year() == year) ++counts.issued;
+    if (d.repealed_on && d.repealed_on->year() == year) ++counts.repealed;
+    const bool ended = (d.repealed_on && *d.repealed_on <= dec31) ||
+                       (d.expired_on && *d.expired_on <= dec31) ||
+                       (d.valid_until && *d.valid_until + 1 <= dec31);
+    if (d.issued_on <= dec31 && !ended) ++counts.in_force;
+  }
+  if (auto it = agency.counts.find(year); it != agency.counts.end()) {
+    t.licensing = SaturatingAdd(t.licensing, it->second.licensing);
+    t.penalty = SaturatingAdd(t.penalty, it->second.penalty);
+    t.enforcement = SaturatingAdd(t.enforcement, it->second.enforcement);
+    t.administrative_fees_fen = SaturatingAdd(
+        t.administrative_fees_fen, it->second.administrative_fees_fen);
+  }
+}
+
+}  // namespace projections_internal
 
 absl::StatusOr<AnnualReport> ComputeAnnualReport(EventStore& store,
                                                  const ReportRequest& request) {
@@ -149,16 +160,8 @@ absl::StatusOr<AnnualReport> ComputeAnnualReport(EventStore& store,
     report.narrative = it->second;
 
   for (const auto& [id, agency] : r.agencies) {
-    if (!scope.contains(id)) continue;
-    ProactiveTable& t = report.proactive;
-    AddDocuments(agency, year, t);
-    if (auto it = agency.counts.find(year); it != agency.counts.end()) {
-      t.licensing = SaturatingAdd(t.licensing, it->second.licensing);
-      t.penalty = SaturatingAdd(t.penalty, it->second.penalty);
-      t.enforcement = SaturatingAdd(t.enforcement, it->second.enforcement);
-      t.administrative_fees_fen = SaturatingAdd(
-          t.administrative_fees_fen, it->second.administrative_fees_fen);
-    }
+    if (scope.contains(id))
+      projections_internal::AddProactive(agency, year, report.proactive);
   }
 
   for (const auto& [id, c] : r.cases) {

@@ -21,13 +21,17 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
+#include "engine/agency_state.h"
 #include "engine/event_store.h"
 #include "projections/annual_report.h"
 #include "proto/report_index.pb.h"
@@ -76,10 +80,14 @@ class ReportIndex {
   absl::StatusOr<CatchUpStats> CatchUp(
       size_t recent_cases = kDefaultRecentCases);
 
-  // Returns the report from the figures up to the checkpoint. kInvalidArgument
-  // if request.as_of is set (use ComputeAnnualReport for a past instant) or the
-  // year is out of range; kNotFound for an unknown agency.
-  absl::StatusOr<AnnualReport> Report(const ReportRequest& request) const;
+  // Returns the report from the figures up to the checkpoint or, for a
+  // request.as_of before the checkpoint's event, as of that instant: the
+  // figures less the cell table's changes after it (cell_table.h), the
+  // agencies from their streams. kFailedPrecondition for a past instant if
+  // the cell table does not hold the checkpoint (use ComputeAnnualReport);
+  // kInvalidArgument if the year is out of range; kNotFound for an agency
+  // not registered (as of the request).
+  absl::StatusOr<AnnualReport> Report(const ReportRequest& request);
 
   uint64_t checkpoint() const { return state_.checkpoint(); }
 
@@ -96,13 +104,15 @@ class ReportIndex {
   struct CellPage {
     size_t total = 0;                // cases in the cell
     std::vector<CellEntry> entries;  // those of the page asked for
+    uint64_t position = 0;           // the log position it reflects
   };
   // The cases counted in one cell of parts 三 and 四 (codes as CasesInCell's)
-  // at the checkpoint, from the cell table: by agency, then case id, then
-  // version; `limit` of them from the `offset`th. kFailedPrecondition if the
-  // table does not hold the checkpoint (none yet, or a reader caught the
-  // figures up in memory past it): replay instead. kNotFound for an unknown
-  // agency, kInvalidArgument for an unknown code or year.
+  // at the checkpoint or as of request.as_of, from the cell table: by agency,
+  // then case id, then version; `limit` of them from the `offset`th.
+  // kFailedPrecondition if the table does not hold the checkpoint (none yet,
+  // or a reader caught the figures up in memory past it): replay instead.
+  // kNotFound for an unknown agency, kInvalidArgument for an unknown code or
+  // year.
   absl::StatusOr<CellPage> CellEntries(const ReportRequest& request,
                                        absl::string_view section,
                                        absl::string_view row,
@@ -120,6 +130,32 @@ class ReportIndex {
  private:
   ReportIndex(EventStore& store, std::string path, Saving saving);
   absl::Status Save() const;
+
+  // A log position and the recordedAt of its event.
+  struct Instant {
+    uint64_t position = 0;
+    absl::Time recorded_at;
+  };
+  // The last position, up to the checkpoint, recorded at or before `as_of`.
+  absl::StatusOr<Instant> InstantOf(absl::Time as_of);
+  // The agencies registered at `position`, as their streams say then; valid
+  // until the next call.
+  using AgenciesThen = std::map<std::string, AgencyState>;
+  absl::StatusOr<const AgenciesThen*> AgenciesAt(uint64_t position);
+  // The report's agencies (the agency, and its subtree for a roll-up) by the
+  // saved figures' tree.
+  absl::flat_hash_set<std::string> ScopeOf(const ReportRequest& request) const;
+  // Adds the saved figures of `scope` for year n to `r`: parts 三 and 四, the
+  // fee line and, if `proactive`, part 二.
+  void SumFigures(const absl::flat_hash_set<std::string>& scope, int n,
+                  bool proactive, AnnualReport& r) const;
+  // The years of `agency`'s figures within [first, last], in order.
+  std::vector<int> YearsOf(const std::string& agency, int first,
+                           int last) const;
+  absl::StatusOr<AnnualReport> ReportAt(const ReportRequest& request,
+                                        const Instant& at);
+  // The cell table, if it holds the checkpoint; kFailedPrecondition if not.
+  absl::StatusOr<projections_internal::CellTable*> CaughtUpCells();
   // Opens the cell table for the catch-up to write (kSave with a file): if it
   // is behind the figures, they are dropped, so the catch-up rebuilds both.
   absl::Status OpenCellsForWriting();
@@ -130,6 +166,15 @@ class ReportIndex {
   uint64_t until_ = UINT64_MAX;  // CatchUp folds no event past it
   v1::ReportIndexState state_;
   std::unique_ptr<projections_internal::CellTable> cells_;
+  // The last past instant asked for and what it resolved to, kept because a
+  // screen asks for a report and then its cells at one instant: the position
+  // (valid while the checkpoint is `instant_checkpoint_`) and the agencies
+  // then (a past position's never change).
+  absl::Time instant_as_of_ = absl::InfinitePast();
+  uint64_t instant_checkpoint_ = UINT64_MAX;
+  Instant instant_;
+  uint64_t agencies_position_ = UINT64_MAX;
+  AgenciesThen agencies_then_;
 };
 
 }  // namespace ogi

@@ -2,6 +2,7 @@
 // range of the cell table per agency; see report_index.h and
 // internal/cell_postings.h.
 #include <algorithm>
+#include <cstdint>
 #include <tuple>
 #include <utility>
 
@@ -44,25 +45,64 @@ class PageSink {
   std::vector<ReportIndex::CellEntry> entries_;
 };
 
-// Calls visit(case_id, version) for the postings of `kind` for years [first,
-// last] of one agency whose detail `keep` accepts, in key order.
+constexpr uint64_t kHead = UINT64_MAX;
+
+// Calls visit(case_id, version) for the postings of `kind` of one agency
+// whose detail `keep` accepts, in key order: at the table's checkpoint for
+// the years [first, last] (`at` == kHead), or as they were at log position `at`
+// for each year of `years` (the postings now, with those changed after `at`
+// as they were then: cell_table.h).
 template <typename Keep, typename Visit>
 absl::Status Collect(const CellTable& table, const std::string& agency,
-                     CellKind kind, int first, int last, Keep keep,
-                     Visit visit) {
-  const std::string begin = CellPrefix(agency, kind, first);
-  const std::string end = CellPrefix(agency, kind, last + 1);
-  const size_t prefix = begin.size();
+                     CellKind kind, int first, int last, uint64_t at,
+                     const std::vector<int>& years, Keep keep, Visit visit) {
   absl::Status bad;
-  OGI_RETURN_IF_ERROR(
-      table.Scan(begin, end, [&](absl::string_view key, uint32_t version) {
-        PostingRest rest;
-        if (!SplitPostingRest(key.substr(prefix), rest)) {
-          bad = absl::DataLossError("the cell table holds a malformed key");
-          return;
-        }
-        if (keep(rest.detail)) visit(rest.case_id, version);
-      }));
+  auto emit = [&](absl::string_view rest, uint32_t version) {
+    PostingRest posting;
+    if (!SplitPostingRest(rest, posting)) {
+      bad = absl::DataLossError("the cell table holds a malformed key");
+      return;
+    }
+    if (keep(posting.detail)) visit(posting.case_id, version);
+  };
+  if (at == kHead) {
+    const std::string begin = CellPrefix(agency, kind, first);
+    const size_t prefix = begin.size();
+    OGI_RETURN_IF_ERROR(
+        table.Scan(begin, CellPrefix(agency, kind, last + 1),
+                   [&](absl::string_view key, uint32_t version) {
+                     emit(key.substr(prefix), version);
+                   }));
+    return bad;
+  }
+  for (const int year : years) {
+    OGI_ASSIGN_OR_RETURN(const auto changes,
+                         table.ChangesAfter(agency, kind, year, at));
+    auto next = changes.begin();
+    // The changed postings before `rest` (all if empty), as they were.
+    auto then_before = [&](absl::string_view rest) {
+      for (; next != changes.end() && (rest.empty() || next->first < rest);
+           ++next) {
+        if (next->second.was) emit(next->first, next->second.was_version);
+      }
+    };
+    const std::string begin = CellPrefix(agency, kind, year);
+    const size_t prefix = begin.size();
+    OGI_RETURN_IF_ERROR(
+        table.Scan(begin, CellPrefix(agency, kind, year + 1),
+                   [&](absl::string_view key, uint32_t version) {
+                     const absl::string_view rest = key.substr(prefix);
+                     then_before(rest);
+                     if (next != changes.end() && next->first == rest) {
+                       if (next->second.was)
+                         emit(rest, next->second.was_version);
+                       ++next;
+                       return;
+                     }
+                     emit(rest, version);
+                   }));
+    then_before("");
+  }
   return bad;
 }
 
@@ -78,38 +118,36 @@ absl::StatusOr<ReportIndex::CellPage> ReportIndex::CellEntries(
     size_t limit) {
   OGI_ASSIGN_OR_RETURN(const CellCode code,
                        ParseCellCode(section, row, column));
-  if (request.as_of != absl::InfiniteFuture()) {
-    return absl::FailedPreconditionError(
-        "the cell table answers for the head of the log only");
-  }
   if (request.year < 1000 || request.year > 9999) {
     return absl::InvalidArgumentError(Text(Msg::kYearNotAYear, request.year));
   }
-  const auto& agencies = state_.agencies();
-  auto root = agencies.find(request.agency_id);
-  if (root == agencies.end() || root->second.name().empty()) {
-    return absl::NotFoundError(
-        Text(Msg::kAgencyNotRegistered, request.agency_id));
+  uint64_t when = kHead;
+  if (request.as_of != absl::InfiniteFuture()) {
+    OGI_ASSIGN_OR_RETURN(const Instant at, InstantOf(request.as_of));
+    if (at.position < state_.checkpoint()) when = at.position;
   }
-  if (cells_ == nullptr && !path_.empty()) {
-    absl::StatusOr<std::unique_ptr<CellTable>> table =
-        CellTable::Open(CellTablePath(path_), saving_ == Saving::kSave
-                                                  ? CellTable::Mode::kWrite
-                                                  : CellTable::Mode::kRead);
-    if (table.ok()) cells_ = *std::move(table);
+  absl::flat_hash_set<std::string> scope_set;
+  if (when != kHead) {
+    OGI_ASSIGN_OR_RETURN(const AgenciesThen* then, AgenciesAt(when));
+    const AgenciesThen& agencies = *then;
+    if (!agencies.contains(request.agency_id)) {
+      return absl::NotFoundError(
+          Text(Msg::kAgencyNotRegistered, request.agency_id));
+    }
+    scope_set = AgencyScope(
+        request.agency_id, request.scope == Scope::kRollup, agencies,
+        [](const AgencyState& a) -> const std::string& { return a.parent_id; });
+  } else {
+    auto root = state_.agencies().find(request.agency_id);
+    if (root == state_.agencies().end() || root->second.name().empty()) {
+      return absl::NotFoundError(
+          Text(Msg::kAgencyNotRegistered, request.agency_id));
+    }
+    scope_set = ScopeOf(request);
   }
-  if (cells_ == nullptr || cells_->checkpoint() != state_.checkpoint()) {
-    return absl::FailedPreconditionError(
-        "the cell table does not hold the index's checkpoint");
-  }
-  const absl::flat_hash_set<std::string> scope_set =
-      AgencyScope(request.agency_id, request.scope == Scope::kRollup, agencies,
-                  [](const v1::AgencyIndex& a) -> const std::string& {
-                    return a.parent_id();
-                  });
+  OGI_ASSIGN_OR_RETURN(CellTable* const cells, CaughtUpCells());
   std::vector<std::string> scope(scope_set.begin(), scope_set.end());
   std::sort(scope.begin(), scope.end());
-
   const int year = request.year;
   const int wanted_column = code.column;
   auto column_ok = [&](int column) {
@@ -132,7 +170,7 @@ absl::StatusOr<ReportIndex::CellPage> ReportIndex::CellEntries(
     gathered.clear();
     if (!code.applications) {
       OGI_RETURN_IF_ERROR(Collect(
-          *cells_, agency, CellKind::kAppeal, year, year,
+          *cells, agency, CellKind::kAppeal, year, year, when, {year},
           [&](absl::string_view d) {
             return Byte(d, 0) == code.row && column_ok(Byte(d, 1));
           },
@@ -142,7 +180,7 @@ absl::StatusOr<ReportIndex::CellPage> ReportIndex::CellEntries(
       const int first_result = kFirstResultRow;
       if (app_row == AppRow::kNew) {
         OGI_RETURN_IF_ERROR(Collect(
-            *cells_, agency, CellKind::kNew, year, year,
+            *cells, agency, CellKind::kNew, year, year, when, {year},
             [&](absl::string_view d) { return column_ok(Byte(d, 0)); },
             direct));
       } else if (app_row == AppRow::kCarriedIn ||
@@ -151,14 +189,14 @@ absl::StatusOr<ReportIndex::CellPage> ReportIndex::CellEntries(
         // or still open, having been received by then.
         const int n = app_row == AppRow::kCarriedIn ? year - 1 : year;
         auto keep = [&](absl::string_view d) { return column_ok(Byte(d, 0)); };
-        OGI_RETURN_IF_ERROR(
-            Collect(*cells_, agency, CellKind::kCarried, n, n, keep, gather));
-        OGI_RETURN_IF_ERROR(
-            Collect(*cells_, agency, CellKind::kOpen, 0, n, keep, gather));
+        OGI_RETURN_IF_ERROR(Collect(*cells, agency, CellKind::kCarried, n, n,
+                                    when, {n}, keep, gather));
+        OGI_RETURN_IF_ERROR(Collect(*cells, agency, CellKind::kOpen, 0, n, when,
+                                    YearsOf(agency, 0, n), keep, gather));
       } else {
         const bool total = app_row == AppRow::kResultsTotal;
         OGI_RETURN_IF_ERROR(Collect(
-            *cells_, agency, CellKind::kResult, year, year,
+            *cells, agency, CellKind::kResult, year, year, when, {year},
             [&](absl::string_view d) {
               return (total || Byte(d, 0) == code.row - first_result) &&
                      column_ok(Byte(d, 1));
@@ -173,6 +211,7 @@ absl::StatusOr<ReportIndex::CellPage> ReportIndex::CellEntries(
   CellPage out;
   out.total = page.total();
   out.entries = std::move(page.entries());
+  out.position = when != kHead ? when : state_.checkpoint();
   return out;
 }
 

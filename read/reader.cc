@@ -37,10 +37,7 @@ absl::StatusOr<std::string> Reader::Report(ReportOptions options) {
   const ReportOptions replay = ReplayOptions();
   options.calendar = replay.calendar;
   options.notes = replay.notes;
-  if (index_path_.empty() || options.request.as_of != absl::InfiniteFuture()) {
-    // A replay (a past instant always replays) leaves the index alone.
-    return RenderYearReport(store_, options);
-  }
+  if (index_path_.empty()) return RenderYearReport(store_, options);
   absl::MutexLock lock(&index_mu_);
   absl::StatusOr<ReportOptions> index = IndexOptions();
   if (!index.ok()) return index.status();
@@ -80,7 +77,7 @@ absl::StatusOr<YearCheck> Reader::Check(const ReportRequest& request,
   judge.calendar = &calendar_;
   judge.today = today;
   judge.clock_day = Today();
-  if (index_path_.empty() || request.as_of != absl::InfiniteFuture())
+  if (index_path_.empty())
     return CheckYear(store_, request, ReplayOptions(), judge);
   absl::MutexLock lock(&index_mu_);
   absl::StatusOr<ReportOptions> index = IndexOptions();
@@ -92,7 +89,7 @@ absl::StatusOr<CellCases> Reader::Cases(const ReportRequest& request,
                                         const std::string& row,
                                         const std::string& column,
                                         CellPage page) {
-  if (index_path_.empty() || request.as_of != absl::InfiniteFuture())
+  if (index_path_.empty())
     return CasesOfCell(store_, request, row, column, ReplayOptions(), page);
   absl::MutexLock lock(&index_mu_);
   absl::StatusOr<ReportOptions> index = IndexOptions();

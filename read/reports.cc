@@ -72,14 +72,17 @@ std::pair<size_t, size_t> PageBounds(const std::vector<T>& all, CellPage page) {
 absl::StatusOr<AnnualReport> ComputeReport(EventStore& store,
                                            const ReportRequest& request,
                                            const ReportOptions& options) {
-  if ((options.index_path.empty() && options.index == nullptr) ||
-      request.as_of != absl::InfiniteFuture()) {
+  if (options.index_path.empty() && options.index == nullptr)
     return ComputeAnnualReport(store, request);
-  }
   std::unique_ptr<ReportIndex> owned;
   OGI_ASSIGN_OR_RETURN(ReportIndex * index,
                        CaughtUpIndex(store, options, owned));
-  return index->Report(request);
+  absl::StatusOr<AnnualReport> report = index->Report(request);
+  // A past instant needs the cell table at the index's checkpoint; without
+  // it, a replay answers.
+  if (absl::IsFailedPrecondition(report.status()))
+    return ComputeAnnualReport(store, request);
+  return report;
 }
 
 std::string FormatFindings(const std::vector<Finding>& findings) {
@@ -280,8 +283,7 @@ absl::StatusOr<CellCases> CasesOfCell(EventStore& store, ReportRequest request,
   cell.section = appeals ? "appeals" : "applications";
   cell.row = row;
   cell.column = column;
-  if ((!index.index_path.empty() || index.index != nullptr) &&
-      cell.request.as_of == absl::InfiniteFuture()) {
+  if (!index.index_path.empty() || index.index != nullptr) {
     OGI_ASSIGN_OR_RETURN(const CellCode code,
                          ParseCellCode(cell.section, row, column));
     std::unique_ptr<ReportIndex> owned;
@@ -298,7 +300,7 @@ absl::StatusOr<CellCases> CasesOfCell(EventStore& store, ReportRequest request,
         std::vector<uint64_t> positions;
         OGI_ASSIGN_OR_RETURN(
             const CaseState state,
-            LoadCaseState(store, e.case_id, UINT64_MAX, &positions));
+            LoadCaseState(store, e.case_id, entries->position + 1, &positions));
         cell.cases.push_back(
             CaseInCellOf(e.case_id, state, positions, code, e.version));
       }

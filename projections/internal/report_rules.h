@@ -4,6 +4,7 @@
 #ifndef OGI_PROJECTIONS_INTERNAL_REPORT_RULES_H_
 #define OGI_PROJECTIONS_INTERNAL_REPORT_RULES_H_
 
+#include "engine/agency_state.h"
 #include "engine/case_state.h"
 #include "projections/annual_report.h"
 #include "proto/event.pb.h"
@@ -66,6 +67,11 @@ void ForEachFeeYear(const CaseState& s, Visit visit) {
   }
   if (fen > 0) visit(year, fen);
 }
+
+// Adds what one agency counts in part 二 of `year` (documents issued, repealed
+// and in force at 31 Dec; decisions and fees collected) to `t`. Shared by the
+// replay and the report index's as-of reports (annual_report.cc).
+void AddProactive(const AgencyState& agency, int year, ProactiveTable& t);
 
 }  // namespace ogi::projections_internal
 

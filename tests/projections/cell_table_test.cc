@@ -3,11 +3,15 @@
 // was built: in one catch-up, in several, after a crash left it ahead of the
 // figures, or rebuilt when it went missing.
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "rocksdb/db.h"
 
 #include "engine/json_codec.h"
 #include "gen/gen_log.h"
@@ -114,12 +118,14 @@ const std::vector<std::string> kAgencies = {"gov-root", "dept-001", "dept-002",
 // For every agency alone and rolled up, every year around the log and every
 // cell: as many cases as the report counts (which report_index_test.cc shows
 // equal to the replay's figures).
-void ExpectCountsEqualTheReport(ReportIndex& index) {
+void ExpectCountsEqualTheReport(ReportIndex& index,
+                                absl::Time as_of = absl::InfiniteFuture()) {
   const std::vector<Cell> cells = AllCells();
   for (const std::string& agency : kAgencies) {
     for (const Scope scope : {Scope::kAgency, Scope::kRollup}) {
       for (int year = 2019; year <= 2025; ++year) {
-        const ReportRequest request{year, agency, scope};
+        ReportRequest request{year, agency, scope};
+        request.as_of = as_of;
         ASSERT_OK_AND_ASSIGN(const AnnualReport report, index.Report(request));
         for (const Cell& cell : cells) {
           SCOPED_TRACE(absl::StrCat(agency, " ", year,
@@ -138,7 +144,8 @@ void ExpectCountsEqualTheReport(ReportIndex& index) {
 
 // The same cases as the replay, cell by cell (the replay costs a pass over
 // the log per cell: the total column and one other per row).
-void ExpectCasesEqualTheReplay(EventStore& store, ReportIndex& index) {
+void ExpectCasesEqualTheReplay(EventStore& store, ReportIndex& index,
+                               absl::Time as_of = absl::InfiniteFuture()) {
   int n = 0;
   for (const Cell& cell : AllCells()) {
     const bool total = cell.column == "total";
@@ -147,9 +154,11 @@ void ExpectCasesEqualTheReplay(EventStore& store, ReportIndex& index) {
          {std::pair{std::string("gov-root"), Scope::kRollup},
           std::pair{std::string("dept-002"), Scope::kAgency}}) {
       for (int year = 2020; year <= 2024; ++year) {
-        SCOPED_TRACE(
-            absl::StrCat(agency, " ", year, " ", cell.row, "/", cell.column));
-        const ReportRequest request{year, agency, scope};
+        SCOPED_TRACE(absl::StrCat(agency, " ", year, " ", cell.row, "/",
+                                  cell.column, " as of ",
+                                  absl::FormatTime(as_of)));
+        ReportRequest request{year, agency, scope};
+        request.as_of = as_of;
         ASSERT_OK_AND_ASSIGN(
             const ReportIndex::CellPage entries,
             index.CellEntries(request, cell.section, cell.row, cell.column));
@@ -213,6 +222,48 @@ TEST(CellTableTest, EveryCellListsTheReplaysCasesAsManyAsTheReportCounts) {
       ExpectCasesEqualTheReplay(*t.store, *index);
     }
   }
+}
+
+// As of any instant, a cell lists the cases the replay up to that instant
+// lists, as many as the report then counts: on a log appended in batches an
+// hour apart, with every fifth case entered late (all its events in the last
+// batch).
+TEST(CellTableTest, AsOfAnyInstantACellListsTheReplaysCases) {
+  TestStore t;
+  std::vector<v1::Event> on_time, late;
+  for (v1::Event& event : Generated(3, 60)) {
+    const bool held = !event.case_id().empty() &&
+                      std::hash<std::string>()(event.case_id()) % 5 == 0;
+    (held ? late : on_time).push_back(std::move(event));
+  }
+  std::vector<absl::Time> instants;
+  const size_t half = on_time.size() / 2;
+  for (const auto& [events, from, to] :
+       {std::tuple{&on_time, size_t{0}, half},
+        std::tuple{&on_time, half, on_time.size()},
+        std::tuple{&late, size_t{0}, late.size()}}) {
+    t.clock.Advance(absl::Hours(1));
+    AppendAll(*t.store, *events, from, to);
+    instants.push_back(t.clock.Now());
+  }
+  ASSERT_OK_AND_ASSIGN(auto index,
+                       ReportIndex::Open(*t.store, t.dir.Sub("index.pb")));
+  ASSERT_OK(index->CatchUp().status());
+  for (const absl::Time as_of : instants) {
+    ExpectCountsEqualTheReport(*index, as_of);
+    ExpectCasesEqualTheReplay(*t.store, *index, as_of);
+  }
+  // A page says which log position it reflects: the last batch's end is the
+  // head; the first's, where the second began.
+  ReportRequest first{2021, "gov-root", Scope::kRollup};
+  first.as_of = instants[0];
+  ASSERT_OK_AND_ASSIGN(
+      const ReportIndex::CellPage then,
+      index->CellEntries(first, "applications", "new", "total", 0, 1));
+  ASSERT_OK_AND_ASSIGN(const AnnualReport report,
+                       ComputeAnnualReport(*t.store, first));
+  EXPECT_EQ(then.position, report.position);
+  EXPECT_LT(then.position, t->HeadPosition());
 }
 
 TEST(CellTableTest, CountsHoldOnALargerLog) {
@@ -283,6 +334,60 @@ TEST(CellTableTest, ATableAheadOfTheFiguresConvergesAndAMissingOneIsRebuilt) {
   ExpectCountsEqualTheReport(*rebuilt);
 }
 
+// A table written before the change log (no format key) cannot answer for a
+// past instant: a reader does not use it, and the next catch-up that saves
+// empties it and folds the whole log again.
+TEST(CellTableTest, ATableWithoutTheChangeLogIsRebuilt) {
+  TestStore t;
+  const std::vector<v1::Event> events = Generated(13, 40);
+  const std::string path = t.dir.Sub("index.pb");
+  AppendAll(*t.store, events, 0, events.size() / 2);
+  const absl::Time between = t.clock.Now();
+  t.clock.Advance(absl::Hours(1));
+  AppendAll(*t.store, events, events.size() / 2, events.size());
+  std::string expected;
+  {
+    ASSERT_OK_AND_ASSIGN(auto index, ReportIndex::Open(*t.store, path));
+    ASSERT_OK(index->CatchUp().status());
+    expected = DumpAll(*index);
+  }
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(),
+                                  ReportIndex::CellTablePath(path), &raw)
+                    .ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(),
+                           "\xff"
+                           "format")
+                    .ok());
+  }
+  ReportRequest past{2023, "gov-root", Scope::kRollup};
+  past.as_of = between;
+  {
+    ASSERT_OK_AND_ASSIGN(
+        auto reader,
+        ReportIndex::Open(*t.store, path, ReportIndex::Saving::kInMemory));
+    ASSERT_OK(reader->CatchUp().status());
+    EXPECT_THAT(reader->CellEntries(past, "applications", "new", "total"),
+                StatusIs(absl::StatusCode::kFailedPrecondition));
+    EXPECT_THAT(reader->Report(past),
+                StatusIs(absl::StatusCode::kFailedPrecondition));
+    EXPECT_OK(reader->Report({2023, "gov-root", Scope::kRollup}).status());
+  }
+  ASSERT_OK_AND_ASSIGN(auto rebuilt, ReportIndex::Open(*t.store, path));
+  ASSERT_OK_AND_ASSIGN(const ReportIndex::CatchUpStats stats,
+                       rebuilt->CatchUp());
+  EXPECT_EQ(stats.events, t->HeadPosition());
+  EXPECT_EQ(DumpAll(*rebuilt), expected);
+  ASSERT_OK_AND_ASSIGN(const AnnualReport then, rebuilt->Report(past));
+  ASSERT_OK_AND_ASSIGN(const AnnualReport replayed,
+                       ComputeAnnualReport(*t.store, past));
+  EXPECT_EQ(then.position, replayed.position);
+  EXPECT_EQ(Figure(then, {"applications", "new", "total"}),
+            Figure(replayed, {"applications", "new", "total"}));
+}
+
 TEST(CellTableTest, AReaderUsesTheTableOnlyWhenItHoldsTheHead) {
   TestStore t;
   const std::vector<v1::Event> events = Generated(11, 40);
@@ -301,6 +406,8 @@ TEST(CellTableTest, AReaderUsesTheTableOnlyWhenItHoldsTheHead) {
     EXPECT_OK(
         reader->CellEntries(request, "applications", "new", "total").status());
   }
+  const absl::Time between = t.clock.Now();
+  t.clock.Advance(absl::Hours(1));
   AppendAll(*t.store, events, events.size() - 10, events.size());
   ASSERT_OK_AND_ASSIGN(
       auto reader,
@@ -308,9 +415,10 @@ TEST(CellTableTest, AReaderUsesTheTableOnlyWhenItHoldsTheHead) {
   ASSERT_OK(reader->CatchUp().status());  // in memory, past the table
   EXPECT_THAT(reader->CellEntries(request, "applications", "new", "total"),
               StatusIs(absl::StatusCode::kFailedPrecondition));
-  // As of a past instant, the table never answers; bad codes are refused.
+  // Nor as of a past instant (its change log ends where the table does); bad
+  // codes are refused.
   ReportRequest past = request;
-  past.as_of = absl::FromUnixSeconds(0);
+  past.as_of = between;
   EXPECT_THAT(reader->CellEntries(past, "applications", "new", "total"),
               StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_THAT(reader->CellEntries(request, "applications", "nope", "total"),
