@@ -120,6 +120,36 @@ class ReportIndex {
                                        size_t offset = 0,
                                        size_t limit = SIZE_MAX);
 
+  // A case whose count in a cell differs between a past position and the
+  // checkpoint: a late entry, an amendment, a conclusion, an appeal.
+  struct CellChange {
+    std::string agency_id;
+    std::string case_id;
+    int then_count = 0;         // postings in the cell at `since`
+    int now_count = 0;          // and at the checkpoint
+    uint32_t then_version = 0;  // the deciding event's, then (0 if none)
+    uint32_t now_version = 0;   // and now
+    uint64_t first_change = 0;  // the first event after `since` to change it
+  };
+  struct CellChangePage {
+    size_t total = 0;                 // cases that changed
+    std::vector<CellChange> changes;  // those of the page asked for
+    uint64_t since = 0;     // the log position request.as_of resolved to
+    uint64_t position = 0;  // the checkpoint
+  };
+  // The cases whose count in one cell differs between request.as_of and the
+  // checkpoint (what a diff of the two reports shows), from the cell table's
+  // change log: by agency, then case id; `limit` of them from the
+  // `offset`th. Scope: the agencies in reach then count then, those in reach
+  // now count now. Errors as CellEntries; none if request.as_of is at or
+  // after the checkpoint.
+  absl::StatusOr<CellChangePage> CellChanges(const ReportRequest& request,
+                                             absl::string_view section,
+                                             absl::string_view row,
+                                             absl::string_view column,
+                                             size_t offset = 0,
+                                             size_t limit = SIZE_MAX);
+
   // Checks the index saved at `path` against the log: rebuilds the figures up
   // to its checkpoint from scratch, in memory, and compares. OK if there is no
   // file; kDataLoss naming the file if it does not decode, is ahead of the
@@ -142,6 +172,13 @@ class ReportIndex {
   // until the next call.
   using AgenciesThen = std::map<std::string, AgencyState>;
   absl::StatusOr<const AgenciesThen*> AgenciesAt(uint64_t position);
+  // The log position `request` asks for (the checkpoint for no as_of);
+  // kInvalidArgument for a year out of range.
+  absl::StatusOr<uint64_t> PositionOf(const ReportRequest& request);
+  // The report's agencies at log position `when` (the checkpoint, or before
+  // it); kNotFound if the agency was not registered then.
+  absl::StatusOr<absl::flat_hash_set<std::string>> ScopeAt(
+      const ReportRequest& request, uint64_t when);
   // The report's agencies (the agency, and its subtree for a roll-up) by the
   // saved figures' tree.
   absl::flat_hash_set<std::string> ScopeOf(const ReportRequest& request) const;

@@ -286,16 +286,11 @@ absl::StatusOr<AnnualReport> ReportIndex::ReportAt(const ReportRequest& request,
   OGI_ASSIGN_OR_RETURN(CellTable * cells, CaughtUpCells());
   // The agencies (names, tree, part 二, narratives) as of `at`, from their
   // streams: agency events are few.
+  OGI_ASSIGN_OR_RETURN(const absl::flat_hash_set<std::string> scope,
+                       ScopeAt(request, at.position));
   OGI_ASSIGN_OR_RETURN(const AgenciesThen* then, AgenciesAt(at.position));
   const AgenciesThen& agencies = *then;
   auto root = agencies.find(request.agency_id);
-  if (root == agencies.end()) {
-    return absl::NotFoundError(
-        Text(Msg::kAgencyNotRegistered, request.agency_id));
-  }
-  const absl::flat_hash_set<std::string> scope = AgencyScope(
-      request.agency_id, request.scope == Scope::kRollup, agencies,
-      [](const AgencyState& a) -> const std::string& { return a.parent_id; });
   AnnualReport r;
   const int n = request.year;
   r.agency_id = request.agency_id;

@@ -97,4 +97,16 @@ absl::StatusOr<CellCases> Reader::Cases(const ReportRequest& request,
   return CasesOfCell(store_, request, row, column, *index, page);
 }
 
+absl::StatusOr<CellChanges> Reader::Changes(const ReportRequest& request,
+                                            const std::string& row,
+                                            const std::string& column,
+                                            CellPage page) {
+  if (index_path_.empty())
+    return ChangesOfCell(store_, request, row, column, ReplayOptions(), page);
+  absl::MutexLock lock(&index_mu_);
+  absl::StatusOr<ReportOptions> index = IndexOptions();
+  if (!index.ok()) return index.status();
+  return ChangesOfCell(store_, request, row, column, *index, page);
+}
+
 }  // namespace ogi

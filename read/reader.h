@@ -80,6 +80,13 @@ class Reader {
                                   const std::string& column,
                                   CellPage page = {});
 
+  // The cases whose count in a cell changed since request.as_of (a page of
+  // them): ChangesOfCell with the reader's index.
+  absl::StatusOr<CellChanges> Changes(const ReportRequest& request,
+                                      const std::string& row,
+                                      const std::string& column,
+                                      CellPage page = {});
+
  private:
   // The options of a report from the index: with the index kept open across
   // calls (opened at the first).

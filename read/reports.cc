@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <utility>
@@ -57,6 +58,14 @@ absl::StatusOr<ReportIndex*> CaughtUpIndex(
                    << "\n";
   }
   return index;
+}
+
+// The section a row code is in.
+std::string SectionOf(const std::string& row) {
+  for (int g = 0; g < kAppealGroups; ++g) {
+    if (AppealGroupCode(static_cast<AppealGroup>(g)) == row) return "appeals";
+  }
+  return "applications";
 }
 
 // The page of `all` that `page` asks for.
@@ -276,11 +285,7 @@ absl::StatusOr<CellCases> CasesOfCell(EventStore& store, ReportRequest request,
                                       CellPage page) {
   CellCases cell;
   OGI_ASSIGN_OR_RETURN(cell.request, ResolveAgency(store, std::move(request)));
-  bool appeals = false;
-  for (int g = 0; g < kAppealGroups; ++g) {
-    if (AppealGroupCode(static_cast<AppealGroup>(g)) == row) appeals = true;
-  }
-  cell.section = appeals ? "appeals" : "applications";
+  cell.section = SectionOf(row);
   cell.row = row;
   cell.column = column;
   if (!index.index_path.empty() || index.index != nullptr) {
@@ -319,6 +324,137 @@ absl::StatusOr<CellCases> CasesOfCell(EventStore& store, ReportRequest request,
   cell.cases.assign(std::make_move_iterator(all.begin() + begin),
                     std::make_move_iterator(all.begin() + end));
   return cell;
+}
+
+namespace {
+
+// The step of `case_id` at log position `position` (0 if none there).
+absl::StatusOr<CaseInCell> EventAt(EventStore& store,
+                                   const std::string& case_id,
+                                   uint64_t position) {
+  std::vector<uint64_t> positions;
+  OGI_ASSIGN_OR_RETURN(const CaseState state,
+                       LoadCaseState(store, case_id, position + 1, &positions));
+  CaseInCell event;
+  event.case_id = case_id;
+  event.agency_id = state.agency_id;
+  for (size_t v = 0; v < positions.size() && v < state.steps.size(); ++v) {
+    if (positions[v] != position) continue;
+    const CaseStep& step = state.steps[v];
+    event.version = static_cast<uint32_t>(v + 1);
+    event.position = position;
+    event.occurred_on = FormatCivilDay(step.on());
+    event.step = std::string(PayloadName(step.payload));
+  }
+  return event;
+}
+
+}  // namespace
+
+absl::StatusOr<CellChanges> ChangesOfCell(
+    EventStore& store, ReportRequest request, const std::string& row,
+    const std::string& column, const ReportOptions& index, CellPage page) {
+  CellChanges out;
+  OGI_ASSIGN_OR_RETURN(out.request, ResolveAgency(store, std::move(request)));
+  out.section = SectionOf(row);
+  out.row = row;
+  out.column = column;
+  out.limit = page.limit;
+  OGI_ASSIGN_OR_RETURN(const CellCode code,
+                       ParseCellCode(out.section, row, column));
+  if (!index.index_path.empty() || index.index != nullptr) {
+    std::unique_ptr<ReportIndex> owned;
+    OGI_ASSIGN_OR_RETURN(ReportIndex * opened,
+                         CaughtUpIndex(store, index, owned));
+    absl::StatusOr<ReportIndex::CellChangePage> changes = opened->CellChanges(
+        out.request, out.section, row, column, page.offset, page.limit);
+    if (changes.ok()) {
+      out.since = changes->since;
+      out.position = changes->position;
+      out.total = changes->total;
+      out.offset = std::min(page.offset, changes->total);
+      out.from_index = true;
+      for (const ReportIndex::CellChange& c : changes->changes) {
+        CellChange change;
+        change.then_count = c.then_count;
+        change.now_count = c.now_count;
+        if (c.now_count > c.then_count) {
+          std::vector<uint64_t> positions;
+          OGI_ASSIGN_OR_RETURN(
+              const CaseState state,
+              LoadCaseState(store, c.case_id, changes->position + 1,
+                            &positions));
+          change.event =
+              CaseInCellOf(c.case_id, state, positions, code, c.now_version);
+        } else {
+          OGI_ASSIGN_OR_RETURN(change.event,
+                               EventAt(store, c.case_id, c.first_change));
+        }
+        out.changes.push_back(std::move(change));
+      }
+      return out;
+    }
+    if (!absl::IsFailedPrecondition(changes.status())) return changes.status();
+  }
+  // Two replays: the cell then and now.
+  OGI_ASSIGN_OR_RETURN(const AnnualReport then_report,
+                       ComputeAnnualReport(store, out.request));
+  OGI_ASSIGN_OR_RETURN(
+      const std::vector<CaseInCell> then_cases,
+      CasesInCell(store, out.request, out.section, row, column));
+  ReportRequest now = out.request;
+  now.as_of = absl::InfiniteFuture();
+  OGI_ASSIGN_OR_RETURN(const AnnualReport now_report,
+                       ComputeAnnualReport(store, now));
+  OGI_ASSIGN_OR_RETURN(const std::vector<CaseInCell> now_cases,
+                       CasesInCell(store, now, out.section, row, column));
+  out.since = then_report.position;
+  out.position = now_report.position;
+  std::map<std::pair<std::string, std::string>, CellChange> cases;
+  for (const CaseInCell& c : then_cases) {
+    CellChange& change = cases[{c.agency_id, c.case_id}];
+    ++change.then_count;
+    change.event = c;
+  }
+  for (const CaseInCell& c : now_cases) {
+    CellChange& change = cases[{c.agency_id, c.case_id}];
+    ++change.now_count;
+    change.event = c;
+  }
+  for (auto& [id, change] : cases) {
+    if (change.then_count == change.now_count) continue;
+    if (out.total >= page.offset && out.total - page.offset < page.limit)
+      out.changes.push_back(std::move(change));
+    ++out.total;
+  }
+  out.offset = std::min(page.offset, out.total);
+  return out;
+}
+
+std::string RenderCellChangesJson(const CellChanges& changes) {
+  const ReportRequest& r = changes.request;
+  std::string json = absl::StrCat(
+      "{\"section\":", JsonString(changes.section),
+      ",\"row\":", JsonString(changes.row),
+      ",\"column\":", JsonString(changes.column), ",\"year\":", r.year,
+      ",\"agencyId\":", JsonString(r.agency_id),
+      ",\"rollup\":", r.scope == Scope::kRollup ? "true" : "false",
+      ",\"since\":", changes.since, ",\"position\":", changes.position,
+      ",\"total\":", changes.total, ",\"offset\":", changes.offset,
+      changes.limit != SIZE_MAX ? absl::StrCat(",\"limit\":", changes.limit)
+                                : "",
+      ",\"changes\":[");
+  for (size_t i = 0; i < changes.changes.size(); ++i) {
+    const CellChange& c = changes.changes[i];
+    absl::StrAppend(
+        &json, i ? "," : "", "{\"caseId\":", JsonString(c.event.case_id),
+        ",\"agencyId\":", JsonString(c.event.agency_id),
+        ",\"was\":", c.then_count, ",\"now\":", c.now_count,
+        ",\"step\":", JsonString(c.event.step),
+        ",\"version\":", c.event.version, ",\"position\":", c.event.position,
+        ",\"occurredOn\":", JsonString(c.event.occurred_on), "}");
+  }
+  return json + "]}\n";
 }
 
 std::string RenderCellCases(const CellCases& cell, OutputFormat format) {

@@ -47,7 +47,8 @@ struct ReportOptions {
   // Required with `extras`.
   const Calendar* calendar = nullptr;
   // The report index's file (caught up before use); empty: replay the log.
-  // Reports as of a past instant always replay.
+  // A past instant, too, comes from the index when its cell table holds the
+  // checkpoint (ReportIndex::Report), else from a replay.
   std::string index_path;
   // kInMemory for a store opened for reading: the index is caught up in
   // memory only, and `notes` (if set) is told when it lagged the log.
@@ -128,6 +129,41 @@ absl::StatusOr<CellCases> CasesOfCell(EventStore& store, ReportRequest request,
                                       const ReportOptions& index = {},
                                       CellPage page = {});
 std::string RenderCellCases(const CellCases& cell, OutputFormat format);
+
+// The cases whose count in one cell differs between request.as_of and the head
+// of the log: what moved the cell's figure in a diff of the two reports (a
+// late entry, an amendment, an appeal). From the report index's cell table
+// and its change log (ReportIndex::CellChanges), each case with the event that
+// moved it: for a case that entered, the event that put it there; for one
+// that left, the first event after the instant that changed its postings.
+// Without a caught-up cell table, from two replays (then and now), a case that
+// left shown with the event that had put it there. By agency, then case id.
+struct CellChange {
+  CaseInCell event;
+  int then_count = 0;  // times the case counted in the cell then
+  int now_count = 0;   // and now
+};
+struct CellChanges {
+  ReportRequest request;  // resolved
+  std::string section, row, column;
+  uint64_t since = 0;     // the log position request.as_of resolved to
+  uint64_t position = 0;  // the head it is compared with
+  size_t total = 0;       // cases that changed
+  size_t offset = 0;      // of changes.front() among them
+  size_t limit = SIZE_MAX;
+  std::vector<CellChange> changes;  // the page
+  bool from_index = false;
+};
+absl::StatusOr<CellChanges> ChangesOfCell(EventStore& store,
+                                          ReportRequest request,
+                                          const std::string& row,
+                                          const std::string& column,
+                                          const ReportOptions& index = {},
+                                          CellPage page = {});
+// JSON (docs/SERVE.md): {"section","row","column","year","agencyId","rollup",
+// "since","position","total","offset","limit","changes":[{"caseId",
+// "agencyId","was","now","step","version","position","occurredOn"}]}.
+std::string RenderCellChangesJson(const CellChanges& changes);
 
 }  // namespace ogi
 

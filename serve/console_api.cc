@@ -11,8 +11,10 @@
 
 #include "engine/civil_date.h"
 #include "engine/json_codec.h"
+#include "engine/status_macros.h"
 #include "engine/validate.h"
 #include "read/output.h"
+#include "read/reports.h"
 #include "read/work_list.h"
 #include "serve/console_routes.h"
 
@@ -127,44 +129,78 @@ HttpResponse ServeDue(IntakeService& service, WarmOpenCases& open,
   return Json(RenderDuePage(*page));
 }
 
-HttpResponse ServeCell(IntakeService& service, const HttpRequest& request,
-                       const TokenInfo& caller) {
+// A cell route's request: the report (agency, year, rollup, asOf, with the
+// caller's reach checked), the section named and the page.
+struct CellQuery {
   ReportRequest report;
+  std::string section, row, column;
+  CellPage page;
+};
+absl::StatusOr<CellQuery> CellQueryOf(IntakeService& service,
+                                      const HttpRequest& request,
+                                      const TokenInfo& caller) {
+  CellQuery q;
+  ReportRequest& report = q.report;
   report.agency_id = request.matches[0];
   if (!absl::SimpleAtoi(request.matches[1], &report.year) ||
       report.year < 1000 || report.year > 9999)
-    return HttpResponse::Error(
-        absl::InvalidArgumentError("year must be a year such as 2023"));
-  absl::StatusOr<bool> rollup = RollupParam(request);
-  if (!rollup.ok()) return HttpResponse::Error(rollup.status());
-  report.scope = *rollup ? Scope::kRollup : Scope::kAgency;
-  absl::Status may = ResolveAgency(service, caller, TokenScope::kReport,
-                                   report.agency_id, *rollup);
-  if (!may.ok()) return HttpResponse::Error(may);
+    return absl::InvalidArgumentError("year must be a year such as 2023");
+  OGI_ASSIGN_OR_RETURN(const bool rollup, RollupParam(request));
+  report.scope = rollup ? Scope::kRollup : Scope::kAgency;
+  OGI_RETURN_IF_ERROR(ResolveAgency(service, caller, TokenScope::kReport,
+                                    report.agency_id, rollup));
   if (request.HasParam("asOf")) {
     std::string error;
     if (!absl::ParseTime(absl::RFC3339_full, request.Param("asOf"),
                          &report.as_of, &error))
-      return HttpResponse::Error(absl::InvalidArgumentError(
-          "asOf must be an RFC 3339 instant such as 2024-01-12T00:00:00Z"));
+      return absl::InvalidArgumentError(
+          "asOf must be an RFC 3339 instant such as 2024-01-12T00:00:00Z");
   }
-  const std::string& section = request.matches[2];
-  absl::StatusOr<size_t> offset = SizeParam(request, "offset", 0);
-  absl::StatusOr<size_t> limit = SizeParam(request, "limit", kCellPage);
-  if (!offset.ok()) return HttpResponse::Error(offset.status());
-  if (!limit.ok()) return HttpResponse::Error(limit.status());
-  if (*limit < 1 || *limit > kMaxCellPage)
-    return HttpResponse::Error(absl::InvalidArgumentError(
-        absl::StrCat("limit must be from 1 to ", kMaxCellPage)));
+  q.section = request.matches[2];
+  q.row = request.matches[3];
+  q.column = request.matches[4];
+  OGI_ASSIGN_OR_RETURN(q.page.offset, SizeParam(request, "offset", 0));
+  OGI_ASSIGN_OR_RETURN(q.page.limit, SizeParam(request, "limit", kCellPage));
+  if (q.page.limit < 1 || q.page.limit > kMaxCellPage)
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit must be from 1 to ", kMaxCellPage));
+  return q;
+}
+
+absl::Status SectionIs(const std::string& asked, const std::string& row,
+                       const std::string& section) {
+  if (asked == section) return absl::OkStatus();
+  return absl::NotFoundError(
+      absl::StrCat("row ", row, " is in section ", section, ", not ", asked));
+}
+
+HttpResponse ServeCell(IntakeService& service, const HttpRequest& request,
+                       const TokenInfo& caller) {
+  absl::StatusOr<CellQuery> q = CellQueryOf(service, request, caller);
+  if (!q.ok()) return HttpResponse::Error(q.status());
   absl::StatusOr<CellCases> cell =
-      service.reader().Cases(report, request.matches[3], request.matches[4],
-                             CellPage{.offset = *offset, .limit = *limit});
+      service.reader().Cases(q->report, q->row, q->column, q->page);
   if (!cell.ok()) return HttpResponse::Error(cell.status());
-  if (cell->section != section)
-    return HttpResponse::Error(absl::NotFoundError(
-        absl::StrCat("row ", request.matches[3], " is in section ",
-                     cell->section, ", not ", section)));
+  absl::Status section = SectionIs(q->section, q->row, cell->section);
+  if (!section.ok()) return HttpResponse::Error(section);
   return Json(RenderCellCases(*cell, OutputFormat::kJson));
+}
+
+// The cases whose count in the cell changed since asOf (required).
+HttpResponse ServeCellChanges(IntakeService& service,
+                              const HttpRequest& request,
+                              const TokenInfo& caller) {
+  absl::StatusOr<CellQuery> q = CellQueryOf(service, request, caller);
+  if (!q.ok()) return HttpResponse::Error(q.status());
+  if (q->report.as_of == absl::InfiniteFuture())
+    return HttpResponse::Error(absl::InvalidArgumentError(
+        "asOf is required: the changes since that instant"));
+  absl::StatusOr<CellChanges> changes =
+      service.reader().Changes(q->report, q->row, q->column, q->page);
+  if (!changes.ok()) return HttpResponse::Error(changes.status());
+  absl::Status section = SectionIs(q->section, q->row, changes->section);
+  if (!section.ok()) return HttpResponse::Error(section);
+  return Json(RenderCellChangesJson(*changes));
 }
 
 HttpResponse ServeDigest(IntakeService& service, const HttpRequest& request,
@@ -278,6 +314,14 @@ void AddConsoleApiRoutes(HttpRouter& router, IntakeService& service) {
        .operation = "ReportCell",
        .handler = [s](const HttpRequest& r, const TokenInfo* caller) {
          return ServeCell(*s, r, *caller);
+       }});
+  router.Add(
+      {.method = "GET",
+       .pattern =
+           R"(/v1/reports/(.+)/(\d+)/cells/([a-z]+)/([^/]+)/([^/]+)/changes)",
+       .operation = "ReportCellChanges",
+       .handler = [s](const HttpRequest& r, const TokenInfo* caller) {
+         return ServeCellChanges(*s, r, *caller);
        }});
   router.Add({.method = "GET",
               .pattern = "/v1/digest",

@@ -237,6 +237,9 @@ absl::StatusOr<std::map<std::string, CellTable::Then>> CellTable::ChangesAfter(
     if (first) {
       then.was = (flags & 1) != 0;
       then.was_version = static_cast<uint32_t>(Unfixed(value.substr(1, 4)));
+      for (const char c : key.substr(prefix - 8, 8))
+        then.first_change =
+            (then.first_change << 8) | static_cast<unsigned char>(c);
     }
     then.is = (flags & 2) != 0;
     then.is_version = static_cast<uint32_t>(Unfixed(value.substr(5, 4)));

@@ -79,6 +79,7 @@ class CellTable {
     uint32_t was_version = 0;
     bool is = false;
     uint32_t is_version = 0;
+    uint64_t first_change = 0;  // the log position of its first change
   };
   // The postings of one kind and year of `agency` that changed after log
   // position `at`, by the rest of their key (case 0x00 detail).

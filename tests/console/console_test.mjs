@@ -273,7 +273,8 @@ await test('step forms: a refusal is shown beside its field and writes nothing; 
   // The as-of report of 2024 and its diff against today: the new case is a late entry of a changed cell.
   await page.goto(`${base}/console/reports/${agencyA}/2024?asOf=${encodeURIComponent(asOf)}&diff=1`);
   await page.locator('#changes li li').first().waitFor();
-  assert.match(await page.locator('#changes').textContent(), new RegExp(id));
+  // Each changed cell lists the cases that moved it: this one counted in (+), with the event that put it there.
+  assert.match(await page.locator('#changes').textContent(), new RegExp(`\\+ 计入 ${id} · received`));
   await axe(page, 'report-diff');
   await shot(page, 'report-diff');
 });

@@ -4,6 +4,7 @@
 // figures, or rebuilt when it went missing.
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -190,6 +191,80 @@ void ExpectCasesEqualTheReplay(EventStore& store, ReportIndex& index,
   }
 }
 
+// A cell's changes since `as_of` are the cases whose count differs between
+// the cell then and now, each with its versions then and now and the first
+// event after the instant that changed it; any page is a slice of them.
+void ExpectChangesEqualTheDiff(ReportIndex& index, absl::Time as_of) {
+  for (const Cell& cell : AllCells()) {
+    for (const auto& [agency, scope] :
+         {std::pair{std::string("gov-root"), Scope::kRollup},
+          std::pair{std::string("dept-002"), Scope::kAgency}}) {
+      for (int year = 2020; year <= 2024; ++year) {
+        SCOPED_TRACE(absl::StrCat(agency, " ", year, " ", cell.row, "/",
+                                  cell.column, " since ",
+                                  absl::FormatTime(as_of)));
+        ReportRequest past{year, agency, scope};
+        past.as_of = as_of;
+        ASSERT_OK_AND_ASSIGN(
+            const ReportIndex::CellPage then,
+            index.CellEntries(past, cell.section, cell.row, cell.column));
+        ASSERT_OK_AND_ASSIGN(
+            const ReportIndex::CellPage now,
+            index.CellEntries({year, agency, scope}, cell.section, cell.row,
+                              cell.column));
+        // agency, case -> (count, version) then and now.
+        std::map<std::pair<std::string, std::string>,
+                 std::pair<std::pair<int, uint32_t>, std::pair<int, uint32_t>>>
+            counts;
+        for (const auto& e : then.entries) {
+          auto& c = counts[{e.agency_id, e.case_id}].first;
+          ++c.first;
+          c.second = e.version;
+        }
+        for (const auto& e : now.entries) {
+          auto& c = counts[{e.agency_id, e.case_id}].second;
+          ++c.first;
+          c.second = e.version;
+        }
+        std::string expected;
+        for (const auto& [id, c] : counts) {
+          if (c.first.first == c.second.first) continue;
+          absl::StrAppend(&expected, id.first, " ", id.second, " ",
+                          c.first.first, "->", c.second.first, "\n");
+        }
+        ASSERT_OK_AND_ASSIGN(
+            const ReportIndex::CellChangePage changes,
+            index.CellChanges(past, cell.section, cell.row, cell.column));
+        std::string got;
+        for (const auto& c : changes.changes) {
+          absl::StrAppend(&got, c.agency_id, " ", c.case_id, " ", c.then_count,
+                          "->", c.now_count, "\n");
+          const auto& [was, is] = counts[{c.agency_id, c.case_id}];
+          if (was.first == 1) {
+            EXPECT_EQ(c.then_version, was.second);
+          }
+          if (is.first == 1) {
+            EXPECT_EQ(c.now_version, is.second);
+          }
+          EXPECT_GT(c.first_change, changes.since);
+          EXPECT_LE(c.first_change, changes.position);
+        }
+        EXPECT_EQ(got, expected);
+        EXPECT_EQ(changes.total, changes.changes.size());
+        EXPECT_EQ(changes.since, then.position);
+        if (changes.total < 3) continue;
+        ASSERT_OK_AND_ASSIGN(
+            const ReportIndex::CellChangePage page,
+            index.CellChanges(past, cell.section, cell.row, cell.column, 1, 2));
+        EXPECT_EQ(page.total, changes.total);
+        ASSERT_EQ(page.changes.size(), 2u);
+        EXPECT_EQ(page.changes[0].case_id, changes.changes[1].case_id);
+        EXPECT_EQ(page.changes[1].case_id, changes.changes[2].case_id);
+      }
+    }
+  }
+}
+
 // Every cell's entries, for comparing two indexes.
 std::string DumpAll(ReportIndex& index) {
   std::string out;
@@ -253,6 +328,8 @@ TEST(CellTableTest, AsOfAnyInstantACellListsTheReplaysCases) {
     ExpectCountsEqualTheReport(*index, as_of);
     ExpectCasesEqualTheReplay(*t.store, *index, as_of);
   }
+  for (const absl::Time as_of : instants)
+    ExpectChangesEqualTheDiff(*index, as_of);
   // A page says which log position it reflects: the last batch's end is the
   // head; the first's, where the second began.
   ReportRequest first{2021, "gov-root", Scope::kRollup};

@@ -269,6 +269,62 @@ TEST_F(ConsoleRoutesTest, ACellsCasesComeAPageAtATimeWithTheirTotal) {
   EXPECT_THAT(after.body, HasSubstr("\"B-2\""));
 }
 
+TEST_F(ConsoleRoutesTest, ACellsChangesSinceAnInstantAreTheCasesThatMovedIt) {
+  auto [cookie, csrf] = SignIn(city_);
+  const std::string since = absl::FormatTime(
+      "%Y-%m-%dT%H:%M:%SZ", store_.clock.Now(), absl::UTCTimeZone());
+  store_.clock.Advance(absl::Minutes(1));
+  ASSERT_OK(store_
+                ->Append({Receive("A-4", "city-a", "2024-04-01"),
+                          CaseEvent("A-1", "2024-05-31",
+                                    R"("answered":{"outcome":"DISCLOSED"})")})
+                .status());
+  const std::string cells = "/v1/reports/city/2024/cells/applications/";
+  const std::string query = "/changes?rollup=1&asOf=" + since;
+  // A late entry entered 新收; A-1, answered, left 结转下年度 and A-4 entered
+  // it.
+  HttpResponse added =
+      Call("GET", cells + "new/total" + query, {{"cookie", cookie}});
+  ASSERT_EQ(added.status, 200) << added.body;
+  EXPECT_THAT(added.body, HasSubstr("\"total\":1,"));
+  EXPECT_THAT(added.body,
+              HasSubstr("{\"caseId\":\"A-4\",\"agencyId\":\"city-a\","
+                        "\"was\":0,\"now\":1,\"step\":\"received\""));
+  HttpResponse carried =
+      Call("GET", cells + "carried_out/total" + query, {{"cookie", cookie}});
+  ASSERT_EQ(carried.status, 200) << carried.body;
+  EXPECT_THAT(carried.body, HasSubstr("\"total\":2,"));
+  EXPECT_THAT(carried.body,
+              HasSubstr("{\"caseId\":\"A-1\",\"agencyId\":\"city-a\","
+                        "\"was\":1,\"now\":0,\"step\":\"answered\""));
+  EXPECT_THAT(carried.body, HasSubstr("\"caseId\":\"A-4\""));
+  HttpResponse page =
+      Call("GET", cells + "carried_out/total" + query + "&offset=1&limit=1",
+           {{"cookie", cookie}});
+  EXPECT_THAT(page.body, HasSubstr("\"total\":2,\"offset\":1,\"limit\":1"));
+  EXPECT_THAT(page.body, Not(HasSubstr("\"A-1\"")));
+  // Since now: nothing. Without asOf: refused; another agency's: forbidden.
+  HttpResponse none =
+      Call("GET",
+           cells + "new/total/changes?rollup=1&asOf=" +
+               absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", store_.clock.Now(),
+                                absl::UTCTimeZone()),
+           {{"cookie", cookie}});
+  EXPECT_THAT(none.body, HasSubstr("\"total\":0,"));
+  EXPECT_EQ(
+      Call("GET", cells + "new/total/changes?rollup=1", {{"cookie", cookie}})
+          .status,
+      400);
+  auto [a_cookie, a_csrf] = SignIn(a_desk_);
+  EXPECT_EQ(Call("GET",
+                 "/v1/reports/city-b/2024/cells/applications/new/total/"
+                 "changes?asOf=" +
+                     since,
+                 {{"cookie", a_cookie}})
+                .status,
+            403);
+}
+
 TEST_F(ConsoleRoutesTest, SignOutRevocationAndIdlenessEndTheSession) {
   auto [cookie, csrf] = SignIn(a_desk_);
   EXPECT_EQ(

@@ -117,24 +117,29 @@ function changes(before: Report, after: Report): Change[] {
   return out;
 }
 
-function LateEntries({ r, change, since }: { r: Report; change: Change; since: number }) {
+// The cases that moved one changed cell since the as-of instant, from /changes: each that entered (+) with the
+// event that put it there, each that left (−) with the first later event that took it out.
+function LateEntries({ r, change, asOf }: { r: Report; change: Change; asOf: string }) {
   const [entries, setEntries] = useState<any[] | null>(null);
   const [looked, setLooked] = useState<[number, number]>([0, 0]);
   useEffect(() => {
-    const q = new URLSearchParams({ offset: '0', limit: String(CELL_MAX) });
+    const q = new URLSearchParams({ asOf, offset: '0', limit: String(CELL_MAX) });
     if (r.rollup) q.set('rollup', '1');
-    getJson(`${reportPath(r.agency, r.year)}/cells/${change.section}/${change.row}/${change.col}?${q}`).then(
-      (cell) => {
-        const page = pageOf(cell, 0, CELL_MAX);
-        setEntries(page.cases.filter((c: any) => c.position > since));
-        setLooked([page.cases.length, page.total]);
+    getJson(`${reportPath(r.agency, r.year)}/cells/${change.section}/${change.row}/${change.col}/changes?${q}`).then(
+      (changes: any) => {
+        setEntries(changes.changes);
+        setLooked([changes.changes.length, changes.total]);
       }, () => setEntries([]));
   }, []);
   return (
     <li>{change.section}/{change.row}/{change.col}: {change.before} → {change.after}
       {looked[0] < looked[1] && <span class="help"> {t('lateTruncated', looked[0], looked[1])}</span>}
       {entries && entries.length > 0 && <ul>{entries.map((e) => (
-        <li key={e.caseId + e.position}><Link href={`${BASE}/cases/${enc(e.caseId)}`}>{e.caseId}</Link> · {e.step} · #{e.version} · {e.occurredOn} · position {e.position}</li>
+        <li key={e.agencyId + e.caseId}>
+          <span class={e.now > e.was ? 'entered' : 'left'}>{t(e.now > e.was ? 'lateEntered' : 'lateLeft')}</span>{' '}
+          <Link href={`${BASE}/cases/${enc(e.caseId)}`}>{e.caseId}</Link> · {e.step} · #{e.version} · {e.occurredOn}
+          {' '}· {t('atPosition', e.position)}
+        </li>
       ))}</ul>}
     </li>
   );
@@ -193,7 +198,7 @@ export function ReportScreen({ route }: { route: Route }) {
         <section aria-labelledby="diff-title">
           <h2 id="diff-title">{t('changed', changed.length)}</h2>
           <p class="help">{t('lateEntries')}</p>
-          <ul id="changes">{changed.map((c) => <LateEntries key={c.section + c.row + c.col} r={today} change={c} since={report.position} />)}</ul>
+          <ul id="changes">{changed.map((c) => <LateEntries key={c.section + c.row + c.col} r={today} change={c} asOf={asOf!} />)}</ul>
         </section>
       )}
       <Tables r={shown} asOf={diff ? null : asOf} base={diff && today ? report : undefined} />
