@@ -193,6 +193,11 @@ class EventStore {
   virtual absl::StatusOr<std::vector<v1::Event>> ReadStream(
       const StreamId& stream) = 0;
 
+  // Returns the ids of the agencies that have a stream (every registered
+  // one), in byte order, from the stream index: one seek per agency, however
+  // long the log.
+  virtual absl::StatusOr<std::vector<std::string>> AgencyIds() = 0;
+
   // Whether a scan recomputes each record's chain link (one SHA-256 per
   // event) and compares it with the stored link. Gaps and undecodable records
   // are always kDataLoss; kSkip is for projections that rebuild often, and

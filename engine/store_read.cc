@@ -39,6 +39,30 @@
 
 namespace ogi::engine_internal {
 
+absl::StatusOr<std::vector<std::string>> RocksEventStore::AgencyIds() {
+  const StreamId none{StreamId::Kind::kAgency, ""};
+  const std::string first = EncodeStreamPrefix(none).substr(0, 1);
+  const std::string end(1, static_cast<char>(first[0] + 1));
+  rocksdb::ReadOptions read;
+  read.total_order_seek = true;  // across streams: no prefix filter
+  const rocksdb::Slice upper(end);
+  read.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read, family(kStreams)));
+  std::vector<std::string> ids;
+  for (it->Seek(first); it->Valid();) {
+    OGI_ASSIGN_OR_RETURN(DecodedStreamKey key,
+                         DecodeStreamKey(ToView(it->key())));
+    // Past this agency's versions: ids hold no byte below '-'.
+    std::string next = EncodeStreamPrefix(key.stream);
+    next.back() = '\x01';
+    ids.push_back(std::move(key.stream.id));
+    it->Seek(next);
+  }
+  OGI_RETURN_IF_ERROR(FromRocksDb(it->status(), "listing the agencies"));
+  return ids;
+}
+
 absl::StatusOr<std::vector<v1::Event>> RocksEventStore::ReadStream(
     const StreamId& stream) {
   const std::string prefix = EncodeStreamPrefix(stream);

@@ -20,14 +20,15 @@ namespace ogi {
 absl::StatusOr<ReportRequest> ResolveAgency(EventStore& store,
                                             ReportRequest request) {
   if (!request.agency_id.empty()) return request;
+  // The registered agencies without a parent, from their streams (agency
+  // events are few): not a scan of the log.
   std::vector<std::string> roots;
-  OGI_RETURN_IF_ERROR(store.ScanLog(1, [&](const v1::Event& e) {
-    if (e.has_agency_registered() &&
-        e.agency_registered().parent_id().empty()) {
-      roots.push_back(e.agency_id());
-    }
-    return absl::OkStatus();
-  }));
+  OGI_ASSIGN_OR_RETURN(const std::vector<std::string> ids, store.AgencyIds());
+  for (const std::string& id : ids) {
+    OGI_ASSIGN_OR_RETURN(const AgencyState agency,
+                         LoadAgencyState(store, id, UINT64_MAX));
+    if (!agency.name.empty() && agency.parent_id.empty()) roots.push_back(id);
+  }
   if (roots.size() != 1) {
     return absl::InvalidArgumentError(Text(Msg::kGiveAgency, roots.size()));
   }
@@ -38,10 +39,11 @@ absl::StatusOr<ReportRequest> ResolveAgency(EventStore& store,
 namespace {
 
 // The index `options` names, caught up with the log: options.index, or one
-// opened into `owned`.
+// opened into `owned`; nullptr if it names none (replay).
 absl::StatusOr<ReportIndex*> CaughtUpIndex(
     EventStore& store, const ReportOptions& options,
     std::unique_ptr<ReportIndex>& owned) {
+  if (options.index_path.empty() && options.index == nullptr) return nullptr;
   ReportIndex* index = options.index;
   if (index == nullptr) {
     OGI_ASSIGN_OR_RETURN(owned, ReportIndex::Open(store, options.index_path,
@@ -81,11 +83,10 @@ std::pair<size_t, size_t> PageBounds(const std::vector<T>& all, CellPage page) {
 absl::StatusOr<AnnualReport> ComputeReport(EventStore& store,
                                            const ReportRequest& request,
                                            const ReportOptions& options) {
-  if (options.index_path.empty() && options.index == nullptr)
-    return ComputeAnnualReport(store, request);
   std::unique_ptr<ReportIndex> owned;
   OGI_ASSIGN_OR_RETURN(ReportIndex * index,
                        CaughtUpIndex(store, options, owned));
+  if (index == nullptr) return ComputeAnnualReport(store, request);
   absl::StatusOr<AnnualReport> report = index->Report(request);
   // A past instant needs the cell table at the index's checkpoint; without
   // it, a replay answers.
@@ -288,12 +289,12 @@ absl::StatusOr<CellCases> CasesOfCell(EventStore& store, ReportRequest request,
   cell.section = SectionOf(row);
   cell.row = row;
   cell.column = column;
-  if (!index.index_path.empty() || index.index != nullptr) {
+  std::unique_ptr<ReportIndex> owned;
+  OGI_ASSIGN_OR_RETURN(ReportIndex * opened,
+                       CaughtUpIndex(store, index, owned));
+  if (opened != nullptr) {
     OGI_ASSIGN_OR_RETURN(const CellCode code,
                          ParseCellCode(cell.section, row, column));
-    std::unique_ptr<ReportIndex> owned;
-    OGI_ASSIGN_OR_RETURN(ReportIndex * opened,
-                         CaughtUpIndex(store, index, owned));
     absl::StatusOr<ReportIndex::CellPage> entries = opened->CellEntries(
         cell.request, cell.section, row, column, page.offset, page.limit);
     if (entries.ok()) {
@@ -362,10 +363,10 @@ absl::StatusOr<CellChanges> ChangesOfCell(
   out.limit = page.limit;
   OGI_ASSIGN_OR_RETURN(const CellCode code,
                        ParseCellCode(out.section, row, column));
-  if (!index.index_path.empty() || index.index != nullptr) {
-    std::unique_ptr<ReportIndex> owned;
-    OGI_ASSIGN_OR_RETURN(ReportIndex * opened,
-                         CaughtUpIndex(store, index, owned));
+  std::unique_ptr<ReportIndex> owned;
+  OGI_ASSIGN_OR_RETURN(ReportIndex * opened,
+                       CaughtUpIndex(store, index, owned));
+  if (opened != nullptr) {
     absl::StatusOr<ReportIndex::CellChangePage> changes = opened->CellChanges(
         out.request, out.section, row, column, page.offset, page.limit);
     if (changes.ok()) {

@@ -112,6 +112,7 @@ class RocksEventStore final : public EventStore {
       size_t expected_events) override;
   absl::StatusOr<std::vector<v1::Event>> ReadStream(
       const StreamId& stream) override;
+  absl::StatusOr<std::vector<std::string>> AgencyIds() override;
   using EventStore::ScanLog;
   absl::Status ScanLog(uint64_t from,
                        absl::FunctionRef<absl::Status(const v1::Event&)> visit,

@@ -38,6 +38,21 @@ TEST(EventStoreTest, AppendAssignsVersionsPerStreamAndGapFreePositions) {
   EXPECT_TRUE(c1[1].has_recorded_at());
 }
 
+TEST(EventStoreTest, AgencyIdsListsEveryRegisteredAgencyOnce) {
+  TestStore t;
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> none, t->AgencyIds());
+  EXPECT_TRUE(none.empty());
+  // An id that extends another ("a" and "a-b") and agencies with many events.
+  ASSERT_OK(t->Append({RegisterAgency("b"), RegisterAgency("a"),
+                       RegisterAgency("a-b", "a"),
+                       testing::Receive("C1", "a", "2024-01-02"),
+                       testing::Receive("C2", "a-b", "2024-01-02")}));
+  ASSERT_OK(t->Append({testing::Ev(
+      R"({"agencyId":"a","occurredOn":"2024-02-01","agencyRenamed":{"name":"甲"}})")}));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> ids, t->AgencyIds());
+  EXPECT_EQ(ids, (std::vector<std::string>{"a", "a-b", "b"}));
+}
+
 TEST(EventStoreTest, RefusedEventInARequestWritesNothingOfIt) {
   TestStore t;
   ASSERT_OK(t->Append({RegisterAgency("a1")}));
