@@ -132,7 +132,7 @@ function LateEntries({ r, change, asOf }: { r: Report; change: Change; asOf: str
       }, () => setEntries([]));
   }, []);
   return (
-    <li>{change.section}/{change.row}/{change.col}: {change.before} → {change.after}
+    <li class={entries ? 'loaded' : 'loading'}>{change.section}/{change.row}/{change.col}: {change.before} → {change.after}
       {looked[0] < looked[1] && <span class="help"> {t('lateTruncated', looked[0], looked[1])}</span>}
       {entries && entries.length > 0 && <ul>{entries.map((e) => (
         <li key={e.agencyId + e.caseId}>
