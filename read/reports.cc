@@ -432,14 +432,24 @@ absl::StatusOr<CellChanges> ChangesOfCell(
   return out;
 }
 
-std::string RenderCellChangesJson(const CellChanges& changes) {
-  const ReportRequest& r = changes.request;
-  std::string json = absl::StrCat(
-      "{\"section\":", JsonString(changes.section),
-      ",\"row\":", JsonString(changes.row),
-      ",\"column\":", JsonString(changes.column), ",\"year\":", r.year,
+namespace {
+
+// The JSON members naming a cell and its report, after the opening brace.
+std::string CellJsonHead(const ReportRequest& r, const std::string& section,
+                         const std::string& row, const std::string& column) {
+  return absl::StrCat(
+      "{\"section\":", JsonString(section), ",\"row\":", JsonString(row),
+      ",\"column\":", JsonString(column), ",\"year\":", r.year,
       ",\"agencyId\":", JsonString(r.agency_id),
-      ",\"rollup\":", r.scope == Scope::kRollup ? "true" : "false",
+      ",\"rollup\":", r.scope == Scope::kRollup ? "true" : "false");
+}
+
+}  // namespace
+
+std::string RenderCellChangesJson(const CellChanges& changes) {
+  std::string json = absl::StrCat(
+      CellJsonHead(changes.request, changes.section, changes.row,
+                   changes.column),
       ",\"since\":", changes.since, ",\"position\":", changes.position,
       ",\"total\":", changes.total, ",\"offset\":", changes.offset,
       changes.limit != SIZE_MAX ? absl::StrCat(",\"limit\":", changes.limit)
@@ -462,11 +472,7 @@ std::string RenderCellCases(const CellCases& cell, OutputFormat format) {
   const ReportRequest& r = cell.request;
   if (format == OutputFormat::kJson) {
     std::string json = absl::StrCat(
-        "{\"section\":", JsonString(cell.section),
-        ",\"row\":", JsonString(cell.row),
-        ",\"column\":", JsonString(cell.column), ",\"year\":", r.year,
-        ",\"agencyId\":", JsonString(r.agency_id),
-        ",\"rollup\":", r.scope == Scope::kRollup ? "true" : "false",
+        CellJsonHead(r, cell.section, cell.row, cell.column),
         ",\"total\":", cell.total, ",\"offset\":", cell.offset,
         cell.limit != SIZE_MAX ? absl::StrCat(",\"limit\":", cell.limit) : "",
         ",\"cases\":[");
