@@ -274,7 +274,7 @@ await test('step forms: a refusal is shown beside its field and writes nothing; 
   await page.goto(`${base}/console/reports/${agencyA}/2024?asOf=${encodeURIComponent(asOf)}&diff=1`);
   await page.locator('#changes li li').first().waitFor();
   // Each changed cell lists the cases that moved it: this one counted in (+), with the event that put it there.
-  assert.match(await page.locator('#changes').textContent(), new RegExp(`\\+ 计入 ${id} · received`));
+  assert.match(await page.locator('#changes').textContent(), new RegExp(`\\+ 计入 ${id} · 收到申请`));
   await axe(page, 'report-diff');
   await shot(page, 'report-diff');
 });
@@ -288,6 +288,10 @@ await test('年度报告: tables, a cell opened to its cases, then the case page
   await page.locator('p[role=status].ok').waitFor();
   await page.locator('#part3 td.num a').first().click();
   await page.locator('#cell-cases tbody tr').first().waitFor();
+  // The first linked cell is 新收 (new): each case with the step that put it there, in Chinese.
+  const steps = await page.locator('#cell-cases tbody').textContent();
+  assert.match(steps, /收到申请/);
+  assert.doesNotMatch(steps, /received/);
   await axe(page, 'cell');
   await shot(page, 'cell');
   await page.locator('#cell-cases tbody tr td a').first().click();

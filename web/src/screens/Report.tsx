@@ -137,7 +137,7 @@ function LateEntries({ r, change, asOf }: { r: Report; change: Change; asOf: str
       {entries && entries.length > 0 && <ul>{entries.map((e) => (
         <li key={e.agencyId + e.caseId}>
           <span class={e.now > e.was ? 'entered' : 'left'}>{t(e.now > e.was ? 'lateEntered' : 'lateLeft')}</span>{' '}
-          <Link href={`${BASE}/cases/${enc(e.caseId)}`}>{e.caseId}</Link> · {e.step} · #{e.version} · {e.occurredOn}
+          <Link href={`${BASE}/cases/${enc(e.caseId)}`}>{e.caseId}</Link> · {t('s_' + e.step)} · #{e.version} · {e.occurredOn}
           {' '}· {t('atPosition', e.position)}
         </li>
       ))}</ul>}
@@ -326,7 +326,7 @@ export function CellScreen({ route }: { route: Route }) {
                 <th scope="col">#</th><th scope="col">{t('effective')}</th></tr></thead>
               <tbody>{cell.cases.map((c: any) => (
                 <tr key={c.caseId}><td><Link href={`${BASE}/cases/${enc(c.caseId)}`}>{c.caseId}</Link></td><td>{c.agencyId}</td>
-                  <td>{c.step}</td><td>{c.version}</td><td>{c.occurredOn}</td></tr>))}</tbody>
+                  <td>{t('s_' + c.step)}</td><td>{c.version}</td><td>{c.occurredOn}</td></tr>))}</tbody>
             </table>
           )}
           {cell.total > limit && (
