@@ -59,6 +59,13 @@ struct ReportOptions {
   ReportIndex* index = nullptr;
 };
 
+// The index `options` names, caught up with the log: options.index, or one
+// opened into `owned`; nullptr if it names none (replay). An in-memory
+// index that lagged the log is told to options.notes.
+absl::StatusOr<ReportIndex*> CaughtUpIndex(EventStore& store,
+                                           const ReportOptions& options,
+                                           std::unique_ptr<ReportIndex>& owned);
+
 // The request with its agency filled in: the store's only root agency when
 // none is given (kInvalidArgument if there are several).
 absl::StatusOr<ReportRequest> ResolveAgency(EventStore& store,
