@@ -7,7 +7,7 @@ pkgs=(
   libgtest-dev libgmock-dev libssl-dev libcli11-dev
   clang-format sqlite3 libsqlite3-dev
   libgrpc++-dev protobuf-compiler-grpc libcpp-httplib-dev openssl
-  libboost-dev libboost-system-dev
+  libboost-dev libboost-system-dev libjemalloc-dev
   chromium fonts-wqy-microhei
 )
 # The web console is built with Node and npm (web/package-lock.json pins its packages): Debian's, unless the
