@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 
+#include "engine/compact_case.h"
 #include "proto/case_events.pb.h"
 
 namespace ogi {
@@ -263,6 +264,8 @@ enum StepFlag : uint8_t {
   kChannel = 32,
 };
 
+}  // namespace
+
 void AppendSigned(std::string& out, int64_t v) {
   AppendVarint(
       out, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
@@ -272,8 +275,6 @@ int64_t ReadSigned(const char*& p) {
   const uint64_t v = ReadVarint(p);
   return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
 }
-
-}  // namespace
 
 void AppendVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -344,6 +345,36 @@ std::string DumpStep(const CaseStep& step) {
   if (step.amount != 0) absl::StrAppend(&out, " amount ", step.amount);
   if (!step.ref.empty()) absl::StrAppend(&out, " ref ", step.ref);
   return out;
+}
+
+void AppendCase(std::string& out, absl::string_view id,
+                const CaseState& state) {
+  // One step spare: a case held this way often gets one more (archived).
+  out.reserve(out.size() + id.size() + state.agency_id.size() + 3 +
+              8 * (state.steps.size() + 1));
+  AppendLengthPrefixed(out, id);
+  AppendLengthPrefixed(out, state.agency_id);
+  CaseState folded;
+  for (const CaseStep& step : state.steps) {
+    ApplyCaseChange(folded, CaseChange{step, std::nullopt, false},
+                    state.agency_id);
+  }
+  AppendSigned(out, state.floor_on - folded.floor_on);
+  for (const CaseStep& step : state.steps) AppendCompactStep(out, step);
+}
+
+CaseState DecodeCase(absl::string_view encoded) {
+  const char* p = encoded.data();
+  const char* const end = p + encoded.size();
+  (void)ReadLengthPrefixed(p);  // the id
+  const std::string agency(ReadLengthPrefixed(p));
+  const int64_t floor_delta = ReadSigned(p);
+  CaseState state;
+  while (p < end)
+    ApplyCaseChange(state, CaseChange{ReadCompactStep(p), std::nullopt, false},
+                    agency);
+  state.floor_on += floor_delta;
+  return state;
 }
 
 }  // namespace ogi

@@ -119,6 +119,8 @@ CaseStep ReadCompactStep(const char*& p);
 // Varints of the compact encoding, for the case-level encodings built on it.
 void AppendVarint(std::string& out, uint64_t v);
 uint64_t ReadVarint(const char*& p);
+void AppendSigned(std::string& out, int64_t v);  // zigzag
+int64_t ReadSigned(const char*& p);
 void AppendLengthPrefixed(std::string& out, absl::string_view s);
 absl::string_view ReadLengthPrefixed(const char*& p);
 

@@ -1,15 +1,23 @@
-// A concluded case as a catch-up keeps it: its id, its agency and its steps in
-// a varint encoding of ~8 bytes a step, about a tenth of the CaseState it
-// folds back into. Never included outside projections/.
+// A case in a few bytes a step: its id, its agency and its steps, which fold
+// back into the CaseState they came from. Two holders keep cases this way:
+// a catch-up of the report index (its ring of recently concluded cases) and a
+// staged import (the cases it moves out of memory to its scratch store,
+// engine/internal/scratch_store.h).
 //
-// Layout: varint id length, id, varint agency length, agency, then each event's
-// step in the engine's compact step encoding (case_step_codec.h), in version
-// order.
-// Only cases without an amendment are kept this way: for them every event's
-// change is its step alone, so the steps, folded in order through
-// ApplyCaseChange, give the state the case's stream gives.
-#ifndef OGI_PROJECTIONS_INTERNAL_COMPACT_CASE_H_
-#define OGI_PROJECTIONS_INTERNAL_COMPACT_CASE_H_
+// Layout: varint id length, id, varint agency length, agency, zigzag varint of
+// the case's floor date less the floor its steps fold into, then each event's
+// step in the compact step encoding (case_step_codec.h), in version order.
+// The rules keep the difference 0 (every event is dated on or after the
+// floor, so the floor is the latest step's date); it is stored so that the
+// codec does not lean on that rule.
+//
+// Why the steps are enough: CaseState::steps holds one step per event (an
+// amendment adds its marker and rewrites its target in place), and the facts
+// are always what the steps fold into (ApplyCaseChange refolds them after an
+// amendment), so folding the steps in order through ApplyCaseChange gives the
+// same steps, version and facts.
+#ifndef OGI_ENGINE_COMPACT_CASE_H_
+#define OGI_ENGINE_COMPACT_CASE_H_
 
 #include <cstdint>
 #include <string>
@@ -19,9 +27,11 @@
 #include "engine/case_state.h"
 #include "engine/case_step_codec.h"
 
-namespace ogi::projections_internal {
+namespace ogi {
 
-// Returns whether `state` can be kept compact: no step is an amendment.
+// Returns whether `state` has no amendment. A catch-up keeps only such cases
+// compact (an amended case's later steps are rare and its stream is read
+// again instead).
 inline bool IsCompactable(const CaseState& state) {
   for (const CaseStep& step : state.steps) {
     if (step.payload == v1::Event::kAmended) return false;
@@ -29,16 +39,13 @@ inline bool IsCompactable(const CaseState& state) {
   return true;
 }
 
-// Returns the encoding of case `id` in `state`. REQUIRES:
-// IsCompactable(state).
+// Appends the encoding of case `id` in `state` to `out`.
+void AppendCase(std::string& out, absl::string_view id,
+                const CaseState& state);
+
 inline std::string EncodeCase(absl::string_view id, const CaseState& state) {
   std::string out;
-  // One step spare: most concluded cases are archived later.
-  out.reserve(id.size() + state.agency_id.size() + 2 +
-              8 * (state.steps.size() + 1));
-  AppendLengthPrefixed(out, id);
-  AppendLengthPrefixed(out, state.agency_id);
-  for (const CaseStep& step : state.steps) AppendCompactStep(out, step);
+  AppendCase(out, id, state);
   return out;
 }
 
@@ -48,19 +55,10 @@ inline absl::string_view IdOfCase(absl::string_view encoded) {
   return ReadLengthPrefixed(p);
 }
 
-// Returns the state the encoded case folds into.
-inline CaseState DecodeCase(absl::string_view encoded) {
-  const char* p = encoded.data();
-  const char* const end = p + encoded.size();
-  (void)ReadLengthPrefixed(p);  // the id
-  const std::string agency(ReadLengthPrefixed(p));
-  CaseState state;
-  while (p < end)
-    ApplyCaseChange(state, CaseChange{ReadCompactStep(p), std::nullopt, false},
-                    agency);
-  return state;
-}
+// Returns the state the encoded case folds into. The bytes must be ones this
+// process wrote.
+CaseState DecodeCase(absl::string_view encoded);
 
-}  // namespace ogi::projections_internal
+}  // namespace ogi
 
-#endif  // OGI_PROJECTIONS_INTERNAL_COMPACT_CASE_H_
+#endif  // OGI_ENGINE_COMPACT_CASE_H_

@@ -135,6 +135,11 @@ class EventStore {
     // Memory an import (BeginImport) may use to sort its index entries
     // before it spills a sorted run to its staging folder.
     size_t import_sort_bytes = size_t{80} << 20;
+    // Case states an import keeps in memory (and personal-data key entries;
+    // four times as many eventIds): beyond it, what it decided moves to a
+    // scratch store in its staging folder, so memory is bounded by this and
+    // not by the size of the file (docs/STORAGE.md, "Imports").
+    size_t import_held_cases = 200000;
   };
 
   // Opens the store (creates it with kCreate). Returns kNotFound naming the

@@ -6,7 +6,9 @@
 // Staging folder: <store>/ogi-import-staging/<n>/, with, per family,
 // <family>-N.sst (the files to ingest) and <family>-run-N.sst (sorted runs
 // spilled while staging). RocksDB never looks inside it; Open deletes it.
+#include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -21,6 +23,7 @@
 #include "engine/event_store.h"
 #include "engine/internal/decider.h"
 #include "engine/internal/rocks_store.h"
+#include "engine/internal/scratch_store.h"
 #include "engine/internal/sorted_runs.h"
 #include "engine/key_codec.h"
 #include "engine/messages.h"
@@ -122,10 +125,11 @@ class RocksStagedImport final : public StagedImport {
         keys_(dir_ + "/keys", Options(RocksEventStore::kKeys),
               store.family(RocksEventStore::kKeys),
               store.options_.import_sort_bytes / 5) {
-    decider_.Reserve(expected_events);
+    decider_.Reserve(std::min(expected_events, HeldIds()));
   }
 
   ~RocksStagedImport() override {
+    scratch_.reset();  // closed before its folder goes
     std::error_code ec;
     fs::remove_all(dir_, ec);  // a leftover is deleted at the next open
     fs::remove(fs::path(dir_).parent_path(), ec);  // only if empty
@@ -154,8 +158,9 @@ class RocksStagedImport final : public StagedImport {
     d->event.set_position(position);
     *d->event.mutable_recorded_at() = recorded_at_;
     chunk_.push_back(std::move(d->event));
-    if (!refused_ && chunk_.size() >= kChunkEvents) {
+    if (!refused_ && chunk_.size() >= ChunkEvents()) {
       absl::Status staged = StageChunk();
+      if (staged.ok()) staged = Bound();
       if (!staged.ok()) {
         failed_ = staged;
         return staged;
@@ -228,6 +233,43 @@ class RocksStagedImport final : public StagedImport {
     return store_.db_->GetOptions(store_.family(family));
   }
 
+  size_t HeldCases() const {
+    return std::max<size_t>(store_.options_.import_held_cases, 1);
+  }
+  // A chunk is also when the bounds are kept, so a small bound (a test's)
+  // makes small chunks.
+  size_t ChunkEvents() const {
+    return std::clamp<size_t>(HeldCases() / 4, 1, kChunkEvents);
+  }
+  size_t HeldIds() const { return 4 * HeldCases(); }
+
+  // Keeps the decider and the key overlay within their bounds: past them,
+  // opens the scratch store (once) and moves what is held into it.
+  absl::Status Bound() {
+    if (scratch_ == nullptr) {
+      if (decider_.cases().size() <= HeldCases() &&
+          decider_.accepted() <= HeldIds() &&
+          overlay_.entries.size() <= HeldCases()) {
+        return absl::OkStatus();
+      }
+      OGI_ASSIGN_OR_RETURN(
+          scratch_, ScratchStore::Create(dir_ + "/scratch", store_.options_.env));
+      decider_.HoldAtMost(*scratch_, HeldCases(), HeldIds());
+      overlay_.scratch = scratch_.get();
+    }
+    OGI_RETURN_IF_ERROR(decider_.Trim());
+    if (overlay_.entries.size() <= HeldCases()) return absl::OkStatus();
+    // Every entry is as written to the keys runs (StageChunk sealed the chunk).
+    for (const auto& [case_id, entry] : overlay_.entries) {
+      OGI_RETURN_IF_ERROR(
+          scratch_->Put(ScratchStore::kKeyEntry, case_id,
+                        entry ? EncodeKeyEntry(*entry) : std::string()));
+    }
+    OGI_RETURN_IF_ERROR(scratch_->Write());
+    overlay_.entries.clear();
+    return absl::OkStatus();
+  }
+
   // Seals, encodes and chains the buffered accepted events, and hands their
   // entries to the files.
   absl::Status StageChunk() {
@@ -273,6 +315,7 @@ class RocksStagedImport final : public StagedImport {
   SortedRuns event_ids_;
   SortedRuns keys_;
   KeyOverlay overlay_;
+  std::unique_ptr<ScratchStore> scratch_;  // opened by Bound when needed
   rocksdb::WriteBatch keys_batch_;
   std::vector<v1::Event> chunk_;
   std::string record_;

@@ -43,13 +43,13 @@ absl::StatusOr<KeyEntry> DecodeKeyEntry(absl::string_view value,
   return entry;
 }
 
+}  // namespace
+
 std::string EncodeKeyEntry(const KeyEntry& entry) {
   std::string out = absl::StrCat(entry.key.id, entry.key.key);
   for (const std::string& token : entry.tokens) out.append(token);
   return out;
 }
-
-}  // namespace
 
 absl::Status RocksEventStore::LoadPepper() {
   std::string pepper;
@@ -79,9 +79,11 @@ absl::Status RocksEventStore::SealPersonalData(
     absl::Span<v1::Event* const> events, rocksdb::WriteBatch& batch,
     KeyOverlay* overlay) {
   KeyOverlay local;
-  KeyOverlay& entries = overlay != nullptr ? *overlay : local;
+  KeyOverlay& held = overlay != nullptr ? *overlay : local;
+  KeyOverlay::Map& entries = held.entries;
+  using Entry = KeyOverlay::Map::value_type;
   // Pointers into a node map stay valid while it grows.
-  std::vector<KeyOverlay::value_type*> touched;
+  std::vector<Entry*> touched;
   // `opens_case`: a `received`, which comes once per case, so the case can
   // have no key yet and the lookup is skipped.
   auto entry_of = [&](const std::string& case_id,
@@ -92,6 +94,18 @@ absl::Status RocksEventStore::SealPersonalData(
     // overlay holds every case it staged.
     touched.push_back(&*it);
     if (!inserted || opens_case) return &it->second;
+    if (held.scratch != nullptr) {
+      OGI_ASSIGN_OR_RETURN(
+          std::optional<std::string> moved,
+          held.scratch->Get(ScratchStore::kKeyEntry, case_id));
+      if (moved) {
+        if (!moved->empty()) {
+          OGI_ASSIGN_OR_RETURN(KeyEntry entry, DecodeKeyEntry(*moved, case_id));
+          it->second = std::move(entry);
+        }
+        return &it->second;
+      }
+    }
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), family(kKeys),
                                  KeyEntryKey(case_id), &value);
@@ -134,7 +148,7 @@ absl::Status RocksEventStore::SealPersonalData(
     OGI_RETURN_IF_ERROR(
         SealApplicant((*entry)->key, event->case_id(), *applicant));
   }
-  for (KeyOverlay::value_type* touched_entry : touched) {
+  for (Entry* touched_entry : touched) {
     const std::string& case_id = touched_entry->first;
     std::optional<KeyEntry>& entry = touched_entry->second;
     if (!entry.has_value()) continue;

@@ -1,11 +1,14 @@
 // The decision procedure shared by appends and dry runs; see decider.h.
 #include "engine/internal/decider.h"
 
+#include <cstring>
+#include <optional>
 #include <vector>
 
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 
+#include "engine/compact_case.h"
 #include "engine/event_id.h"
 #include "engine/messages.h"
 #include "engine/payload.h"
@@ -114,10 +117,57 @@ void Decider::AbortRequest() {
 absl::StatusOr<CaseState*> Decider::Case(const std::string& id) {
   auto it = cases_.find(id);
   if (it == cases_.end()) {
-    OGI_ASSIGN_OR_RETURN(CaseState loaded, source_.LoadCase(id));
-    it = cases_.emplace(id, std::move(loaded)).first;
+    std::optional<std::string> moved;
+    if (scratch_ != nullptr) {
+      OGI_ASSIGN_OR_RETURN(moved,
+                           scratch_->Get(ScratchStore::kCaseState, id));
+    }
+    if (moved) {
+      it = cases_.emplace(id, DecodeCase(*moved)).first;
+    } else {
+      OGI_ASSIGN_OR_RETURN(CaseState loaded, source_.LoadCase(id));
+      it = cases_.emplace(id, std::move(loaded)).first;
+    }
   }
   return &it->second;
+}
+
+absl::Status Decider::Trim() {
+  if (cases_.size() > max_cases_) {
+    for (const bool open_too : {false, true}) {
+      if (open_too && cases_.size() <= max_cases_ / 2) break;
+      for (auto it = cases_.begin(); it != cases_.end();) {
+        const CaseState& state = it->second;
+        if (state.version > 0 && !open_too && !state.facts.concluded) {
+          ++it;
+          continue;
+        }
+        // A version-0 entry (a refused first event) is not worth keeping.
+        if (state.version > 0) {
+          scratch_value_.clear();
+          AppendCase(scratch_value_, it->first, state);
+          OGI_RETURN_IF_ERROR(scratch_->Put(ScratchStore::kCaseState,
+                                            it->first, scratch_value_));
+        }
+        cases_.erase(it++);
+      }
+    }
+  }
+  if (pending_ids_.size() > max_ids_) {
+    for (const auto& [key, id] : pending_ids_) {
+      char k[16], v[16];
+      std::memcpy(k, &key.first, 8);
+      std::memcpy(k + 8, &key.second, 8);
+      std::memcpy(v, &id.fingerprint, 8);
+      std::memcpy(v + 8, &id.accepted_index, 4);
+      std::memcpy(v + 12, &id.version, 4);
+      OGI_RETURN_IF_ERROR(scratch_->Put(ScratchStore::kEventId,
+                                        absl::string_view(k, 16),
+                                        absl::string_view(v, 16)));
+    }
+    pending_ids_.clear();
+  }
+  return scratch_->Write();
 }
 
 absl::StatusOr<AgencyState*> Decider::Agency(const std::string& id) {
@@ -139,14 +189,31 @@ absl::StatusOr<std::optional<Decision>> Decider::CheckEventId(
   };
   StreamId stream = StreamOf(normalized);
   EncodeEventIdKey(agency_id, id, index_key_);
-  if (auto it = pending_ids_.find(KeyOf(index_key_));
-      it != pending_ids_.end()) {
-    if (it->second.fingerprint != fingerprint) return reused();
+  const IdKey key = KeyOf(index_key_);
+  std::optional<PendingId> pending;
+  if (auto it = pending_ids_.find(key); it != pending_ids_.end()) {
+    pending = it->second;
+  } else if (scratch_ != nullptr) {
+    char k[16];
+    std::memcpy(k, &key.first, 8);
+    std::memcpy(k + 8, &key.second, 8);
+    OGI_ASSIGN_OR_RETURN(
+        std::optional<std::string> moved,
+        scratch_->Get(ScratchStore::kEventId, absl::string_view(k, 16)));
+    if (moved && moved->size() == 16) {
+      pending.emplace();
+      std::memcpy(&pending->fingerprint, moved->data(), 8);
+      std::memcpy(&pending->accepted_index, moved->data() + 8, 4);
+      std::memcpy(&pending->version, moved->data() + 12, 4);
+    }
+  }
+  if (pending) {
+    if (pending->fingerprint != fingerprint) return reused();
     Decision d;
     d.kind = Decision::Kind::kDuplicate;
     d.stream = std::move(stream);
-    d.version = it->second.version;
-    d.duplicate_of_accepted = it->second.accepted_index;
+    d.version = pending->version;
+    d.duplicate_of_accepted = pending->accepted_index;
     return d;
   }
   OGI_ASSIGN_OR_RETURN(std::optional<v1::Event> stored,

@@ -21,6 +21,7 @@
 
 #include "engine/agency_state.h"
 #include "engine/case_state.h"
+#include "engine/internal/scratch_store.h"
 #include "engine/key_codec.h"
 #include "proto/event.pb.h"
 
@@ -72,6 +73,23 @@ class Decider {
     pending_ids_.reserve(events);
     cases_.reserve(events / 4);
   }
+
+  // Bounds what this decider holds (a staged import of any size): from now
+  // on Trim moves case states and accepted eventIds into `scratch` once more
+  // than `max_cases` cases or `max_ids` eventIds are held, and a lookup that
+  // misses in memory reads `scratch` before the StateSource. `scratch` must
+  // outlive the decider.
+  void HoldAtMost(ScratchStore& scratch, size_t max_cases, size_t max_ids) {
+    scratch_ = &scratch;
+    max_cases_ = max_cases;
+    max_ids_ = max_ids;
+  }
+  // Moves out what passes the bounds: first the concluded cases (few events
+  // follow a conclusion), then, if more than half the bound is still open,
+  // every case; the eventIds all at once. Decisions do not change: what moved
+  // is read back on the next miss. REQUIRES: HoldAtMost was called and no
+  // request is open.
+  absl::Status Trim();
 
   // Starts an atomic request: AbortRequest undoes every change Decide made
   // since.
@@ -130,6 +148,12 @@ class Decider {
       undo_agencies_;
   std::vector<IdKey> undo_ids_;
   size_t accepted_at_begin_ = 0;
+
+  // HoldAtMost: where cases and eventIds go beyond the bounds.
+  ScratchStore* scratch_ = nullptr;
+  size_t max_cases_ = 0;
+  size_t max_ids_ = 0;
+  std::string scratch_value_;
 };
 
 }  // namespace ogi::engine_internal

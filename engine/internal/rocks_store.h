@@ -48,9 +48,18 @@ struct KeyEntry {
   bool erased = false;   // to be deleted with the batch
 };
 
+// The value of a case's "k" entry: key id, key, then its tokens.
+std::string EncodeKeyEntry(const KeyEntry& entry);
+
 // The key entries an import staged, read before the store's (a staged import
 // cannot read its own entries back from RocksDB). nullopt: no key.
-using KeyOverlay = absl::node_hash_map<std::string, std::optional<KeyEntry>>;
+struct KeyOverlay {
+  using Map = absl::node_hash_map<std::string, std::optional<KeyEntry>>;
+  Map entries;
+  // Where entries moved out of `entries` went (a bounded import), as
+  // EncodeKeyEntry's bytes, or "" for no key; read before the store's.
+  ScratchStore* scratch = nullptr;
+};
 
 // What a staged import hands the store to make visible (store_import.cc).
 struct StagedFiles {

@@ -17,7 +17,7 @@
 
 #include "engine/case_state.h"
 #include "projections/annual_report.h"
-#include "projections/internal/compact_case.h"
+#include "engine/compact_case.h"
 #include "proto/report_index.pb.h"
 
 namespace ogi::projections_internal {

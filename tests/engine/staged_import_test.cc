@@ -121,6 +121,90 @@ TEST(StagedImportTest, SpilledSortedRunsGiveTheSameStore) {
   ASSERT_OK(spilled->Verify(1).status());
 }
 
+// What each line of an import came to: its outcome, position and version, or
+// its refusal.
+std::vector<std::string> Outcomes(EventStore& store,
+                                  const std::vector<v1::Event>& events) {
+  std::vector<std::string> out;
+  absl::StatusOr<std::unique_ptr<StagedImport>> staged =
+      store.BeginImport(events.size());
+  EXPECT_OK(staged.status());
+  if (!staged.ok()) return out;
+  for (const v1::Event& e : events) {
+    absl::StatusOr<AppendedEvent> added = (*staged)->Add(e);
+    out.push_back(added.ok()
+                      ? absl::StrCat(static_cast<int>(added->outcome), " ",
+                                     added->position, " v", added->version)
+                      : added.status().ToString());
+  }
+  absl::StatusOr<uint64_t> head = (*staged)->Commit();
+  out.push_back(head.ok() ? absl::StrCat("head ", *head)
+                          : head.status().ToString());
+  return out;
+}
+
+// A bounded import (import_held_cases) moves case states, eventIds and key
+// entries to its scratch store and reads them back on a miss; every line must
+// be decided as by an import that holds everything. The file mixes what reads
+// back each kind: later events of concluded cases and amendments (case
+// states), retried lines and an eventId reused with other content (eventIds),
+// and erasures and new applicants of old cases (key entries).
+TEST(StagedImportTest, ABoundedImportDecidesEveryLineAsAnUnboundedOne) {
+  for (uint64_t seed : {3, 5}) {
+    SCOPED_TRACE(seed);
+    std::vector<v1::Event> events = GeneratedEvents(seed, 300);
+    const size_t generated = events.size();
+    std::vector<std::string> case_ids;
+    for (size_t i = 0; i < generated; ++i) {
+      if (events[i].has_received()) case_ids.push_back(events[i].case_id());
+    }
+    ASSERT_GT(case_ids.size(), 100u);
+    for (size_t i = 0; i < generated; i += 7) events.push_back(events[i]);
+    for (size_t i = 0; i < case_ids.size(); i += 9) {
+      events.push_back(testing::CaseEvent(
+          case_ids[i], "2024-05-20",
+          R"("personalDataErased":{"reason":"PIPL request"})"));
+    }
+    for (size_t i = 4; i < case_ids.size(); i += 11) {
+      events.push_back(testing::CaseEvent(
+          case_ids[i], "2024-05-21",
+          R"("amended":{"version":1,"reason":"补录申请人","fields":"applicant.name","received":{"applicant":{"name":"李某"}}})"));
+    }
+    v1::Event reused = events[generated / 2];
+    reused.set_occurred_on("2024-05-22");
+    events.push_back(reused);
+
+    TestStore whole, bounded;
+    bounded.store.reset();
+    ASSERT_OK_AND_ASSIGN(bounded.store,
+                         EventStore::Open({.path = bounded.dir.Sub("db"),
+                                           .clock = &bounded.clock,
+                                           .import_sort_bytes = 16 << 10,
+                                           .import_held_cases = 8}));
+    // A refused line makes the commit fail: decide the file with it, then
+    // commit it without.
+    const std::vector<std::string> expected = Outcomes(*whole.store, events);
+    EXPECT_EQ(Outcomes(*bounded.store, events), expected);
+    EXPECT_THAT(expected.back(), ::testing::HasSubstr("FAILED_PRECONDITION"));
+    int refused = 0;
+    for (const std::string& o : expected) refused += o[0] != '0' && o[0] != '1';
+    EXPECT_GE(refused, 2);  // the reused eventId and the failed commit
+
+    events.pop_back();
+    std::vector<v1::Event> accepted;
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (expected[i][0] == '0' || expected[i][0] == '1')
+        accepted.push_back(events[i]);
+    }
+    const std::vector<std::string> committed = Outcomes(*whole.store, accepted);
+    EXPECT_EQ(Outcomes(*bounded.store, accepted), committed);
+    EXPECT_EQ(committed.back(), absl::StrCat("head ", whole->HeadPosition()));
+    EXPECT_EQ(Dump(*bounded.store), Dump(*whole.store));
+    ASSERT_OK(bounded->Verify(1).status());
+    EXPECT_FALSE(StagingLeft(bounded.dir.Sub("db")));
+  }
+}
+
 TEST(StagedImportTest, ARefusedEventWritesNothing) {
   TestStore t;
   ASSERT_OK(t->Append({testing::RegisterAgency("ag")}));
@@ -258,7 +342,8 @@ TEST(StagedImportTest, KillNineAnywhereLeavesTheOldHeadOrTheWholeImport) {
       auto store = EventStore::Open({.path = db,
                                      .clock = &clock,
                                      .env = env.get(),
-                                     .import_sort_bytes = 32 << 10});
+                                     .import_sort_bytes = 32 << 10,
+                                     .import_held_cases = 64});
       if (!store.ok()) _exit(3);
       fault_fs->KillAtOperation(kill_at);
       if (!Import(**store, events).ok()) _exit(4);
