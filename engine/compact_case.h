@@ -40,8 +40,7 @@ inline bool IsCompactable(const CaseState& state) {
 }
 
 // Appends the encoding of case `id` in `state` to `out`.
-void AppendCase(std::string& out, absl::string_view id,
-                const CaseState& state);
+void AppendCase(std::string& out, absl::string_view id, const CaseState& state);
 
 inline std::string EncodeCase(absl::string_view id, const CaseState& state) {
   std::string out;

@@ -252,8 +252,8 @@ class RocksStagedImport final : public StagedImport {
           overlay_.entries.size() <= HeldCases()) {
         return absl::OkStatus();
       }
-      OGI_ASSIGN_OR_RETURN(
-          scratch_, ScratchStore::Create(dir_ + "/scratch", store_.options_.env));
+      OGI_ASSIGN_OR_RETURN(scratch_, ScratchStore::Create(dir_ + "/scratch",
+                                                          store_.options_.env));
       decider_.HoldAtMost(*scratch_, HeldCases(), HeldIds());
       overlay_.scratch = scratch_.get();
     }

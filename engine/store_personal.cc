@@ -95,9 +95,8 @@ absl::Status RocksEventStore::SealPersonalData(
     touched.push_back(&*it);
     if (!inserted || opens_case) return &it->second;
     if (held.scratch != nullptr) {
-      OGI_ASSIGN_OR_RETURN(
-          std::optional<std::string> moved,
-          held.scratch->Get(ScratchStore::kKeyEntry, case_id));
+      OGI_ASSIGN_OR_RETURN(std::optional<std::string> moved,
+                           held.scratch->Get(ScratchStore::kKeyEntry, case_id));
       if (moved) {
         if (!moved->empty()) {
           OGI_ASSIGN_OR_RETURN(KeyEntry entry, DecodeKeyEntry(*moved, case_id));

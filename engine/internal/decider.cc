@@ -119,8 +119,7 @@ absl::StatusOr<CaseState*> Decider::Case(const std::string& id) {
   if (it == cases_.end()) {
     std::optional<std::string> moved;
     if (scratch_ != nullptr) {
-      OGI_ASSIGN_OR_RETURN(moved,
-                           scratch_->Get(ScratchStore::kCaseState, id));
+      OGI_ASSIGN_OR_RETURN(moved, scratch_->Get(ScratchStore::kCaseState, id));
     }
     if (moved) {
       it = cases_.emplace(id, DecodeCase(*moved)).first;
@@ -146,8 +145,8 @@ absl::Status Decider::Trim() {
         if (state.version > 0) {
           scratch_value_.clear();
           AppendCase(scratch_value_, it->first, state);
-          OGI_RETURN_IF_ERROR(scratch_->Put(ScratchStore::kCaseState,
-                                            it->first, scratch_value_));
+          OGI_RETURN_IF_ERROR(scratch_->Put(ScratchStore::kCaseState, it->first,
+                                            scratch_value_));
         }
         cases_.erase(it++);
       }

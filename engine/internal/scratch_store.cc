@@ -93,8 +93,7 @@ absl::StatusOr<std::optional<std::string>> ScratchStore::Get(
   std::string value;
   const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), key_, &value);
   if (s.IsNotFound()) return std::nullopt;
-  OGI_RETURN_IF_ERROR(
-      FromRocksDb(s, "reading the import's scratch store"));
+  OGI_RETURN_IF_ERROR(FromRocksDb(s, "reading the import's scratch store"));
   return value;
 }
 

@@ -49,8 +49,7 @@ class ScratchStore {
                                                  absl::string_view key);
 
  private:
-  explicit ScratchStore(std::unique_ptr<rocksdb::DB> db)
-      : db_(std::move(db)) {}
+  explicit ScratchStore(std::unique_ptr<rocksdb::DB> db) : db_(std::move(db)) {}
   std::unique_ptr<rocksdb::DB> db_;
   static int IndexOf(Kind kind);
   bool put_[3] = {false, false, false};

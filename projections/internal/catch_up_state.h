@@ -16,8 +16,8 @@
 #include "absl/strings/string_view.h"
 
 #include "engine/case_state.h"
-#include "projections/annual_report.h"
 #include "engine/compact_case.h"
+#include "projections/annual_report.h"
 #include "proto/report_index.pb.h"
 
 namespace ogi::projections_internal {
